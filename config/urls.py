@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from core.views import healthz
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", healthz, name="healthz"),
+    path("customers/", include("crm.urls")),
+    path("repairs/", include("repairs.urls")),
+    path("staff/", include("staff.urls")),
+    path("followups/", include("followups.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,27 @@
+from django.utils.functional import SimpleLazyObject
+
+
+def _staff_for(request):
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    from staff.models import StaffMember
+
+    return StaffMember.objects.select_related("store").filter(user=user).first()
+
+
+class StoreMiddleware:
+    """Puts `request.staff` (the StaffMember or None) and `request.store` on every request.
+
+    Every query a view makes is scoped to `request.store`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.staff = SimpleLazyObject(lambda: _staff_for(request))
+        request.store = SimpleLazyObject(
+            lambda: request.staff.store if request.staff else None
+        )
+        return self.get_response(request)

@@ -1,0 +1,280 @@
+import calendar
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+
+class Preference(models.Model):
+    """A line of merchandise a customer loves or an associate is strong in (managers edit)."""
+
+    name = models.CharField(max_length=60, unique=True)
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        permissions = [("manage_preferences", "Can edit the merchandise preference list")]
+
+    def __str__(self):
+        return self.name
+
+
+class Source(models.TextChoices):
+    WALK_IN = "walk_in", "Walk-in"
+    WEBSITE = "website", "Website voucher"
+    DRAWING = "drawing", "Monthly drawing"
+    REPAIR = "repair", "Repair"
+    IMPORT = "import", "Import"
+    REFERRAL = "referral", "Referral"
+
+
+class CustomerQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+    def orphaned(self):
+        """No associate, or one who has left."""
+        return self.filter(Q(assigned_to__isnull=True) | Q(assigned_to__departed_on__isnull=False))
+
+
+class Customer(models.Model):
+    """A buyer or a prospect (a prospect until a purchase exists)."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="customers")
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80, blank=True)
+    # Stored lower-case (normalised at the edge), so equality is case-insensitive.
+    email = models.EmailField(blank=True)
+    phone = PhoneNumberField(blank=True)
+    address_line = models.CharField("address", max_length=200, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    region = models.CharField("state", max_length=80, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    partner_name = models.CharField("partner's name", max_length=120, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.WALK_IN)
+    assigned_to = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="clients")
+    preferences = models.ManyToManyField(Preference, blank=True, related_name="customers")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_visit_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the purchase services so lists can sort by value without a join per row.
+    lifetime_value = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    first_purchase_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_visit_at"])
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        permissions = [
+            ("log_walk_in", "Can log a walk-in"),
+            ("merge_customer", "Can merge two customer profiles"),
+            ("import_customer", "Can import customers"),
+            ("export_customer", "Can export the customer list"),
+        ]
+        indexes = [
+            models.Index(fields=["store", "email"], name="customer_store_email"),
+            models.Index(fields=["store", "phone"], name="customer_store_phone"),
+            models.Index(fields=["store", "assigned_to"], name="customer_store_assigned"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="customer_email_lower"),
+            models.CheckConstraint(condition=Q(lifetime_value__gte=0),
+                                   name="customer_lifetime_value_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_prospect(self) -> bool:
+        return self.first_purchase_on is None
+
+
+class OccasionKind(models.TextChoices):
+    BIRTHDAY = "birthday", "Birthday"
+    ANNIVERSARY = "anniversary", "Anniversary"
+    PARTNER_BIRTHDAY = "partner_birthday", "Partner's birthday"
+    OTHER = "other", "Other"
+
+
+class Occasion(models.Model):
+    """A yearly date worth a reminder. The year is optional; Feb 29 falls on Feb 28 otherwise."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="occasions")
+    kind = models.CharField(max_length=20, choices=OccasionKind.choices)
+    label = models.CharField(max_length=80, blank=True, help_text="For 'other': what it is.")
+    month = models.PositiveSmallIntegerField()
+    day = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["month", "day"]
+        indexes = [models.Index(fields=["month", "day"], name="occasion_month_day")]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12),
+                                   name="occasion_month_range"),
+            models.CheckConstraint(condition=Q(day__gte=1, day__lte=31), name="occasion_day_range"),
+            models.CheckConstraint(
+                condition=~Q(month__in=[4, 6, 9, 11], day=31) & ~Q(month=2, day__gt=29),
+                name="occasion_day_exists",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} {calendar.month_abbr[self.month]} {self.day}"
+
+    @property
+    def title(self) -> str:
+        if self.kind == OccasionKind.OTHER and self.label:
+            return self.label
+        return self.get_kind_display()
+
+    def on_year(self, year: int) -> datetime.date:
+        day = self.day
+        if self.month == 2 and day == 29 and not calendar.isleap(year):
+            day = 28
+        return datetime.date(year, self.month, day)
+
+    def next_date(self, today: datetime.date) -> datetime.date:
+        """The next time this occasion falls on or after `today`."""
+        this_year = self.on_year(today.year)
+        return this_year if this_year >= today else self.on_year(today.year + 1)
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text"
+    PHONE = "phone", "Phone call"
+
+
+class Purpose(models.TextChoices):
+    OCCASION_REMINDERS = "occasions", "Occasion reminders"
+    EVENTS = "events", "Events and news"
+    REPAIR_NOTICES = "repairs", "Repair notices"
+
+
+class ConsentMethod(models.TextChoices):
+    TABLET = "tablet", "On the floor tablet"
+    ENVELOPE = "envelope", "On a repair envelope"
+    WEB_FORM = "web_form", "Website form (confirmed)"
+    STAFF = "staff", "Recorded by staff"
+    IMPORT = "import", "Imported"
+    STOP = "stop", "Texted STOP"
+    START = "start", "Texted START"
+    UNSUBSCRIBE = "unsubscribe", "Unsubscribe link"
+    BOUNCE = "bounce", "Address bounced"
+    COMPLAINT = "complaint", "Spam complaint"
+    PROVIDER = "provider", "Provider reported unreachable"
+
+
+class Consent(models.Model):
+    """Append-only ledger: the current state per (customer, channel, purpose) is the latest row.
+
+    Rows are never updated or deleted (kept at least four years, as texting consent requires).
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    granted = models.BooleanField()
+    method = models.CharField(max_length=16, choices=ConsentMethod.choices)
+    words = models.TextField(blank=True, help_text="The exact words the customer was shown.")
+    occasion = models.ForeignKey(Occasion, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="consents", help_text="What they asked about.")
+    recorded_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "channel", "purpose", "-created_at", "-id"],
+                         name="consent_latest"),
+        ]
+
+    def __str__(self):
+        verb = "granted" if self.granted else "revoked"
+        return f"{self.get_channel_display()} {self.get_purpose_display()} {verb}"
+
+
+class InteractionKind(models.TextChoices):
+    VISIT = "visit", "Visit"
+    CALL = "call", "Call"
+    NOTE = "note", "Note"
+    PURCHASE = "purchase", "Purchase"
+    REPAIR = "repair", "Repair"
+    MESSAGE = "message", "Message sent"
+    REPLY = "reply", "Reply"
+    CHANGE = "change", "Profile change"
+
+
+class Interaction(models.Model):
+    """One entry on the customer's timeline."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
+    kind = models.CharField(max_length=16, choices=InteractionKind.choices)
+    summary = models.TextField()
+    staff = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-occurred_at"], name="interaction_timeline")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.summary[:40]}"
+
+
+class Purchase(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="purchases")
+    purchased_on = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    description = models.CharField(max_length=200, blank=True)
+    associate = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    pos_reference = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-purchased_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="purchase_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.purchased_on} {self.amount} {self.description}"
+
+
+class WishItem(models.Model):
+    """A piece they looked at and loved; follow-ups can mention it."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="wish_items")
+    description = models.CharField(max_length=200)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    notes = models.CharField(max_length=200, blank=True)
+    added_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.description

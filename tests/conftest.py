@@ -1,0 +1,74 @@
+"""The store's cast for every test: a salesperson, a service clerk, a manager, and a manager
+of another store (who must never see this store's customers)."""
+
+import pytest
+from django.db import connection
+
+from staff.roles import Role
+from tests.factories import StaffMemberFactory, StoreFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _real_postgresql(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        assert connection.vendor == "postgresql", (
+            "Tests run against PostgreSQL: use `make test` (it sets DATABASE_URL)."
+        )
+
+
+@pytest.fixture
+def store(db):
+    return StoreFactory(name="Gem & Loupe Springfield")
+
+
+@pytest.fixture
+def other_store(db):
+    return StoreFactory(name="Gem & Loupe Shelbyville")
+
+
+@pytest.fixture
+def salesperson(store):
+    return StaffMemberFactory(store=store, role=Role.SALESPERSON, display_name="Sally Sales",
+                              user__username="sally")
+
+
+@pytest.fixture
+def service_clerk(store):
+    return StaffMemberFactory(store=store, role=Role.SERVICE, display_name="Sam Service",
+                              user__username="sam")
+
+
+@pytest.fixture
+def manager(store):
+    return StaffMemberFactory(store=store, role=Role.MANAGER, display_name="Maria Manager",
+                              user__username="maria")
+
+
+@pytest.fixture
+def other_manager(other_store):
+    return StaffMemberFactory(store=other_store, role=Role.MANAGER, display_name="Otto Other",
+                              user__username="otto")
+
+
+@pytest.fixture
+def sales_client(salesperson, client):
+    client.force_login(salesperson.user)
+    return client
+
+
+@pytest.fixture
+def service_client(service_clerk, client):
+    client.force_login(service_clerk.user)
+    return client
+
+
+@pytest.fixture
+def manager_client(manager, client):
+    client.force_login(manager.user)
+    return client
+
+
+@pytest.fixture
+def other_manager_client(other_manager, client):
+    client.force_login(other_manager.user)
+    return client

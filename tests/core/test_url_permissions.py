@@ -1,0 +1,97 @@
+"""Every URL pattern, every role, one table.
+
+A view added without a permission check, or missing from this table, fails here. Each later
+piece of work adds its URLs to EXPECTED and, for a new URL argument, a sample to `url_samples`.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import CustomerFactory
+
+LOGIN = "login"  # anonymous: redirected to the login page
+ROLES = ("anonymous", "salesperson", "service", "manager", "other_manager")
+
+# url name: expected GET status for (anonymous, salesperson, service, manager, other_manager).
+# other_manager manages another store: this store's objects are 404 to them.
+EXPECTED = {
+    "login": (200, 302, 302, 302, 302),
+    "logout": (405, 405, 405, 405, 405),
+    "healthz": (200, 200, 200, 200, 200),
+    "core:home": (LOGIN, 302, 302, 302, 302),
+    "crm:home": (LOGIN, 200, 200, 200, 200),
+    "repairs:home": (LOGIN, 200, 200, 200, 200),
+    "staff:home": (LOGIN, 403, 403, 200, 200),
+}
+
+# Namespaces with their own guard: the Django admin admits superusers only.
+SKIPPED_NAMESPACES = {"admin"}
+
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            if ns in SKIPPED_NAMESPACES:
+                continue
+            prefix = f"{namespace}{ns}:" if ns else namespace
+            yield from _walk(entry.url_patterns, prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def all_url_names():
+    return sorted({name for name, _ in _walk(get_resolver().url_patterns)})
+
+
+@pytest.fixture
+def url_samples(store):
+    """A sample value for every URL argument, each object in `store`."""
+    customer = CustomerFactory(store=store)
+    return {
+        "customer_id": customer.pk,
+    }
+
+
+@pytest.fixture
+def role_clients(client, salesperson, service_clerk, manager, other_manager):
+    from django.test import Client
+
+    clients = {"anonymous": Client()}
+    for role, member in [("salesperson", salesperson), ("service", service_clerk),
+                         ("manager", manager), ("other_manager", other_manager)]:
+        c = Client()
+        c.force_login(member.user)
+        clients[role] = c
+    return clients
+
+
+def test_every_url_is_in_the_table():
+    missing = sorted(set(all_url_names()) - set(EXPECTED))
+    assert not missing, f"Add these URLs to EXPECTED with their statuses per role: {missing}"
+    stale = sorted(set(EXPECTED) - set(all_url_names()))
+    assert not stale, f"These EXPECTED entries name no URL: {stale}"
+
+
+def _reverse(name, url_samples):
+    pattern = dict(_walk(get_resolver().url_patterns))[name]
+    args = pattern.pattern.regex.groupindex.keys()
+    missing = [a for a in args if a not in url_samples]
+    assert not missing, f"{name}: add samples for {missing} to url_samples"
+    return reverse(name, kwargs={a: url_samples[a] for a in args})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_url_permissions(name, url_samples, role_clients):
+    url = _reverse(name, url_samples)
+    got = {}
+    for role, expected in zip(ROLES, EXPECTED[name], strict=True):
+        response = role_clients[role].get(url)
+        if expected == LOGIN:
+            ok = response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        else:
+            ok = response.status_code == expected
+        if not ok:
+            got[role] = (expected, response.status_code)
+    assert not got, f"{name} ({url}): role -> (expected, got): {got}"

@@ -1,0 +1,86 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from crm.models import Channel, Consent, ConsentMethod, Customer, Occasion, OccasionKind, Purpose
+from staff.models import StaffMember, Store
+from staff.roles import Role
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only password
+
+
+class StoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Store
+
+    name = factory.Sequence(lambda n: f"Gem & Loupe {n}")
+    address = "12 Main Street, Springfield, IL 62701"
+    timezone = "America/Chicago"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@store.example")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class StaffMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffMember
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    store = factory.SubFactory(StoreFactory)
+    role = Role.SALESPERSON
+    display_name = factory.Faker("first_name")
+
+    @factory.post_generation
+    def group(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.user.groups.add(Group.objects.get(name=obj.role))
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    store = factory.SubFactory(StoreFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttributeSequence(
+        lambda c, n: f"{c.first_name}.{c.last_name}.{n}@mail.example".lower()
+    )
+    phone = factory.Sequence(lambda n: f"+1555{n % 10_000_000:07d}")
+
+
+class OccasionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Occasion
+
+    customer = factory.SubFactory(CustomerFactory)
+    kind = OccasionKind.BIRTHDAY
+    month = 6
+    day = 15
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    customer = factory.SubFactory(CustomerFactory)
+    channel = Channel.EMAIL
+    purpose = Purpose.OCCASION_REMINDERS
+    granted = True
+    method = ConsentMethod.TABLET
+    words = "Shall we remind you two weeks ahead by email?"
+    created_at = factory.LazyFunction(timezone.now)
