@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 # Tests and benchmarks use the PostgreSQL and Redis on 127.0.0.1 (scripts/ensure-services).
-TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/loupe \
-	REDIS_URL=redis://127.0.0.1:6379/15 \
+TEST_DB ?= loupe
+TEST_REDIS_DB ?= 15
+TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(TEST_DB) \
+	REDIS_URL=redis://127.0.0.1:6379/$(TEST_REDIS_DB) \
 	SECRET_KEY=loupe-test-secret-key-not-for-production-use-4f1c9a \
 	DEBUG=false HTTPS=false CONN_MAX_AGE=0 TIME_ZONE=America/New_York SITE_URL=http://testserver
 

@@ -1,0 +1,42 @@
+"""Contact details are normalised at the edge so that one person is one profile.
+
+Email compares case-insensitively (stored lower-case); phones are E.164, so
+"(555) 010-2345" and "+15550102345" are the same number.
+"""
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from core.errors import LoupeError
+
+
+def normalize_email(raw: str) -> str:
+    email = (raw or "").strip().lower()
+    if not email:
+        return ""
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise LoupeError(f"“{raw.strip()}” is not a valid email address.", field="email") from exc
+    return email
+
+
+def normalize_phone(raw: str) -> str:
+    """The number in E.164, or "" for blank; a LoupeError if it cannot be a phone number."""
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise LoupeError(f"“{text}” is not a phone number.", field="phone") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise LoupeError(f"“{text}” is not a valid phone number.", field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_digits(raw: str) -> str:
+    """Just the digits, for searching by a phone typed in any format."""
+    return "".join(ch for ch in raw or "" if ch.isdigit())
