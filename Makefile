@@ -12,7 +12,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(TEST_DB) \
 	SECRET_KEY=loupe-test-secret-key-not-for-production-use-4f1c9a \
 	DEBUG=false HTTPS=false CONN_MAX_AGE=0 TIME_ZONE=America/New_York SITE_URL=http://testserver
 
-.PHONY: run test lint bench clean
+.PHONY: run test pytest lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ run: $(VENV)/.installed
 test: $(VENV)/.dev-installed
 	bash scripts/ensure-services
 	$(BIN)/ruff check .
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+## pytest: the tests alone (no lint), e.g. make pytest PYTEST_ARGS="tests/crm" TEST_DB=loupe_crm
+pytest: $(VENV)/.dev-installed
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
