@@ -49,6 +49,8 @@ class Customer(models.Model):
     last_name = models.CharField(max_length=80, blank=True)
     # Stored lower-case (normalised at the edge), so equality is case-insensitive.
     email = models.EmailField(blank=True)
+    # A second address kept when a repair take-in brings a new one but the first stays main.
+    secondary_email = models.EmailField(blank=True)
     phone = PhoneNumberField(blank=True)
     address_line = models.CharField("address", max_length=200, blank=True)
     city = models.CharField(max_length=80, blank=True)
@@ -80,11 +82,14 @@ class Customer(models.Model):
         ]
         indexes = [
             models.Index(fields=["store", "email"], name="customer_store_email"),
+            models.Index(fields=["store", "secondary_email"], name="customer_store_email2"),
             models.Index(fields=["store", "phone"], name="customer_store_phone"),
             models.Index(fields=["store", "assigned_to"], name="customer_store_assigned"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(email=Lower("email")), name="customer_email_lower"),
+            models.CheckConstraint(condition=Q(secondary_email=Lower("secondary_email")),
+                                   name="customer_secondary_email_lower"),
             models.CheckConstraint(condition=Q(lifetime_value__gte=0),
                                    name="customer_lifetime_value_not_negative"),
         ]
@@ -278,3 +283,26 @@ class WishItem(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class WalkIn(models.Model):
+    """One walk-in logged on the floor tablet, keyed by the form's one-time key.
+
+    The unique key is what makes a double tap or a resubmit after a network error log one
+    walk-in: the second post finds this row and returns its customer.
+    """
+
+    key = models.UUIDField(unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="walk_ins")
+    logged_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    bought = models.BooleanField(default=False)
+    why_not = models.CharField("why they did not buy", max_length=200, blank=True)
+    looked_at = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Walk-in {self.created_at:%Y-%m-%d} {self.customer_id}"

@@ -40,3 +40,21 @@ def normalize_phone(raw: str) -> str:
 def phone_digits(raw: str) -> str:
     """Just the digits, for searching by a phone typed in any format."""
     return "".join(ch for ch in raw or "" if ch.isdigit())
+
+
+def phone_key(raw: str) -> str:
+    """The E.164 form of anything that could be a phone number, for matching (never saving).
+
+    Lenient on purpose: a number typed into the duplicate check or the search box should find
+    the profile even if it is one the strict check would not accept for a new profile.
+    """
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
