@@ -12,14 +12,14 @@ from django.core.validators import validate_email
 from core.errors import LoupeError
 
 
-def normalize_email(raw: str) -> str:
+def normalize_email(raw: str, *, field: str = "email") -> str:
     email = (raw or "").strip().lower()
     if not email:
         return ""
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise LoupeError(f"“{raw.strip()}” is not a valid email address.", field="email") from exc
+        raise LoupeError(f"“{raw.strip()}” is not a valid email address.", field=field) from exc
     return email
 
 

@@ -1,0 +1,251 @@
+"""Writes that matter for customers. Each is one transaction with keyword-only arguments."""
+
+import calendar
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.audit import log_action
+from core.errors import LoupeError
+from crm.models import (
+    Consent,
+    Customer,
+    Interaction,
+    InteractionKind,
+    Occasion,
+    OccasionKind,
+    Preference,
+    Purchase,
+)
+from crm.normalize import normalize_email, normalize_phone
+
+# What `customer_create(**profile)` may set besides name and contact.
+PROFILE_FIELDS = {"address_line", "city", "region", "postal_code", "partner_name", "notes",
+                  "secondary_email"}
+
+
+@transaction.atomic
+def consent_record(*, customer: Customer, channel: str, purpose: str, granted: bool,
+                   method: str, words: str = "", recorded_by=None, occasion=None,
+                   note: str = "", at=None) -> Consent:
+    """Append a grant or a revocation to the ledger; the latest row is the current state.
+
+    Recording the state that is already current adds no row, so a webhook delivered twice
+    or a double tap leaves one entry.
+    """
+    at = at or timezone.now()
+    # Lock the customer so two concurrent recordings for one customer serialise.
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    current = (Consent.objects.filter(customer=customer, channel=channel, purpose=purpose)
+               .order_by("-created_at", "-id").first())
+    if current is not None and current.granted == granted and current.method == method:
+        return current
+    consent = Consent.objects.create(
+        customer=customer, channel=channel, purpose=purpose, granted=granted, method=method,
+        words=words, recorded_by=recorded_by, occasion=occasion, note=note, created_at=at,
+    )
+    log_action(actor=recorded_by.user if recorded_by else None,
+               action="consent.granted" if granted else "consent.revoked", obj=customer,
+               data={"channel": channel, "purpose": purpose, "method": method}, at=at)
+    return consent
+
+
+def interaction_add(*, customer: Customer, kind: str, summary: str, staff=None,
+                    at=None) -> Interaction:
+    """Add an entry to the customer's timeline (call inside the caller's transaction)."""
+    return Interaction.objects.create(customer=customer, kind=kind, summary=summary,
+                                      staff=staff, occurred_at=at or timezone.now())
+
+
+def _actor(staff):
+    return staff.user if staff is not None else None
+
+
+@transaction.atomic
+def customer_create(*, store, created_by, source: str, first_name: str, last_name: str = "",
+                    email: str = "", phone: str = "", **profile) -> Customer:
+    """Create a profile with normalised contact details.
+
+    A salesperson or manager who creates a customer with no associate becomes their associate
+    (reason walk-in). Raises LoupeError (with the field) for a missing name or a bad contact.
+    """
+    unknown = set(profile) - PROFILE_FIELDS - {"preferences"}
+    if unknown:
+        raise TypeError(f"customer_create() got unexpected profile fields {sorted(unknown)}")
+    first_name = (first_name or "").strip()
+    if not first_name:
+        raise LoupeError("Please enter the customer's first name.", field="first_name")
+    preferences = profile.pop("preferences", None)
+    if profile.get("secondary_email"):
+        profile["secondary_email"] = normalize_email(profile["secondary_email"],
+                                                     field="secondary_email")
+    customer = Customer.objects.create(
+        store=store, first_name=first_name, last_name=(last_name or "").strip(),
+        email=normalize_email(email), phone=normalize_phone(phone), source=source, **profile,
+    )
+    if preferences:
+        customer.preferences.set(preferences)
+    log_action(actor=_actor(created_by), action="customer.created", obj=customer,
+               data={"source": source})
+    if created_by is not None and created_by.can_sell and customer.assigned_to_id is None:
+        from staff.services import client_assign  # staff.services imports this module
+
+        client_assign(customer=customer, associate=created_by, set_by=created_by,
+                      reason="walk_in")
+    return customer
+
+
+@transaction.atomic
+def customer_email_set(*, customer: Customer, email: str, keep_previous: bool, by) -> Customer:
+    """Give the customer `email` (used by repair take-in).
+
+    No email yet: it becomes the email. A different one: `keep_previous=False` replaces it
+    (noted on the timeline), `keep_previous=True` keeps the old one as the main email and
+    stores the new one as the secondary email. An address they already have changes nothing.
+    """
+    new = normalize_email(email)
+    if not new:
+        raise LoupeError("Please enter an email address.", field="email")
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    old = locked.email
+    if new in (locked.email, locked.secondary_email):
+        return locked
+    if not old:
+        locked.email = new
+        fields, summary = ["email"], f"Email set to {new}"
+    elif keep_previous:
+        locked.secondary_email = new
+        fields, summary = ["secondary_email"], f"Second email added: {new}"
+    else:
+        locked.email = new
+        fields, summary = ["email"], f"Email changed from {old} to {new}"
+    locked.save(update_fields=[*fields, "updated_at"])
+    interaction_add(customer=locked, kind=InteractionKind.CHANGE, summary=summary, staff=by)
+    log_action(actor=_actor(by), action="customer.email_set", obj=locked,
+               data={"from": old, "to": new, "keep_previous": keep_previous})
+    return locked
+
+
+# Fields an associate may edit on the profile page (contact details are normalised).
+EDITABLE_FIELDS = ["first_name", "last_name", "email", "secondary_email", "phone",
+                   "address_line", "city", "region", "postal_code", "partner_name", "notes"]
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, by, **values) -> Customer:
+    """Change profile fields; history records the before and after, the audit log who."""
+    unknown = set(values) - set(EDITABLE_FIELDS) - {"preferences"}
+    if unknown:
+        raise TypeError(f"customer_update() got unexpected fields {sorted(unknown)}")
+    preferences = values.pop("preferences", None)
+    if "first_name" in values and not (values["first_name"] or "").strip():
+        raise LoupeError("Please enter the customer's first name.", field="first_name")
+    for name in ("email", "secondary_email"):
+        if name in values:
+            values[name] = normalize_email(values[name], field=name)
+    if "phone" in values:
+        values["phone"] = normalize_phone(str(values["phone"] or ""))
+    changed = [name for name, value in values.items() if getattr(customer, name) != value]
+    for name in changed:
+        setattr(customer, name, values[name])
+    if changed:
+        customer.save(update_fields=[*changed, "updated_at"])
+    if preferences is not None:
+        customer.preferences.set(preferences)
+    log_action(actor=_actor(by), action="customer.changed", obj=customer,
+               data={"fields": changed})
+    return customer
+
+
+def occasion_checked(*, kind: str, month: int, day: int, year: int | None,
+                     today: datetime.date, prefix: str = "") -> None:
+    """Refuse a date that does not exist (Feb 30) or a birthday in the future.
+
+    `prefix` names the form fields the error belongs beside (e.g. "anniversary_").
+    """
+    if not 1 <= month <= 12:
+        raise LoupeError("Choose a month.", field=f"{prefix}month")
+    longest = 29 if month == 2 else calendar.monthrange(2001, month)[1]
+    if not 1 <= day <= longest:
+        raise LoupeError(f"{calendar.month_name[month]} has no day {day}.", field=f"{prefix}day")
+    if year is None:
+        return
+    if month == 2 and day == 29 and not calendar.isleap(year):
+        raise LoupeError(f"{year} had no February 29.", field=f"{prefix}day")
+    if year < 1900 or year > today.year + 5:
+        raise LoupeError("That year does not look right.", field=f"{prefix}year")
+    birthday = kind in (OccasionKind.BIRTHDAY, OccasionKind.PARTNER_BIRTHDAY)
+    if birthday and datetime.date(year, month, day) > today:
+        raise LoupeError("A birthday cannot be in the future.", field=f"{prefix}year")
+
+
+@transaction.atomic
+def occasion_add(*, customer: Customer, kind: str, month: int, day: int, year: int | None = None,
+                 label: str = "", by=None, prefix: str = "") -> Occasion:
+    """Add a yearly date; the same kind and date again returns the existing one."""
+    occasion_checked(kind=kind, month=month, day=day, year=year,
+                     today=customer.store.today(), prefix=prefix)
+    occasion, created = Occasion.objects.get_or_create(
+        customer=customer, kind=kind, month=month, day=day,
+        defaults={"year": year, "label": (label or "").strip()[:80]},
+    )
+    if created:
+        log_action(actor=_actor(by), action="occasion.added", obj=customer,
+                   data={"kind": kind, "month": month, "day": day, "year": year})
+    return occasion
+
+
+@transaction.atomic
+def customer_note_add(*, customer: Customer, text: str, by) -> Interaction:
+    text = (text or "").strip()
+    if not text:
+        raise LoupeError("Write the note first.", field="text")
+    note = interaction_add(customer=customer, kind=InteractionKind.NOTE, summary=text, staff=by)
+    log_action(actor=_actor(by), action="customer.note_added", obj=customer)
+    return note
+
+
+@transaction.atomic
+def purchase_record(*, customer: Customer, purchased_on: datetime.date, amount: Decimal,
+                    description: str = "", by=None, pos_reference: str = "") -> Purchase:
+    """Record a sale: the purchase, the customer's totals (a prospect no more), the timeline."""
+    if amount is None or amount < 0:
+        raise LoupeError("Enter the amount paid.", field="amount")
+    if purchased_on > customer.store.today():
+        raise LoupeError("A purchase cannot be in the future.", field="purchased_on")
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    purchase = Purchase.objects.create(customer=locked, purchased_on=purchased_on, amount=amount,
+                                       description=(description or "").strip()[:200],
+                                       associate=by, pos_reference=pos_reference)
+    first = min(filter(None, [locked.first_purchase_on, purchased_on]))
+    Customer.objects.filter(pk=locked.pk).update(
+        lifetime_value=F("lifetime_value") + amount, first_purchase_on=first)
+    customer.refresh_from_db(fields=["lifetime_value", "first_purchase_on"])
+    interaction_add(customer=locked, kind=InteractionKind.PURCHASE, staff=by,
+                    summary=f"Bought {purchase.description or 'a piece'} for ${amount:,.2f}")
+    log_action(actor=_actor(by), action="purchase.recorded", obj=locked,
+               data={"amount": str(amount), "purchased_on": purchased_on.isoformat()})
+    return purchase
+
+
+@transaction.atomic
+def preference_save(*, by, preference: Preference | None = None, name: str,
+                    active: bool = True, position: int = 0) -> Preference:
+    """Add or rename a line on the managed preference list (names are unique)."""
+    name = (name or "").strip()
+    if not name:
+        raise LoupeError("Give the preference a name.", field="name")
+    clash = Preference.objects.filter(name__iexact=name)
+    if preference is not None:
+        clash = clash.exclude(pk=preference.pk)
+    if clash.exists():
+        raise LoupeError(f"“{name}” is already on the list.", field="name")
+    preference = preference or Preference()
+    preference.name, preference.active, preference.position = name, active, position
+    preference.save()
+    log_action(actor=_actor(by), action="preference.saved", obj=preference,
+               store=by.store if by else None, data={"name": name, "active": active})
+    return preference

@@ -1,0 +1,191 @@
+"""Logging a walk-in from the floor tablet: one tap, one transaction, one customer."""
+
+import dataclasses
+import uuid
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.audit import log_action
+from core.errors import LoupeError
+from crm.models import (
+    Channel,
+    ConsentMethod,
+    Customer,
+    InteractionKind,
+    Purpose,
+    Source,
+    WalkIn,
+    WishItem,
+)
+from crm.normalize import normalize_email, normalize_phone
+from crm.services.customers import (
+    _actor,
+    consent_record,
+    customer_create,
+    interaction_add,
+    occasion_add,
+    purchase_record,
+)
+from crm.wording import reminder_words
+
+# A yes for a channel needs the contact it would use, and says so beside the consent box.
+CONTACT_FOR = {
+    Channel.EMAIL: ("email", "To email reminders we need their email address above."),
+    Channel.SMS: ("phone", "To text reminders we need their mobile number above."),
+    Channel.PHONE: ("phone", "To call with reminders we need their phone number above."),
+}
+
+
+@dataclasses.dataclass
+class OccasionEntry:
+    kind: str
+    month: int
+    day: int
+    year: int | None = None
+    label: str = ""
+
+
+@dataclasses.dataclass
+class WalkInEntry:
+    """What the associate typed on the walk-in screen, in the order of the conversation."""
+
+    first_name: str
+    last_name: str = ""
+    phone: str = ""
+    email: str = ""
+    address_line: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    partner_name: str = ""
+    occasions: list[OccasionEntry] = dataclasses.field(default_factory=list)
+    looked_at: str = ""
+    looked_at_price: Decimal | None = None
+    preferences: list = dataclasses.field(default_factory=list)
+    bought: bool = False
+    why_not: str = ""
+    purchase_amount: Decimal | None = None
+    consents: dict[str, bool] = dataclasses.field(default_factory=dict)
+
+
+def customer_log_walk_in(*, store, by, key: uuid.UUID, entry: WalkInEntry,
+                         customer: Customer | None = None) -> Customer:
+    """Log a walk-in: profile (new, or `customer` updated), occasions, wish item, purchase,
+    consent rows and a visit on the timeline, all in one transaction.
+
+    The form's one-time `key` makes it safe to post twice: a second post with the same key
+    returns the first customer and writes nothing. Two posts racing each other meet at the
+    unique key; the loser's savepoint rolls back and it returns the winner's customer.
+    """
+    done = WalkIn.objects.filter(key=key).select_related("customer").first()
+    if done is not None:
+        return done.customer
+    try:
+        with transaction.atomic():
+            return _log_walk_in(store=store, by=by, key=key, entry=entry, customer=customer)
+    except IntegrityError:
+        done = WalkIn.objects.filter(key=key).select_related("customer").first()
+        if done is None:
+            raise
+        return done.customer
+
+
+def _log_walk_in(*, store, by, key, entry: WalkInEntry, customer: Customer | None) -> Customer:
+    now = timezone.now()
+    _check_consent_contacts(entry, customer)
+    customer = _profile(store=store, by=by, entry=entry, customer=customer)
+    occasions = [
+        occasion_add(customer=customer, kind=o.kind, month=o.month, day=o.day, year=o.year,
+                     label=o.label, by=by, prefix=f"{o.kind}_")
+        for o in entry.occasions
+    ]
+    if entry.looked_at.strip():
+        WishItem.objects.create(customer=customer, description=entry.looked_at.strip()[:200],
+                                price=entry.looked_at_price, added_by=by)
+    if entry.bought:
+        if entry.purchase_amount is None:
+            raise LoupeError("Enter what they paid.", field="purchase_amount")
+        purchase_record(customer=customer, purchased_on=store.today(now),
+                        amount=entry.purchase_amount, description=entry.looked_at, by=by)
+    _record_consents(customer=customer, by=by, entry=entry, occasion=next(iter(occasions), None),
+                     at=now)
+    WalkIn.objects.create(key=key, customer=customer, logged_by=by, bought=entry.bought,
+                          why_not=entry.why_not.strip()[:200],
+                          looked_at=entry.looked_at.strip()[:200], created_at=now)
+    interaction_add(customer=customer, kind=InteractionKind.VISIT, staff=by, at=now,
+                    summary=_visit_summary(entry))
+    Customer.objects.filter(pk=customer.pk).update(last_visit_at=now)
+    customer.last_visit_at = now
+    log_action(actor=_actor(by), action="customer.walk_in", obj=customer,
+               data={"bought": entry.bought, "occasions": len(occasions)}, at=now)
+    return customer
+
+
+def _check_consent_contacts(entry: WalkInEntry, customer: Customer | None) -> None:
+    """Refuse a yes for a channel the profile will have no contact for."""
+    have = {"email": entry.email.strip() or (customer.email if customer else ""),
+            "phone": entry.phone.strip() or (str(customer.phone) if customer else "")}
+    for channel, yes in entry.consents.items():
+        contact, message = CONTACT_FOR[channel]
+        if yes and not have[contact]:
+            raise LoupeError(message, field=f"consent_{channel}")
+
+
+def _profile(*, store, by, entry: WalkInEntry, customer: Customer | None) -> Customer:
+    details = {"address_line": entry.address_line, "city": entry.city, "region": entry.region,
+               "postal_code": entry.postal_code, "partner_name": entry.partner_name}
+    if customer is None:
+        return customer_create(store=store, created_by=by, source=Source.WALK_IN,
+                               first_name=entry.first_name, last_name=entry.last_name,
+                               email=entry.email, phone=entry.phone,
+                               preferences=entry.preferences, **details)
+    return _profile_update(customer=customer, by=by, entry=entry, details=details)
+
+
+def _profile_update(*, customer: Customer, by, entry: WalkInEntry, details: dict) -> Customer:
+    """'This is them': fill in what the profile lacks, never overwrite what it has."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    email = normalize_email(entry.email)
+    phone = normalize_phone(entry.phone)
+    fills = {"email": email, "phone": phone} | {k: v.strip() for k, v in details.items()}
+    changed = [name for name, value in fills.items() if value and not getattr(customer, name)]
+    for name in changed:
+        setattr(customer, name, fills[name])
+    if email and customer.email and email != customer.email and not customer.secondary_email:
+        customer.secondary_email = email
+        changed.append("secondary_email")
+    if changed:
+        customer.save(update_fields=[*changed, "updated_at"])
+    if entry.preferences:
+        customer.preferences.add(*entry.preferences)
+    if customer.assigned_to_id is None and by is not None and by.can_sell:
+        from staff.services import client_assign  # staff.services imports crm.services
+
+        client_assign(customer=customer, associate=by, set_by=by, reason="walk_in")
+    return customer
+
+
+def _record_consents(*, customer, by, entry: WalkInEntry, occasion, at) -> None:
+    for channel, yes in entry.consents.items():
+        if not yes:
+            continue
+        number = entry.phone.strip() or str(customer.phone)
+        consent_record(customer=customer, channel=channel, purpose=Purpose.OCCASION_REMINDERS,
+                       granted=True, method=ConsentMethod.TABLET, recorded_by=by,
+                       occasion=occasion, at=at,
+                       words=reminder_words(store=customer.store, channel=channel,
+                                            number=number))
+
+
+def _visit_summary(entry: WalkInEntry) -> str:
+    looked = f"Looked at {entry.looked_at.strip()}" if entry.looked_at.strip() else "Visited"
+    if entry.bought:
+        return f"{looked}; bought."
+    why = f" ({entry.why_not.strip()})" if entry.why_not.strip() else ""
+    return f"{looked}; did not buy{why}."
+
+
+def new_walk_in_key() -> uuid.UUID:
+    return uuid.uuid4()
