@@ -233,7 +233,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # The planner is idempotent (unique constraints), so a missed or doubled run is harmless.
+    "plan-followups": {"task": "followups.tasks.plan_followups", "schedule": 3600},
+    # The outbox rows are the schedule: this picks up what has come due (quiet hours, retries).
+    "dispatch-due-messages": {"task": "followups.tasks.dispatch_due_messages", "schedule": 60},
+}
 
 LOGGING = {
     "version": 1,

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class FollowupsConfig(AppConfig):
     name = "followups"
     verbose_name = "Follow-ups"
+
+    def ready(self):
+        from followups import receivers  # noqa: F401 - connects anymail's tracking signal

@@ -1,8 +1,15 @@
+"""The outbox and what it needs: store messaging settings, templates, messages, call tasks."""
+
+import datetime
+
 from django.db import models
+from django.db.models import Q
+
+from crm.models import Channel, Purpose
 
 
 class FollowupsAccess(models.Model):
-    """Holds the app's permissions until the outbox models arrive."""
+    """Holds the app's permissions (no table of its own)."""
 
     class Meta:
         managed = False
@@ -14,3 +21,228 @@ class FollowupsAccess(models.Model):
 
     def __str__(self):
         return "follow-ups"
+
+
+class MessagingSettings(models.Model):
+    """One per store, created on first use. Times are in the store's timezone."""
+
+    store = models.OneToOneField("staff.Store", on_delete=models.CASCADE,
+                                 related_name="messaging_settings")
+    lead_days = models.PositiveSmallIntegerField(
+        "days ahead", default=14, help_text="How many days before an occasion to remind.")
+    send_from = models.TimeField("send from", default=datetime.time(9))
+    send_until = models.TimeField("send until", default=datetime.time(20),
+                                  help_text="Nothing is sent outside these hours.")
+    fatigue_cap = models.PositiveSmallIntegerField(
+        "fatigue cap", default=2,
+        help_text="At most this many marketing messages per customer per 30 days.")
+    sender_name = models.CharField(max_length=120, blank=True)
+    sender_email = models.EmailField(blank=True)
+    sender_phone = models.CharField(max_length=32, blank=True,
+                                    help_text="The store's texting number (E.164).")
+    footer_address = models.TextField("postal address for the email footer", blank=True)
+
+    class Meta:
+        verbose_name_plural = "messaging settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(lead_days__gte=1, lead_days__lte=90),
+                                   name="messaging_lead_days_range"),
+            models.CheckConstraint(condition=Q(send_from__lt=models.F("send_until")),
+                                   name="messaging_window_order"),
+        ]
+
+    def __str__(self):
+        return f"Messaging for {self.store}"
+
+    def may_send_at(self, moment: datetime.datetime) -> bool:
+        """Whether `moment` falls inside the store's sending hours (its own timezone)."""
+        local = moment.astimezone(self.store.tz).time()
+        return self.send_from <= local < self.send_until
+
+    def next_send_time(self, moment: datetime.datetime) -> datetime.datetime:
+        """`moment` itself inside sending hours, else the next morning's start, local time.
+
+        Built from the local date and wall-clock time, so the morning stays 09:00 across a
+        daylight-saving change.
+        """
+        if self.may_send_at(moment):
+            return moment
+        tz = self.store.tz
+        local = moment.astimezone(tz)
+        day = local.date()
+        if local.time() >= self.send_until:
+            day += datetime.timedelta(days=1)
+        return datetime.datetime.combine(day, self.send_from, tzinfo=tz)
+
+
+class TemplateKind(models.TextChoices):
+    BIRTHDAY = "birthday", "Birthday"
+    ANNIVERSARY = "anniversary", "Anniversary"
+    PARTNER_BIRTHDAY = "partner_birthday", "Partner's birthday"
+    OTHER = "other", "Other occasion"
+    REPAIR_READY = "repair_ready", "Repair ready"
+    EVENT_INVITATION = "event_invitation", "Event invitation"
+
+
+MESSAGE_CHANNELS = [(Channel.EMAIL.value, Channel.EMAIL.label),
+                    (Channel.SMS.value, Channel.SMS.label)]
+
+
+class MessageTemplate(models.Model):
+    """The store's words for one kind of message on one channel (defaults ship in code)."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE,
+                              related_name="message_templates")
+    kind = models.CharField(max_length=20, choices=TemplateKind.choices)
+    channel = models.CharField(max_length=8, choices=MESSAGE_CHANNELS)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "kind", "channel"],
+                                    name="template_one_per_store_kind_channel"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_channel_display()})"
+
+
+class MessageStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+    SUPPRESSED = "suppressed", "Not sent"
+
+
+class MessageQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+    def due(self, now):
+        return self.filter(status=MessageStatus.PLANNED, due_at__lte=now)
+
+
+class Message(models.Model):
+    """The outbox: one row per message that will, did, or must not go out.
+
+    The unique constraints make a second send for the same occasion occurrence, or the same
+    repair envelope, on one channel impossible whoever plans it and however often.
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="messages")
+    customer = models.ForeignKey("crm.Customer", on_delete=models.CASCADE,
+                                 related_name="messages")
+    channel = models.CharField(max_length=8, choices=MESSAGE_CHANNELS)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    kind = models.CharField(max_length=20, choices=TemplateKind.choices)
+    occasion = models.ForeignKey("crm.Occasion", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="messages")
+    occurs_on = models.DateField(null=True, blank=True)
+    envelope = models.ForeignKey("repairs.Envelope", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="messages")
+    status = models.CharField(max_length=12, choices=MessageStatus.choices,
+                              default=MessageStatus.PLANNED)
+    due_at = models.DateTimeField()
+    # Set when the dispatcher hands the row to a worker, so a busy queue is not flooded.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    to = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    provider_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(status="planned"),
+                         name="message_planned_due"),
+            models.Index(fields=["store", "-due_at"], name="message_store_due"),
+            models.Index(fields=["customer", "-due_at"], name="message_customer_due"),
+            models.Index(fields=["provider_id"], condition=~Q(provider_id=""),
+                         name="message_provider_id"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occasion", "occurs_on", "channel"],
+                condition=Q(occasion__isnull=False),
+                name="message_once_per_occasion_occurrence_channel"),
+            models.UniqueConstraint(
+                fields=["envelope", "channel"], condition=Q(envelope__isnull=False),
+                name="message_once_per_envelope_channel"),
+            models.CheckConstraint(condition=Q(channel__in=["email", "sms"]),
+                                   name="message_channel_email_or_sms"),
+            models.CheckConstraint(
+                condition=Q(occasion__isnull=True) | Q(occurs_on__isnull=False),
+                name="message_occasion_has_date"),
+            models.CheckConstraint(
+                condition=~Q(status="suppressed") | ~Q(reason=""),
+                name="message_suppressed_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.get_channel_display()} to {self.customer_id}"
+
+    @property
+    def is_marketing(self) -> bool:
+        return self.purpose != Purpose.REPAIR_NOTICES
+
+
+class CallTask(models.Model):
+    """A call an associate promised: phone consent turns a reminder into a call to make.
+
+    `assignee` is null for an orphaned client: the managers' list shows those.
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="call_tasks")
+    customer = models.ForeignKey("crm.Customer", on_delete=models.CASCADE,
+                                 related_name="call_tasks")
+    occasion = models.ForeignKey("crm.Occasion", on_delete=models.CASCADE,
+                                 related_name="call_tasks")
+    occurs_on = models.DateField()
+    assignee = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="call_tasks")
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["store", "due_on"], condition=Q(done_at__isnull=True),
+                                name="calltask_open_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["occasion", "occurs_on"],
+                                    name="calltask_once_per_occasion_occurrence"),
+        ]
+
+    def __str__(self):
+        return f"Call {self.customer_id} about occasion {self.occasion_id}"
+
+
+class ProviderEvent(models.Model):
+    """A webhook event already applied: providers retry, the same event changes state once."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=200)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.event_id}"

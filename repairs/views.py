@@ -1,8 +1,121 @@
-from django.shortcuts import render
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.access import staff_required
+from core.errors import LoupeError
+from crm.selectors import customer_duplicates, customer_search
+from repairs import selectors, services
+from repairs.forms import StatusForm, TakeInForm
+from repairs.models import Status
+from repairs.qr import envelope_qr_svg
+
+PAGE_SIZE = 50
+REPORT_WEEKS = 8
 
 
 @staff_required("repairs.view_envelope")
 def home(request):
-    return render(request, "repairs/home.html")
+    now = timezone.now()
+    shown = request.GET.get("show", "open")
+    shown = shown if shown in selectors.LISTS else "open"
+    envelopes = selectors.envelope_list(store=request.store, name=shown, now=now)
+    page = Paginator(envelopes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "repairs/home.html", {
+        "page": page, "shown": shown, "lists": selectors.LISTS, "today": request.store.today(now),
+        "counts": selectors.envelope_list_counts(store=request.store, now=now),
+    })
+
+
+@staff_required("repairs.add_envelope")
+def take_in(request):
+    form = TakeInForm(request.POST or None, store=request.store)
+    if request.method == "POST" and form.is_valid():
+        try:
+            envelope = services.envelope_take_in(store=request.store, taken_in_by=request.staff,
+                                                 **form.take_in_kwargs())
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, _("Envelope #%(n)s taken in.") % {"n": envelope.number})
+            return redirect("repairs:envelope", envelope_id=envelope.pk)
+    return render(request, "repairs/take_in.html", _take_in_context(request, form))
+
+
+def _take_in_context(request, form):
+    """A refused take-in keeps the customer picked, and offers profiles already on file with
+    the email or phone typed for a new customer."""
+    chosen = form.cleaned_data.get("customer") if form.is_bound else None
+    duplicates = []
+    if form.is_bound and chosen is None:
+        duplicates = customer_duplicates(store=request.store, email=form.data.get("email", ""),
+                                         phone=form.data.get("phone", ""))
+    return {"form": form, "chosen": chosen, "duplicates": duplicates,
+            "ask_email_choice": form.has_error("email_choice") or form.data.get("email_choice")}
+
+
+@staff_required("repairs.add_envelope")
+def customer_lookup(request):
+    """The take-in screen's customer finder (an htmx partial)."""
+    found = customer_search(store=request.store, query=request.GET.get("q", ""), limit=8)
+    return render(request, "repairs/partials/_customer_lookup.html", {"customers": found})
+
+
+@staff_required("repairs.view_envelope")
+def envelope(request, envelope_id):
+    found = selectors.envelope_for(store=request.store, envelope_id=envelope_id)
+    return render(request, "repairs/envelope.html", {
+        "envelope": found, "form": StatusForm(), "today": request.store.today(),
+    })
+
+
+@staff_required("repairs.view_envelope")
+def envelope_print(request, envelope_id):
+    found = selectors.envelope_for(store=request.store, envelope_id=envelope_id)
+    return render(request, "repairs/envelope_print.html",
+                  {"envelope": found, "qr": envelope_qr_svg(found)})
+
+
+@staff_required("repairs.change_envelope")
+@require_POST
+def envelope_status(request, envelope_id):
+    found = selectors.envelope_for(store=request.store, envelope_id=envelope_id)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            _move(found, by=request.staff, **form.cleaned_data)
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            return redirect("repairs:envelope", envelope_id=found.pk)
+    return render(request, "repairs/envelope.html",
+                  {"envelope": found, "form": form, "today": request.store.today()})
+
+
+def _move(envelope, *, to_status, by, note):
+    if to_status == Status.READY:
+        return services.envelope_mark_ready(envelope=envelope, by=by, note=note)
+    return services.envelope_status_change(envelope=envelope, to_status=to_status, by=by,
+                                           note=note)
+
+
+@staff_required("repairs.view_capture_report")
+def capture_report(request):
+    since = _weeks_ago(request.store, REPORT_WEEKS)
+    return render(request, "repairs/capture_report.html", {
+        "rows": selectors.capture_report(store=request.store, since=since),
+        "bounced": selectors.envelopes_bounced(store=request.store, since=since),
+        "weeks": REPORT_WEEKS, "since": since,
+    })
+
+
+def _weeks_ago(store, weeks):
+    """Midnight at the store on the Monday `weeks` weeks back (the report's first week)."""
+    today = store.today()
+    monday = today - datetime.timedelta(days=today.weekday() + 7 * (weeks - 1))
+    return datetime.datetime.combine(monday, datetime.time(), tzinfo=store.tz)

@@ -18,6 +18,10 @@ class Store(models.Model):
     email = models.EmailField(blank=True)
     timezone = models.CharField(max_length=64, default=settings.TIME_ZONE,
                                 choices=_timezone_choices)
+    reassign_on_departure = models.BooleanField(
+        "reassign clients immediately when an associate leaves", default=False,
+        help_text="When on, marking an associate departed hands each of their clients to the "
+                  "best-matching associate at once; when off, they wait in Orphaned clients.")
 
     class Meta:
         ordering = ["name"]

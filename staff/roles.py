@@ -39,6 +39,7 @@ _OFFICE = {
     "crm.export_customer",
     "crm.manage_preferences",
     "staff.manage_staff",
+    "repairs.view_capture_report",
     "followups.manage_messaging",
 }
 

@@ -1,10 +1,221 @@
-from django.shortcuts import render
+"""The manager's staff pages: the team, departures, orphaned clients and their reassignment."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from core.access import staff_required
-from staff.models import StaffMember
+from core.errors import LoupeError
+from crm.models import Customer
+from staff import selectors, services
+from staff.filters import OrphanFilter
+from staff.forms import (
+    ClientReassignForm,
+    DepartureForm,
+    OrphansReassignForm,
+    StaffMemberAddForm,
+    StaffMemberChangeForm,
+    StorePolicyForm,
+    SuggestionsAcceptForm,
+)
+
+MANAGE = "staff.manage_staff"
+PER_PAGE = 50
+PRINT_LIMIT = 500
 
 
-@staff_required("staff.manage_staff")
+def _member(request, staff_member_id):
+    return get_object_or_404(selectors.staff_of_store(store=request.store), pk=staff_member_id)
+
+
+def _sellers(request):
+    return list(selectors.staff_of_store(store=request.store).filter(
+        pk__in=selectors.sellers_of_store(store=request.store)))
+
+
+@staff_required(MANAGE)
 def home(request):
-    members = StaffMember.objects.for_store(request.store).select_related("user")
-    return render(request, "staff/home.html", {"members": members})
+    return render(request, "staff/home.html", {
+        "members": selectors.staff_of_store(store=request.store),
+        "policy_form": StorePolicyForm(instance=request.store),
+        "orphan_count": selectors.orphan_count(store=request.store),
+    })
+
+
+@staff_required(MANAGE)
+def member_add(request):
+    form = StaffMemberAddForm(request.POST or None)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "password2"}
+        try:
+            member = services.staff_member_add(store=request.store, added_by=request.staff,
+                                               password=data.pop("password1"), **data)
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, f"{member.display_name} can now log in as "
+                                      f"{member.user.username}.")
+            return redirect("staff:home")
+    return render(request, "staff/member_add.html", {"form": form})
+
+
+@staff_required(MANAGE)
+def member_change(request, staff_member_id):
+    member = _member(request, staff_member_id)
+    initial = {"display_name": member.display_name, "role": member.role,
+               "strengths": member.strengths.all()}
+    form = StaffMemberChangeForm(request.POST or None, initial=initial)
+    if form.is_valid():
+        try:
+            services.staff_member_change(member=member, changed_by=request.staff,
+                                         **form.cleaned_data)
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, f"{member.display_name}: saved.")
+            return redirect("staff:home")
+    return render(request, "staff/member_change.html", {"form": form, "member": member})
+
+
+@staff_required(MANAGE)
+def member_depart(request, staff_member_id):
+    member = _member(request, staff_member_id)
+    form = DepartureForm(request.POST or None,
+                         initial={"departed_on": request.store.today()})
+    if form.is_valid():
+        try:
+            moved = services.staff_member_depart(member=member, departed_by=request.staff,
+                                                 **form.cleaned_data)
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, _departure_message(member, moved))
+            return redirect("staff:home")
+    return render(request, "staff/member_depart.html", {"form": form, "member": member})
+
+
+def _departure_message(member, moved):
+    if moved:
+        return f"{member.display_name} has left; {moved} clients were handed on at once."
+    return (f"{member.display_name} has left and can no longer log in; their clients are "
+            f"in Orphaned clients.")
+
+
+@staff_required(MANAGE)
+def store_policy(request):
+    form = StorePolicyForm(request.POST or None, instance=request.store)
+    if request.method == "POST" and form.is_valid():
+        services.store_policy_set(store=request.store, changed_by=request.staff,
+                                  **form.cleaned_data)
+        messages.success(request, "Store policy saved.")
+        return redirect("staff:home")
+    return render(request, "staff/store_policy.html", {"form": form})
+
+
+def _orphan_filter(request):
+    return OrphanFilter(request.GET or None, request=request,
+                        queryset=selectors.orphans_of_store(store=request.store))
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _back_to(name, request):
+    """Back to the list the manager came from, with their filter and page."""
+    return redirect(f"{reverse(name)}?{request.GET.urlencode()}")
+
+
+def _orphans_page(request, form, sellers, template="staff/orphans.html", **extra):
+    orphans = _orphan_filter(request)
+    page = _page(request, orphans.qs)
+    selectors.add_upcoming(page.object_list, today=request.store.today())
+    return render(request, template, {
+        "filter": orphans, "page": page, "form": form, "sellers": sellers,
+        "ticked": set(request.POST.getlist("customers")), **extra,
+    })
+
+
+@staff_required(MANAGE)
+def orphans(request):
+    sellers = _sellers(request)
+    form = OrphansReassignForm(store=request.store, sellers=sellers)
+    return _orphans_page(request, form, sellers)
+
+
+@staff_required(MANAGE)
+def orphans_print(request):
+    orphans = _orphan_filter(request)
+    rows = list(orphans.qs[:PRINT_LIMIT])
+    selectors.add_upcoming(rows, today=request.store.today())
+    return render(request, "staff/orphans_print.html", {
+        "rows": rows, "total": orphans.qs.count(), "limit": PRINT_LIMIT,
+        "printed_on": request.store.today(),
+    })
+
+
+@staff_required(MANAGE)
+@require_POST
+def orphans_reassign(request):
+    sellers = _sellers(request)
+    form = OrphansReassignForm(request.POST, store=request.store, sellers=sellers)
+    if form.is_valid():
+        try:
+            moved = services.clients_reassign(store=request.store, set_by=request.staff,
+                                              moves=form.cleaned_data["moves"])
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, f"{moved} clients reassigned.")
+            return _back_to("staff:orphans", request)
+    return _orphans_page(request, form, sellers)
+
+
+def _suggestions_page(request, form):
+    orphans = _orphan_filter(request)
+    picks = selectors.orphan_suggestions(store=request.store, orphans=orphans.qs)
+    return _orphans_page(request, form, _sellers(request), template="staff/orphans_suggest.html",
+                         picks=picks)
+
+
+@staff_required(MANAGE)
+def orphans_suggest(request):
+    return _suggestions_page(request, SuggestionsAcceptForm())
+
+
+@staff_required(MANAGE)
+@require_POST
+def suggestions_accept(request):
+    form = SuggestionsAcceptForm(request.POST)
+    if form.is_valid():
+        try:
+            moved = services.clients_reassign(store=request.store, set_by=request.staff,
+                                              moves=form.cleaned_data["moves"])
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, f"{moved} suggestions accepted.")
+            return _back_to("staff:orphans-suggest", request)
+    return _suggestions_page(request, form)
+
+
+@staff_required(MANAGE)
+def client_reassign(request, customer_id):
+    customer = get_object_or_404(Customer.objects.for_store(request.store)
+                                 .select_related("assigned_to"), pk=customer_id)
+    sellers = _sellers(request)
+    form = ClientReassignForm(request.POST or None, store=request.store, sellers=sellers,
+                              initial={"shown": customer.assigned_to_id})
+    if form.is_valid():
+        move = services.Move(customer_id=customer.pk, shown_associate_id=form.cleaned_data["shown"],
+                             associate_id=form.cleaned_data["associate"].pk)
+        try:
+            services.clients_reassign(store=request.store, set_by=request.staff, moves=[move])
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, f"{customer.full_name} reassigned.")
+            return redirect("staff:orphans")
+    return render(request, "staff/client_reassign.html", {"form": form, "customer": customer})

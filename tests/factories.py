@@ -1,9 +1,12 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from crm.models import Channel, Consent, ConsentMethod, Customer, Occasion, OccasionKind, Purpose
+from repairs.models import Envelope, Status, StatusChange
 from staff.models import StaffMember, Store
 from staff.roles import Role
 
@@ -84,3 +87,30 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     method = ConsentMethod.TABLET
     words = "Shall we remind you two weeks ahead by email?"
     created_at = factory.LazyFunction(timezone.now)
+
+
+class EnvelopeFactory(factory.django.DjangoModelFactory):
+    """A repair already taken in (numbers count up per factory call, not per store)."""
+
+    class Meta:
+        model = Envelope
+        skip_postgeneration_save = True
+
+    customer = factory.SubFactory(CustomerFactory)
+    store = factory.SelfAttribute("customer.store")
+    number = factory.Sequence(lambda n: n + 1)
+    email = factory.SelfAttribute("customer.email")
+    item_description = "Yellow gold band"
+    work_requested = "Size from 6 to 7"
+    promised_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+    taken_in_by = factory.SubFactory(StaffMemberFactory, store=factory.SelfAttribute("..store"),
+                                     role=Role.SERVICE)
+    taken_in_at = factory.LazyFunction(timezone.now)
+    status = Status.RECEIVED
+
+    @factory.post_generation
+    def history(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            StatusChange.objects.create(envelope=obj, to_status=obj.status,
+                                        changed_by=obj.taken_in_by, changed_at=obj.taken_in_at)
+

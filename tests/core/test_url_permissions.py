@@ -7,7 +7,8 @@ piece of work adds its URLs to EXPECTED and, for a new URL argument, a sample to
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import CustomerFactory
+from followups.sender import unsubscribe_token
+from tests.factories import CallTaskFactory, CustomerFactory, MessageTemplateFactory
 
 LOGIN = "login"  # anonymous: redirected to the login page
 ROLES = ("anonymous", "salesperson", "service", "manager", "other_manager")
@@ -22,10 +23,20 @@ EXPECTED = {
     "crm:home": (LOGIN, 200, 200, 200, 200),
     "repairs:home": (LOGIN, 200, 200, 200, 200),
     "staff:home": (LOGIN, 403, 403, 200, 200),
+    "followups:today": (LOGIN, 200, 403, 200, 200),
+    "followups:call-done": (LOGIN, 405, 403, 405, 405),
+    "followups:message-log": (LOGIN, 403, 403, 200, 200),
+    "followups:templates": (LOGIN, 403, 403, 200, 200),
+    "followups:template-edit": (LOGIN, 403, 403, 200, 404),
+    "followups:settings": (LOGIN, 403, 403, 200, 200),
+    "followups:unsubscribe": (200, 200, 200, 200, 200),
+    "followups:twilio-inbound": (405, 405, 405, 405, 405),
+    "followups:twilio-status": (405, 405, 405, 405, 405),
 }
 
 # Namespaces with their own guard: the Django admin admits superusers only.
-SKIPPED_NAMESPACES = {"admin"}
+# anymail's provider webhooks check basic auth (WEBHOOK_SECRET): tests/followups/test_webhooks.py.
+SKIPPED_NAMESPACES = {"admin", "anymail"}
 
 
 def _walk(patterns, namespace=""):
@@ -50,6 +61,9 @@ def url_samples(store):
     customer = CustomerFactory(store=store)
     return {
         "customer_id": customer.pk,
+        "calltask_id": CallTaskFactory(customer=customer).pk,
+        "template_id": MessageTemplateFactory(store=store).pk,
+        "token": unsubscribe_token(customer.pk),
     }
 
 

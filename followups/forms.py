@@ -1,0 +1,36 @@
+from django import forms
+
+from followups import rendering
+from followups.models import MessagingSettings
+
+
+class MessagingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = MessagingSettings
+        fields = ["lead_days", "send_from", "send_until", "fatigue_cap", "sender_name",
+                  "sender_email", "sender_phone", "footer_address"]
+        widgets = {
+            "send_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "send_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "footer_address": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_lead_days(self):
+        value = self.cleaned_data["lead_days"]
+        if not 1 <= value <= 90:
+            raise forms.ValidationError("Choose between 1 and 90 days.")
+        return value
+
+
+class TemplateForm(forms.Form):
+    subject = forms.CharField(max_length=200, required=False)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}),
+                           help_text="Placeholders: " + ", ".join(
+                               f"{{{{ {name} }}}}" for name in rendering.PLACEHOLDERS))
+    preview_customer = forms.CharField(
+        required=False, label="Preview on customer",
+        help_text="A customer's email address; blank for a recent customer with an occasion.")
+
+
+class CallDoneForm(forms.Form):
+    outcome = forms.CharField(max_length=200, required=False)

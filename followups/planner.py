@@ -1,0 +1,145 @@
+"""The planner: set-based SQL that turns occasions into outbox rows and call tasks.
+
+One INSERT ... SELECT per store and kind of work; PostgreSQL does the join, the latest
+consent per customer and channel (a LATERAL lookup on the consent_latest index), and skips
+what already exists (ON CONFLICT DO NOTHING against the outbox's unique constraints). Python
+only builds the list of calendar days in the window, so memory does not grow with the
+number of customers, and two planners running at once cannot plan anything twice.
+"""
+
+import calendar
+import dataclasses
+import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.audit import log_action
+from crm.models import Purpose
+from followups import services
+from staff.models import Store
+
+# Every occasion with its next occurrence in the window, each channel and the customer's
+# latest word for occasion reminders on that channel (NULL: never asked).
+_CANDIDATES = """
+    WITH target(month, day, occurs_on) AS (
+        SELECT * FROM unnest(%(months)s::int[], %(days)s::int[], %(dates)s::date[])
+    )
+    SELECT o.id AS occasion_id, o.kind, o.customer_id, t.occurs_on, ch.channel,
+           c.email, c.phone, c.assigned_to_id, s.departed_on, latest.granted, latest.method
+    FROM target t
+    JOIN crm_occasion o ON o.month = t.month AND o.day = t.day
+    JOIN crm_customer c ON c.id = o.customer_id AND c.store_id = %(store)s
+    LEFT JOIN staff_staffmember s ON s.id = c.assigned_to_id
+    CROSS JOIN (VALUES ('email'), ('sms'), ('phone')) AS ch(channel)
+    LEFT JOIN LATERAL (
+        SELECT k.granted, k.method FROM crm_consent k
+        WHERE k.customer_id = o.customer_id AND k.channel = ch.channel
+          AND k.purpose = %(purpose)s
+        ORDER BY k.created_at DESC, k.id DESC LIMIT 1
+    ) latest ON true
+"""
+_HAS_ADDRESS = "((cand.channel = 'email' AND cand.email <> '') " \
+               "OR (cand.channel = 'sms' AND cand.phone <> ''))"
+
+_INSERT_MESSAGES = f"""
+    INSERT INTO followups_message
+        (store_id, customer_id, channel, purpose, kind, occasion_id, occurs_on, status, due_at,
+         reason, "to", subject, body, provider_id, attempts, created_at, updated_at)
+    SELECT %(store)s, cand.customer_id, cand.channel, %(purpose)s, cand.kind, cand.occasion_id,
+           cand.occurs_on, 'planned', %(due_at)s, '', '', '', '', '', 0, %(now)s, %(now)s
+    FROM ({_CANDIDATES}) cand
+    WHERE cand.granted AND cand.channel IN ('email', 'sms') AND {_HAS_ADDRESS}
+    ON CONFLICT DO NOTHING
+"""  # noqa: S608 - constant fragments; every value is a parameter
+
+# Phone consent is a call for the associate; an orphan's call goes to the managers (NULL).
+_INSERT_CALLS = f"""
+    INSERT INTO followups_calltask
+        (store_id, customer_id, occasion_id, occurs_on, assignee_id, due_on, outcome, created_at)
+    SELECT %(store)s, cand.customer_id, cand.occasion_id, cand.occurs_on,
+           CASE WHEN cand.departed_on IS NULL THEN cand.assigned_to_id END,
+           %(today)s, '', %(now)s
+    FROM ({_CANDIDATES}) cand
+    WHERE cand.granted AND cand.channel = 'phone'
+    ON CONFLICT DO NOTHING
+"""  # noqa: S608 - constant fragments; every value is a parameter
+
+# For --dry-run: how many would be planned, and who is skipped and why.
+_OUTCOMES = f"""
+    SELECT cand.channel,
+           CASE WHEN cand.granted IS NULL THEN 'skipped: no consent'
+                WHEN NOT cand.granted THEN 'skipped: revoked (' || cand.method || ')'
+                WHEN cand.channel = 'phone' THEN 'call task'
+                WHEN NOT {_HAS_ADDRESS} THEN 'skipped: no address'
+                ELSE 'message' END AS outcome,
+           count(*)
+    FROM ({_CANDIDATES}) cand
+    GROUP BY 1, 2 ORDER BY 1, 2
+"""  # noqa: S608 - constant fragments; every value is a parameter
+
+
+@dataclasses.dataclass
+class PlanResult:
+    store: str
+    messages: int = 0
+    calls: int = 0
+    outcomes: dict = dataclasses.field(default_factory=dict)
+
+
+def window(*, today: datetime.date, lead_days: int) -> list[tuple[int, int, datetime.date]]:
+    """(month, day, date) for each day after today up to lead_days ahead.
+
+    In a year without Feb 29 an occasion on Feb 29 is reminded for Feb 28; the list is built
+    from real dates, so a window across New Year's needs nothing special.
+    """
+    days = []
+    for offset in range(1, lead_days + 1):
+        date = today + datetime.timedelta(days=offset)
+        days.append((date.month, date.day, date))
+        if (date.month, date.day) == (2, 28) and not calendar.isleap(date.year):
+            days.append((2, 29, date))
+    return days
+
+
+def plan_followups(*, now: datetime.datetime | None = None, today: datetime.date | None = None,
+                   dry_run: bool = False) -> list[PlanResult]:
+    """Plan every store's reminders. `today` overrides the store's date (the --date option)."""
+    now = now or timezone.now()
+    return [plan_store(store=store, now=now, today=today, dry_run=dry_run)
+            for store in Store.objects.order_by("pk")]
+
+
+@transaction.atomic
+def plan_store(*, store: Store, now: datetime.datetime, today: datetime.date | None = None,
+               dry_run: bool = False) -> PlanResult:
+    settings = services.messaging_settings_for(store=store)
+    today = today or store.today(now)
+    days = window(today=today, lead_days=settings.lead_days)
+    params = {"months": [d[0] for d in days], "days": [d[1] for d in days],
+              "dates": [d[2] for d in days], "store": store.pk,
+              "purpose": Purpose.OCCASION_REMINDERS.value, "today": today, "now": now,
+              "due_at": settings.next_send_time(now)}
+    result = PlanResult(store=store.name)
+    with connection.cursor() as cursor:
+        if dry_run:
+            cursor.execute(_OUTCOMES, params)
+            result.outcomes = {f"{channel}: {outcome}": n for channel, outcome, n in cursor}
+            return result
+        cursor.execute(_INSERT_MESSAGES, params)
+        result.messages = cursor.rowcount
+        cursor.execute(_INSERT_CALLS, params)
+        result.calls = cursor.rowcount
+    if result.messages or result.calls:
+        log_action(actor=None, action="followups.planned", store=store, at=now,
+                   data={"messages": result.messages, "calls": result.calls,
+                         "today": today.isoformat()})
+    if result.messages:
+        transaction.on_commit(lambda: _dispatch_now())
+    return result
+
+
+def _dispatch_now() -> None:
+    from followups.sender import messages_dispatch_due
+
+    messages_dispatch_due()

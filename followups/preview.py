@@ -1,0 +1,44 @@
+"""Previewing a template on a real customer, without saving or sending anything."""
+
+import dataclasses
+
+from django.utils import timezone
+
+from core.errors import LoupeError
+from crm.models import Channel, Purpose
+from followups import rendering, selectors, sender, services
+from followups.models import Message, MessageTemplate, TemplateKind
+
+
+@dataclasses.dataclass(frozen=True)
+class Preview:
+    customer: object
+    subject: str
+    body: str
+    segments: int | None
+
+
+def render_preview(*, template: MessageTemplate, subject: str, body: str,
+                   email: str = "") -> Preview:
+    rendering.check(subject, field="subject")
+    rendering.check(body, field="body")
+    customer = selectors.preview_customer(store=template.store, email=email)
+    if customer is None:
+        raise LoupeError("No customer with that email address in this store."
+                         if email else "No customer with an occasion to preview on yet.",
+                         field="preview_customer")
+    now = timezone.now()
+    occasion = customer.occasions.order_by("month", "day").first()
+    purpose = {TemplateKind.REPAIR_READY: Purpose.REPAIR_NOTICES,
+               TemplateKind.EVENT_INVITATION: Purpose.EVENTS}.get(
+        template.kind, Purpose.OCCASION_REMINDERS)
+    message = Message(store=template.store, customer=customer, channel=template.channel,
+                      purpose=purpose, kind=template.kind, occasion=occasion,
+                      occurs_on=occasion.next_date(template.store.today(now)) if occasion
+                      else None, due_at=now)
+    messaging = services.messaging_settings_for(store=template.store)
+    draft = MessageTemplate(store=template.store, kind=template.kind, channel=template.channel,
+                            subject=subject, body=body)
+    shown_subject, shown_body = sender.render(message, messaging, template=draft)
+    segments = rendering.sms_segments(shown_body) if template.channel == Channel.SMS else None
+    return Preview(customer=customer, subject=shown_subject, body=shown_body, segments=segments)

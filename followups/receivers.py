@@ -1,0 +1,26 @@
+"""anymail's tracking signal, handed straight to the service that applies it once."""
+
+from anymail.signals import tracking
+from django.dispatch import receiver
+
+from crm.models import ConsentMethod
+from followups import services
+from followups.models import MessageStatus
+
+EMAIL_STATUSES = {"delivered": MessageStatus.DELIVERED, "bounced": MessageStatus.FAILED,
+                  "rejected": MessageStatus.FAILED, "failed": MessageStatus.FAILED}
+# A hard bounce, a complaint or the provider's own unsubscribe: stop emailing this person.
+UNREACHABLE = {"bounced": ConsentMethod.BOUNCE, "complained": ConsentMethod.COMPLAINT,
+               "unsubscribed": ConsentMethod.UNSUBSCRIBE}
+
+
+@receiver(tracking, dispatch_uid="followups.email_tracking")
+def email_event(sender, event, esp_name, **kwargs):
+    kind = event.event_type
+    event_id = event.event_id or f"{event.message_id}:{kind}:{event.timestamp}"
+    reason = event.description or event.reject_reason or kind
+    services.message_record_event(
+        provider=f"anymail-{esp_name}".lower(), event_id=str(event_id),
+        provider_id=event.message_id or "", status=EMAIL_STATUSES.get(kind),
+        reason=f"{kind}: {reason}", unreachable=kind in UNREACHABLE,
+        method=UNREACHABLE.get(kind, ConsentMethod.PROVIDER))

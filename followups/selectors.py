@@ -1,0 +1,83 @@
+"""Shaped reads for the follow-up screens; every query is scoped to the store."""
+
+import datetime
+
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from crm.models import Customer, Interaction, InteractionKind, WishItem
+from followups.models import CallTask, Message, MessageStatus, MessageTemplate
+
+
+def _day_start(store, now) -> datetime.datetime:
+    local = timezone.localtime(now, store.tz)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _mine(staff, prefix: str = "") -> Q:
+    """An associate's own clients; a manager also carries the orphaned clients."""
+    q = Q(**{f"{prefix}assigned_to": staff})
+    if staff.is_manager:
+        q |= Q(**{f"{prefix}assigned_to__isnull": True})
+        q |= Q(**{f"{prefix}assigned_to__departed_on__isnull": False})
+    return q
+
+
+def calls_to_make(*, staff, today: datetime.date):
+    """Open calls due by today, with the occasion and the customer's wish list."""
+    mine = Q(assignee=staff)
+    if staff.is_manager:
+        mine |= Q(assignee__isnull=True) | Q(assignee__departed_on__isnull=False)
+    return (CallTask.objects.filter(store=staff.store, done_at__isnull=True, due_on__lte=today)
+            .filter(mine).select_related("customer", "occasion")
+            .prefetch_related(Prefetch("customer__wish_items",
+                                       queryset=WishItem.objects.order_by("-created_at")))
+            .order_by("occurs_on", "id"))
+
+
+def messages_sent_today(*, staff, now):
+    return (Message.objects.for_store(staff.store)
+            .filter(_mine(staff, "customer__"), sent_at__gte=_day_start(staff.store, now))
+            .select_related("customer").order_by("-sent_at"))
+
+
+def replies_today(*, staff, now):
+    return (Interaction.objects.filter(customer__store=staff.store, kind=InteractionKind.REPLY,
+                                       occurred_at__gte=_day_start(staff.store, now))
+            .filter(_mine(staff, "customer__")).select_related("customer")
+            .order_by("-occurred_at"))
+
+
+def message_log(*, store):
+    return (Message.objects.for_store(store)
+            .select_related("customer", "occasion").order_by("-due_at", "-id"))
+
+
+def customer_messages(*, customer):
+    return Message.objects.filter(customer=customer).order_by("-due_at", "-id")
+
+
+def templates_of(*, store):
+    return MessageTemplate.objects.filter(store=store).order_by("kind", "channel")
+
+
+def failed_count(*, store) -> int:
+    return Message.objects.for_store(store).filter(status=MessageStatus.FAILED).count()
+
+
+def call_for(*, staff, calltask_id: int) -> CallTask:
+    """A call the staff member may tick off: their own, or any in the store for a manager."""
+    calls = CallTask.objects.filter(store=staff.store).select_related("customer", "occasion",
+                                                                       "store")
+    if not staff.is_manager:
+        calls = calls.filter(assignee=staff)
+    return get_object_or_404(calls, pk=calltask_id)
+
+
+def preview_customer(*, store, email: str = ""):
+    """The customer a template is previewed on: by email, else a recent one with an occasion."""
+    customers = Customer.objects.for_store(store).select_related("assigned_to")
+    if email:
+        return customers.filter(email=email.strip().lower()).first()
+    return customers.filter(occasions__isnull=False).order_by("-created_at", "-id").first()

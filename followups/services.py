@@ -1,0 +1,232 @@
+"""Writes that matter for follow-ups: settings, templates, repair notices, calls, opt-out and
+provider events. The planner lives in planner.py and the sender in sender.py."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.audit import log_action
+from core.errors import LoupeError
+from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose
+from crm.selectors import consent_current
+from crm.services.customers import consent_record, interaction_add
+from followups import rendering
+from followups.models import (
+    CallTask,
+    Message,
+    MessageStatus,
+    MessageTemplate,
+    MessagingSettings,
+    ProviderEvent,
+    TemplateKind,
+)
+
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+START_WORDS = {"START", "UNSTOP"}
+HELP_WORDS = {"HELP", "INFO"}
+
+
+def messaging_settings_for(*, store) -> MessagingSettings:
+    """The store's messaging settings, created with the defaults on first use."""
+    found, _ = MessagingSettings.objects.select_related("store").get_or_create(
+        store=store, defaults={"footer_address": store.address, "sender_name": store.name,
+                               "sender_email": store.email, "sender_phone": store.phone})
+    return found
+
+
+@transaction.atomic
+def messaging_settings_update(*, settings: MessagingSettings, by, **fields) -> MessagingSettings:
+    if fields.get("send_from") and fields.get("send_until") \
+            and fields["send_from"] >= fields["send_until"]:
+        raise LoupeError("Sending must start before it ends.", field="send_until")
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    settings.save(update_fields=list(fields))
+    log_action(actor=by.user, action="followups.settings_changed", obj=settings,
+               store=settings.store, data={k: str(v) for k, v in fields.items()})
+    return settings
+
+
+def templates_ensure(*, store) -> None:
+    """Give the store its own copy of every default template (idempotent)."""
+    MessageTemplate.objects.bulk_create(
+        [MessageTemplate(store=store, kind=kind, channel=channel, subject=subject, body=body)
+         for (kind, channel), (subject, body) in rendering.DEFAULTS.items()],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def template_update(*, template: MessageTemplate, subject: str, body: str,
+                    by) -> MessageTemplate:
+    rendering.check(subject, field="subject")
+    rendering.check(body, field="body")
+    if not body.strip():
+        raise LoupeError("A message needs some words.", field="body")
+    if template.channel == Channel.EMAIL and not subject.strip():
+        raise LoupeError("An email needs a subject.", field="subject")
+    template.subject, template.body = subject, body
+    template.save(update_fields=["subject", "body", "updated_at"])
+    log_action(actor=by.user, action="followups.template_changed", obj=template,
+               store=template.store, data={"kind": template.kind, "channel": template.channel})
+    return template
+
+
+def queue_after_commit(ids) -> None:
+    """Hand messages that are due now to the sender once the rows are committed."""
+    from followups.tasks import send_message
+
+    for message_id in ids:
+        transaction.on_commit(lambda mid=message_id: send_message.delay(mid))
+
+
+@transaction.atomic
+def repair_ready_notify(*, envelope, by=None) -> list[Message]:
+    """Plan the "your repair is ready" email (and a text where allowed): once per channel.
+
+    Called inside the repair's mark-ready transaction; sending starts after it commits.
+    Calling it again for the same envelope adds nothing (the unique constraint holds).
+    """
+    now = timezone.now()
+    due_at = messaging_settings_for(store=envelope.store).next_send_time(now)
+    customer = envelope.customer
+    common = {"store_id": envelope.store_id, "customer": customer, "envelope": envelope,
+              "purpose": Purpose.REPAIR_NOTICES, "kind": TemplateKind.REPAIR_READY,
+              "due_at": due_at, "created_at": now, "updated_at": now}
+    email_ok = consent_current(customer=customer, channel=Channel.EMAIL,
+                               purpose=Purpose.REPAIR_NOTICES)
+    rows = [Message(channel=Channel.EMAIL, to=envelope.email,
+                    status=MessageStatus.PLANNED if email_ok else MessageStatus.SUPPRESSED,
+                    reason="" if email_ok else "No consent to repair notices by email.",
+                    **common)]
+    phone = str(envelope.phone or customer.phone or "")
+    if phone and consent_current(customer=customer, channel=Channel.SMS,
+                                 purpose=Purpose.REPAIR_NOTICES):
+        rows.append(Message(channel=Channel.SMS, to=phone, **common))
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    messages = list(Message.objects.filter(envelope=envelope))
+    log_action(actor=getattr(by, "user", None), action="followups.repair_ready_planned",
+               obj=envelope, store=envelope.store,
+               data={"channels": [m.channel for m in messages]}, at=now)
+    queue_after_commit(m.pk for m in messages
+                       if m.status == MessageStatus.PLANNED and m.due_at <= now)
+    return messages
+
+
+@transaction.atomic
+def call_task_done(*, task: CallTask, by, outcome: str = "") -> CallTask:
+    """Tick off a call (twice is the same as once) and put it on the customer's timeline."""
+    task = CallTask.objects.select_for_update().get(pk=task.pk)
+    if task.done_at is not None:
+        return task
+    now = timezone.now()
+    task.done_at, task.done_by, task.outcome = now, by, outcome[:200]
+    task.save(update_fields=["done_at", "done_by", "outcome"])
+    summary = f"Called about {task.occasion.title.lower()} on {task.occurs_on:%b %d}"
+    interaction_add(customer=task.customer, kind=InteractionKind.CALL,
+                    summary=f"{summary}: {outcome}" if outcome else summary, staff=by, at=now)
+    log_action(actor=by.user, action="followups.call_done", obj=task, store=task.store, at=now)
+    return task
+
+
+def revoke_channel(*, customer: Customer, channel: str, method: str, note: str = "",
+                   at=None) -> None:
+    """Record a revocation for every purpose on one channel (call inside a transaction)."""
+    for purpose in Purpose.values:
+        consent_record(customer=customer, channel=channel, purpose=purpose, granted=False,
+                       method=method, note=note, at=at)
+
+
+@transaction.atomic
+def customer_unsubscribe(*, customer: Customer) -> None:
+    """The email unsubscribe link: no more email of any kind, at once (idempotent)."""
+    revoke_channel(customer=customer, channel=Channel.EMAIL, method=ConsentMethod.UNSUBSCRIBE,
+                   note="Unsubscribe link")
+
+
+@transaction.atomic
+def sms_inbound(*, sender: str, store_number: str, text: str) -> str:
+    """A text from a customer: STOP/START/HELP keywords, anything else to the timeline.
+
+    Returns the reply to text back ("" for none).
+    """
+    word = text.strip().split(maxsplit=1)[0].upper() if text.strip() else ""
+    customers = list(Customer.objects.filter(phone=sender).select_related("store"))
+    numbered = [c for c in customers if _store_number(c.store) == store_number]
+    customers = numbered or customers
+    now = timezone.now()
+    if word in STOP_WORDS:
+        for customer in customers:
+            revoke_channel(customer=customer, channel=Channel.SMS, method=ConsentMethod.STOP,
+                           note=f"Texted {word}", at=now)
+        return ""
+    if word in START_WORDS:
+        for customer in customers:
+            _regrant_after_stop(customer=customer, at=now)
+        return "You are subscribed again. Reply STOP to opt out."
+    if word in HELP_WORDS:
+        store = customers[0].store if customers else None
+        phone = store.phone if store else ""
+        return f"{store or 'Loupe'}: call us at {phone}. Reply STOP to opt out.".replace(
+            " at .", ".")
+    for customer in customers:
+        interaction_add(customer=customer, kind=InteractionKind.REPLY,
+                        summary=f"Texted: {text.strip()[:500]}", at=now)
+    return ""
+
+
+def _store_number(store) -> str:
+    found = MessagingSettings.objects.filter(store=store).values_list("sender_phone",
+                                                                      flat=True).first()
+    return found or store.phone
+
+
+def _regrant_after_stop(*, customer: Customer, at) -> None:
+    for purpose in Purpose.values:
+        latest = (customer.consents.filter(channel=Channel.SMS, purpose=purpose)
+                  .order_by("-created_at", "-id").first())
+        if latest is not None and not latest.granted and latest.method == ConsentMethod.STOP:
+            consent_record(customer=customer, channel=Channel.SMS, purpose=purpose,
+                           granted=True, method=ConsentMethod.START, note="Texted START",
+                           at=at)
+
+
+# A later status never goes back to an earlier one (a late "sent" after "delivered").
+_STATUS_RANK = {MessageStatus.PLANNED: 0, MessageStatus.SENDING: 1, MessageStatus.SENT: 2,
+                MessageStatus.DELIVERED: 3, MessageStatus.FAILED: 4}
+
+
+@transaction.atomic
+def message_record_event(*, provider: str, event_id: str, provider_id: str,
+                         status: str | None, reason: str = "", unreachable: bool = False,
+                         method: str = ConsentMethod.PROVIDER) -> bool:
+    """Apply a provider's webhook event once; the same event delivered again changes nothing.
+
+    Returns whether the event was new.
+    """
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            ProviderEvent.objects.create(provider=provider, event_id=event_id[:200],
+                                         received_at=now)
+    except IntegrityError:
+        return False
+    message = (Message.objects.select_for_update().select_related("customer")
+               .filter(provider_id=provider_id).first() if provider_id else None)
+    if message is None:
+        return True
+    if status and _STATUS_RANK.get(status, -1) > _STATUS_RANK.get(message.status, 99):
+        message.status = status
+        message.reason = reason[:300] or message.reason
+        message.updated_at = now
+        message.save(update_fields=["status", "reason", "updated_at"])
+    if unreachable:
+        revoke_channel(customer=message.customer, channel=message.channel, method=method,
+                       note=reason[:200], at=now)
+    return True
+
+
+def next_retry_at(*, now: datetime.datetime, attempts: int) -> datetime.datetime:
+    """Exponential backoff for transient provider errors: 2, 4, 8, 16 minutes."""
+    return now + datetime.timedelta(minutes=2 ** attempts)

@@ -1,0 +1,34 @@
+from django import template
+
+from repairs.models import Status
+from repairs.selectors import customer_envelopes
+
+register = template.Library()
+
+
+@register.inclusion_tag("repairs/partials/_customer_repairs_list.html", takes_context=True)
+def customer_repairs(context, customer):
+    """The repairs panel on a customer's page: one query, whatever the number of repairs."""
+    request = context.get("request")
+    return {
+        "customer": customer,
+        "envelopes": list(customer_envelopes(customer=customer)),
+        "today": customer.store.today() if request is None else request.store.today(),
+        "perms": context.get("perms"),
+    }
+
+
+@register.filter
+def is_overdue(envelope, today):
+    return envelope.is_overdue(today)
+
+
+@register.filter
+def get_count(counts, name):
+    return counts.get(name, 0)
+
+
+@register.filter
+def status_label(status):
+    """The button for a move: "Ready for pickup", "At the bench"."""
+    return Status(status).label

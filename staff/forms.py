@@ -1,0 +1,129 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Preference
+from staff.models import StaffMember, Store
+from staff.roles import Role
+from staff.services import Move
+
+
+def _strengths_field():
+    return forms.ModelMultipleChoiceField(
+        queryset=Preference.objects.filter(active=True), required=False,
+        widget=forms.CheckboxSelectMultiple, label=_("Merchandise strengths"),
+        help_text=_("The same list customers' preferences use; suggestions match on it."))
+
+
+class StaffMemberAddForm(forms.Form):
+    display_name = forms.CharField(label=_("Name"), max_length=120)
+    username = forms.CharField(max_length=150, help_text=_("What they type to log in."))
+    role = forms.ChoiceField(choices=Role.choices)
+    strengths = _strengths_field()
+    password1 = forms.CharField(label=_("Password"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Password again"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ: type them again."))
+        return cleaned
+
+
+class StaffMemberChangeForm(forms.Form):
+    display_name = forms.CharField(label=_("Name"), max_length=120)
+    role = forms.ChoiceField(choices=Role.choices)
+    strengths = _strengths_field()
+
+
+class DepartureForm(forms.Form):
+    departed_on = forms.DateField(label=_("Last day"),
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class StorePolicyForm(forms.ModelForm):
+    class Meta:
+        model = Store
+        fields = ["reassign_on_departure"]
+
+
+class AssociateChoiceField(forms.ModelChoiceField):
+    """Offers only who may take clients, but accepts any of the store's staff so the service
+    can say clearly why a departed or service colleague (picked on a stale page) cannot."""
+
+    def __init__(self, *, store, sellers, **kwargs):
+        super().__init__(queryset=StaffMember.objects.for_store(store), label=_("Associate"),
+                         empty_label=_("Pick an associate"), **kwargs)
+        self.widget.choices = [("", self.empty_label)] + [
+            (m.pk, _label(m)) for m in sellers
+        ]
+
+
+def _label(member) -> str:
+    strengths = ", ".join(p.name for p in member.strengths.all())
+    count = getattr(member, "client_count", None)
+    clients = f" · {count} clients" if count is not None else ""
+    return f"{member.display_name}{' (' + strengths + ')' if strengths else ''}{clients}"
+
+
+def _optional_id(raw: str) -> int | None:
+    return int(raw) if raw else None
+
+
+class _RowsForm(forms.Form):
+    """Rows of a client table: ticked `customers`, and for each the associate the client had
+    when the page was shown (`shown-<id>`), so a stale page is refused rather than applied."""
+
+    def _ticked(self):
+        try:
+            ids = [int(pk) for pk in self.data.getlist("customers")]
+            return [(pk, _optional_id(self.data.get(f"shown-{pk}", ""))) for pk in ids]
+        except ValueError as error:
+            raise forms.ValidationError(_("The list was damaged: reload the page.")) from error
+
+
+class OrphansReassignForm(_RowsForm):
+    """Tick many clients, pick one associate."""
+
+    def __init__(self, *args, store, sellers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["associate"] = AssociateChoiceField(store=store, sellers=sellers)
+
+    def clean(self):
+        cleaned = super().clean()
+        rows = self._ticked()
+        if not rows:
+            raise forms.ValidationError(_("Tick at least one client to reassign."))
+        if cleaned.get("associate"):
+            cleaned["moves"] = [Move(customer_id=pk, shown_associate_id=shown,
+                                     associate_id=cleaned["associate"].pk) for pk, shown in rows]
+        return cleaned
+
+
+class SuggestionsAcceptForm(_RowsForm):
+    """Each ticked row carries its own associate (`to-<id>`), suggested or changed."""
+
+    def clean(self):
+        cleaned = super().clean()
+        rows = self._ticked()
+        if not rows:
+            raise forms.ValidationError(_("Tick at least one suggestion to accept."))
+        try:
+            cleaned["moves"] = [Move(customer_id=pk, shown_associate_id=shown,
+                                     associate_id=int(self.data.get(f"to-{pk}", "")))
+                                for pk, shown in rows]
+        except ValueError as error:
+            raise forms.ValidationError(_("Pick an associate for every ticked client.")) \
+                from error
+        return cleaned
+
+
+class ClientReassignForm(forms.Form):
+    """One client: pick the associate; `shown` is who had them when the page was shown."""
+
+    shown = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, store, sellers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["associate"] = AssociateChoiceField(store=store, sellers=sellers)

@@ -1,0 +1,23 @@
+from django import template
+
+from staff.selectors import assignment_history
+
+register = template.Library()
+
+
+@register.inclusion_tag("staff/partials/_assignment_history.html", takes_context=True)
+def customer_assignments(context, customer):
+    """Who has looked after this customer, newest first (one query)."""
+    return {
+        "customer": customer,
+        "assignments": list(assignment_history(customer=customer)),
+        "perms": context.get("perms"),
+    }
+
+
+@register.simple_tag
+def suggestion_for(picks, customer_id, posted=None):
+    """The associate to preselect: what the manager chose before a refused submit, else the
+    suggestion (None if nobody can take them)."""
+    chosen = (posted or {}).get(f"to-{customer_id}", "")
+    return int(chosen) if chosen.isdigit() else picks.get(customer_id)
