@@ -11,6 +11,7 @@ from repairs.models import ItemType, Status
 from repairs.services import (
     EMAIL_KEEP_BOTH,
     EMAIL_REPLACE,
+    EMAIL_REQUIRED,
     MARKETING_WORDS,
     REPAIR_NOTICE_WORDS,
     REPAIR_TEXT_WORDS,
@@ -39,6 +40,7 @@ class TakeInForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
     email = forms.CharField(label=_("Email (required)"), max_length=254,
                             help_text=REPAIR_NOTICE_WORDS,
+                            error_messages={"required": EMAIL_REQUIRED},
                             widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     email_choice = forms.ChoiceField(
         label=_("The profile already has another email"), required=False,

@@ -26,6 +26,9 @@ REPAIR_TEXT_WORDS = "Text me at this number when my repair is ready for pickup."
 MARKETING_WORDS = ("Yes, I would like emails about events, new arrivals and news from the "
                    "store. I can unsubscribe at any time.")
 
+EMAIL_REQUIRED = ("An email address is required for every repair: we send the ready-for-pickup "
+                  "notice there.")
+
 # What to do when a returning customer gives a different email from the one on file.
 EMAIL_REPLACE = "replace"
 EMAIL_KEEP_BOTH = "keep"
@@ -52,8 +55,7 @@ class Item:
 def envelope_check_email(*, email: str) -> str:
     """The normalised email, or a LoupeError saying why a take-in needs one."""
     if not (email or "").strip():
-        raise LoupeError("An email address is required for every repair: we send the "
-                         "ready-for-pickup notice there.", field="email", code="required")
+        raise LoupeError(EMAIL_REQUIRED, field="email", code="required")
     return normalize_email(email)
 
 
