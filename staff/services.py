@@ -14,7 +14,7 @@ from core.audit import log_action
 from core.errors import LoupeError
 from crm.models import Customer, Interaction, InteractionKind
 from crm.services import interaction_add
-from staff.models import Assignment, AssignmentReason, StaffMember
+from staff.models import Assignment, AssignmentReason, StaffMember, Store
 from staff.roles import Role
 from staff.selectors import orphan_suggestions
 
@@ -229,7 +229,7 @@ def _hand_on_clients_of(departed: StaffMember, *, by: StaffMember, at) -> int:
 
 @transaction.atomic
 def store_policy_set(*, store, reassign_on_departure: bool, changed_by: StaffMember) -> None:
-    type(store).objects.filter(pk=store.pk).update(reassign_on_departure=reassign_on_departure)
+    Store.objects.filter(pk=store.pk).update(reassign_on_departure=reassign_on_departure)
     store.reassign_on_departure = reassign_on_departure
     log_action(actor=changed_by.user, action="store.policy_changed", obj=store, store=store,
                data={"reassign_on_departure": reassign_on_departure})

@@ -26,6 +26,11 @@ PER_PAGE = 50
 PRINT_LIMIT = 500
 
 
+def _posted(request):
+    """The submitted data on a POST (even an empty one: an unticked box sends nothing)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _member(request, staff_member_id):
     return get_object_or_404(selectors.staff_of_store(store=request.store), pk=staff_member_id)
 
@@ -46,7 +51,7 @@ def home(request):
 
 @staff_required(MANAGE)
 def member_add(request):
-    form = StaffMemberAddForm(request.POST or None)
+    form = StaffMemberAddForm(_posted(request))
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "password2"}
         try:
@@ -66,7 +71,7 @@ def member_change(request, staff_member_id):
     member = _member(request, staff_member_id)
     initial = {"display_name": member.display_name, "role": member.role,
                "strengths": member.strengths.all()}
-    form = StaffMemberChangeForm(request.POST or None, initial=initial)
+    form = StaffMemberChangeForm(_posted(request), initial=initial)
     if form.is_valid():
         try:
             services.staff_member_change(member=member, changed_by=request.staff,
@@ -82,7 +87,7 @@ def member_change(request, staff_member_id):
 @staff_required(MANAGE)
 def member_depart(request, staff_member_id):
     member = _member(request, staff_member_id)
-    form = DepartureForm(request.POST or None,
+    form = DepartureForm(_posted(request),
                          initial={"departed_on": request.store.today()})
     if form.is_valid():
         try:
@@ -105,8 +110,8 @@ def _departure_message(member, moved):
 
 @staff_required(MANAGE)
 def store_policy(request):
-    form = StorePolicyForm(request.POST or None, instance=request.store)
-    if request.method == "POST" and form.is_valid():
+    form = StorePolicyForm(_posted(request), instance=request.store)
+    if form.is_valid():
         services.store_policy_set(store=request.store, changed_by=request.staff,
                                   **form.cleaned_data)
         messages.success(request, "Store policy saved.")
@@ -206,7 +211,7 @@ def client_reassign(request, customer_id):
     customer = get_object_or_404(Customer.objects.for_store(request.store)
                                  .select_related("assigned_to"), pk=customer_id)
     sellers = _sellers(request)
-    form = ClientReassignForm(request.POST or None, store=request.store, sellers=sellers,
+    form = ClientReassignForm(_posted(request), store=request.store, sellers=sellers,
                               initial={"shown": customer.assigned_to_id})
     if form.is_valid():
         move = services.Move(customer_id=customer.pk, shown_associate_id=form.cleaned_data["shown"],

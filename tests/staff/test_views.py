@@ -1,0 +1,320 @@
+"""The manager's screens: what they show, what a bad form says, and what is not saved."""
+
+import datetime
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+
+from crm.models import Customer, Occasion, Preference
+from staff.models import Assignment, AssignmentReason, StaffMember
+from staff.roles import Role
+from staff.services import client_assign
+from tests.factories import PASSWORD, CustomerFactory, StaffMemberFactory
+
+pytestmark = pytest.mark.django_db
+YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def dana(store):
+    return StaffMemberFactory(store=store, display_name="Dana Departed", departed_on=YESTERDAY)
+
+
+def orphans_of(member, store, count):
+    Customer.objects.bulk_create(
+        Customer(store=store, first_name="Orphan", last_name=f"{n:05d}",
+                 email=f"orphan{n}@mail.example", assigned_to=member, lifetime_value=n)
+        for n in range(count))
+    customers = list(Customer.objects.filter(store=store, assigned_to=member))
+    pearls = Preference.objects.get(name="Pearls")
+    Customer.preferences.through.objects.bulk_create(
+        Customer.preferences.through(customer_id=c.pk, preference_id=pearls.pk)
+        for c in customers)
+    Occasion.objects.bulk_create(Occasion(customer=c, kind="birthday", month=3, day=9)
+                                 for c in customers)
+    return customers
+
+
+def test_the_staff_page_lists_the_team_with_their_clients(manager_client, salesperson, dana,
+                                                           store):
+    orphans_of(dana, store, 2)
+    page = manager_client.get(reverse("staff:home")).content.decode()
+    assert "Sally Sales" in page
+    assert "Dana Departed" in page
+    assert "Left " in page
+    assert "reassign clients immediately" in page.lower()
+
+
+def test_adding_a_staff_member_from_the_form(manager_client, store):
+    pearls = Preference.objects.get(name="Pearls")
+    response = manager_client.post(reverse("staff:member-add"), {
+        "display_name": "Nina Novak", "username": "nina", "role": Role.SALESPERSON,
+        "strengths": [pearls.pk], "password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 302
+    nina = StaffMember.objects.get(user__username="nina")
+    assert nina.store == store
+    assert list(nina.strengths.all()) == [pearls]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"password2": "something else entirely"}, "The two passwords differ"),
+    ({"password1": "abc", "password2": "abc"}, "too short"),
+    ({"username": "sally"}, "That username is taken"),
+    ({"role": "owner"}, "Select a valid choice"),
+    ({"display_name": ""}, "This field is required"),
+])
+def test_adding_a_staff_member_with_bad_input_says_why_and_keeps_the_form(
+        manager_client, salesperson, change, message):
+    data = {"display_name": "Nina Novak", "username": "nina", "role": Role.SALESPERSON,
+            "password1": PASSWORD, "password2": PASSWORD} | change
+    response = manager_client.post(reverse("staff:member-add"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert 'value="Nina Novak"' in response.content.decode() or not data["display_name"]
+    assert not StaffMember.objects.filter(display_name="Nina Novak").exists()
+
+
+def test_marking_an_associate_departed_from_the_form(manager_client, salesperson, client):
+    response = manager_client.post(
+        reverse("staff:member-depart", kwargs={"staff_member_id": salesperson.pk}),
+        {"departed_on": YESTERDAY.isoformat()})
+    assert response.status_code == 302
+    salesperson.refresh_from_db()
+    assert salesperson.departed_on == YESTERDAY
+    assert not salesperson.user.is_active
+
+
+def test_a_departed_associate_is_logged_out_at_once(salesperson, manager_client, client):
+    from django.test import Client
+
+    sally = Client()
+    sally.force_login(salesperson.user)
+    assert sally.get(reverse("crm:home")).status_code == 200
+    manager_client.post(reverse("staff:member-depart", kwargs={"staff_member_id": salesperson.pk}),
+                        {"departed_on": YESTERDAY.isoformat()})
+    response = sally.get(reverse("crm:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("departed_on", ["", "not a date", "2999-01-01"])
+def test_a_bad_departure_date_is_refused(manager_client, salesperson, departed_on):
+    response = manager_client.post(
+        reverse("staff:member-depart", kwargs={"staff_member_id": salesperson.pk}),
+        {"departed_on": departed_on})
+    assert response.status_code == 200
+    assert "is-invalid" in response.content.decode()
+    salesperson.refresh_from_db()
+    assert salesperson.departed_on is None
+
+
+def test_changing_a_role_from_the_form(manager_client, salesperson):
+    response = manager_client.post(
+        reverse("staff:member-change", kwargs={"staff_member_id": salesperson.pk}),
+        {"display_name": "Sally Sales", "role": Role.SERVICE})
+    assert response.status_code == 302
+    salesperson.refresh_from_db()
+    assert salesperson.role == Role.SERVICE
+    assert list(salesperson.user.groups.values_list("name", flat=True)) == ["service"]
+
+
+def test_a_manager_demoting_themselves_is_told_why(manager_client, manager):
+    response = manager_client.post(
+        reverse("staff:member-change", kwargs={"staff_member_id": manager.pk}),
+        {"display_name": "Maria", "role": Role.SALESPERSON})
+    assert "your own manager role" in response.content.decode()
+    manager.refresh_from_db()
+    assert manager.role == Role.MANAGER
+
+
+def test_another_stores_staff_member_is_not_found(other_manager_client, salesperson):
+    response = other_manager_client.post(
+        reverse("staff:member-depart", kwargs={"staff_member_id": salesperson.pk}),
+        {"departed_on": YESTERDAY.isoformat()})
+    assert response.status_code == 404
+    salesperson.refresh_from_db()
+    assert salesperson.departed_on is None
+
+
+def test_the_manager_turns_the_departure_policy_on(manager_client, store):
+    manager_client.post(reverse("staff:store-policy"), {"reassign_on_departure": "on"})
+    store.refresh_from_db()
+    assert store.reassign_on_departure is True
+    manager_client.post(reverse("staff:store-policy"), {})
+    store.refresh_from_db()
+    assert store.reassign_on_departure is False
+
+
+def test_the_orphan_list_shows_what_matters_for_choosing(manager_client, dana, store,
+                                                         salesperson):
+    orphan = CustomerFactory(store=store, first_name="Olive", last_name="Orphan",
+                             assigned_to=dana, lifetime_value=4200)
+    orphan.preferences.add(Preference.objects.get(name="Pearls"))
+    Occasion.objects.create(customer=orphan, kind="anniversary", month=5, day=4)
+    CustomerFactory(store=store, first_name="Kept", last_name="Client", assigned_to=salesperson)
+    page = manager_client.get(reverse("staff:orphans")).content.decode()
+    assert "Olive Orphan" in page
+    assert "$4,200" in page
+    assert "Pearls" in page
+    assert "Anniversary May 4" in page
+    assert "Dana Departed" in page
+    assert "Kept Client" not in page
+
+
+def test_the_orphan_list_filters_by_former_associate_preference_and_value(manager_client, dana,
+                                                                          store):
+    rich = CustomerFactory(store=store, first_name="Rich", assigned_to=dana, lifetime_value=9000)
+    rich.preferences.add(Preference.objects.get(name="Diamonds"))
+    CustomerFactory(store=store, first_name="Never", assigned_to=None, lifetime_value=50)
+    url = reverse("staff:orphans")
+
+    def names(**query):
+        page = manager_client.get(url, query).content.decode()
+        return {n for n in ("Rich", "Never") if f"<strong>{n} " in page}
+
+    assert names() == {"Rich", "Never"}
+    assert names(former=dana.pk) == {"Rich"}
+    assert names(former="null") == {"Never"}
+    assert names(preference=Preference.objects.get(name="Diamonds").pk) == {"Rich"}
+    assert names(min_value="1000") == {"Rich"}
+    sorted_page = manager_client.get(url, {"sort": "value"}).content.decode()
+    assert sorted_page.index("<strong>Never ") < sorted_page.index("<strong>Rich ")
+
+
+def test_a_bad_filter_value_is_shown_not_a_crash(manager_client, dana, store):
+    response = manager_client.get(reverse("staff:orphans"), {"min_value": "lots"})
+    assert response.status_code == 200
+    assert "Enter a number" in response.content.decode()
+
+
+# Session, user, staff member and permissions, then the page's own reads (filter choices,
+# count, rows, preferences, occasions, associates and their strengths; suggestions add four).
+@pytest.mark.parametrize(("view", "queries"), [("staff:orphans", 13),
+                                               ("staff:orphans-suggest", 17),
+                                               ("staff:orphans-print", 9)])
+@pytest.mark.parametrize("count", [5, 200])
+def test_orphan_pages_take_the_same_queries_for_5_or_200_orphans(
+        manager_client, dana, store, salesperson, django_assert_max_num_queries, view, queries,
+        count):
+    orphans_of(dana, store, count)
+    with django_assert_max_num_queries(queries):
+        response = manager_client.get(reverse(view))
+    assert response.status_code == 200
+
+
+def test_ten_thousand_orphans_render_one_page_in_constant_queries(
+        manager_client, dana, store, salesperson, django_assert_max_num_queries):
+    orphans_of(dana, store, 10_000)
+    with django_assert_max_num_queries(13):
+        response = manager_client.get(reverse("staff:orphans"), {"page": "3"})
+    assert "Page 3 of 200" in response.content.decode()
+
+
+def _ticked(customers, shown):
+    data = {"customers": [c.pk for c in customers]}
+    data |= {f"shown-{c.pk}": shown.pk if shown else "" for c in customers}
+    return data
+
+
+def test_bulk_reassignment_from_the_list(manager_client, dana, store, salesperson):
+    customers = orphans_of(dana, store, 3)
+    response = manager_client.post(reverse("staff:orphans-reassign") + "?sort=value",
+                                   _ticked(customers, dana) | {"associate": salesperson.pk})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?sort=value")
+    assert Customer.objects.filter(assigned_to=salesperson).count() == 3
+
+
+def test_bulk_reassignment_to_a_departed_associate_says_so_and_keeps_the_ticks(
+        manager_client, dana, store):
+    customers = orphans_of(dana, store, 2)
+    gone_too = StaffMemberFactory(store=store, display_name="Gina Gone", departed_on=YESTERDAY)
+    response = manager_client.post(reverse("staff:orphans-reassign"),
+                                   _ticked(customers, dana) | {"associate": gone_too.pk})
+    page = response.content.decode()
+    assert "Gina Gone has left the store" in page
+    assert page.count("checked") == 2
+    assert Customer.objects.filter(assigned_to=dana).count() == 2
+
+
+def test_bulk_reassignment_to_service_staff_says_so(manager_client, dana, store, service_clerk):
+    customers = orphans_of(dana, store, 2)
+    response = manager_client.post(reverse("staff:orphans-reassign"),
+                                   _ticked(customers, dana) | {"associate": service_clerk.pk})
+    assert "service counter" in response.content.decode()
+    assert Customer.objects.filter(assigned_to=dana).count() == 2
+
+
+def test_a_stale_orphan_list_is_refused_with_a_clear_message(manager_client, dana, store,
+                                                             salesperson, manager):
+    customers = orphans_of(dana, store, 3)
+    tom = StaffMemberFactory(store=store, display_name="Tom")
+    client_assign(customer=customers[0], associate=tom, set_by=manager,
+                  reason=AssignmentReason.REASSIGNMENT)
+    response = manager_client.post(reverse("staff:orphans-reassign"),
+                                   _ticked(customers, dana) | {"associate": salesperson.pk})
+    assert "Someone else changed who looks after Orphan 00000" in response.content.decode()
+    assert not Customer.objects.filter(assigned_to=salesperson).exists()
+
+
+@pytest.mark.parametrize("data", [
+    {"associate": ""},
+    {"customers": ["x"], "associate": "1"},
+    {"customers": [], "associate": "1"},
+])
+def test_a_damaged_or_empty_reassignment_form_is_refused(manager_client, dana, store, data):
+    orphans_of(dana, store, 1)
+    response = manager_client.post(reverse("staff:orphans-reassign"), data)
+    assert response.status_code == 200
+    assert "alert-danger" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_suggestions_are_shown_and_accepted_as_reviewed(manager_client, dana, store,
+                                                        salesperson):
+    salesperson.strengths.add(Preference.objects.get(name="Pearls"))
+    tom = StaffMemberFactory(store=store, display_name="Tom")
+    first, second, third = orphans_of(dana, store, 3)
+    page = manager_client.get(reverse("staff:orphans-suggest")).content.decode()
+    assert f'<option value="{salesperson.pk}" selected>' in page
+
+    data = _ticked([first, second], dana) | {f"to-{first.pk}": salesperson.pk,
+                                             f"to-{second.pk}": tom.pk}
+    response = manager_client.post(reverse("staff:suggestions-accept"), data)
+
+    assert response.status_code == 302
+    first.refresh_from_db(), second.refresh_from_db(), third.refresh_from_db()
+    assert (first.assigned_to, second.assigned_to, third.assigned_to) == (salesperson, tom, dana)
+
+
+def test_accepting_a_suggestion_without_an_associate_is_refused(manager_client, dana, store):
+    (orphan,) = orphans_of(dana, store, 1)
+    response = manager_client.post(reverse("staff:suggestions-accept"), _ticked([orphan], dana))
+    assert "Pick an associate for every ticked client" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_one_client_is_reassigned_from_their_own_page(manager_client, dana, store, salesperson):
+    (orphan,) = orphans_of(dana, store, 1)
+    url = reverse("staff:client-reassign", kwargs={"customer_id": orphan.pk})
+    assert "Dana Departed" in manager_client.get(url).content.decode()
+    response = manager_client.post(url, {"shown": dana.pk, "associate": salesperson.pk})
+    assert response.status_code == 302
+    orphan.refresh_from_db()
+    assert orphan.assigned_to == salesperson
+
+
+def test_the_customer_page_panel_shows_the_history_in_one_query(
+        store, dana, salesperson, manager, django_assert_num_queries):
+    customer = CustomerFactory(store=store)
+    client_assign(customer=customer, associate=dana, reason=AssignmentReason.WALK_IN)
+    client_assign(customer=customer, associate=salesperson, set_by=manager,
+                  reason=AssignmentReason.REASSIGNMENT, note="Dana left")
+    template = Template('{% include "staff/partials/_customer_assignments.html" %}')
+    with django_assert_num_queries(1):
+        html = template.render(Context({"customer": customer}))
+    assert html.index("Sally Sales") < html.index("Dana Departed")
+    assert "set by Maria Manager" in html
+    assert "Walk-in" in html
+    assert "Dana left" in html
