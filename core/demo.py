@@ -23,6 +23,7 @@ from crm.models import (
     Purpose,
     Source,
 )
+from staff.demo import load_demo_staff
 from staff.models import StaffMember, Store
 from staff.roles import Role
 
@@ -68,6 +69,7 @@ def load_demo(*, customers: int = 300, seed: int = 7) -> Store:
     prefs = list(Preference.objects.all())
     for n in range(customers):
         _load_customer(store, n, rng, sellers, prefs, now)
+    load_demo_staff(store=store, rng=rng, now=now)
     return store
 
 
