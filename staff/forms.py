@@ -54,7 +54,8 @@ class AssociateChoiceField(forms.ModelChoiceField):
 
     def __init__(self, *, store, sellers, **kwargs):
         super().__init__(queryset=StaffMember.objects.for_store(store), label=_("Associate"),
-                         empty_label=_("Pick an associate"), **kwargs)
+                         empty_label=_("Pick an associate"),
+                         widget=forms.Select(attrs={"class": "form-select"}), **kwargs)
         self.widget.choices = [("", self.empty_label)] + [
             (m.pk, _label(m)) for m in sellers
         ]

@@ -1,0 +1,69 @@
+"""A manager hands a departed associate's clients on, and the new associate sees them."""
+
+import pytest
+
+from crm.models import Customer, Preference
+from staff.models import AssignmentReason
+from staff.services import client_assign
+from tests.factories import CustomerFactory, StaffMemberFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def dana_with_clients(store):
+    pearls = Preference.objects.get(name="Pearls")
+    dana = StaffMemberFactory(store=store, display_name="Dana Price", user__username="dana")
+    dana.strengths.add(pearls)
+    for n, (first, last) in enumerate([("Olivia", "Reed"), ("Henry", "Stone"),
+                                       ("Ruth", "Marsh")]):
+        customer = CustomerFactory(store=store, first_name=first, last_name=last,
+                                   lifetime_value=1500 * (n + 1))
+        customer.preferences.add(pearls)
+        client_assign(customer=customer, associate=dana, reason=AssignmentReason.WALK_IN)
+    return dana
+
+
+def test_manager_hands_a_departed_associates_clients_to_the_pearl_specialist(
+        page, log_in, screenshot, manager, salesperson, dana_with_clients):
+    salesperson.strengths.add(Preference.objects.get(name="Pearls"))
+    for customer in CustomerFactory.create_batch(4, store=manager.store):  # Maria's own book
+        client_assign(customer=customer, associate=manager, reason=AssignmentReason.WALK_IN)
+    log_in(manager)
+    page.wait_for_url("**/staff/")
+    screenshot("staff-home")
+    page.get_by_role("row", name="Dana Price").get_by_role("link", name="Mark departed").click()
+    screenshot("staff-depart")
+    page.get_by_role("button", name="Mark departed").click()
+    page.wait_for_url("**/staff/")
+    assert page.get_by_text("Dana Price has left").is_visible()
+
+    page.get_by_role("link", name="Orphaned clients").click()
+    assert page.locator("tbody tr").count() == 3
+    screenshot("orphans-list")
+
+    page.get_by_role("link", name="Print list").click()
+    assert page.get_by_role("heading", name="Orphaned clients to review").is_visible()
+    screenshot("orphans-print-screen")
+    page.emulate_media(media="print")
+    assert not page.locator("nav").first.is_visible()
+    screenshot("orphans-print")
+    page.emulate_media(media="screen")
+
+    page.get_by_role("link", name="Back to the list").click()
+    page.get_by_role("link", name="Suggest associates").click()
+    selects = page.locator("tbody select")
+    assert selects.count() == 3
+    for n in range(3):
+        assert selects.nth(n).locator("option:checked").inner_text().startswith("Sally Sales")
+    screenshot("orphans-suggestions")
+    page.get_by_role("button", name="Accept ticked suggestions").click()
+    assert page.get_by_text("3 suggestions accepted").is_visible()
+    assert Customer.objects.filter(assigned_to=salesperson).count() == 3
+
+    page.get_by_role("button", name="Log out").click()
+    log_in(salesperson)
+    page.wait_for_url("**/customers/")
+    for name in ("Olivia Reed", "Henry Stone", "Ruth Marsh"):
+        assert page.get_by_text(name).first.is_visible()
+    screenshot("orphans-new-associate-clients")
