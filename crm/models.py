@@ -79,6 +79,7 @@ class Customer(models.Model):
             ("merge_customer", "Can merge two customer profiles"),
             ("import_customer", "Can import customers"),
             ("export_customer", "Can export the customer list"),
+            ("view_history", "Can see who changed which customer, occasion and consent"),
         ]
         indexes = [
             models.Index(fields=["store", "email"], name="customer_store_email"),

@@ -1,13 +1,16 @@
 """Reads of customers, shaped once for the page that shows them and scoped to the store."""
 
+import calendar
+import datetime
+
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Greatest
 from django.shortcuts import get_object_or_404
 
 from core.errors import LoupeError
-from crm.models import Customer
+from crm.models import Channel, Consent, Customer, Interaction, Occasion, Purpose, Source
 from crm.normalize import normalize_email, phone_digits, phone_key
 
 # Fewer digits than this would match half the store's phone numbers.
@@ -112,3 +115,129 @@ def customer_duplicates(*, store, email: str = "", phone: str = ""):
         return Customer.objects.none()
     return (Customer.objects.for_store(store).filter(match).select_related("assigned_to")
             .order_by("last_name", "first_name", "pk"))
+
+
+# How far ahead an occasion makes a visited customer due a follow-up (the reminder lead).
+FOLLOW_UP_DAYS = 14
+# The customer page shows the latest entries of the timeline.
+TIMELINE_LENGTH = 50
+
+
+def customer_list(*, store):
+    """The store's customers shaped for a list row (name, contact, associate, last visit)."""
+    return (Customer.objects.for_store(store).select_related("assigned_to")
+            .order_by("last_name", "first_name", "pk"))
+
+
+def _day_window(today: datetime.date, days: int) -> Q:
+    match = Q()
+    for offset in range(days + 1):
+        day = today + datetime.timedelta(days=offset)
+        match |= Q(month=day.month, day=day.day)
+        if day.month == 2 and day.day == 28 and not calendar.isleap(day.year):
+            match |= Q(month=2, day=29)
+    return match
+
+
+def consent_granted_now():
+    """Customers whose latest word, for some channel, on occasion reminders is yes."""
+    later = Consent.objects.filter(customer=OuterRef("customer"), channel=OuterRef("channel"),
+                                   purpose=OuterRef("purpose"))
+    later = later.filter(Q(created_at__gt=OuterRef("created_at"))
+                         | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk")))
+    return Exists(Consent.objects.filter(customer=OuterRef("pk"), granted=True,
+                                         purpose=Purpose.OCCASION_REMINDERS)
+                  .filter(~Exists(later)))
+
+
+def customers_here(*, store, now=None):
+    """HERE: visited today (the store's today)."""
+    tz = store.tz
+    today = store.today(now)
+    start = datetime.datetime.combine(today, datetime.time.min, tzinfo=tz)
+    return customer_list(store=store).filter(last_visit_at__gte=start,
+                                             last_visit_at__lt=start + datetime.timedelta(days=1))
+
+
+def customers_follow_up(*, store, now=None):
+    """FOLLOW-UP: visited, and asked to be reminded or have an occasion coming up."""
+    today = store.today(now)
+    due = Exists(Occasion.objects.filter(_day_window(today, FOLLOW_UP_DAYS),
+                                         customer=OuterRef("pk")))
+    return customer_list(store=store).filter(last_visit_at__isnull=False).filter(
+        consent_granted_now() | due)
+
+
+def customers_potential(*, store):
+    """POTENTIAL: captured from the website or the drawing, never visited."""
+    return customer_list(store=store).filter(source__in=[Source.WEBSITE, Source.DRAWING],
+                                             last_visit_at__isnull=True)
+
+
+def customer_page(*, store, customer_id) -> Customer:
+    """One customer with everything the profile page shows, in a fixed number of queries."""
+    timeline = Interaction.objects.select_related("staff").order_by("-occurred_at", "-id")
+    customer = get_object_or_404(
+        Customer.objects.for_store(store).select_related("assigned_to", "store")
+        .prefetch_related(
+            "preferences", "occasions", "wish_items", "purchases__associate",
+            Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")
+                     .order_by("-created_at", "-id")),
+            Prefetch("interactions", queryset=timeline[:TIMELINE_LENGTH],
+                     to_attr="recent_interactions"),
+        ),
+        pk=customer_id,
+    )
+    today = store.today()
+    for occasion in customer.occasions.all():
+        occasion.next_on = occasion.next_date(today)
+    customer.consent_state = consent_state(consents=customer.consents.all())
+    return customer
+
+
+def consent_state(*, consents) -> list[dict]:
+    """Per channel, the current word for each purpose (consents newest first)."""
+    latest = {}
+    for consent in consents:
+        latest.setdefault((consent.channel, consent.purpose), consent)
+    return [{"channel": label,
+             "purposes": [(p_label, latest.get((channel, purpose))) for purpose, p_label in
+                          Purpose.choices]}
+            for channel, label in Channel.choices]
+
+
+def customer_history(*, customer: Customer) -> list[dict]:
+    """Who changed what: the profile's, its occasions' and its consent rows' history, newest
+    first, each with the fields that changed."""
+    records = [
+        *customer.history.select_related("history_user").order_by("history_date", "history_id"),
+        *Occasion.history.filter(customer_id=customer.pk).select_related("history_user")
+        .order_by("history_date", "history_id"),
+        *Consent.history.filter(customer_id=customer.pk).select_related("history_user")
+        .order_by("history_date", "history_id"),
+    ]
+    previous = {}
+    entries = []
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        key = (record.instance_type, record.id)
+        before = previous.get(key)
+        changes = ([(c.field, c.old, c.new) for c in record.diff_against(before).changes]
+                   if before is not None and record.history_type == "~" else [])
+        previous[key] = record
+        entries.append({"record": record, "what": record.instance_type._meta.verbose_name,
+                        "changes": changes})
+    return entries[::-1]
+
+
+def merge_candidates(*, customer: Customer, query: str = "", limit: int = 20) -> list[Customer]:
+    """Profiles a manager might merge `customer` into: a search, or its likely duplicates."""
+    if query.strip():
+        found = customer_search(store=customer.store, query=query, limit=limit + 1)
+    else:
+        same_name = Q(first_name__iexact=customer.first_name,
+                      last_name__iexact=customer.last_name)
+        contacts = customer_duplicates(store=customer.store, email=customer.email,
+                                       phone=str(customer.phone or ""))
+        found = (customer_list(store=customer.store)
+                 .filter(Q(pk__in=contacts.values("pk")) | same_name)[:limit + 1])
+    return [c for c in found if c.pk != customer.pk][:limit]

@@ -1,9 +1,30 @@
 from django.urls import path
 
-from crm import views
+from crm.views import floor, office, public
 
 app_name = "crm"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", floor.home, name="home"),
+    path("all/", floor.customers, name="customers"),
+    path("here/", floor.here, name="here"),
+    path("follow-up/", floor.follow_up, name="follow-up"),
+    path("potential/", floor.potential, name="potential"),
+    path("search/", floor.search, name="search"),
+    path("walk-in/", floor.walk_in, name="walk-in"),
+    path("walk-in/duplicates/", floor.duplicates, name="duplicates"),
+    path("<int:customer_id>/", floor.customer, name="customer"),
+    path("<int:customer_id>/edit/", floor.edit, name="edit"),
+    path("<int:customer_id>/note/", floor.note, name="note"),
+    path("<int:customer_id>/purchase/", floor.purchase, name="purchase"),
+    path("<int:customer_id>/merge/", office.merge, name="merge"),
+    path("<int:customer_id>/history/", office.history, name="history"),
+    path("import/", office.import_customers, name="import"),
+    path("export/", office.export_customers, name="export"),
+    path("preferences/", office.preferences, name="preferences"),
+    path("preferences/<int:preference_id>/", office.preference_edit, name="preference-edit"),
+    path("join/<int:store_id>/", public.capture, name="capture"),
+    path("drawing/<int:store_id>/", public.capture_drawing, name="capture-drawing"),
+    path("join/thanks/", public.capture_thanks, name="capture-thanks"),
+    path("join/confirm/", public.capture_confirm, name="capture-confirm"),
 ]

@@ -38,6 +38,7 @@ _OFFICE = {
     "crm.import_customer",
     "crm.export_customer",
     "crm.manage_preferences",
+    "crm.view_history",
     "staff.manage_staff",
     "repairs.view_capture_report",
     "followups.manage_messaging",

@@ -31,6 +31,10 @@ class ImportReport:
         return sum(1 for row in self.rows if row.kind == kind)
 
     @property
+    def counts(self) -> dict[str, int]:
+        return {kind: self.count(kind) for kind in ("new", "update", "skip", "invalid", "error")}
+
+    @property
     def has_errors(self) -> bool:
         return any(row.errors for row in self.rows)
 

@@ -7,6 +7,7 @@ piece of work adds its URLs to EXPECTED and, for a new URL argument, a sample to
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from crm.models import Preference
 from followups.sender import unsubscribe_token
 from tests.factories import CallTaskFactory, CustomerFactory, MessageTemplateFactory
 
@@ -21,6 +22,27 @@ EXPECTED = {
     "healthz": (200, 200, 200, 200, 200),
     "core:home": (LOGIN, 302, 302, 302, 302),
     "crm:home": (LOGIN, 200, 200, 200, 200),
+    "crm:customers": (LOGIN, 200, 200, 200, 200),
+    "crm:here": (LOGIN, 200, 200, 200, 200),
+    "crm:follow-up": (LOGIN, 200, 200, 200, 200),
+    "crm:potential": (LOGIN, 200, 200, 200, 200),
+    "crm:search": (LOGIN, 200, 200, 200, 200),
+    "crm:walk-in": (LOGIN, 200, 403, 200, 200),
+    "crm:duplicates": (LOGIN, 200, 403, 200, 200),
+    "crm:customer": (LOGIN, 200, 200, 200, 404),
+    "crm:edit": (LOGIN, 200, 200, 200, 404),
+    "crm:note": (LOGIN, 200, 200, 200, 404),
+    "crm:purchase": (LOGIN, 200, 403, 200, 404),
+    "crm:merge": (LOGIN, 403, 403, 200, 404),
+    "crm:history": (LOGIN, 403, 403, 200, 404),
+    "crm:import": (LOGIN, 403, 403, 200, 200),
+    "crm:export": (LOGIN, 403, 403, 200, 200),
+    "crm:preferences": (LOGIN, 403, 403, 200, 200),
+    "crm:preference-edit": (LOGIN, 403, 403, 200, 200),
+    "crm:capture": (200, 200, 200, 200, 200),
+    "crm:capture-drawing": (200, 200, 200, 200, 200),
+    "crm:capture-thanks": (200, 200, 200, 200, 200),
+    "crm:capture-confirm": (400, 400, 400, 400, 400),
     "repairs:home": (LOGIN, 200, 200, 200, 200),
     "staff:home": (LOGIN, 403, 403, 200, 200),
     "staff:member-add": (LOGIN, 403, 403, 200, 200),
@@ -71,6 +93,8 @@ def url_samples(store):
     customer = CustomerFactory(store=store)
     return {
         "customer_id": customer.pk,
+        "store_id": store.pk,
+        "preference_id": Preference.objects.first().pk,
         "staff_member_id": StaffMemberFactory(store=store).pk,
         "calltask_id": CallTaskFactory(customer=customer).pk,
         "template_id": MessageTemplateFactory(store=store).pk,

@@ -1,0 +1,262 @@
+"""Forms for the person at the tablet: they check types and say what is wrong beside the
+field; the services check the rules again (the form is for the person, the service for the
+truth) and raise LoupeError, which the view adds back here."""
+
+import calendar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import LoupeError
+from crm.models import Channel, Customer, OccasionKind, Preference
+from crm.normalize import normalize_email, normalize_phone
+from crm.services import OccasionEntry, WalkInEntry, occasion_checked
+
+MONTHS = [("", "—")] + [(str(n), calendar.month_name[n]) for n in range(1, 13)]
+YES_NO = [("no", _("No")), ("yes", _("Yes"))]
+TEL = {"type": "tel", "inputmode": "tel", "autocomplete": "off"}
+
+
+def _contact_fields(form, data):
+    """Normalise email and phone on the form, so a mistake is shown beside the field."""
+    for name, normalize in (("email", normalize_email), ("phone", normalize_phone)):
+        if name in data:
+            try:
+                data[name] = normalize(data[name])
+            except LoupeError as exc:
+                form.add_error(name, exc.message)
+
+
+class OccasionFieldsMixin:
+    """Month, day and optional year per occasion kind, checked like the service checks."""
+
+    occasion_kinds = [k for k, _ in OccasionKind.choices]
+
+    def add_occasion_fields(self):
+        for kind, label in OccasionKind.choices:
+            self.fields[f"{kind}_month"] = forms.TypedChoiceField(
+                label=label, choices=MONTHS, required=False, coerce=int, empty_value=None)
+            self.fields[f"{kind}_day"] = forms.IntegerField(
+                label=_("Day"), required=False, min_value=1, max_value=31,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+            self.fields[f"{kind}_year"] = forms.IntegerField(
+                label=_("Year (optional)"), required=False, min_value=1900, max_value=2100,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+    def clean_occasions(self, data, today) -> list[OccasionEntry]:
+        entries = []
+        for kind in self.occasion_kinds:
+            month, day = data.get(f"{kind}_month"), data.get(f"{kind}_day")
+            year = data.get(f"{kind}_year")
+            if month is None and day is None and year is None:
+                continue
+            if month is None:
+                self.add_error(f"{kind}_month", _("Choose the month."))
+                continue
+            if day is None:
+                self.add_error(f"{kind}_day", _("Enter the day."))
+                continue
+            try:
+                occasion_checked(kind=kind, month=month, day=day, year=year, today=today,
+                                 prefix=f"{kind}_")
+            except LoupeError as exc:
+                self.add_error(exc.field, exc.message)
+                continue
+            entries.append(OccasionEntry(kind=kind, month=month, day=day, year=year,
+                                         label=data.get("other_label", "")))
+        return entries
+
+
+class WalkInForm(OccasionFieldsMixin, forms.Form):
+    """The walk-in screen, in the order of the conversation."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+    first_name = forms.CharField(label=_("First name"), max_length=80)
+    last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False,
+                            widget=forms.TextInput(attrs=TEL))
+    email = forms.CharField(label=_("Email"), max_length=254, required=False,
+                            widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    address_line = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    city = forms.CharField(label=_("City"), max_length=80, required=False)
+    region = forms.CharField(label=_("State"), max_length=80, required=False)
+    postal_code = forms.CharField(label=_("ZIP"), max_length=20, required=False)
+    partner_name = forms.CharField(label=_("Partner's name"), max_length=120, required=False)
+    other_label = forms.CharField(label=_("Other occasion: what is it?"), max_length=80,
+                                  required=False)
+    looked_at = forms.CharField(label=_("What they looked at and loved"), max_length=200,
+                                required=False)
+    looked_at_price = forms.DecimalField(label=_("Its price"), max_digits=12, decimal_places=2,
+                                         min_value=0, required=False)
+    preferences = forms.ModelMultipleChoiceField(
+        label=_("What they like"), queryset=Preference.objects.filter(active=True),
+        required=False, widget=forms.CheckboxSelectMultiple)
+    bought = forms.ChoiceField(label=_("Did they buy?"), choices=YES_NO, initial="no",
+                               widget=forms.RadioSelect)
+    why_not = forms.CharField(label=_("Why not?"), max_length=200, required=False)
+    purchase_amount = forms.DecimalField(label=_("Amount paid"), max_digits=12,
+                                         decimal_places=2, min_value=0, required=False)
+    consent_email = forms.BooleanField(label=_("Email"), required=False)
+    consent_sms = forms.BooleanField(label=_("Text message"), required=False)
+    consent_phone = forms.BooleanField(label=_("Phone call"), required=False)
+
+    def __init__(self, *args, store, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.store = store
+        self.add_occasion_fields()
+
+    def clean(self):
+        data = super().clean()
+        _contact_fields(self, data)
+        data["occasions"] = self.clean_occasions(data, self.store.today())
+        if data.get("bought") == "yes" and data.get("purchase_amount") is None:
+            self.add_error("purchase_amount", _("Enter what they paid."))
+        return data
+
+    def entry(self) -> WalkInEntry:
+        data = self.cleaned_data
+        return WalkInEntry(
+            **{name: data[name] for name in (
+                "first_name", "last_name", "phone", "email", "address_line", "city", "region",
+                "postal_code", "partner_name", "looked_at", "looked_at_price", "why_not",
+                "purchase_amount")},
+            occasions=data["occasions"], preferences=list(data["preferences"]),
+            bought=data["bought"] == "yes",
+            consents={channel: data[f"consent_{channel}"] for channel in Channel.values},
+        )
+
+    @classmethod
+    def initial_for(cls, customer: Customer | None, key) -> dict:
+        initial = {"key": key}
+        if customer is not None:
+            initial |= {name: getattr(customer, name) for name in (
+                "first_name", "last_name", "email", "address_line", "city", "region",
+                "postal_code", "partner_name")}
+            initial["phone"] = str(customer.phone or "")
+            initial["preferences"] = list(customer.preferences.all())
+        return initial
+
+
+class CustomerForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=80)
+    last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False,
+                            widget=forms.TextInput(attrs=TEL))
+    email = forms.CharField(label=_("Email"), max_length=254, required=False)
+    secondary_email = forms.CharField(label=_("Second email"), max_length=254, required=False)
+    address_line = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    city = forms.CharField(label=_("City"), max_length=80, required=False)
+    region = forms.CharField(label=_("State"), max_length=80, required=False)
+    postal_code = forms.CharField(label=_("ZIP"), max_length=20, required=False)
+    partner_name = forms.CharField(label=_("Partner's name"), max_length=120, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    preferences = forms.ModelMultipleChoiceField(
+        label=_("What they like"), queryset=Preference.objects.filter(active=True),
+        required=False, widget=forms.CheckboxSelectMultiple)
+
+    def clean(self):
+        data = super().clean()
+        _contact_fields(self, data)
+        if data.get("secondary_email"):
+            try:
+                data["secondary_email"] = normalize_email(data["secondary_email"],
+                                                          field="secondary_email")
+            except LoupeError as exc:
+                self.add_error("secondary_email", exc.message)
+        return data
+
+    @classmethod
+    def initial_for(cls, customer: Customer) -> dict:
+        initial = {name: getattr(customer, name) for name in cls.base_fields
+                   if name not in ("phone", "preferences")}
+        return initial | {"phone": str(customer.phone or ""),
+                          "preferences": list(customer.preferences.all())}
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PurchaseForm(forms.Form):
+    purchased_on = forms.DateField(label=_("Date"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(label=_("Amount"), max_digits=12, decimal_places=2, min_value=0)
+    description = forms.CharField(label=_("What they bought"), max_length=200, required=False)
+
+
+class MergeForm(forms.Form):
+    survivor = forms.ModelChoiceField(label=_("Keep this profile"),
+                                      queryset=Customer.objects.none(),
+                                      widget=forms.RadioSelect, empty_label=None)
+
+    def __init__(self, *args, candidates, store, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["survivor"]
+        field.queryset = Customer.objects.for_store(store)
+        field.choices = [(c.pk, f"{c.full_name} · {c.email or '—'} · {c.phone or '—'}")
+                         for c in candidates]
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("POS customer CSV"))
+
+    MAX_BYTES = 2 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB: split it."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(_("Save the file as CSV in UTF-8 and try again.")) from exc
+
+
+class ImportConfirmForm(forms.Form):
+    csv_text = forms.CharField(widget=forms.HiddenInput, max_length=ImportUploadForm.MAX_BYTES)
+
+
+class CaptureForm(forms.Form):
+    """The public sign-up (website voucher, monthly drawing)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=80)
+    last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
+    email = forms.CharField(label=_("Email"), max_length=254,
+                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=32, required=False,
+                            widget=forms.TextInput(attrs=TEL))
+    occasion_kind = forms.ChoiceField(label=_("A date worth remembering (optional)"),
+                                      choices=[("", "—"), *OccasionKind.choices], required=False)
+    occasion_month = forms.TypedChoiceField(label=_("Month"), choices=MONTHS, required=False,
+                                            coerce=int, empty_value=None)
+    occasion_day = forms.IntegerField(label=_("Day"), required=False, min_value=1, max_value=31)
+    # Hidden from people by the stylesheet; a bot that fills it in is thanked and ignored.
+    website = forms.CharField(required=False, label=_("Leave this empty"),
+                              widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                            "tabindex": "-1"}))
+
+    def clean(self):
+        data = super().clean()
+        _contact_fields(self, data)
+        kind, month, day = (data.get("occasion_kind"), data.get("occasion_month"),
+                            data.get("occasion_day"))
+        data["occasion"] = None
+        if kind or month or day:
+            if not (kind and month and day):
+                self.add_error("occasion_kind", _("Choose the occasion, its month and day."))
+            else:
+                data["occasion"] = {"kind": kind, "month": month, "day": day}
+        return data
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class PreferenceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=999, initial=0)
+    active = forms.BooleanField(label=_("Offered on the walk-in screen"), required=False,
+                                initial=True)

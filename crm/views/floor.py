@@ -1,0 +1,161 @@
+"""The salesperson's day: my clients, walk-ins, search, the customer page and the lists."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from core.access import staff_required
+from core.errors import LoupeError
+from crm import selectors, services
+from crm.filters import CustomerFilter
+from crm.forms import CustomerForm, NoteForm, PurchaseForm, WalkInForm
+from crm.services.walk_ins import new_walk_in_key
+from crm.wording import occasion_ask, reminder_words, sms_words_parts
+
+PAGE_SIZE = 50
+
+
+@staff_required("crm.view_customer")
+def home(request):
+    """My clients: the logged-in associate's customers, by name."""
+    clients = selectors.clients_of(staff_member=request.staff)
+    return render(request, "crm/home.html", {"clients": clients})
+
+
+def _customer_list(request, customers, *, title, explain):
+    filters = CustomerFilter(request.GET or None, queryset=customers, store=request.store)
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = ("crm/partials/_customer_rows.html" if request.htmx
+                else "crm/customer_list.html")
+    return render(request, template, {"filters": filters, "page": page, "title": title,
+                                      "explain": explain})
+
+
+@staff_required("crm.view_customer")
+def customers(request):
+    return _customer_list(request, selectors.customer_list(store=request.store),
+                          title=_("All customers"), explain="")
+
+
+@staff_required("crm.view_customer")
+def here(request):
+    return _customer_list(request, selectors.customers_here(store=request.store),
+                          title=_("Here today"), explain=_("Visited today."))
+
+
+@staff_required("crm.view_customer")
+def follow_up(request):
+    return _customer_list(request, selectors.customers_follow_up(store=request.store),
+                          title=_("Follow up"),
+                          explain=_("Visited, and asked for reminders or have a date in the "
+                                    "next two weeks."))
+
+
+@staff_required("crm.view_customer")
+def potential(request):
+    return _customer_list(request, selectors.customers_potential(store=request.store),
+                          title=_("Potential"),
+                          explain=_("Signed up on the website or at the drawing, never "
+                                    "visited."))
+
+
+@staff_required("crm.view_customer")
+@require_GET
+def search(request):
+    query = request.GET.get("q", "")
+    results = selectors.customer_search(store=request.store, query=query)
+    template = "crm/partials/_search_results.html" if request.htmx else "crm/search.html"
+    return render(request, template, {"query": query, "results": results})
+
+
+def _walk_in_context(request, form, customer):
+    phone = form["phone"].value() or ""
+    return {"form": form, "customer": customer, "ask": occasion_ask(store=request.store),
+            "sms_words": sms_words_parts(store=request.store, number=phone),
+            "email_words": reminder_words(store=request.store, channel="email"),
+            "phone_words": reminder_words(store=request.store, channel="phone")}
+
+
+@staff_required("crm.log_walk_in")
+def walk_in(request):
+    """One screen, one tap: a new profile, or 'this is them' (?customer=) to update one."""
+    customer_id = request.POST.get("customer") or request.GET.get("customer")
+    customer = (selectors.customer_for(store=request.store, customer_id=customer_id)
+                if customer_id else None)
+    form = WalkInForm(request.POST or None, store=request.store,
+                      initial=WalkInForm.initial_for(customer, new_walk_in_key()))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.customer_log_walk_in(
+                store=request.store, by=request.staff, key=form.cleaned_data["key"],
+                entry=form.entry(), customer=customer)
+        except LoupeError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, _("Saved %(name)s.") % {"name": saved.full_name})
+            return redirect("crm:customer", customer_id=saved.pk)
+    return render(request, "crm/walk_in.html", _walk_in_context(request, form, customer))
+
+
+@staff_required("crm.log_walk_in")
+@require_GET
+def duplicates(request):
+    """While the phone or email is typed: the customers who already have it."""
+    found = selectors.customer_duplicates(store=request.store,
+                                          email=request.GET.get("email", ""),
+                                          phone=request.GET.get("phone", ""))[:5]
+    return render(request, "crm/partials/_duplicates.html", {"duplicates": found})
+
+
+@staff_required("crm.view_customer")
+def customer(request, customer_id):
+    shown = selectors.customer_page(store=request.store, customer_id=customer_id)
+    return render(request, "crm/customer.html", {
+        "customer": shown, "note_form": NoteForm(), "today": request.store.today()})
+
+
+@staff_required("crm.change_customer")
+def edit(request, customer_id):
+    shown = selectors.customer_for(store=request.store, customer_id=customer_id)
+    form = CustomerForm(request.POST or None, initial=CustomerForm.initial_for(shown))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(customer=shown, by=request.staff, **form.cleaned_data)
+        except LoupeError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("crm:customer", customer_id=shown.pk)
+    return render(request, "crm/edit.html", {"form": form, "customer": shown})
+
+
+@staff_required("crm.change_customer")
+def note(request, customer_id):
+    shown = selectors.customer_for(store=request.store, customer_id=customer_id)
+    form = NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_note_add(customer=shown, text=form.cleaned_data["text"],
+                                       by=request.staff)
+        except LoupeError as exc:
+            exc.add_to_form(form)
+        else:
+            return redirect("crm:customer", customer_id=shown.pk)
+    return render(request, "crm/note.html", {"form": form, "customer": shown})
+
+
+@staff_required("crm.log_walk_in")
+def purchase(request, customer_id):
+    shown = selectors.customer_for(store=request.store, customer_id=customer_id)
+    form = PurchaseForm(request.POST or None, initial={"purchased_on": request.store.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.purchase_record(customer=shown, by=request.staff, **form.cleaned_data)
+        except LoupeError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, _("Purchase recorded."))
+            return redirect("crm:customer", customer_id=shown.pk)
+    return render(request, "crm/purchase.html", {"form": form, "customer": shown})

@@ -1,0 +1,108 @@
+"""The manager's office: merge, history, import, export, the preference list."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.access import staff_required
+from core.errors import LoupeError
+from crm import selectors, services
+from crm.forms import ImportConfirmForm, ImportUploadForm, MergeForm, PreferenceForm
+from crm.models import Preference
+
+
+@staff_required("crm.merge_customer")
+def merge(request, customer_id):
+    """Merge this profile into another one (found by search or as a likely duplicate)."""
+    merged = selectors.customer_for(store=request.store, customer_id=customer_id)
+    query = request.GET.get("q", "")
+    candidates = selectors.merge_candidates(customer=merged, query=query)
+    form = MergeForm(request.POST or None, candidates=candidates, store=request.store)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survivor = services.customer_merge(survivor=form.cleaned_data["survivor"],
+                                               merged=merged, by=request.staff)
+        except LoupeError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, _("Profiles merged."))
+            return redirect("crm:customer", customer_id=survivor.pk)
+    return render(request, "crm/merge.html",
+                  {"form": form, "customer": merged, "query": query})
+
+
+@staff_required("crm.view_history")
+def history(request, customer_id):
+    shown = selectors.customer_for(store=request.store, customer_id=customer_id)
+    return render(request, "crm/history.html",
+                  {"customer": shown, "entries": selectors.customer_history(customer=shown)})
+
+
+@staff_required("crm.import_customer")
+def import_customers(request):
+    """Upload, see the dry run row by row, then import the rows without errors."""
+    confirm = "csv_text" in request.POST
+    form = (ImportConfirmForm if confirm else ImportUploadForm)(request.POST or None,
+                                                                request.FILES or None)
+    report = csv_text = None
+    if request.method == "POST" and form.is_valid():
+        csv_text = form.cleaned_data["csv_text" if confirm else "file"]
+        try:
+            report = services.customers_import(store=request.store, by=request.staff,
+                                               csv_text=csv_text, dry_run=not confirm)
+        except LoupeError as exc:
+            form = ImportUploadForm()
+            form.add_error("file", exc.message)
+        else:
+            if confirm:
+                messages.success(request, _("Imported: %(new)d new, %(update)d updated.") % {
+                    "new": report.count("new"), "update": report.count("update")})
+                return redirect("crm:import")
+    confirm_form = ImportConfirmForm(initial={"csv_text": csv_text}) if report else None
+    return render(request, "crm/import.html",
+                  {"form": form, "report": report, "confirm_form": confirm_form})
+
+
+@staff_required("crm.export_customer")
+def export_customers(request):
+    """GET explains; POST downloads the CSV (every export is recorded)."""
+    if request.method != "POST":
+        return render(request, "crm/export.html",
+                      {"count": selectors.customer_list(store=request.store).count()})
+    csv_text = services.customers_export(store=request.store, by=request.staff)
+    response = HttpResponse(csv_text, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime(timezone.now(), request.store.tz).strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
+    return response
+
+
+@staff_required("crm.manage_preferences")
+def preferences(request):
+    form = PreferenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.preference_save(by=request.staff, **form.cleaned_data)
+        except LoupeError as exc:
+            exc.add_to_form(form)
+        else:
+            return redirect("crm:preferences")
+    return render(request, "crm/preferences.html",
+                  {"form": form, "preferences": Preference.objects.all()})
+
+
+@staff_required("crm.manage_preferences")
+def preference_edit(request, preference_id):
+    preference = get_object_or_404(Preference, pk=preference_id)
+    form = PreferenceForm(request.POST or None, initial={
+        "name": preference.name, "position": preference.position, "active": preference.active})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.preference_save(by=request.staff, preference=preference,
+                                     **form.cleaned_data)
+        except LoupeError as exc:
+            exc.add_to_form(form)
+        else:
+            return redirect("crm:preferences")
+    return render(request, "crm/preference_edit.html", {"form": form, "preference": preference})
