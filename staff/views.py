@@ -222,5 +222,17 @@ def client_reassign(request, customer_id):
             error.add_to_form(form)
         else:
             messages.success(request, f"{customer.full_name} reassigned.")
-            return redirect("staff:orphans")
-    return render(request, "staff/client_reassign.html", {"form": form, "customer": customer})
+            return _after_one(request, customer)
+    return render(request, "staff/client_reassign.html", {
+        "form": form, "customer": customer, "from_customer": _from_customer(request)})
+
+
+def _from_customer(request) -> bool:
+    return request.GET.get("from") == "customer"
+
+
+def _after_one(request, customer):
+    """Back to the customer page if the manager came from it, else to the orphan list."""
+    if _from_customer(request):
+        return redirect("crm:customer", customer_id=customer.pk)
+    return redirect("staff:orphans")

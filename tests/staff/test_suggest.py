@@ -84,3 +84,28 @@ def test_a_manager_can_be_suggested(store, manager):
     client = CustomerFactory(store=store)
     assert orphan_suggestions(store=store, orphans=store.customers.all()) == {
         client.pk: manager.pk}
+
+
+@pytest.mark.django_db
+def test_ten_thousand_orphans_are_suggested_in_four_queries(store,
+                                                            django_assert_max_num_queries):
+    from crm.models import Customer, Preference
+
+    prefs = list(Preference.objects.all())
+    team = [StaffMemberFactory(store=store, display_name=f"Associate {n}") for n in range(8)]
+    for n, member in enumerate(team):
+        member.strengths.add(prefs[n % len(prefs)], prefs[(n + 3) % len(prefs)])
+    Customer.objects.bulk_create(
+        Customer(store=store, first_name="Orphan", last_name=str(n), lifetime_value=n % 997)
+        for n in range(10_000))
+    ids = list(Customer.objects.filter(store=store).values_list("pk", flat=True))
+    Customer.preferences.through.objects.bulk_create(
+        Customer.preferences.through(customer_id=pk, preference_id=prefs[pk % len(prefs)].pk)
+        for pk in ids)
+
+    with django_assert_max_num_queries(4):
+        picks = orphan_suggestions(store=store, orphans=Customer.objects.orphaned())
+
+    assert len(picks) == 10_000
+    loads = sorted(list(picks.values()).count(m.pk) for m in team)
+    assert loads[-1] - loads[0] <= 10_000 // 8  # spread, not piled on one associate

@@ -300,9 +300,40 @@ def test_one_client_is_reassigned_from_their_own_page(manager_client, dana, stor
     url = reverse("staff:client-reassign", kwargs={"customer_id": orphan.pk})
     assert "Dana Departed" in manager_client.get(url).content.decode()
     response = manager_client.post(url, {"shown": dana.pk, "associate": salesperson.pk})
-    assert response.status_code == 302
+    assert response["Location"] == reverse("staff:orphans")
     orphan.refresh_from_db()
     assert orphan.assigned_to == salesperson
+
+
+def test_reassigning_from_the_customer_page_returns_to_it(manager_client, store, salesperson):
+    customer = CustomerFactory(store=store)
+    url = reverse("staff:client-reassign", kwargs={"customer_id": customer.pk})
+    response = manager_client.post(url + "?from=customer",
+                                   {"shown": "", "associate": salesperson.pk})
+    assert response["Location"] == reverse("crm:customer", kwargs={"customer_id": customer.pk})
+
+
+def test_reassigning_one_client_with_a_stale_page_says_so(manager_client, store, salesperson,
+                                                          manager):
+    customer = CustomerFactory(store=store)
+    client_assign(customer=customer, associate=manager, reason=AssignmentReason.WALK_IN)
+    url = reverse("staff:client-reassign", kwargs={"customer_id": customer.pk})
+    response = manager_client.post(url, {"shown": "", "associate": salesperson.pk})
+    assert "Someone else changed" in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.assigned_to == manager
+
+
+def test_the_customer_page_shows_who_looked_after_them(manager_client, store, salesperson,
+                                                       manager):
+    customer = CustomerFactory(store=store)
+    client_assign(customer=customer, associate=salesperson, set_by=manager,
+                  reason=AssignmentReason.REASSIGNMENT)
+    page = manager_client.get(reverse("crm:customer", kwargs={"customer_id": customer.pk}))
+    html = page.content.decode()
+    assert "Looked after by" in html
+    assert "set by Maria Manager" in html
+    assert reverse("staff:client-reassign", kwargs={"customer_id": customer.pk}) in html
 
 
 def test_the_customer_page_panel_shows_the_history_in_one_query(
@@ -318,3 +349,12 @@ def test_the_customer_page_panel_shows_the_history_in_one_query(
     assert "set by Maria Manager" in html
     assert "Walk-in" in html
     assert "Dana left" in html
+
+
+def test_a_salesperson_sees_the_history_but_no_reassign_button(sales_client, store, salesperson):
+    customer = CustomerFactory(store=store)
+    client_assign(customer=customer, associate=salesperson, reason=AssignmentReason.WALK_IN)
+    html = sales_client.get(reverse("crm:customer", kwargs={"customer_id": customer.pk})
+                            ).content.decode()
+    assert "Looked after by" in html
+    assert reverse("staff:client-reassign", kwargs={"customer_id": customer.pk}) not in html
