@@ -38,7 +38,7 @@ class TakeInForm(forms.Form):
                                       widget=forms.HiddenInput)
     first_name = forms.CharField(label=_("First name"), max_length=80, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
-    email = forms.CharField(label=_("Email (required)"), max_length=254,
+    email = forms.CharField(label=_("Email"), max_length=254,
                             help_text=REPAIR_NOTICE_WORDS,
                             error_messages={"required": EMAIL_REQUIRED},
                             widget=forms.EmailInput(attrs={"autocomplete": "off"}))

@@ -9,11 +9,12 @@ register = template.Library()
 @register.inclusion_tag("repairs/partials/_customer_repairs_list.html", takes_context=True)
 def customer_repairs(context, customer):
     """The repairs panel on a customer's page: one query, whatever the number of repairs."""
-    request = context.get("request")
+    store = context["request"].store
     return {
         "customer": customer,
         "envelopes": list(customer_envelopes(customer=customer)),
-        "today": customer.store.today() if request is None else request.store.today(),
+        "today": store.today(),
+        "store_tz": store.timezone,
         "perms": context.get("perms"),
     }
 

@@ -243,3 +243,19 @@ def test_managers_see_the_capture_report_and_service_staff_do_not(manager_client
     assert manager_client.get(reverse("repairs:capture-report")).status_code == 200
     client.force_login(service_clerk.user)
     assert client.get(reverse("repairs:capture-report")).status_code == 403
+
+
+def test_times_are_shown_in_the_stores_time_zone(service_client, store):
+    noon_in_chicago = datetime.datetime(2026, 11, 24, 18, 5, tzinfo=datetime.UTC)
+    envelope = EnvelopeFactory(customer__store=store, taken_in_at=noon_in_chicago)
+    page = service_client.get(reverse("repairs:envelope",
+                                      kwargs={"envelope_id": envelope.pk})).content.decode()
+    assert "Nov 24, 2026 12:05 p.m." in page
+
+
+def test_the_qr_code_is_a_full_qr_that_phones_can_read(store):
+    from repairs.qr import envelope_qr_svg
+
+    envelope = EnvelopeFactory(customer__store=store, number=7)
+    svg = envelope_qr_svg(envelope)
+    assert 'viewBox="0 0 116 116"' in svg  # 21 modules + 4 quiet each side, x4 (a Micro QR is 68)

@@ -1,0 +1,60 @@
+"""The repair counter on the tablet: a ring for a new customer, the email the counter forgot,
+and the printed envelope."""
+
+import datetime
+import re
+
+import pytest
+
+from repairs.models import Envelope
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_service_staff_take_in_a_ring_for_a_new_customer_and_print_the_envelope(
+        page, log_in, screenshot, service_clerk, store):
+    log_in(service_clerk)
+    page.wait_for_url("**/repairs/")
+    page.get_by_role("link", name="Take in a repair").first.click()
+    page.wait_for_url("**/repairs/take-in/")
+
+    page.locator("#id_first_name").fill("Ada")
+    page.locator("#id_last_name").fill("Lovelace")
+    page.locator("#id_phone").fill("217 555 0142")
+    page.locator("#id_item_type").select_option("ring")
+    page.locator("#id_item_description").fill("14k gold solitaire")
+    page.locator("#id_condition").fill("One prong bent, shank worn thin")
+    page.locator("#id_work_requested").fill("Size from 6 to 7, retip prongs")
+    page.locator("#id_estimate").fill("85.50")
+    promised = store.today() + datetime.timedelta(days=7)
+    page.locator("#id_promised_on").fill(promised.isoformat())
+    page.get_by_role("button", name="Save envelope").click()
+
+    error = page.locator("#id_email").locator("xpath=..").get_by_text(
+        re.compile("email address is required for every repair"))
+    error.wait_for()
+    assert page.input_value("#id_first_name") == "Ada"
+    assert page.input_value("#id_work_requested") == "Size from 6 to 7, retip prongs"
+    assert page.input_value("#id_estimate") == "85.50"
+    assert not Envelope.objects.exists()
+    screenshot("take-in-email-missing")
+
+    page.locator("#id_email").fill("ada@mail.example")
+    page.get_by_role("button", name="Save envelope").click()
+    page.wait_for_url(re.compile(r"/repairs/\d+/$"))
+    envelope = Envelope.objects.get()
+    assert envelope.customer.email == "ada@mail.example"
+    assert page.get_by_role("heading", name=re.compile(f"Envelope #{envelope.number}")).is_visible()
+    screenshot("take-in-envelope")
+
+    page.get_by_role("link", name="Print envelope").click()
+    page.wait_for_url("**/print/")
+    assert page.locator(".repair-envelope svg").is_visible()
+    assert page.get_by_text("Claim ticket").is_visible()
+    screenshot("take-in-print-screen")
+    page.emulate_media(media="print")
+    assert not page.locator("nav").is_visible()
+    assert not page.get_by_role("button", name="Print").is_visible()
+    screenshot("take-in-print")
+    pdf = page.pdf(format="Letter")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the envelope prints on one page"
