@@ -23,6 +23,7 @@ from crm.models import (
     Purpose,
     Source,
 )
+from repairs.demo import load_demo_repairs
 from staff.demo import load_demo_staff
 from staff.models import StaffMember, Store
 from staff.roles import Role
@@ -70,6 +71,7 @@ def load_demo(*, customers: int = 300, seed: int = 7) -> Store:
     for n in range(customers):
         _load_customer(store, n, rng, sellers, prefs, now)
     load_demo_staff(store=store, rng=rng, now=now)
+    load_demo_repairs(store=store, rng=rng, now=now)
     return store
 
 
