@@ -15,6 +15,13 @@ class MessagingSettingsForm(forms.ModelForm):
             "footer_address": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("send_from"), cleaned.get("send_until")
+        if start and end and start >= end:
+            self.add_error("send_until", "Sending must start before it ends.")
+        return cleaned
+
     def clean_lead_days(self):
         value = self.cleaned_data["lead_days"]
         if not 1 <= value <= 90:

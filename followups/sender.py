@@ -23,7 +23,7 @@ from django.utils import timezone
 from core.audit import log_action
 from crm.models import Channel, ConsentMethod, InteractionKind, Purpose
 from crm.selectors import consent_current
-from crm.services.customers import interaction_add
+from crm.services import interaction_add
 from followups import rendering, services, sms
 from followups.errors import SendError
 from followups.models import Message, MessageStatus, MessageTemplate

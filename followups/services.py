@@ -10,7 +10,7 @@ from core.audit import log_action
 from core.errors import LoupeError
 from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose
 from crm.selectors import consent_current
-from crm.services.customers import consent_record, interaction_add
+from crm.services import consent_record, interaction_add
 from followups import rendering
 from followups.models import (
     CallTask,
@@ -109,8 +109,10 @@ def repair_ready_notify(*, envelope, by=None) -> list[Message]:
     log_action(actor=getattr(by, "user", None), action="followups.repair_ready_planned",
                obj=envelope, store=envelope.store,
                data={"channels": [m.channel for m in messages]}, at=now)
-    queue_after_commit(m.pk for m in messages
-                       if m.status == MessageStatus.PLANNED and m.due_at <= now)
+    due = [m.pk for m in messages
+           if m.status == MessageStatus.PLANNED and m.due_at <= now and m.queued_at is None]
+    Message.objects.filter(pk__in=due).update(queued_at=now)
+    queue_after_commit(due)
     return messages
 
 
@@ -132,8 +134,13 @@ def call_task_done(*, task: CallTask, by, outcome: str = "") -> CallTask:
 
 def revoke_channel(*, customer: Customer, channel: str, method: str, note: str = "",
                    at=None) -> None:
-    """Record a revocation for every purpose on one channel (call inside a transaction)."""
+    """Revoke every purpose the customer has granted on one channel (inside a transaction).
+
+    Purposes never granted get no row, so a later START re-grants only what STOP took away.
+    """
     for purpose in Purpose.values:
+        if not consent_current(customer=customer, channel=channel, purpose=purpose):
+            continue
         consent_record(customer=customer, channel=channel, purpose=purpose, granted=False,
                        method=method, note=note, at=at)
 

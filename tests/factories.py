@@ -114,3 +114,53 @@ class EnvelopeFactory(factory.django.DjangoModelFactory):
             StatusChange.objects.create(envelope=obj, to_status=obj.status,
                                         changed_by=obj.taken_in_by, changed_at=obj.taken_in_at)
 
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    """An occasion reminder in the outbox, planned and due now."""
+
+    class Meta:
+        model = "followups.Message"
+
+    customer = factory.SubFactory(CustomerFactory)
+    store = factory.SelfAttribute("customer.store")
+    channel = Channel.EMAIL
+    purpose = Purpose.OCCASION_REMINDERS
+    kind = "birthday"
+    occasion = factory.SubFactory(OccasionFactory, customer=factory.SelfAttribute("..customer"))
+    occurs_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    due_at = factory.LazyFunction(timezone.now)
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyFunction(timezone.now)
+
+
+class CallTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "followups.CallTask"
+
+    customer = factory.SubFactory(CustomerFactory)
+    store = factory.SelfAttribute("customer.store")
+    occasion = factory.SubFactory(OccasionFactory, customer=factory.SelfAttribute("..customer"))
+    occurs_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    assignee = factory.SelfAttribute("customer.assigned_to")
+    due_on = factory.LazyFunction(timezone.localdate)
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class MessageTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "followups.MessageTemplate"
+        django_get_or_create = ("store", "kind", "channel")
+
+    store = factory.SubFactory(StoreFactory)
+    kind = "birthday"
+    channel = Channel.EMAIL
+    subject = "Your birthday reminder from {{ store }}"
+    body = "Dear {{ first_name }}, {{ occasion }} is on {{ date }}."
+
+
+class WishItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "crm.WishItem"
+
+    customer = factory.SubFactory(CustomerFactory)
+    description = "Diamond stud earrings 0.5 ctw"
