@@ -103,3 +103,19 @@ def test_the_capture_report_page_lists_bounces(manager_client, store):
     page = manager_client.get("/repairs/capture-report/").content.decode()
     assert "typo@gmial.example" in page
     assert "0 (0%)" in page  # its one take-in has no valid email now
+
+
+def test_a_salesperson_sees_the_customers_repairs_on_their_page_in_constant_queries(
+        sales_client, store, django_assert_max_num_queries):
+    customer = CustomerFactory(store=store)
+    EnvelopeFactory(customer=customer, item_description="Pearl strand")
+    url = f"/customers/{customer.pk}/"
+    with django_assert_max_num_queries(40) as few:
+        page = sales_client.get(url).content.decode()
+    assert "Pearl strand" in page
+    assert "Take in a repair" not in page  # salespeople view repairs, they do not take them in
+    for n in range(20):
+        EnvelopeFactory(customer=customer, item_description=f"Chain {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = sales_client.get(url).content.decode()
+    assert "Chain 19" in page
