@@ -44,6 +44,9 @@ class CustomerResource(resources.ModelResource):
         for name in COLUMNS:
             if row.get(name) is None:
                 row[name] = ""
+            elif name != "notes" and "\n" in str(row[name]):
+                # An unclosed quote swallows the following lines into one cell.
+                errors[name] = "Has a line break: check the quotes on this line."
         if errors:
             raise ValidationError(errors)
 

@@ -175,11 +175,11 @@ def occasion_checked(*, kind: str, month: int, day: int, year: int | None,
         return
     if month == 2 and day == 29 and not calendar.isleap(year):
         raise LoupeError(f"{year} had no February 29.", field=f"{prefix}day")
+    birthday = kind in (OccasionKind.BIRTHDAY, OccasionKind.PARTNER_BIRTHDAY)
+    if birthday and (year, month, day) > (today.year, today.month, today.day):
+        raise LoupeError("A birthday cannot be in the future.", field=f"{prefix}year")
     if year < 1900 or year > today.year + 5:
         raise LoupeError("That year does not look right.", field=f"{prefix}year")
-    birthday = kind in (OccasionKind.BIRTHDAY, OccasionKind.PARTNER_BIRTHDAY)
-    if birthday and datetime.date(year, month, day) > today:
-        raise LoupeError("A birthday cannot be in the future.", field=f"{prefix}year")
 
 
 @transaction.atomic

@@ -53,8 +53,7 @@ def import_customers(request):
             report = services.customers_import(store=request.store, by=request.staff,
                                                csv_text=csv_text, dry_run=not confirm)
         except LoupeError as exc:
-            form = ImportUploadForm()
-            form.add_error("file", exc.message)
+            exc.add_to_form(form)
         else:
             if confirm:
                 messages.success(request, _("Imported: %(new)d new, %(update)d updated.") % {

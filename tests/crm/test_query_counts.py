@@ -1,0 +1,74 @@
+"""Pages cost the same number of queries for 5 customers as for 200."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from crm.models import Preference
+from tests.factories import ConsentFactory, CustomerFactory, OccasionFactory
+
+pytestmark = pytest.mark.django_db
+
+# Measured at 5 customers; the assertions below hold at 5 and at 200.
+LIST_QUERIES = 9
+SEARCH_QUERIES = 7
+PAGE_QUERIES = 18
+
+
+def _fill(store, salesperson, n):
+    now = timezone.now()
+    customers = CustomerFactory.create_batch(n, store=store, first_name="Olivia",
+                                             assigned_to=salesperson, last_visit_at=now)
+    preference = Preference.objects.first()
+    for customer in customers:
+        customer.preferences.add(preference)
+        OccasionFactory(customer=customer)
+    return customers
+
+
+def _queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params or {}).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+@pytest.mark.parametrize("name", ["crm:customers", "crm:here", "crm:follow-up", "crm:home"])
+def test_customer_lists_do_not_grow_with_the_customers(sales_client, store, salesperson,
+                                                       django_assert_max_num_queries,
+                                                       rows, name):
+    _fill(store, salesperson, rows)
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = sales_client.get(reverse(name), {"name": "Oli"} if name != "crm:home" else {})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+@pytest.mark.parametrize("query", ["Olivia", "1555", "@mail.example"])
+def test_search_does_not_grow_with_the_customers(sales_client, store, salesperson,
+                                                 django_assert_max_num_queries, rows, query):
+    _fill(store, salesperson, rows)
+    with django_assert_max_num_queries(SEARCH_QUERIES):
+        response = sales_client.get(reverse("crm:search"), {"q": query})
+    assert len(response.context["results"]) == min(rows, 20)
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+def test_the_customer_page_does_not_grow_with_their_history(sales_client, store, salesperson,
+                                                            django_assert_max_num_queries,
+                                                            rows):
+    customer = CustomerFactory(store=store, assigned_to=salesperson)
+    customer.preferences.set(Preference.objects.all()[:3])
+    for n in range(rows):
+        OccasionFactory(customer=customer, month=1 + n % 12, day=1 + n % 28, kind="other")
+        ConsentFactory(customer=customer, recorded_by=salesperson)
+        customer.interactions.create(kind="note", summary=f"Note {n}", staff=salesperson,
+                                     occurred_at=timezone.now())
+        customer.wish_items.create(description=f"Piece {n}", added_by=salesperson)
+        customer.purchases.create(purchased_on=timezone.localdate(), amount=10,
+                                  associate=salesperson)
+    with django_assert_max_num_queries(PAGE_QUERIES):
+        response = sales_client.get(reverse("crm:customer", kwargs={"customer_id": customer.pk}))
+    assert response.status_code == 200
