@@ -6,12 +6,13 @@ register = template.Library()
 
 
 @register.inclusion_tag("staff/partials/_assignment_history.html", takes_context=True)
-def customer_assignments(context, customer):
+def customer_assignments(context, customer, *, with_reassign=True):
     """Who has looked after this customer, newest first (one query)."""
     return {
         "customer": customer,
         "assignments": list(assignment_history(customer=customer)),
         "perms": context.get("perms"),
+        "with_reassign": with_reassign,
     }
 
 

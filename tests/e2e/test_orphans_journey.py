@@ -10,23 +10,27 @@ from tests.factories import CustomerFactory, StaffMemberFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+def pearls():
+    # A transactional test's flush empties the preference list a data migration filled.
+    return Preference.objects.get_or_create(name="Pearls")[0]
+
+
 @pytest.fixture
 def dana_with_clients(store):
-    pearls = Preference.objects.get(name="Pearls")
     dana = StaffMemberFactory(store=store, display_name="Dana Price", user__username="dana")
-    dana.strengths.add(pearls)
+    dana.strengths.add(pearls())
     for n, (first, last) in enumerate([("Olivia", "Reed"), ("Henry", "Stone"),
                                        ("Ruth", "Marsh")]):
         customer = CustomerFactory(store=store, first_name=first, last_name=last,
                                    lifetime_value=1500 * (n + 1))
-        customer.preferences.add(pearls)
+        customer.preferences.add(pearls())
         client_assign(customer=customer, associate=dana, reason=AssignmentReason.WALK_IN)
     return dana
 
 
 def test_manager_hands_a_departed_associates_clients_to_the_pearl_specialist(
         page, log_in, screenshot, manager, salesperson, dana_with_clients):
-    salesperson.strengths.add(Preference.objects.get(name="Pearls"))
+    salesperson.strengths.add(pearls())
     for customer in CustomerFactory.create_batch(4, store=manager.store):  # Maria's own book
         client_assign(customer=customer, associate=manager, reason=AssignmentReason.WALK_IN)
     log_in(manager)
@@ -67,3 +71,42 @@ def test_manager_hands_a_departed_associates_clients_to_the_pearl_specialist(
     for name in ("Olivia Reed", "Henry Stone", "Ruth Marsh"):
         assert page.get_by_text(name).first.is_visible()
     screenshot("orphans-new-associate-clients")
+
+
+def test_manager_adds_an_associate_after_a_weak_password_is_refused(page, log_in, screenshot,
+                                                                    manager):
+    pearls()
+    log_in(manager)
+    page.wait_for_url("**/staff/")
+    page.get_by_role("link", name="Add staff member").click()
+    page.locator("#id_display_name").fill("Nina Novak")
+    page.locator("#id_username").fill("nina")
+    page.get_by_label("Pearls").check()
+    page.locator("#id_password1").fill("nina12")
+    page.locator("#id_password2").fill("nina12")
+    page.get_by_role("button", name="Add and create the login").click()
+    assert page.get_by_text("This password is too short").is_visible()
+    assert page.locator("#id_display_name").input_value() == "Nina Novak"
+    screenshot("staff-add-refused")
+    page.locator("#id_password1").fill("sapphire-halo-ring-42")
+    page.locator("#id_password2").fill("sapphire-halo-ring-42")
+    page.get_by_role("button", name="Add and create the login").click()
+    page.wait_for_url("**/staff/")
+    assert page.get_by_text("Nina Novak can now log in as nina").is_visible()
+
+
+def test_manager_reassigns_one_client_from_the_customer_page(page, log_in, screenshot, manager,
+                                                              salesperson, dana_with_clients):
+    customer = Customer.objects.get(first_name="Olivia")
+    log_in(manager)
+    page.wait_for_url("**/staff/")
+    page.goto(f"/customers/{customer.pk}/")
+    page.locator("#assignments").get_by_role("link", name="Reassign").click()
+    page.get_by_label("Associate").select_option(str(salesperson.pk))
+    screenshot("client-reassign")
+    page.get_by_role("button", name="Reassign").click()
+    page.wait_for_url(f"**/customers/{customer.pk}/")
+    panel = page.locator("#assignments")
+    assert panel.get_by_text("Sally Sales").is_visible()
+    assert panel.get_by_text("Dana Price").is_visible()
+    screenshot("customer-assignments-panel")
