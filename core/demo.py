@@ -23,6 +23,7 @@ from crm.models import (
     Purpose,
     Source,
 )
+from followups.demo import load_demo_followups
 from repairs.demo import load_demo_repairs
 from staff.demo import load_demo_staff
 from staff.models import StaffMember, Store
@@ -72,6 +73,7 @@ def load_demo(*, customers: int = 300, seed: int = 7) -> Store:
         _load_customer(store, n, rng, sellers, prefs, now)
     load_demo_staff(store=store, rng=rng, now=now)
     load_demo_repairs(store=store, rng=rng, now=now)
+    load_demo_followups(store=store, rng=rng, now=now)
     return store
 
 

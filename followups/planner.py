@@ -1,7 +1,7 @@
 """The planner: set-based SQL that turns occasions into outbox rows and call tasks.
 
-One INSERT ... SELECT per store and kind of work; PostgreSQL does the join, the latest
-consent per customer and channel (a LATERAL lookup on the consent_latest index), and skips
+One INSERT ... SELECT per store and kind of work; the database does the join, the latest
+consent per customer and channel (an indexed lookup on consent_latest), and skips
 what already exists (ON CONFLICT DO NOTHING against the outbox's unique constraints). Python
 only builds the list of calendar days in the window, so memory does not grow with the
 number of customers, and two planners running at once cannot plan anything twice.
@@ -20,25 +20,25 @@ from followups import services
 from staff.models import Store
 
 # Every occasion with its next occurrence in the window, each channel and the customer's
-# latest word for occasion reminders on that channel (NULL: never asked).
-_CANDIDATES = """
-    WITH target(month, day, occurs_on) AS (
-        SELECT * FROM unnest(%(months)s::int[], %(days)s::int[], %(dates)s::date[])
-    )
+# latest word for occasion reminders on that channel (NULL: never asked). Portable SQL, so
+# the laptop's SQLite runs it too; on PostgreSQL the correlated lookups use consent_latest.
+_LATEST = """(SELECT k.{column} FROM crm_consent k
+               WHERE k.customer_id = o.customer_id AND k.channel = ch.channel
+                 AND k.purpose = %(purpose)s
+               ORDER BY k.created_at DESC, k.id DESC LIMIT 1)"""
+_CANDIDATES = f"""
+    WITH target(month, day, occurs_on) AS (VALUES {{days}}),
+         ch(channel) AS (VALUES ('email'), ('sms'), ('phone'))
     SELECT o.id AS occasion_id, o.kind, o.customer_id, t.occurs_on, ch.channel,
-           c.email, c.phone, c.assigned_to_id, s.departed_on, latest.granted, latest.method
+           c.email, c.phone, c.assigned_to_id, s.departed_on,
+           {_LATEST.format(column="granted")} AS granted,
+           {_LATEST.format(column="method")} AS method
     FROM target t
     JOIN crm_occasion o ON o.month = t.month AND o.day = t.day
     JOIN crm_customer c ON c.id = o.customer_id AND c.store_id = %(store)s
     LEFT JOIN staff_staffmember s ON s.id = c.assigned_to_id
-    CROSS JOIN (VALUES ('email'), ('sms'), ('phone')) AS ch(channel)
-    LEFT JOIN LATERAL (
-        SELECT k.granted, k.method FROM crm_consent k
-        WHERE k.customer_id = o.customer_id AND k.channel = ch.channel
-          AND k.purpose = %(purpose)s
-        ORDER BY k.created_at DESC, k.id DESC LIMIT 1
-    ) latest ON true
-"""
+    CROSS JOIN ch
+"""  # noqa: S608 - constant fragments; every value is a parameter
 _HAS_ADDRESS = "((cand.channel = 'email' AND cand.email <> '') " \
                "OR (cand.channel = 'sms' AND cand.phone <> ''))"
 
@@ -116,19 +116,23 @@ def plan_store(*, store: Store, now: datetime.datetime, today: datetime.date | N
     settings = services.messaging_settings_for(store=store)
     today = today or store.today(now)
     days = window(today=today, lead_days=settings.lead_days)
-    params = {"months": [d[0] for d in days], "days": [d[1] for d in days],
-              "dates": [d[2] for d in days], "store": store.pk,
-              "purpose": Purpose.OCCASION_REMINDERS.value, "today": today, "now": now,
-              "due_at": settings.next_send_time(now)}
+    ops = connection.ops
+    params = {"store": store.pk, "purpose": Purpose.OCCASION_REMINDERS.value,
+              "today": ops.adapt_datefield_value(today),
+              "now": ops.adapt_datetimefield_value(now),
+              "due_at": ops.adapt_datetimefield_value(settings.next_send_time(now))}
+    for n, (month, day, date) in enumerate(days):
+        params.update({f"m{n}": month, f"d{n}": day, f"o{n}": ops.adapt_datefield_value(date)})
+    rows = ", ".join(f"(%(m{n})s, %(d{n})s, %(o{n})s)" for n in range(len(days)))
     result = PlanResult(store=store.name)
     with connection.cursor() as cursor:
         if dry_run:
-            cursor.execute(_OUTCOMES, params)
+            cursor.execute(_OUTCOMES.replace("{days}", rows), params)
             result.outcomes = {f"{channel}: {outcome}": n for channel, outcome, n in cursor}
             return result
-        cursor.execute(_INSERT_MESSAGES, params)
+        cursor.execute(_INSERT_MESSAGES.replace("{days}", rows), params)
         result.messages = cursor.rowcount
-        cursor.execute(_INSERT_CALLS, params)
+        cursor.execute(_INSERT_CALLS.replace("{days}", rows), params)
         result.calls = cursor.rowcount
     if result.messages or result.calls:
         log_action(actor=None, action="followups.planned", store=store, at=now,

@@ -247,3 +247,13 @@ def test_the_customer_page_panel_lists_every_message_in_one_query(store,
         html = panel.render(Context({"customer": customer}))
     assert "Sent" in html and "Not sent" in html and "Fatigue cap: 2" in html
     assert Message.objects.count() == 2
+
+
+def test_the_customer_page_shows_each_message_with_its_status(sales_client, store, salesperson):
+    customer = CustomerFactory(store=store, assigned_to=salesperson)
+    MessageFactory(customer=customer, status=MessageStatus.FAILED,
+                   reason="Twilio 21610: texted STOP", channel="sms")
+    page = sales_client.get(reverse("crm:customer", kwargs={"customer_id": customer.pk}))
+    html = page.content.decode()
+    assert 'id="customer-messages"' in html
+    assert "Failed" in html and "Twilio 21610: texted STOP" in html
