@@ -1,0 +1,162 @@
+"""The benchmark's in-process side, run in a subprocess per size and job:
+
+    python -m bench.inprocess samples|planner|reassign
+
+with the size's environment (bench.datasets.environment). Prints one JSON line last.
+- samples: what the pages ask for (names, phones, customers...) picked from the data, and the
+  queries each page makes (Django's CaptureQueriesContext around one warm request).
+- planner: the follow-up planner for one day, every store, time and peak memory (maxrss of
+  this process, Django included), rolled back afterwards.
+- reassign: a manager hands 10,000 orphans to the active associates at once, rolled back.
+"""
+
+import json
+import random
+import resource
+import sys
+import time
+
+import django
+
+BULK_ORPHANS = 10_000
+SAMPLES = 60
+
+
+def _store():
+    from core.generate import FLAGSHIP
+    from staff.models import Store
+
+    return Store.objects.get(name=FLAGSHIP)
+
+
+def _logins(store) -> dict:
+    from staff.models import StaffMember
+
+    return {role: StaffMember.objects.filter(store=store, role=role, departed_on__isnull=True)
+            .order_by("user__username").values_list("user__username", flat=True).first()
+            for role in ("salesperson", "service", "manager")}
+
+
+def _typo(word: str, rng) -> str:
+    if len(word) < 4:
+        return word
+    at = rng.randrange(1, len(word) - 2)
+    return word[:at] + word[at + 1] + word[at] + word[at + 2:]
+
+
+def samples() -> dict:
+    """Searches as people type them: surnames, full names, first letters and typos."""
+    from core.generate import BENCH_PASSWORD
+    from crm.models import Customer
+
+    store = _store()
+    rng = random.Random(SAMPLES)  # noqa: S311 - reproducible samples
+    ids = rng.sample(sorted(Customer.objects.for_store(store).values_list("pk", flat=True)),
+                     SAMPLES * 4)
+    found = Customer.objects.in_bulk(ids)
+    people = [{"pk": pk, "first_name": found[pk].first_name, "last_name": found[pk].last_name,
+               "email": found[pk].email, "phone": str(found[pk].phone)} for pk in ids]
+    names = []
+    for n, person in enumerate(people[:SAMPLES]):
+        first, last = person["first_name"], person["last_name"]
+        names.append([last, f"{first} {last}", last[:4], _typo(last, rng)][n % 4])
+    phones = [p["phone"] for p in people if p["phone"]][:SAMPLES]
+    phones = [f"({p[2:5]}) {p[5:8]}-{p[8:]}" if n % 3 else p[5:] for n, p in enumerate(phones)]
+    return {
+        "password": BENCH_PASSWORD,
+        "today": store.today().isoformat(),
+        "logins": _logins(store),
+        "names": names,
+        "phones": phones,
+        "customers": [p["pk"] for p in people[:SAMPLES]],
+        "take_in": [[p["pk"], p["email"]] for p in people if p["email"]][:SAMPLES],
+        "walk_in_names": [[p["first_name"], p["last_name"]] for p in people[:SAMPLES]],
+    }
+
+
+def _replay(client, call):
+    headers = {"HTTP_HX_REQUEST": "true"} if call.htmx else {}
+    if call.method == "POST":
+        return client.post(call.path, call.fields, **headers)
+    return client.get(call.path, **headers)
+
+
+def query_counts(picked: dict) -> dict:
+    """Queries per page: a second request after a warm one (caches filled, as in a server)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.pages import PAGES
+
+    counts = {}
+    for page in PAGES:
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=picked["logins"][page.role]))
+        _replay(client, page.build(picked, 0))
+        call = page.build(picked, 1)
+        with CaptureQueriesContext(connection) as queries:
+            response = _replay(client, call)
+        if response.status_code != call.expect:
+            raise SystemExit(f"{page.name}: {call.method} {call.path} answered "
+                             f"{response.status_code}, not {call.expect}.")
+        counts[page.name] = len(queries)
+    return counts
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def planner() -> dict:
+    from django.db import transaction
+
+    from crm.models import Customer
+    from followups.planner import plan_followups
+
+    before = _peak_mb()
+    with transaction.atomic():
+        started = time.perf_counter()
+        results = plan_followups()
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return {"seconds": round(seconds, 2), "peak_mb": _peak_mb(), "baseline_mb": before,
+            "customers": Customer.objects.count(),
+            "messages": sum(r.messages for r in results), "calls": sum(r.calls for r in results)}
+
+
+def reassign() -> dict:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from crm.models import Customer
+    from staff.models import StaffMember
+    from staff.services import Move, clients_reassign
+
+    store = _store()
+    sellers = list(StaffMember.objects.for_store(store).active()
+                   .filter(role__in=["salesperson", "manager"]).values_list("pk", flat=True))
+    manager = StaffMember.objects.get(user__username=_logins(store)["manager"])
+    orphans = list(Customer.objects.for_store(store).orphaned().order_by("pk")
+                   .values_list("pk", "assigned_to_id")[:BULK_ORPHANS])
+    moves = [Move(customer_id=pk, shown_associate_id=shown, associate_id=sellers[n % len(sellers)])
+             for n, (pk, shown) in enumerate(orphans)]
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        moved = clients_reassign(store=store, moves=moves, set_by=manager)
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return {"seconds": round(seconds, 2), "clients": moved, "queries": len(queries)}
+
+
+def main(command: str) -> dict:
+    django.setup()
+    if command == "samples":
+        picked = samples()
+        return {"samples": picked, "queries": query_counts(picked)}
+    return {"planner": planner, "reassign": reassign}[command]()
+
+
+if __name__ == "__main__":
+    sys.stdout.write(json.dumps(main(sys.argv[1])) + "\n")

@@ -1,0 +1,28 @@
+"""gunicorn as production runs it (sync workers, DEBUG off), serving bench.wsgi."""
+
+import contextlib
+import subprocess
+import sys
+
+from bench import datasets
+from bench.load import wait_until_up
+
+WORKERS = 2
+PORT = 8105
+LOG_DIR = datasets.ROOT / "var" / "bench"
+
+
+@contextlib.contextmanager
+def running(size: str, *, port: int = PORT):
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log = LOG_DIR / f"gunicorn-{size}.log"
+    command = [sys.executable, "-m", "gunicorn", "bench.wsgi:application",
+               "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
+               "--error-logfile", str(log), "--log-level", "warning", "--timeout", "120"]
+    server = subprocess.Popen(command, cwd=datasets.ROOT, env=datasets.environment(size))  # noqa: S603
+    try:
+        wait_until_up(port)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
