@@ -1,0 +1,202 @@
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from core.errors import LoupeError
+from core.models import AuditEntry
+from crm import services
+from crm.models import Channel, Customer, Interaction, Preference, Purchase, Source
+from tests.factories import ConsentFactory, CustomerFactory, OccasionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_my_clients_lists_only_my_customers_by_full_name(sales_client, store, salesperson,
+                                                         manager):
+    CustomerFactory(store=store, first_name="Zoe", last_name="Adams", assigned_to=salesperson)
+    CustomerFactory(store=store, first_name="Ann", last_name="Young", assigned_to=salesperson)
+    CustomerFactory(store=store, first_name="Not", last_name="Mine", assigned_to=manager)
+    response = sales_client.get(reverse("crm:home"))
+    names = [c.full_name for c in response.context["clients"]]
+    assert names == ["Ann Young", "Zoe Adams"]
+    page = response.content.decode()
+    for list_name in ("crm:here", "crm:follow-up", "crm:potential"):
+        assert reverse(list_name) in page
+
+
+def test_the_customer_page_shows_the_profile_and_the_panels_of_other_rooms(
+        sales_client, store, salesperson):
+    olivia = CustomerFactory(store=store, first_name="Olivia", assigned_to=salesperson)
+    OccasionFactory(customer=olivia, kind="anniversary", month=9, day=14)
+    ConsentFactory(customer=olivia, channel=Channel.SMS, words="Text me at 217")
+    response = sales_client.get(reverse("crm:customer", kwargs={"customer_id": olivia.pk}))
+    assert response.context["customer"] == olivia
+    used = {t.name for t in response.templates}
+    assert {"staff/partials/_customer_assignments.html",
+            "repairs/partials/_customer_repairs.html",
+            "followups/partials/_customer_messages.html"} <= used
+    page = response.content.decode()
+    assert "Anniversary" in page and "Text me at 217" in page and "Sally Sales" in page
+
+
+def test_another_stores_customer_page_is_not_found(other_manager_client, store):
+    olivia = CustomerFactory(store=store)
+    response = other_manager_client.get(reverse("crm:customer",
+                                                kwargs={"customer_id": olivia.pk}))
+    assert response.status_code == 404
+
+
+@time_machine.travel(datetime.datetime(2026, 6, 10, 16, 0, tzinfo=datetime.UTC), tick=False)
+def test_here_follow_up_and_potential_each_show_their_people(sales_client, store):
+    now = timezone.now()
+    here = CustomerFactory(store=store, first_name="Here", last_visit_at=now)
+    asked = CustomerFactory(store=store, first_name="Asked",
+                            last_visit_at=now - datetime.timedelta(days=30))
+    ConsentFactory(customer=asked, granted=True)
+    due = CustomerFactory(store=store, first_name="Due",
+                          last_visit_at=now - datetime.timedelta(days=90))
+    OccasionFactory(customer=due, month=6, day=20)
+    revoked = CustomerFactory(store=store, first_name="Revoked",
+                              last_visit_at=now - datetime.timedelta(days=30))
+    ConsentFactory(customer=revoked, granted=True, created_at=now - datetime.timedelta(days=2))
+    ConsentFactory(customer=revoked, granted=False, method="stop")
+    CustomerFactory(store=store, first_name="Web", source=Source.WEBSITE)
+    CustomerFactory(store=store, first_name="Drawn", source=Source.DRAWING)
+    CustomerFactory(store=store, first_name="Visited", source=Source.WEBSITE, last_visit_at=now)
+
+    def names(url_name):
+        page = sales_client.get(reverse(url_name)).context["page"]
+        return sorted(c.first_name for c in page)
+
+    assert names("crm:here") == ["Here", "Visited"]
+    assert names("crm:follow-up") == ["Asked", "Due"]
+    assert names("crm:potential") == ["Drawn", "Web"]
+    assert here.pk
+
+
+def test_lists_filter_by_associate_source_and_preference(sales_client, store, salesperson):
+    bridal = Preference.objects.get(name="Bridal")
+    mine = CustomerFactory(store=store, first_name="Mine", assigned_to=salesperson,
+                           source=Source.REPAIR)
+    mine.preferences.add(bridal)
+    CustomerFactory(store=store, first_name="Other", source=Source.REPAIR)
+    page = sales_client.get(reverse("crm:customers"), {
+        "assigned_to": salesperson.pk, "source": "repair", "preference": bridal.pk}).context["page"]
+    assert [c.first_name for c in page] == ["Mine"]
+
+
+def test_search_by_touch_finds_them_and_links_to_their_page(sales_client, store):
+    olivia = CustomerFactory(store=store, first_name="Olivia", last_name="Hernandez",
+                             phone="+15550102345")
+    response = sales_client.get(reverse("crm:search"), {"q": "(555) 010-2345"},
+                                headers={"HX-Request": "true"})
+    assert [t.name for t in response.templates] == ["crm/partials/_search_results.html"]
+    assert reverse("crm:customer", kwargs={"customer_id": olivia.pk}) in (
+        response.content.decode())
+
+
+def test_a_note_goes_on_the_timeline_and_an_empty_one_is_refused(sales_client, store):
+    olivia = CustomerFactory(store=store)
+    url = reverse("crm:note", kwargs={"customer_id": olivia.pk})
+    assert sales_client.post(url, {"text": "Loves emeralds"}).status_code == 302
+    assert Interaction.objects.get(customer=olivia).summary == "Loves emeralds"
+    response = sales_client.post(url, {"text": "   "})
+    assert response.status_code == 200 and response.context["form"].errors["text"]
+    assert Interaction.objects.filter(customer=olivia).count() == 1
+
+
+def test_recording_a_purchase_makes_a_prospect_a_customer(sales_client, store):
+    olivia = CustomerFactory(store=store)
+    url = reverse("crm:purchase", kwargs={"customer_id": olivia.pk})
+    response = sales_client.post(url, {"purchased_on": "2026-01-05", "amount": "1200.50",
+                                       "description": "Pearl strand"})
+    assert response.status_code == 302
+    olivia.refresh_from_db()
+    assert not olivia.is_prospect and olivia.lifetime_value == 1200.50
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"purchased_on": "2026-02-30", "amount": "10"}, "purchased_on"),
+    ({"purchased_on": "2999-01-01", "amount": "10"}, "purchased_on"),
+    ({"purchased_on": "2026-01-05", "amount": "-5"}, "amount"),
+    ({"purchased_on": "2026-01-05", "amount": "lots"}, "amount"),
+])
+def test_a_bad_purchase_is_refused_beside_the_field(sales_client, store, data, field):
+    olivia = CustomerFactory(store=store)
+    response = sales_client.post(reverse("crm:purchase", kwargs={"customer_id": olivia.pk}),
+                                 data | {"description": "Kept"})
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert response.context["form"]["description"].value() == "Kept"
+    assert not Purchase.objects.exists()
+
+
+def test_editing_a_profile_normalises_contacts_and_is_in_the_history(manager_client, store,
+                                                                     manager):
+    olivia = CustomerFactory(store=store, first_name="Olivia", email="old@mail.example")
+    url = reverse("crm:edit", kwargs={"customer_id": olivia.pk})
+    response = manager_client.post(url, {"first_name": "Olivia", "email": "NEW@Mail.Example",
+                                         "phone": "217 555 0142"})
+    assert response.status_code == 302
+    olivia.refresh_from_db()
+    assert (olivia.email, str(olivia.phone)) == ("new@mail.example", "+12175550142")
+    history = manager_client.get(reverse("crm:history", kwargs={"customer_id": olivia.pk}))
+    page = history.content.decode()
+    assert "old@mail.example" in page and "new@mail.example" in page
+    assert "maria" in page
+    assert AuditEntry.objects.filter(action="customer.changed", actor=manager.user).exists()
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"first_name": "", "email": "a@mail.example"}, "first_name"),
+    ({"first_name": "Olivia", "email": "nope"}, "email"),
+    ({"first_name": "Olivia", "secondary_email": "nope@"}, "secondary_email"),
+    ({"first_name": "Olivia", "phone": "12345"}, "phone"),
+])
+def test_a_bad_edit_is_refused_beside_the_field(sales_client, store, data, field):
+    olivia = CustomerFactory(store=store, first_name="Olivia", email="kept@mail.example")
+    response = sales_client.post(reverse("crm:edit", kwargs={"customer_id": olivia.pk}),
+                                 data | {"city": "Typed City"})
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert response.context["form"]["city"].value() == "Typed City"
+    olivia.refresh_from_db()
+    assert olivia.email == "kept@mail.example" and olivia.city == ""
+
+
+def test_a_salesperson_cannot_see_the_change_history(sales_client, store):
+    olivia = CustomerFactory(store=store)
+    assert sales_client.get(reverse("crm:history",
+                                    kwargs={"customer_id": olivia.pk})).status_code == 403
+
+
+def test_managers_edit_the_preference_list(manager_client):
+    assert manager_client.post(reverse("crm:preferences"),
+                               {"name": "Lab-grown diamonds", "position": 9,
+                                "active": "on"}).status_code == 302
+    added = Preference.objects.get(name="Lab-grown diamonds")
+    response = manager_client.post(reverse("crm:preference-edit",
+                                           kwargs={"preference_id": added.pk}),
+                                   {"name": "bridal", "position": 1})
+    assert response.context["form"].errors["name"]
+    manager_client.post(reverse("crm:preference-edit", kwargs={"preference_id": added.pk}),
+                        {"name": "Lab diamonds", "position": 1})
+    added.refresh_from_db()
+    assert (added.name, added.active) == ("Lab diamonds", False)
+
+
+def test_a_salesperson_cannot_edit_the_preference_list(sales_client):
+    response = sales_client.post(reverse("crm:preferences"), {"name": "Sneaky", "position": 1})
+    assert response.status_code == 403
+    assert not Preference.objects.filter(name="Sneaky").exists()
+
+
+def test_purchase_record_rejects_a_future_date_in_the_service(store, salesperson):
+    olivia = CustomerFactory(store=store)
+    with pytest.raises(LoupeError):
+        services.purchase_record(customer=olivia, by=salesperson, amount=10,
+                                 purchased_on=store.today() + datetime.timedelta(days=1))
+    assert Customer.objects.get().lifetime_value == 0
