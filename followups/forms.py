@@ -40,4 +40,5 @@ class TemplateForm(forms.Form):
 
 
 class CallDoneForm(forms.Form):
-    outcome = forms.CharField(max_length=200, required=False)
+    # No max_length: a long note is kept (cut to 200 characters), never dropped.
+    outcome = forms.CharField(required=False)

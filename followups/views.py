@@ -40,7 +40,9 @@ def call_done(request, calltask_id):
 @staff_required("followups.manage_messaging")
 def message_log(request):
     log = MessageLogFilter(request.GET, queryset=selectors.message_log(store=request.store))
-    page = Paginator(log.qs, 50).get_page(request.GET.get("page"))
+    # A made-up filter value shows nothing (with the form's error), never everything.
+    rows = log.qs if log.is_valid() else log.queryset.none()
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "followups/message_log.html",

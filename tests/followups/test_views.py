@@ -257,3 +257,18 @@ def test_the_customer_page_shows_each_message_with_its_status(sales_client, stor
     html = page.content.decode()
     assert 'id="customer-messages"' in html
     assert "Failed" in html and "Twilio 21610: texted STOP" in html
+
+
+def test_a_made_up_filter_value_shows_nothing_rather_than_failing(manager_client, store):
+    MessageFactory(customer=CustomerFactory(store=store, last_name="Sentworth"))
+    response = manager_client.get(LOG, {"status": "bogus", "page": "999"})
+    assert response.status_code == 200
+    assert "Sentworth" not in response.content.decode()
+
+
+def test_a_call_outcome_too_long_is_cut_at_the_form_not_lost(sales_client, store, salesperson):
+    call = CallTaskFactory(customer=CustomerFactory(store=store, assigned_to=salesperson))
+    url = reverse("followups:call-done", kwargs={"calltask_id": call.pk})
+    assert sales_client.post(url, {"outcome": "x" * 500}).status_code == 302
+    call.refresh_from_db()
+    assert call.done_at is not None and call.outcome == "x" * 200
