@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from core.audit import log_action
@@ -78,10 +79,16 @@ def _lock_counter(store) -> EnvelopeCounter:
 
     Concurrent take-ins queue here, so each claims the next number and a double tap finds the
     first envelope once it has committed; a take-in that rolls back returns its number, so the
-    sequence has no gaps. The row is created on the store's first take-in by an insert that
-    ignores a conflict, so two first take-ins cannot both create it.
+    sequence has no gaps. The row is created on the store's first take-in, after any envelopes
+    already on file (say, loaded from the old paper book), by an insert that ignores a conflict,
+    so two first take-ins cannot both create it.
     """
-    EnvelopeCounter.objects.bulk_create([EnvelopeCounter(store=store)], ignore_conflicts=True)
+    counter = EnvelopeCounter.objects.select_for_update().filter(store=store).first()
+    if counter is not None:
+        return counter
+    on_file = Envelope.objects.filter(store=store).aggregate(last=Max("number"))["last"] or 0
+    EnvelopeCounter.objects.bulk_create([EnvelopeCounter(store=store, last_number=on_file)],
+                                        ignore_conflicts=True)
     return EnvelopeCounter.objects.select_for_update().get(store=store)
 
 

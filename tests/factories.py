@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from crm.models import Channel, Consent, ConsentMethod, Customer, Occasion, OccasionKind, Purpose
-from repairs.models import Envelope, Status, StatusChange
+from repairs.models import Envelope, EnvelopeCounter, Status, StatusChange
 from staff.models import StaffMember, Store
 from staff.roles import Role
 
@@ -113,6 +113,11 @@ class EnvelopeFactory(factory.django.DjangoModelFactory):
         if create:
             StatusChange.objects.create(envelope=obj, to_status=obj.status,
                                         changed_by=obj.taken_in_by, changed_at=obj.taken_in_at)
+            # Keep the store's counter past this number, as a real take-in would.
+            counter, _ = EnvelopeCounter.objects.get_or_create(store=obj.store)
+            if counter.last_number < obj.number:
+                counter.last_number = obj.number
+                counter.save(update_fields=["last_number"])
 
 
 class MessageFactory(factory.django.DjangoModelFactory):

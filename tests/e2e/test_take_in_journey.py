@@ -58,3 +58,37 @@ def test_service_staff_take_in_a_ring_for_a_new_customer_and_print_the_envelope(
     screenshot("take-in-print")
     pdf = page.pdf(format="Letter")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the envelope prints on one page"
+
+
+def test_a_returning_customer_is_found_and_keeps_both_emails(page, log_in, screenshot,
+                                                             service_clerk, store):
+    from tests.factories import CustomerFactory, EnvelopeFactory
+
+    customer = CustomerFactory(store=store, first_name="Grace", last_name="Hopper",
+                               email="grace@navy.example", phone="+12175550199")
+    EnvelopeFactory(customer=customer, promised_on=store.today() - datetime.timedelta(days=2))
+    log_in(service_clerk)
+    page.wait_for_url("**/repairs/")
+    assert page.get_by_text("Overdue").first.is_visible()
+    screenshot("repairs-home")
+
+    page.goto("/repairs/take-in/")
+    page.locator("#customer-find").fill("Hopp")
+    page.get_by_text("Grace Hopper").click()
+    assert page.input_value("#id_email") == "grace@navy.example"
+    page.locator("#id_email").fill("grace@mail.example")
+    page.locator("#id_item_type").select_option("watch")
+    page.locator("#id_item_description").fill("Steel diver")
+    page.locator("#id_work_requested").fill("Battery")
+    page.locator("#id_promised_on").fill(store.today().isoformat())
+    page.get_by_role("button", name="Save envelope").click()
+
+    page.locator("#id_email_choice_1").wait_for()
+    assert page.locator("input[name=customer]:checked").get_attribute("value") == str(customer.pk)
+    screenshot("take-in-replace-or-keep")
+    page.locator("#id_email_choice_1").check()
+    page.get_by_role("button", name="Save envelope").click()
+    page.wait_for_url(re.compile(r"/repairs/\d+/$"))
+    customer.refresh_from_db()
+    assert (customer.email, customer.secondary_email) == ("grace@navy.example",
+                                                          "grace@mail.example")

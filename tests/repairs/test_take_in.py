@@ -190,3 +190,11 @@ def test_a_double_tap_takes_the_piece_in_once(take_in):
     assert again.pk == first.pk
     assert Envelope.objects.count() == 1
     assert EnvelopeCounter.objects.get().last_number == 1
+
+
+def test_the_first_take_in_numbers_after_envelopes_already_on_file(take_in, store):
+    from repairs.models import EnvelopeCounter
+
+    EnvelopeFactory(customer__store=store, number=41)
+    EnvelopeCounter.objects.filter(store=store).delete()  # the paper book, loaded before Loupe
+    assert take_in().number == 42
