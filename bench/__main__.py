@@ -17,6 +17,8 @@ from bench.pages import PAGES
 
 CONCURRENCY = 4
 WARM_UP = 20
+# A slow page stops at this many seconds of one-at-a-time requests (at least 40 of them).
+LATENCY_SECONDS = 15
 
 
 def log(message: str) -> None:
@@ -39,7 +41,7 @@ def _measure_page(page, sessions, samples, args, ceiling) -> dict:
     for n in range(WARM_UP):
         session.send(page.build(samples, n))
     measured = latency(session, (page.build(samples, next(numbers)) for _ in itertools.count()),
-                       args.requests)
+                       args.requests, seconds=LATENCY_SECONDS)
     rps = throughput(session, lambda: page.build(samples, next(numbers)),
                      concurrency=CONCURRENCY, seconds=args.seconds)
     return {**measured, "rps": rps, "ceiling_share": round(rps / ceiling, 4)}

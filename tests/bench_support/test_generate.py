@@ -101,6 +101,7 @@ def test_the_app_keeps_working_after_a_generated_load(client):
     assert salesperson.clients.first().full_name in response.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_generate_data_refuses_to_load_a_second_chain_into_the_same_database():
     call_command("generate_data", "--customers", "20")
 
