@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from crm.demo import load_demo_crm
 from crm.models import (
     Channel,
     Consent,
@@ -71,6 +72,7 @@ def load_demo(*, customers: int = 300, seed: int = 7) -> Store:
     prefs = list(Preference.objects.all())
     for n in range(customers):
         _load_customer(store, n, rng, sellers, prefs, now)
+    load_demo_crm(store=store, rng=rng, now=now)
     load_demo_staff(store=store, rng=rng, now=now)
     load_demo_repairs(store=store, rng=rng, now=now)
     load_demo_followups(store=store, rng=rng, now=now)

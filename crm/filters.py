@@ -10,18 +10,21 @@ from staff.models import StaffMember
 
 class CustomerFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(label=_("Name"), method="filter_name")
-    assigned_to = django_filters.ModelChoiceFilter(label=_("Associate"),
+    assigned_to = django_filters.ModelChoiceFilter(label=_("Associate"), empty_label=_("Anyone"),
                                                    queryset=StaffMember.objects.none())
-    source = django_filters.ChoiceFilter(label=_("Came from"), choices=Source.choices)
+    source = django_filters.ChoiceFilter(label=_("Came from"), choices=Source.choices,
+                                         empty_label=_("Anywhere"))
     preference = django_filters.ModelChoiceFilter(label=_("Likes"), field_name="preferences",
+                                                  empty_label=_("Anything"),
                                                   queryset=Preference.objects.all())
-    prospect = django_filters.BooleanFilter(label=_("Not bought yet"),
-                                            field_name="first_purchase_on",
-                                            lookup_expr="isnull")
+    bought = django_filters.ChoiceFilter(label=_("Bought"), method="filter_bought",
+                                         empty_label=_("Either"),
+                                         choices=[("yes", _("Customers")),
+                                                  ("no", _("Prospects"))])
 
     class Meta:
         model = Customer
-        fields = ["name", "assigned_to", "source", "preference", "prospect"]
+        fields = ["name", "assigned_to", "source", "preference", "bought"]
 
     def __init__(self, *args, store, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,3 +35,6 @@ class CustomerFilter(django_filters.FilterSet):
             queryset = queryset.filter(Q(first_name__icontains=word)
                                        | Q(last_name__icontains=word))
         return queryset
+
+    def filter_bought(self, queryset, name, value):
+        return queryset.filter(first_purchase_on__isnull=value != "yes")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import LoupeError
 from crm.models import Channel, Customer, OccasionKind, Preference
-from crm.normalize import normalize_email, normalize_phone
+from crm.normalize import normalize_email, normalize_phone, phone_key
 from crm.services import OccasionEntry, WalkInEntry, occasion_checked
 
 MONTHS = [("", "—")] + [(str(n), calendar.month_name[n]) for n in range(1, 13)]
@@ -17,9 +17,17 @@ YES_NO = [("no", _("No")), ("yes", _("Yes"))]
 TEL = {"type": "tel", "inputmode": "tel", "autocomplete": "off"}
 
 
-def _contact_fields(form, data):
-    """Normalise email and phone on the form, so a mistake is shown beside the field."""
-    for name, normalize in (("email", normalize_email), ("phone", normalize_phone)):
+def _contact_fields(form, data, *, known_phone=""):
+    """Normalise email and phone on the form, so a mistake is shown beside the field.
+
+    A phone the profile already has is kept as it is, even one today's check would refuse
+    (an old import), so updating that profile is never blocked by it.
+    """
+    checks = [("email", normalize_email), ("phone", normalize_phone)]
+    if known_phone and data.get("phone") and phone_key(data["phone"]) == known_phone:
+        data["phone"] = known_phone
+        checks.pop()
+    for name, normalize in checks:
         if name in data:
             try:
                 data[name] = normalize(data[name])
@@ -100,14 +108,15 @@ class WalkInForm(OccasionFieldsMixin, forms.Form):
     consent_sms = forms.BooleanField(label=_("Text message"), required=False)
     consent_phone = forms.BooleanField(label=_("Phone call"), required=False)
 
-    def __init__(self, *args, store, **kwargs):
+    def __init__(self, *args, store, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.store = store
+        self.known_phone = str(customer.phone or "") if customer is not None else ""
         self.add_occasion_fields()
 
     def clean(self):
         data = super().clean()
-        _contact_fields(self, data)
+        _contact_fields(self, data, known_phone=self.known_phone)
         data["occasions"] = self.clean_occasions(data, self.store.today())
         if data.get("bought") == "yes" and data.get("purchase_amount") is None:
             self.add_error("purchase_amount", _("Enter what they paid."))
@@ -227,7 +236,7 @@ class CaptureForm(forms.Form):
                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(label=_("Phone (optional)"), max_length=32, required=False,
                             widget=forms.TextInput(attrs=TEL))
-    occasion_kind = forms.ChoiceField(label=_("A date worth remembering (optional)"),
+    occasion_kind = forms.ChoiceField(label=_("Occasion (optional)"),
                                       choices=[("", "—"), *OccasionKind.choices], required=False)
     occasion_month = forms.TypedChoiceField(label=_("Month"), choices=MONTHS, required=False,
                                             coerce=int, empty_value=None)

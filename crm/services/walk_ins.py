@@ -19,7 +19,7 @@ from crm.models import (
     WalkIn,
     WishItem,
 )
-from crm.normalize import normalize_email, normalize_phone
+from crm.normalize import normalize_email, normalize_phone, phone_key
 from crm.services.customers import (
     _actor,
     consent_record,
@@ -148,7 +148,9 @@ def _profile_update(*, customer: Customer, by, entry: WalkInEntry, details: dict
     """'This is them': fill in what the profile lacks, never overwrite what it has."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     email = normalize_email(entry.email)
-    phone = normalize_phone(entry.phone)
+    # Their own number comes back as typed; only a new one must pass today's check.
+    known = str(customer.phone or "")
+    phone = known if known and phone_key(entry.phone) == known else normalize_phone(entry.phone)
     fills = {"email": email, "phone": phone} | {k: v.strip() for k, v in details.items()}
     changed = [name for name, value in fills.items() if value and not getattr(customer, name)]
     for name in changed:

@@ -84,7 +84,7 @@ def walk_in(request):
     customer_id = request.POST.get("customer") or request.GET.get("customer")
     customer = (selectors.customer_for(store=request.store, customer_id=customer_id)
                 if customer_id else None)
-    form = WalkInForm(request.POST or None, store=request.store,
+    form = WalkInForm(request.POST or None, store=request.store, customer=customer,
                       initial=WalkInForm.initial_for(customer, new_walk_in_key()))
     if request.method == "POST" and form.is_valid():
         try:

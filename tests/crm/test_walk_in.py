@@ -195,3 +195,20 @@ def test_duplicates_appear_while_the_phone_is_typed(sales_client, store, other_s
     assert "Olivia" in page and "This is them" in page
     assert f"?customer={olivia.pk}" in page
     assert "Otherstore" not in page
+
+
+def test_a_profile_with_an_old_unchecked_phone_can_still_log_a_visit(sales_client, store):
+    known = CustomerFactory(store=store, first_name="Ava", phone="+15550102345")
+    response = sales_client.post(reverse("crm:walk-in"), _form(
+        uuid.uuid4(), customer=known.pk, first_name="Ava", phone="(555) 010-2345"))
+    assert response.status_code == 302
+    assert Customer.objects.get() == known
+    assert known.walk_ins.count() == 1
+
+
+def test_a_new_number_on_this_is_them_must_still_be_a_real_phone(sales_client, store):
+    known = CustomerFactory(store=store, first_name="Ava", phone="+15550102345")
+    response = sales_client.post(reverse("crm:walk-in"), _form(
+        uuid.uuid4(), customer=known.pk, first_name="Ava", phone="(555) 010-9999"))
+    assert response.context["form"].errors["phone"]
+    assert not known.walk_ins.exists()
