@@ -49,6 +49,7 @@ def _measure_page(page, sessions, samples, args, ceiling) -> dict:
 
 def measure_pages(size: str, args) -> dict:
     data = datasets.ensure(size, log)
+    datasets.vacuum(size)
     marks = datasets.write_marks(size)
     try:
         prepared = in_process("samples", size)
@@ -77,6 +78,7 @@ def measure_jobs(args, results: dict) -> None:
     for size in args.planner_sizes:
         if size not in results["sizes"]:
             datasets.ensure(size, log)
+            datasets.vacuum(size)
         jobs.setdefault("planner", {})[size] = in_process("planner", size)
         log(f"{size}: planner {jobs['planner'][size]}")
     if "100k" in args.sizes:
