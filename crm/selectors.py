@@ -87,7 +87,7 @@ def customer_search(*, store, query: str, limit: int = 20):
     text = (query or "").strip()[:100]
     if not text:
         return Customer.objects.none()
-    if "@" in text:
+    if "@" in text or ("." in text and " " not in text and len(text) > 3):
         found = _by_email(store, text)
     elif len(phone_digits(text)) >= MIN_PHONE_DIGITS and not any(c.isalpha() for c in text):
         found = _by_phone(store, text)

@@ -51,6 +51,8 @@ def test_search_finds_either_email_in_any_case(store):
     CustomerFactory(store=store, email="noah@mail.example")
     assert list(selectors.customer_search(store=store, query="OLIVIA@mail")) == [olivia]
     assert list(selectors.customer_search(store=store, query="o.h@Work.example")) == [olivia]
+    assert list(selectors.customer_search(store=store, query="Olivia@")) == [olivia]
+    assert list(selectors.customer_search(store=store, query="work.example")) == [olivia]
 
 
 def test_search_never_shows_another_store(store, other_store):
