@@ -259,3 +259,20 @@ def test_the_qr_code_is_a_full_qr_that_phones_can_read(store):
     envelope = EnvelopeFactory(customer__store=store, number=7)
     svg = envelope_qr_svg(envelope)
     assert 'viewBox="0 0 116 116"' in svg  # 21 modules + 4 quiet each side, x4 (a Micro QR is 68)
+
+
+def test_an_invalid_phone_is_refused_and_kept_for_fixing(service_client, typed):
+    response = service_client.post(TAKE_IN, typed | {"phone": "555-12"})
+    _refused(response, "phone", "not a")
+    assert 'value="555-12"' in response.content.decode()
+
+
+def test_pressing_ready_twice_at_the_counter_plans_one_notice(service_client, take_in):
+    from followups.models import Message
+
+    envelope = take_in()
+    url = reverse("repairs:envelope-status", kwargs={"envelope_id": envelope.pk})
+    for _ in range(2):
+        assert service_client.post(url, {"to_status": Status.READY}).status_code == 302
+    assert Message.objects.filter(envelope=envelope).count() == 1
+    assert StatusChange.objects.filter(envelope=envelope, to_status=Status.READY).count() == 1
