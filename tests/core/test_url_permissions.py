@@ -9,7 +9,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from crm.models import Preference
 from followups.sender import unsubscribe_token
-from tests.factories import CallTaskFactory, CustomerFactory, MessageTemplateFactory
+from tests.factories import (
+    CallTaskFactory,
+    CustomerFactory,
+    EnvelopeFactory,
+    MessageTemplateFactory,
+    StaffMemberFactory,
+)
 
 LOGIN = "login"  # anonymous: redirected to the login page
 ROLES = ("anonymous", "salesperson", "service", "manager", "other_manager")
@@ -44,6 +50,12 @@ EXPECTED = {
     "crm:capture-thanks": (200, 200, 200, 200, 200),
     "crm:capture-confirm": (400, 400, 400, 400, 400),
     "repairs:home": (LOGIN, 200, 200, 200, 200),
+    "repairs:take-in": (LOGIN, 403, 200, 200, 200),
+    "repairs:customer-lookup": (LOGIN, 403, 200, 200, 200),
+    "repairs:envelope": (LOGIN, 200, 200, 200, 404),
+    "repairs:envelope-print": (LOGIN, 200, 200, 200, 404),
+    "repairs:envelope-status": (LOGIN, 403, 405, 405, 405),
+    "repairs:capture-report": (LOGIN, 403, 403, 200, 200),
     "staff:home": (LOGIN, 403, 403, 200, 200),
     "staff:member-add": (LOGIN, 403, 403, 200, 200),
     "staff:member-change": (LOGIN, 403, 403, 200, 404),
@@ -93,6 +105,7 @@ def url_samples(store):
     customer = CustomerFactory(store=store)
     return {
         "customer_id": customer.pk,
+        "envelope_id": EnvelopeFactory(customer=customer).pk,
         "store_id": store.pk,
         "preference_id": Preference.objects.first().pk,
         "staff_member_id": StaffMemberFactory(store=store).pk,
