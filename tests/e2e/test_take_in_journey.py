@@ -92,3 +92,25 @@ def test_a_returning_customer_is_found_and_keeps_both_emails(page, log_in, scree
     customer.refresh_from_db()
     assert (customer.email, customer.secondary_email) == ("grace@navy.example",
                                                           "grace@mail.example")
+
+
+def test_a_manager_reads_the_email_capture_report(page, log_in, screenshot, manager, store,
+                                                  service_clerk):
+    from crm.models import Channel, ConsentMethod, Purpose
+    from crm.services import consent_record
+    from tests.factories import EnvelopeFactory
+
+    for n in range(3):
+        EnvelopeFactory(customer__store=store, taken_in_by=service_clerk,
+                        customer__email=f"counter{n}@mail.example")
+    bounced = EnvelopeFactory(customer__store=store, taken_in_by=manager,
+                              customer__email="typo@gmial.example", email="typo@gmial.example")
+    consent_record(customer=bounced.customer, channel=Channel.EMAIL,
+                   purpose=Purpose.REPAIR_NOTICES, granted=False, method=ConsentMethod.BOUNCE)
+    log_in(manager)
+    page.goto("/repairs/")
+    page.get_by_role("link", name="Capture report").click()
+    page.wait_for_url("**/capture-report/")
+    assert page.get_by_text("typo@gmial.example").is_visible()
+    assert page.get_by_role("cell", name="Sam Service").is_visible()
+    screenshot("repairs-capture-report")
