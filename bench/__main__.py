@@ -38,8 +38,8 @@ def in_process(command: str, size: str) -> dict:
 def _measure_page(page, sessions, samples, args, ceiling) -> dict:
     session = sessions[page.role]
     numbers = itertools.count()
-    for n in range(WARM_UP):
-        session.send(page.build(samples, n))
+    for _ in range(WARM_UP):
+        session.send(page.build(samples, next(numbers)))
     measured = latency(session, (page.build(samples, next(numbers)) for _ in itertools.count()),
                        args.requests, seconds=LATENCY_SECONDS)
     rps = throughput(session, lambda: page.build(samples, next(numbers)),

@@ -26,14 +26,14 @@ SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 REDIS_URL = "redis://127.0.0.1:6379/6"
 SECRET_KEY = "loupe-bench-secret-key-not-for-production-3e8d1b7a"  # noqa: S105 - bench only
 MARKER = "bench_dataset"
-GENERATOR_FILES = ["core/generate.py", "core/generate_words.py"]
+GENERATOR = ROOT / "core" / "generate"
 
 
 def generator_version() -> str:
     """A change to the generator regenerates every size (no version number to forget)."""
     digest = hashlib.sha256()
-    for name in GENERATOR_FILES:
-        digest.update((ROOT / name).read_bytes())
+    for path in sorted(GENERATOR.glob("*.py")):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 

@@ -1,32 +1,18 @@
-"""Generated stores for benchmarks and load tests: realistic, reproducible, loaded with COPY.
-
-`generate(customers=N, seed=S)` adds a chain of two stores (the flagship holds 80% of the
-customers) with staff (some departed, their clients orphaned), customers and prospects with
-2-3 occasions each, a consent ledger in realistic shares (grants, refusals, later
-revocations), timelines, purchases, wish lists, walk-ins, repair envelopes with their status
-history, and the messages that already went out. The same seed gives the same people,
-occasions and consents; dates are relative to the moment it runs.
-
-Rows go in through PostgreSQL's COPY in one transaction, so a failed run leaves nothing.
-Simple-history rows are not written: generated profiles have no edit history.
-"""
+"""The people of a generated chain: staff, customers and everything around them."""
 
 import dataclasses
 import datetime
-import io
-import queue
 import random
-import threading
 import uuid
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import connection
 
-from core import generate_words as words
+from core.generate import words
+from core.generate.bulk import BulkMode, Copy, Ids, Sender
 from crm.models import (
     Channel,
     Consent,
@@ -75,7 +61,6 @@ WORDS = "Shall we remind you two weeks before by {}? We will contact you only ab
 # The calendar's days, Feb 29 included, so occasions fall as birthdays do.
 DAYS = [(d.month, d.day) for d in (datetime.date(2024, 1, 1) + datetime.timedelta(n)
                                    for n in range(366))]
-FLUSH_ROWS = 50_000
 
 
 # The tables loaded with COPY.
@@ -83,24 +68,8 @@ LOADED = [Customer, Customer.preferences.through, Occasion, Consent, Interaction
           WishItem, WalkIn, Assignment, Envelope, StatusChange, Message]
 
 
-class AlreadyGenerated(Exception):
-    pass
-
-
-@transaction.atomic
-def generate(*, customers: int, seed: int = 1, now: datetime.datetime | None = None) -> dict:
-    """Load `customers` customers (and everything around them); returns rows per table."""
-    if Store.objects.filter(name=FLAGSHIP).exists():
-        raise AlreadyGenerated(f"{FLAGSHIP} is already here: generate into an empty database.")
-    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
-    now = now or timezone.now()
-    loader = _Loader(rng=rng, now=now, customers=customers)
-    loader.load()
-    return loader.counts()
-
-
 @dataclasses.dataclass
-class _StoreCast:
+class StoreCast:
     store: Store
     sellers: list[StaffMember]
     departed: list[StaffMember]
@@ -108,138 +77,7 @@ class _StoreCast:
     next_envelope: int = 1
 
 
-class _Sender:
-    """Runs the COPYs on a second thread, so PostgreSQL loads one batch while Python makes the
-    next (two cores: about twice as fast). Same connection, same transaction; only this thread
-    touches the connection until `finish()`."""
-
-    def __init__(self, cursor):
-        self.cursor, self.error = cursor, None
-        self.batches = queue.Queue(maxsize=4)
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while (batch := self.batches.get()) is not None:
-            if self.error is None:
-                try:
-                    self.cursor.copy_expert(batch[0], io.StringIO(batch[1]))
-                except Exception as error:  # noqa: BLE001 - re-raised on the main thread
-                    self.error = error
-
-    def send(self, sql: str, text: str) -> None:
-        if self.error is not None:
-            raise self.error
-        self.batches.put((sql, text))
-
-    def finish(self) -> None:
-        self.batches.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-
-class _Copy:
-    """Rows for one table, sent with COPY every FLUSH_ROWS rows.
-
-    Columns left out get the model field's default, so a field added later with a default
-    needs no change here. Generated words never contain tabs, newlines or backslashes.
-    """
-
-    def __init__(self, sender: _Sender, model, columns: list[str]):
-        self.sender, self.rows, self.written = sender, [], 0
-        fields = [f for f in model._meta.concrete_fields
-                  if f.column not in columns and not (f.primary_key and "id" not in columns)]
-        tail = [_text(_default(f)) for f in fields]
-        self.tail = "".join("\t" + value for value in tail) + "\n"
-        names = ", ".join(f'"{c}"' for c in [*columns, *(f.column for f in fields)])
-        self.sql = f"COPY {model._meta.db_table} ({names}) FROM STDIN"
-
-    def add(self, *values) -> None:
-        self.rows.append("\t".join(map(_text, values)) + self.tail)
-        if len(self.rows) >= FLUSH_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.rows:
-            self.sender.send(self.sql, "".join(self.rows))
-            self.written += len(self.rows)
-            self.rows = []
-
-
-def _default(field):
-    value = field.get_default()
-    if value is None and not field.null:
-        raise ValueError(f"{field.model.__name__}.{field.name} needs a value from the generator.")
-    return field.get_db_prep_save(value, connection)
-
-
-def _text(value) -> str:
-    kind = type(value)
-    if kind is str:
-        return value
-    if kind is int:
-        return str(value)
-    if value is None:
-        return r"\N"
-    if kind is bool:
-        return "t" if value else "f"
-    if kind is datetime.datetime or kind is datetime.date:
-        return value.isoformat()
-    return str(value)
-
-
-_SECONDARY_INDEXES = """
-    SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
-    WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-"""
-
-
-class _BulkMode:
-    """What a restore does: load first, index after, and skip per-row foreign-key checks.
-
-    Secondary indexes are dropped and rebuilt once at the end (a sorted build is many times
-    faster than a million inserts into a trigram index); every foreign key is satisfied by
-    construction, so the row-by-row checks are skipped (superuser only; otherwise they run).
-    All of it inside the generator's transaction: a failure puts every index back.
-    """
-
-    def __init__(self, cursor, models):
-        self.cursor, self.indexes = cursor, []
-        for model in models:
-            cursor.execute(_SECONDARY_INDEXES, [model._meta.db_table])
-            self.indexes += cursor.fetchall()
-        for name, _ in self.indexes:
-            cursor.execute(f"DROP INDEX {name}")
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        if cursor.fetchone()[0]:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-
-    def finish(self) -> None:
-        self.cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-        self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for _, definition in self.indexes:
-            self.cursor.execute(definition)
-
-
-class _Ids:
-    """Explicit primary keys for rows other rows point at, reserved from the sequence first."""
-
-    def __init__(self, cursor, model, count: int):
-        table = model._meta.db_table
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - model table
-        self.next = cursor.fetchone()[0] + 1
-        if count:
-            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
-                           [table, self.next + count])
-
-    def take(self) -> int:
-        self.next += 1
-        return self.next - 1
-
-
-class _Loader:
+class Loader:
     def __init__(self, *, rng: random.Random, now: datetime.datetime, customers: int):
         self.rng, self.now, self.total = rng, now, customers
         self.cursor = connection.cursor()
@@ -250,54 +88,54 @@ class _Loader:
         self.password = make_password(BENCH_PASSWORD)
         self.casts = [self._store_cast(*spec, customers) for spec in STORES]
         self.weights = [spec[3] for spec in STORES]
-        self.customer_ids = _Ids(self.cursor, Customer, customers)
-        self.occasion_ids = _Ids(self.cursor, Occasion, customers * 3)
-        self.envelope_ids = _Ids(self.cursor, Envelope, customers)
-        self.bulk = _BulkMode(self.cursor, LOADED)
-        self.sender = c = _Sender(self.cursor.cursor)
+        self.customer_ids = Ids(self.cursor, Customer, customers)
+        self.occasion_ids = Ids(self.cursor, Occasion, customers * 3)
+        self.envelope_ids = Ids(self.cursor, Envelope, customers)
+        self.bulk = BulkMode(self.cursor, LOADED)
+        self.sender = c = Sender(self.cursor.cursor)
         self.t = {
-            "customer": _Copy(c, Customer, [
+            "customer": Copy(c, Customer, [
                 "id", "store_id", "first_name", "last_name", "email", "secondary_email", "phone",
                 "address_line", "city", "region", "postal_code", "partner_name", "source",
                 "assigned_to_id", "notes", "created_at", "updated_at", "last_visit_at",
                 "lifetime_value", "first_purchase_on"]),
-            "preference": _Copy(c, Customer.preferences.through, ["customer_id", "preference_id"]),
-            "occasion": _Copy(c, Occasion, ["id", "customer_id", "kind", "label", "month", "day",
+            "preference": Copy(c, Customer.preferences.through, ["customer_id", "preference_id"]),
+            "occasion": Copy(c, Occasion, ["id", "customer_id", "kind", "label", "month", "day",
                                             "year"]),
-            "consent": _Copy(c, Consent, ["customer_id", "channel", "purpose", "granted", "method",
+            "consent": Copy(c, Consent, ["customer_id", "channel", "purpose", "granted", "method",
                                           "words", "occasion_id", "recorded_by_id", "note",
                                           "created_at"]),
-            "interaction": _Copy(c, Interaction, ["customer_id", "kind", "summary", "staff_id",
+            "interaction": Copy(c, Interaction, ["customer_id", "kind", "summary", "staff_id",
                                                   "occurred_at"]),
-            "purchase": _Copy(c, Purchase, ["customer_id", "purchased_on", "amount",
+            "purchase": Copy(c, Purchase, ["customer_id", "purchased_on", "amount",
                                             "description", "associate_id", "pos_reference",
                                             "created_at"]),
-            "wish_item": _Copy(c, WishItem, ["customer_id", "description", "price", "notes",
+            "wish_item": Copy(c, WishItem, ["customer_id", "description", "price", "notes",
                                              "added_by_id", "created_at"]),
-            "walk_in": _Copy(c, WalkIn, ["key", "customer_id", "logged_by_id", "bought",
+            "walk_in": Copy(c, WalkIn, ["key", "customer_id", "logged_by_id", "bought",
                                          "why_not", "looked_at", "created_at"]),
-            "assignment": _Copy(c, Assignment, ["customer_id", "associate_id", "started_at",
+            "assignment": Copy(c, Assignment, ["customer_id", "associate_id", "started_at",
                                                 "ended_at", "set_by_id", "reason", "note"]),
-            "envelope": _Copy(c, Envelope, [
+            "envelope": Copy(c, Envelope, [
                 "id", "store_id", "customer_id", "number", "email", "phone", "item_type",
                 "item_description", "metal", "stones", "condition", "work_requested", "estimate",
                 "deposit", "promised_on", "taken_in_by_id", "taken_in_at", "status", "ready_at",
                 "closed_at"]),
-            "status_change": _Copy(c, StatusChange, ["envelope_id", "from_status", "to_status",
+            "status_change": Copy(c, StatusChange, ["envelope_id", "from_status", "to_status",
                                                      "changed_by_id", "changed_at", "note"]),
-            "message": _Copy(c, Message, [
+            "message": Copy(c, Message, [
                 "store_id", "customer_id", "channel", "purpose", "kind", "occasion_id",
                 "occurs_on", "envelope_id", "status", "due_at", "to", "subject", "body",
                 "provider_id", "attempts", "sent_at", "created_at", "updated_at"]),
         }
 
     # Staff -----------------------------------------------------------------------------------
-    def _store_cast(self, name, slug, tz, share, customers) -> _StoreCast:
+    def _store_cast(self, name, slug, tz, share, customers) -> StoreCast:
         store = Store.objects.create(name=name, timezone=tz, address=f"1 Main Street, {name}",
                                      phone="+12175550100", email=f"hello@{slug}.example")
         sellers = max(4, round(customers * share / CUSTOMERS_PER_ASSOCIATE))
         clerks = max(2, round(customers * share / 20_000))
-        cast = _StoreCast(store=store, sellers=[], departed=[], clerks=[])
+        cast = StoreCast(store=store, sellers=[], departed=[], clerks=[])
         cast.sellers = [self._member(store, slug, Role.SALESPERSON, n) for n in range(1, sellers)]
         cast.sellers.append(self._member(store, slug, Role.MANAGER, 1))
         cast.departed = [self._member(store, slug, Role.SALESPERSON, sellers + n, departed=True)
@@ -352,7 +190,7 @@ class _Loader:
         seconds = int((self.now - after).total_seconds())
         return after + datetime.timedelta(seconds=int(seconds * self.rng.random() ** 0.5))
 
-    def _customer(self, cast: _StoreCast) -> None:
+    def _customer(self, cast: StoreCast) -> None:
         rng = self.rng
         pk = self.customer_ids.take()
         first, last = self._name()
@@ -395,7 +233,7 @@ class _Loader:
             self._envelope(pk, cast, created if source == Source.REPAIR else self._moment(created),
                            email, phone, consents)
 
-    def _owner(self, cast: _StoreCast) -> StaffMember | None:
+    def _owner(self, cast: StoreCast) -> StaffMember | None:
         roll = self.rng.random()
         if roll < 0.04:
             return None
