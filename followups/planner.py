@@ -28,16 +28,25 @@ _LATEST = """(SELECT k.{column} FROM crm_consent k
                ORDER BY k.created_at DESC, k.id DESC LIMIT 1)"""
 _CANDIDATES = f"""
     WITH target(month, day, occurs_on) AS (VALUES {{days}}),
-         ch(channel) AS (VALUES ('email'), ('sms'), ('phone'))
-    SELECT o.id AS occasion_id, o.kind, o.customer_id, t.occurs_on, ch.channel,
-           c.email, c.phone, c.assigned_to_id, s.departed_on,
+         ch(channel) AS (VALUES ('email'), ('sms'), ('phone')),
+         -- The window's occasions first, then times the channels (not every customer times
+         -- every channel), so customers are fetched by primary key rather than scanned.
+         -- MATERIALIZED needs PostgreSQL 12 or SQLite 3.35.
+         occ AS MATERIALIZED (
+            SELECT o.id AS occasion_id, o.kind, o.customer_id, t.occurs_on,
+                   c.email, c.phone, c.assigned_to_id
+            FROM target t
+            JOIN crm_occasion o ON o.month = t.month AND o.day = t.day
+            JOIN crm_customer c ON c.id = o.customer_id
+            WHERE c.store_id = %(store)s
+         )
+    SELECT o.occasion_id, o.kind, o.customer_id, o.occurs_on, ch.channel, o.email, o.phone,
+           o.assigned_to_id, s.departed_on,
            {_LATEST.format(column="granted")} AS granted,
            {_LATEST.format(column="method")} AS method
-    FROM target t
-    JOIN crm_occasion o ON o.month = t.month AND o.day = t.day
-    JOIN crm_customer c ON c.id = o.customer_id AND c.store_id = %(store)s
-    LEFT JOIN staff_staffmember s ON s.id = c.assigned_to_id
+    FROM occ o
     CROSS JOIN ch
+    LEFT JOIN staff_staffmember s ON s.id = o.assigned_to_id
 """  # noqa: S608 - constant fragments; every value is a parameter
 _HAS_ADDRESS = "((cand.channel = 'email' AND cand.email <> '') " \
                "OR (cand.channel = 'sms' AND cand.phone <> ''))"
