@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import log_action
-from crm.models import Channel, ConsentMethod, InteractionKind, Purpose
+from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose
 from crm.selectors import consent_current
 from crm.services import interaction_add
 from followups import rendering, services, sms
@@ -106,9 +106,14 @@ def _stop_reason(message: Message, now, cap: int) -> str:
     if not _address(message):
         return f"No {'email address' if message.channel == Channel.EMAIL else 'phone number'}."
     if message.is_marketing:
-        recent = (Message.objects.filter(customer=customer,
-                                         status__in=[MessageStatus.SENT, MessageStatus.DELIVERED],
-                                         sent_at__gte=now - datetime.timedelta(days=FATIGUE_DAYS))
+        # The customer row is locked so two workers sending this customer's email and text
+        # at once count each other (a claimed row is "sending", counted from its claim time).
+        Customer.objects.select_for_update().filter(pk=customer.pk).exists()
+        recent = (Message.objects.filter(customer=customer).exclude(pk=message.pk)
+                  .filter(Q(status__in=[MessageStatus.SENT, MessageStatus.DELIVERED],
+                            sent_at__gte=now - datetime.timedelta(days=FATIGUE_DAYS))
+                          | Q(status=MessageStatus.SENDING,
+                              updated_at__gte=now - datetime.timedelta(days=FATIGUE_DAYS)))
                   .exclude(purpose=Purpose.REPAIR_NOTICES).count())
         if recent >= cap:
             return f"Fatigue cap: {recent} marketing messages in the last {FATIGUE_DAYS} days."
