@@ -207,7 +207,9 @@ def _send_email(message: Message, messaging) -> str:
     except (smtplib.SMTPException, OSError) as exc:
         raise SendError(f"Email server: {exc}", permanent=False) from exc
     status = getattr(email, "anymail_status", None)
-    return (status.message_id if status is not None and status.message_id else message_id)
+    if status is not None and status.message_id is not None:
+        return str(status.message_id)
+    return message_id
 
 
 @transaction.atomic

@@ -189,3 +189,22 @@ def test_a_message_not_yet_due_is_left_for_the_dispatcher(reminder):
     # Queued once; the next minute's run does not queue it again.
     assert messages_dispatch_due(now=MORNING + datetime.timedelta(hours=1, minutes=1)) == 0
     assert not mail.outbox
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_a_message_another_worker_is_sending_counts_toward_the_cap(reminder):
+    for _ in range(2):
+        MessageFactory(customer=reminder.customer, status=MessageStatus.SENDING,
+                       due_at=MORNING, updated_at=MORNING)
+    assert message_send(message_id=reminder.pk) == "suppressed"
+    assert not mail.outbox
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_anymails_message_id_becomes_the_provider_id(reminder, settings):
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "u:p"}
+    assert message_send(message_id=reminder.pk) == "sent"
+    reminder.refresh_from_db()
+    [email] = mail.outbox
+    assert reminder.provider_id == str(email.anymail_status.message_id)
