@@ -3,6 +3,7 @@ field; the services check the rules again (the form is for the person, the servi
 truth) and raise LoupeError, which the view adds back here."""
 
 import calendar
+import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +114,13 @@ class WalkInForm(OccasionFieldsMixin, forms.Form):
         self.store = store
         self.known_phone = str(customer.phone or "") if customer is not None else ""
         self.add_occasion_fields()
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and "key" in self.errors:
+            # Not opened here (or tampered with): a fresh key lets the next tap save once.
+            self.data = self.data.copy()
+            self.data["key"] = str(uuid.uuid4())
 
     def clean(self):
         data = super().clean()

@@ -212,3 +212,16 @@ def test_a_new_number_on_this_is_them_must_still_be_a_real_phone(sales_client, s
         uuid.uuid4(), customer=known.pk, first_name="Ava", phone="(555) 010-9999"))
     assert response.context["form"].errors["phone"]
     assert not known.walk_ins.exists()
+
+
+def test_a_form_without_its_one_time_key_is_refused_and_given_a_fresh_one(sales_client):
+    data = _form(uuid.uuid4())
+    del data["key"]
+    response = sales_client.post(reverse("crm:walk-in"), data)
+    assert response.status_code == 200
+    assert not Customer.objects.exists()
+    fresh = response.context["form"]["key"].value()
+    assert uuid.UUID(fresh)
+    again = sales_client.post(reverse("crm:walk-in"), data | {"key": fresh})
+    assert again.status_code == 302
+    assert Customer.objects.count() == 1
