@@ -109,3 +109,16 @@ def test_another_stores_manager_cannot_merge_our_customers(other_manager_client,
         reverse("crm:merge", kwargs={"customer_id": merged.pk}), {"survivor": kept.pk})
     assert response.status_code == 404
     assert Customer.objects.filter(pk=merged.pk).exists()
+
+
+@pytest.mark.parametrize("survivor", ["", "999999", "other-store"])
+def test_merging_into_nobody_or_another_stores_profile_is_refused_beside_the_choice(
+        manager_client, two_profiles, other_store, survivor):
+    kept, merged = two_profiles
+    if survivor == "other-store":
+        survivor = CustomerFactory(store=other_store).pk
+    response = manager_client.post(reverse("crm:merge", kwargs={"customer_id": merged.pk}),
+                                   {"survivor": survivor})
+    assert response.status_code == 200
+    assert response.context["form"].errors["survivor"]
+    assert Customer.objects.filter(pk=merged.pk).exists()

@@ -200,3 +200,20 @@ def test_purchase_record_rejects_a_future_date_in_the_service(store, salesperson
         services.purchase_record(customer=olivia, by=salesperson, amount=10,
                                  purchased_on=store.today() + datetime.timedelta(days=1))
     assert Customer.objects.get().lifetime_value == 0
+
+
+@time_machine.travel(datetime.datetime(2027, 2, 20, 16, 0, tzinfo=datetime.UTC), tick=False)
+def test_a_feb_29_birthday_is_due_for_follow_up_before_feb_28_in_a_common_year(
+        client, salesperson, store):
+    client.force_login(salesperson.user)  # the fixture's session would have expired by 2027
+    leap = CustomerFactory(store=store, first_name="Leap",
+                           last_visit_at=timezone.now() - datetime.timedelta(days=100))
+    OccasionFactory(customer=leap, month=2, day=29)
+    page = client.get(reverse("crm:follow-up")).context["page"]
+    assert [c.first_name for c in page] == ["Leap"]
+
+
+def test_managers_find_import_export_and_preferences_from_the_customer_list(manager_client):
+    page = manager_client.get(reverse("crm:customers")).content.decode()
+    for name in ("crm:import", "crm:export", "crm:preferences"):
+        assert reverse(name) in page
