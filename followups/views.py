@@ -46,7 +46,7 @@ def message_log(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "followups/message_log.html",
-                  {"filter": log, "page": page, "query": query.urlencode()})
+                  {"filter": log, "page": page, "page_query": query.urlencode()})
 
 
 @staff_required("followups.manage_messaging")

@@ -272,3 +272,16 @@ def test_a_call_outcome_too_long_is_cut_at_the_form_not_lost(sales_client, store
     assert sales_client.post(url, {"outcome": "x" * 500}).status_code == 302
     call.refresh_from_db()
     assert call.done_at is not None and call.outcome == "x" * 200
+
+
+def test_the_log_filters_stay_out_of_the_customer_search_box(manager_client, store):
+    page = manager_client.get(LOG, {"status": "failed"}).content.decode()
+    assert 'name="q" value=""' in page
+
+
+def test_the_next_page_keeps_the_filters(manager_client, store):
+    customer = CustomerFactory(store=store)
+    for _ in range(51):
+        MessageFactory(customer=customer, status=MessageStatus.SENT)
+    page = manager_client.get(LOG, {"status": "sent"}).content.decode()
+    assert "?status=sent&amp;page=2" in page
