@@ -72,7 +72,8 @@ def test_a_manager_filters_the_message_log_and_opens_settings(page, log_in, scre
     MessageFactory(customer=CustomerFactory(store=store, last_name="Sentworth"),
                    status=MessageStatus.SENT, sent_at=timezone.now())
     log_in(manager)
-    page.get_by_role("link", name="Messages").click()
+    page.get_by_role("link", name="Follow-ups").click()
+    page.get_by_role("link", name="Message log").click()
     page.select_option("select[name=status]", "failed")
     page.get_by_role("button", name="Filter").click()
     assert page.get_by_text("Twilio 21610: texted STOP").is_visible()
