@@ -208,3 +208,18 @@ def test_anymails_message_id_becomes_the_provider_id(reminder, settings):
     reminder.refresh_from_db()
     [email] = mail.outbox
     assert reminder.provider_id == str(email.anymail_status.message_id)
+
+
+def test_the_command_queues_what_has_come_due(reminder, capsys, monkeypatch,
+                                              django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    from followups.tasks import send_message
+
+    queued = []
+    monkeypatch.setattr(send_message, "delay", queued.append)
+    with time_machine.travel(MORNING, tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        call_command("send_due_messages")
+    assert "1 messages queued" in capsys.readouterr().out
+    assert queued == [reminder.pk]
