@@ -49,8 +49,9 @@ class OccasionFieldsMixin:
                 label=_("Day"), required=False, min_value=1, max_value=31,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
             self.fields[f"{kind}_year"] = forms.IntegerField(
-                label=_("Year (optional)"), required=False, min_value=1900, max_value=2100,
-                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+                label=_("Year"), required=False, min_value=1900, max_value=2100,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric",
+                                                "placeholder": _("optional")}))
 
     def clean_occasions(self, data, today) -> list[OccasionEntry]:
         entries = []
