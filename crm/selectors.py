@@ -5,8 +5,8 @@ import datetime
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.db.models.functions import Greatest
+from django.db.models import Exists, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Concat, Greatest
 from django.shortcuts import get_object_or_404
 
 from core.errors import LoupeError
@@ -68,13 +68,18 @@ def _by_name(store, text):
         for word in words:
             contains &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
         return customers.filter(prefix | contains).order_by("last_name", "first_name", "pk")
-    fuzzy = Q()
+    # Every word must name them, by its start or fuzzily: "maria garcia" is Maria Garcia first,
+    # not every Maria and every Garcia ranked alike (at 100,000 customers that was also 40 ms).
+    match = Q()
     for word in words:
-        fuzzy |= Q(first_name__trigram_similar=word) | Q(last_name__trigram_similar=word)
+        match &= (Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
+                  | Q(first_name__trigram_similar=word) | Q(last_name__trigram_similar=word))
+    scores = [TrigramSimilarity("first_name", text), TrigramSimilarity("last_name", text)]
+    if len(words) > 1:
+        scores.append(TrigramSimilarity(Concat("first_name", Value(" "), "last_name"), text))
     return (
-        customers.filter(prefix | fuzzy)
-        .annotate(score=Greatest(TrigramSimilarity("first_name", text),
-                                 TrigramSimilarity("last_name", text)))
+        customers.filter(match)
+        .annotate(score=Greatest(*scores))
         .order_by("-score", "last_name", "first_name", "pk")
     )
 

@@ -38,6 +38,17 @@ def test_search_finds_a_name_by_prefix_and_by_a_typo(store):
     assert list(selectors.customer_search(store=store, query="olivia hern")) == [olivia]
 
 
+def test_search_for_a_full_name_shows_that_person_not_everyone_sharing_one_name(store):
+    for first in ["Aaron", "Abigail", "Adam"]:
+        CustomerFactory(store=store, first_name=first, last_name="Garcia")
+    CustomerFactory(store=store, first_name="Maria", last_name="Adams")
+    maria = CustomerFactory(store=store, first_name="Maria", last_name="Garcia")
+
+    assert list(selectors.customer_search(store=store, query="Maria Garcia")) == [maria]
+    assert list(selectors.customer_search(store=store, query="garcia maria")) == [maria]
+    assert list(selectors.customer_search(store=store, query="Maria Garsia")) == [maria]
+
+
 def test_search_finds_a_phone_in_any_format(store):
     olivia = CustomerFactory(store=store, phone="+15550102345")
     CustomerFactory(store=store, phone="+15550109999")
