@@ -19,7 +19,11 @@ def running(size: str, *, port: int = PORT):
     command = [sys.executable, "-m", "gunicorn", "bench.wsgi:application",
                "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
                "--error-logfile", str(log), "--log-level", "warning", "--timeout", "120"]
-    server = subprocess.Popen(command, cwd=datasets.ROOT, env=datasets.environment(size))  # noqa: S603
+    env = datasets.environment(size)
+    # As a deployment does: whitenoise serves from STATIC_ROOT.
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"],  # noqa: S603
+                   cwd=datasets.ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(command, cwd=datasets.ROOT, env=env)  # noqa: S603
     try:
         wait_until_up(port)
         yield port
