@@ -21,7 +21,8 @@ PAGE_SIZE = 50
 def home(request):
     """My clients: the logged-in associate's customers, by name."""
     clients = selectors.clients_of(staff_member=request.staff)
-    return render(request, "crm/home.html", {"clients": clients})
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "crm/home.html", {"page": page})
 
 
 def _customer_list(request, customers, *, title, explain):

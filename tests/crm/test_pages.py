@@ -20,11 +20,22 @@ def test_my_clients_lists_only_my_customers_by_full_name(sales_client, store, sa
     CustomerFactory(store=store, first_name="Ann", last_name="Young", assigned_to=salesperson)
     CustomerFactory(store=store, first_name="Not", last_name="Mine", assigned_to=manager)
     response = sales_client.get(reverse("crm:home"))
-    names = [c.full_name for c in response.context["clients"]]
+    names = [c.full_name for c in response.context["page"]]
     assert names == ["Ann Young", "Zoe Adams"]
     page = response.content.decode()
     for list_name in ("crm:here", "crm:follow-up", "crm:potential"):
         assert reverse(list_name) in page
+
+
+def test_my_clients_shows_a_big_book_a_page_at_a_time(sales_client, store, salesperson):
+    CustomerFactory.create_batch(53, store=store, assigned_to=salesperson)
+    first = sales_client.get(reverse("crm:home"))
+    assert len(first.context["page"]) == 50
+    assert "1 / 2" in first.content.decode()
+    second = sales_client.get(reverse("crm:home"), {"page": 2})
+    assert len(second.context["page"]) == 3
+    shown = {c.pk for c in first.context["page"]} | {c.pk for c in second.context["page"]}
+    assert len(shown) == 53
 
 
 def test_the_customer_page_shows_the_profile_and_the_panels_of_other_rooms(
