@@ -166,16 +166,22 @@ def orphans_print(request):
 def orphans_reassign(request):
     sellers = _sellers(request)
     form = OrphansReassignForm(request.POST, store=request.store, sellers=sellers)
-    if form.is_valid():
-        try:
-            moved = services.clients_reassign(store=request.store, set_by=request.staff,
-                                              moves=form.cleaned_data["moves"])
-        except LoupeError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(request, f"{moved} clients reassigned.")
-            return _back_to("staff:orphans", request)
-    return _orphans_page(request, form, sellers)
+    return (_apply_moves(request, form, done="{} clients reassigned.", back_to="staff:orphans")
+            or _orphans_page(request, form, sellers))
+
+
+def _apply_moves(request, form, *, done: str, back_to: str):
+    """Reassign the form's moves and redirect, or None with the reason on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        moved = services.clients_reassign(store=request.store, set_by=request.staff,
+                                          moves=form.cleaned_data["moves"])
+    except LoupeError as error:
+        error.add_to_form(form)
+        return None
+    messages.success(request, done.format(moved))
+    return _back_to(back_to, request)
 
 
 def _suggestions_page(request, form):
@@ -194,16 +200,9 @@ def orphans_suggest(request):
 @require_POST
 def suggestions_accept(request):
     form = SuggestionsAcceptForm(request.POST)
-    if form.is_valid():
-        try:
-            moved = services.clients_reassign(store=request.store, set_by=request.staff,
-                                              moves=form.cleaned_data["moves"])
-        except LoupeError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(request, f"{moved} suggestions accepted.")
-            return _back_to("staff:orphans-suggest", request)
-    return _suggestions_page(request, form)
+    return (_apply_moves(request, form, done="{} suggestions accepted.",
+                         back_to="staff:orphans-suggest")
+            or _suggestions_page(request, form))
 
 
 @staff_required(MANAGE)
