@@ -186,6 +186,13 @@ class ConsentMethod(models.TextChoices):
     PROVIDER = "provider", "Provider reported unreachable"
 
 
+class ConsentQuerySet(models.QuerySet):
+    def current_row(self, *, customer, channel: str, purpose: str):
+        """The ledger's latest row for this customer, channel and purpose (None: never asked)."""
+        return (self.filter(customer=customer, channel=channel, purpose=purpose)
+                .order_by("-created_at", "-id").first())
+
+
 class Consent(models.Model):
     """Append-only ledger: the current state per (customer, channel, purpose) is the latest row.
 
@@ -206,6 +213,7 @@ class Consent(models.Model):
     created_at = models.DateTimeField(db_index=True)
 
     history = HistoricalRecords()
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

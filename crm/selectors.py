@@ -35,9 +35,8 @@ def clients_of(*, staff_member):
 
 def consent_current(*, customer: Customer, channel: str, purpose: str) -> bool:
     """Whether the customer's latest word for this channel and purpose is yes."""
-    latest = (customer.consents.filter(channel=channel, purpose=purpose)
-              .order_by("-created_at", "-id").values_list("granted", flat=True).first())
-    return bool(latest)
+    latest = Consent.objects.current_row(customer=customer, channel=channel, purpose=purpose)
+    return latest is not None and latest.granted
 
 
 def _by_email(store, text):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.audit import log_action
 from core.errors import LoupeError
-from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose
+from crm.models import Channel, Consent, ConsentMethod, Customer, InteractionKind, Purpose
 from crm.selectors import consent_current
 from crm.services import consent_record, interaction_add
 from followups import rendering
@@ -191,8 +191,8 @@ def _store_number(store) -> str:
 
 def _regrant_after_stop(*, customer: Customer, at) -> None:
     for purpose in Purpose.values:
-        latest = (customer.consents.filter(channel=Channel.SMS, purpose=purpose)
-                  .order_by("-created_at", "-id").first())
+        latest = Consent.objects.current_row(customer=customer, channel=Channel.SMS,
+                                             purpose=purpose)
         if latest is not None and not latest.granted and latest.method == ConsentMethod.STOP:
             consent_record(customer=customer, channel=Channel.SMS, purpose=purpose,
                            granted=True, method=ConsentMethod.START, note="Texted START",

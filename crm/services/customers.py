@@ -39,8 +39,7 @@ def consent_record(*, customer: Customer, channel: str, purpose: str, granted: b
     at = at or timezone.now()
     # Lock the customer so two concurrent recordings for one customer serialise.
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    current = (Consent.objects.filter(customer=customer, channel=channel, purpose=purpose)
-               .order_by("-created_at", "-id").first())
+    current = Consent.objects.current_row(customer=customer, channel=channel, purpose=purpose)
     if current is not None and current.granted == granted and current.method == method:
         return current
     consent = Consent.objects.create(
