@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import staff_required
@@ -72,7 +71,7 @@ def export_customers(request):
                       {"count": selectors.customer_list(store=request.store).count()})
     csv_text = services.customers_export(store=request.store, by=request.staff)
     response = HttpResponse(csv_text, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime(timezone.now(), request.store.tz).strftime("%Y-%m-%d")
+    stamp = request.store.today().isoformat()
     response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
     return response
 
