@@ -1,7 +1,11 @@
 """The store's cast for every test: a salesperson, a service clerk, a manager, and a manager
 of another store (who must never see this store's customers)."""
 
+import datetime
+import os
+
 import pytest
+import time_machine
 from django.db import connection
 
 from staff.roles import Role
@@ -14,6 +18,28 @@ def _real_postgresql(django_db_setup, django_db_blocker):
         assert connection.vendor == "postgresql", (
             "Tests run against PostgreSQL: use `make test` (it sets DATABASE_URL)."
         )
+
+
+# CI runs the date-sensitive tests a second time with the clock moved here, far from today
+# (for example "2028-02-29T20:30:00-05:00", a leap-day evening that is already March 1 in UTC).
+# A test that leans on the real date then fails in CI rather than on a newcomer's first run.
+TEST_NOW = os.environ.get("LOUPE_TEST_NOW", "")
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """With LOUPE_TEST_NOW set, every test that does not freeze its own moment starts there.
+
+    Tests that need a moment of their own mark it with ``@pytest.mark.time_machine(...)``, which
+    freezes before the fixtures run, so fixtures and body share one clock. Browser journeys keep
+    the real clock: Chromium's cookies expire by its own.
+    """
+    if not TEST_NOW or request.node.get_closest_marker("time_machine") \
+            or request.node.get_closest_marker("e2e"):
+        yield
+        return
+    with time_machine.travel(datetime.datetime.fromisoformat(TEST_NOW), tick=True):
+        yield
 
 
 @pytest.fixture
