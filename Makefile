@@ -1,6 +1,6 @@
 # Loupe. A newcomer needs two commands: `make run` and `make test`.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
@@ -37,7 +37,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 
 ## run: the whole system (web, worker, beat) on SQLite and a folder broker; Ctrl-C stops all.
 run: $(VENV)/.installed
-	mkdir -p var/celery/queue var/celery/processed
+	mkdir -p var/celery/queue var/celery/processed var/celery/control
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
