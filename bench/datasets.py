@@ -26,7 +26,7 @@ SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 REDIS_URL = "redis://127.0.0.1:6379/6"
 SECRET_KEY = "loupe-bench-secret-key-not-for-production-3e8d1b7a"  # noqa: S105 - bench only
 MARKER = "bench_dataset"
-GENERATOR = ROOT / "core" / "generate"
+GENERATOR = ROOT / "sampledata" / "generate"
 
 
 def generator_version() -> str:

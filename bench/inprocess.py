@@ -23,7 +23,7 @@ SAMPLES = 60
 
 
 def _store():
-    from core.generate import FLAGSHIP
+    from sampledata.generate import FLAGSHIP
     from staff.models import Store
 
     return Store.objects.get(name=FLAGSHIP)
@@ -46,8 +46,8 @@ def _typo(word: str, rng) -> str:
 
 def samples() -> dict:
     """Searches as people type them: surnames, full names, first letters and typos."""
-    from core.generate import BENCH_PASSWORD
     from crm.models import Customer
+    from sampledata.generate import BENCH_PASSWORD
 
     store = _store()
     rng = random.Random(SAMPLES)  # noqa: S311 - reproducible samples

@@ -9,7 +9,6 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from crm.demo import load_demo_crm
 from crm.models import (
     Channel,
     Consent,
@@ -24,9 +23,10 @@ from crm.models import (
     Purpose,
     Source,
 )
-from followups.demo import load_demo_followups
-from repairs.demo import load_demo_repairs
-from staff.demo import load_demo_staff
+from sampledata.demo.crm import load_demo_crm
+from sampledata.demo.followups import load_demo_followups
+from sampledata.demo.repairs import load_demo_repairs
+from sampledata.demo.staff import load_demo_staff
 from staff.models import StaffMember, Store
 from staff.roles import Role
 

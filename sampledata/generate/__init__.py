@@ -17,7 +17,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from core.generate.loader import BENCH_PASSWORD, FLAGSHIP, LOADED, Loader
+from sampledata.generate.loader import BENCH_PASSWORD, FLAGSHIP, LOADED, Loader
 from staff.models import Store
 
 __all__ = ["BENCH_PASSWORD", "FLAGSHIP", "LOADED", "AlreadyGenerated", "generate"]

@@ -11,8 +11,6 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection
 
-from core.generate import words
-from core.generate.bulk import BulkMode, Copy, Ids, Sender
 from crm.models import (
     Channel,
     Consent,
@@ -31,6 +29,8 @@ from crm.models import (
 )
 from followups.models import Message, MessageStatus, TemplateKind
 from repairs.models import Envelope, EnvelopeCounter, Status, StatusChange
+from sampledata.generate import words
+from sampledata.generate.bulk import BulkMode, Copy, Ids, Sender
 from staff.models import Assignment, AssignmentReason, StaffMember, Store
 from staff.roles import Role
 

@@ -1,4 +1,5 @@
-"""Words for generated data (`core.generate`): names with realistic frequencies, pieces, notes.
+"""Words for generated data (`sampledata.generate`): names with realistic frequencies,
+pieces, notes.
 
 Surnames: the most common US surnames weighted roughly by the census, plus a long tail of
 compound English surnames, so a search for "Smith" finds about one customer in a hundred

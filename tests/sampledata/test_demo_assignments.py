@@ -1,8 +1,8 @@
 import pytest
 from django.db.models import F
 
-from core.demo import load_demo
 from crm.models import Customer
+from sampledata.demo import load_demo
 from staff.models import Assignment
 
 pytestmark = pytest.mark.django_db

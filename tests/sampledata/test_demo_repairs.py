@@ -1,9 +1,9 @@
 import pytest
 from django.utils import timezone
 
-from core.demo import load_demo
 from repairs import selectors
 from repairs.models import Envelope, EnvelopeCounter, Status
+from sampledata.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 

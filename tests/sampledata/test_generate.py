@@ -4,10 +4,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from core.generate import BENCH_PASSWORD, FLAGSHIP, generate
 from crm.models import Consent, Customer, Interaction, Occasion
 from followups.models import Message
 from repairs.models import Envelope, EnvelopeCounter
+from sampledata.generate import BENCH_PASSWORD, FLAGSHIP, generate
 from staff.models import Assignment, StaffMember, Store
 from tests.factories import CustomerFactory
 

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from core import generate
+from sampledata import generate
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from core import demo
+from sampledata import demo
 
 
 class Command(BaseCommand):
