@@ -5,8 +5,8 @@ def _staff_for(request):
     user = request.user
     if not user.is_authenticated:
         return None
-    from staff.models import StaffMember
-
+    # The staff member is found through the login's reverse relation, so core names no app.
+    StaffMember = user._meta.get_field("staff_member").related_model
     return StaffMember.objects.select_related("store").filter(user=user).first()
 
 

@@ -1,16 +1,7 @@
 from django.http import JsonResponse
-from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 
-from core.access import staff_required
 from core.health import broker_ok, database_ok
-from staff.roles import ROLE_HOME
-
-
-@staff_required()
-def home(request):
-    """Each role lands on its own home page."""
-    return redirect(ROLE_HOME[request.staff.role])
 
 
 @never_cache

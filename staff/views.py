@@ -20,6 +20,7 @@ from staff.forms import (
     StorePolicyForm,
     SuggestionsAcceptForm,
 )
+from staff.roles import ROLE_HOME
 
 MANAGE = "staff.manage_staff"
 PER_PAGE = 50
@@ -38,6 +39,12 @@ def _member(request, staff_member_id):
 def _sellers(request):
     return list(selectors.staff_of_store(store=request.store).filter(
         pk__in=selectors.sellers_of_store(store=request.store)))
+
+
+@staff_required()
+def role_home(request):
+    """Each role lands on its own home page (the site's root and where login leads)."""
+    return redirect(ROLE_HOME[request.staff.role])
 
 
 @staff_required(MANAGE)
