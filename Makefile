@@ -16,6 +16,8 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(TEST_DB) \
 # real Celery worker on Redis are kept in one process by their xdist_group.
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+# The layers point down (.importlinter); a broken contract fails with its name.
+LINT_IMPORTS := $(BIN)/lint-imports --no-cache --no-logo
 # A second moment, far from today, for the date-sensitive tests (make test-dates): a leap-day
 # evening in the store's timezone that is already March 1 in UTC.
 SECOND_NOW ?= 2028-02-29T20:30:00-05:00
@@ -42,10 +44,12 @@ run: $(VENV)/.installed
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
-## test: ruff, then pytest against real PostgreSQL and Redis (started if installed but stopped).
+## test: ruff and the layer contracts (.importlinter), then pytest against real PostgreSQL and
+## Redis (started if installed but stopped).
 test: $(VENV)/.dev-installed
 	bash scripts/ensure-services
 	$(BIN)/ruff check .
+	$(LINT_IMPORTS)
 	$(TEST_ENV) $(PYTEST) $(PYTEST_ARGS)
 
 ## test-dates: the date-sensitive tests again with the clock moved to SECOND_NOW (CI runs it).
@@ -59,6 +63,7 @@ pytest: $(VENV)/.dev-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(LINT_IMPORTS)
 
 ## bench: benchmarks against a separate PostgreSQL database (see README, Performance).
 bench: $(VENV)/.dev-installed

@@ -146,8 +146,8 @@ def reassign() -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from crm.models import Customer
+    from crm.services import Move, clients_reassign
     from staff.models import StaffMember
-    from staff.services import Move, clients_reassign
 
     store = _store()
     sellers = list(StaffMember.objects.for_store(store).active()

@@ -5,18 +5,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Customer, Preference, Source
-from staff.models import StaffMember
 
 
 class CustomerFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(label=_("Name"), method="filter_name")
     assigned_to = django_filters.ModelChoiceFilter(label=_("Associate"), empty_label=_("Anyone"),
-                                                   queryset=StaffMember.objects.none())
+                                                   queryset=None)
     source = django_filters.ChoiceFilter(label=_("Came from"), choices=Source.choices,
                                          empty_label=_("Anywhere"))
     preference = django_filters.ModelChoiceFilter(label=_("Likes"), field_name="preferences",
                                                   empty_label=_("Anything"),
-                                                  queryset=Preference.objects.all())
+                                                  queryset=Preference.objects.none())
     bought = django_filters.ChoiceFilter(label=_("Bought"), method="filter_bought",
                                          empty_label=_("Either"),
                                          choices=[("yes", _("Customers")),
@@ -28,7 +27,8 @@ class CustomerFilter(django_filters.FilterSet):
 
     def __init__(self, *args, store, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["assigned_to"].queryset = StaffMember.objects.for_store(store)
+        self.filters["assigned_to"].queryset = store.staff.all()
+        self.filters["preference"].queryset = Preference.objects.for_store(store)
 
     def filter_name(self, queryset, name, value):
         for word in value.split()[:5]:

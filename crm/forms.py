@@ -36,6 +36,17 @@ def _contact_fields(form, data, *, known_phone=""):
                 form.add_error(name, exc.message)
 
 
+def _preferences_field():
+    return forms.ModelMultipleChoiceField(
+        label=_("What they like"), queryset=Preference.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple)
+
+
+def _offer_preferences_of(form, store) -> None:
+    """The store's own list, the lines it still offers."""
+    form.fields["preferences"].queryset = Preference.objects.for_store(store).offered()
+
+
 class OccasionFieldsMixin:
     """Month, day and optional year per occasion kind, checked like the service checks."""
 
@@ -98,9 +109,7 @@ class WalkInForm(OccasionFieldsMixin, forms.Form):
                                 required=False)
     looked_at_price = forms.DecimalField(label=_("Its price"), max_digits=12, decimal_places=2,
                                          min_value=0, required=False)
-    preferences = forms.ModelMultipleChoiceField(
-        label=_("What they like"), queryset=Preference.objects.filter(active=True),
-        required=False, widget=forms.CheckboxSelectMultiple)
+    preferences = _preferences_field()
     bought = forms.ChoiceField(label=_("Did they buy?"), choices=YES_NO, initial="no",
                                widget=forms.RadioSelect)
     why_not = forms.CharField(label=_("Why not?"), max_length=200, required=False)
@@ -113,6 +122,7 @@ class WalkInForm(OccasionFieldsMixin, forms.Form):
     def __init__(self, *args, store, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.store = store
+        _offer_preferences_of(self, store)
         self.known_phone = str(customer.phone or "") if customer is not None else ""
         self.add_occasion_fields()
 
@@ -169,9 +179,11 @@ class CustomerForm(forms.Form):
     partner_name = forms.CharField(label=_("Partner's name"), max_length=120, required=False)
     notes = forms.CharField(label=_("Notes"), required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))
-    preferences = forms.ModelMultipleChoiceField(
-        label=_("What they like"), queryset=Preference.objects.filter(active=True),
-        required=False, widget=forms.CheckboxSelectMultiple)
+    preferences = _preferences_field()
+
+    def __init__(self, *args, store, **kwargs):
+        super().__init__(*args, **kwargs)
+        _offer_preferences_of(self, store)
 
     def clean(self):
         data = super().clean()

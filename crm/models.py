@@ -2,22 +2,43 @@ import calendar
 import datetime
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 
-class Preference(models.Model):
-    """A line of merchandise a customer loves or an associate is strong in (managers edit)."""
+class PreferenceQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
 
-    name = models.CharField(max_length=60, unique=True)
+    def offered(self):
+        """The lines offered on the walk-in screen and as associates' strengths."""
+        return self.filter(active=True)
+
+
+class Preference(models.Model):
+    """A line of merchandise a customer loves or an associate is strong in.
+
+    Each store keeps its own list (its managers edit it); a customer's preferences and an
+    associate's strengths come from their store's list.
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE,
+                              related_name="preferences")
+    name = models.CharField(max_length=60)
     active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = PreferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
         permissions = [("manage_preferences", "Can edit the merchandise preference list")]
+        constraints = [
+            models.UniqueConstraint(F("store"), Lower("name"),
+                                    name="preference_name_unique_per_store"),
+        ]
 
     def __str__(self):
         return self.name
@@ -105,6 +126,43 @@ class Customer(models.Model):
     @property
     def is_prospect(self) -> bool:
         return self.first_purchase_on is None
+
+
+class AssignmentReason(models.TextChoices):
+    WALK_IN = "walk_in", "Walk-in"
+    REASSIGNMENT = "reassignment", "Reassigned by a manager"
+    IMPORT = "import", "Import"
+    DEPARTURE = "departure", "Departure policy"
+    MERGE = "merge", "Profiles merged"
+
+
+class Assignment(models.Model):
+    """Who looked after a customer, from when to when, set by whom and why.
+
+    The open row (ended_at is null) matches `Customer.assigned_to`; at most one per customer.
+    Written only by `crm.services.assignment`. The table keeps the name it had in staff.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="assignments")
+    associate = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="assignments")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    set_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=16, choices=AssignmentReason.choices)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        db_table = "staff_assignment"
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=Q(ended_at__isnull=True),
+                                    name="assignment_one_open_per_customer"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} → {self.associate_id} ({self.reason})"
 
 
 class OccasionKind(models.TextChoices):

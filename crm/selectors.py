@@ -10,7 +10,17 @@ from django.db.models.functions import Concat, Greatest
 from django.shortcuts import get_object_or_404
 
 from core.errors import LoupeError
-from crm.models import Channel, Consent, Customer, Interaction, Occasion, Purpose, Source
+from crm.models import (
+    Assignment,
+    Channel,
+    Consent,
+    Customer,
+    Interaction,
+    Occasion,
+    Preference,
+    Purpose,
+    Source,
+)
 from crm.normalize import normalize_email, phone_digits, phone_key
 
 # Fewer digits than this would match half the store's phone numbers.
@@ -24,6 +34,15 @@ def customer_for(*, store, customer_id) -> Customer:
     )
 
 
+def store_for(*, store_id):
+    """The store with this id (404 if there is none), for the public sign-up forms.
+
+    Stores belong to the staff app above crm: the class comes from the customer's relation.
+    """
+    Store = Customer._meta.get_field("store").related_model
+    return get_object_or_404(Store, pk=store_id)
+
+
 def clients_of(*, staff_member):
     """The customers an associate looks after, shaped for the 'My clients' list."""
     return (
@@ -31,6 +50,39 @@ def clients_of(*, staff_member):
         .filter(assigned_to=staff_member)
         .order_by("first_name", "last_name", "pk")
     )
+
+
+def preferences_of(*, store):
+    """The store's preference list, in the managers' order (retired lines included)."""
+    return Preference.objects.for_store(store).order_by("position", "name")
+
+
+def preference_for(*, store, preference_id) -> Preference:
+    """A line of the store's list; another store's is a 404."""
+    return get_object_or_404(Preference.objects.for_store(store), pk=preference_id)
+
+
+def orphans_of_store(*, store):
+    """Orphaned clients with what a manager weighs when handing them on."""
+    return (
+        Customer.objects.for_store(store).orphaned()
+        .select_related("assigned_to")
+        .prefetch_related(
+            Prefetch("preferences", queryset=Preference.objects.order_by("position", "name")),
+            Prefetch("occasions", queryset=Occasion.objects.order_by("month", "day")),
+        )
+        .order_by("-lifetime_value", "last_name", "first_name", "pk")
+    )
+
+
+def orphan_count(*, store) -> int:
+    return Customer.objects.for_store(store).orphaned().count()
+
+
+def assignment_history(*, customer):
+    """Who has looked after this customer, newest first."""
+    return (Assignment.objects.filter(customer=customer)
+            .select_related("associate", "set_by").order_by("-started_at", "-id"))
 
 
 def consent_current(*, customer: Customer, channel: str, purpose: str) -> bool:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.audit import log_action
 from crm.models import Purpose
 from followups import services
-from staff.models import Store
+from staff.selectors import stores_in_order
 
 # Every occasion with its next occurrence in the window, each channel and the customer's
 # latest word for occasion reminders on that channel (NULL: never asked). Portable SQL, so
@@ -116,11 +116,11 @@ def plan_followups(*, now: datetime.datetime | None = None, today: datetime.date
     """Plan every store's reminders. `today` overrides the store's date (the --date option)."""
     now = now or timezone.now()
     return [plan_store(store=store, now=now, today=today, dry_run=dry_run)
-            for store in Store.objects.order_by("pk")]
+            for store in stores_in_order()]
 
 
 @transaction.atomic
-def plan_store(*, store: Store, now: datetime.datetime, today: datetime.date | None = None,
+def plan_store(*, store, now: datetime.datetime, today: datetime.date | None = None,
                dry_run: bool = False) -> PlanResult:
     settings = services.messaging_settings_for(store=store)
     today = today or store.today(now)

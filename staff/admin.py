@@ -1,11 +1,18 @@
 from django.contrib import admin
 
+from crm.services import preference_list_start
 from staff.models import StaffMember, Store
 
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
     list_display = ["name", "timezone"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A new store starts with the usual preference list, its own to edit.
+            preference_list_start(store=obj)
 
 
 @admin.register(StaffMember)

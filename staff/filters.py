@@ -9,6 +9,10 @@ def _departed(request):
     return departed_of_store(store=request.store)
 
 
+def _offered(request):
+    return Preference.objects.for_store(request.store).offered()
+
+
 class OrphanFilter(django_filters.FilterSet):
     """What a manager narrows the orphan list by: who had them, what they love, their value."""
 
@@ -16,7 +20,7 @@ class OrphanFilter(django_filters.FilterSet):
         field_name="assigned_to", queryset=_departed, label=_("Former associate"),
         empty_label=_("Anyone"), null_label=_("Never assigned"))
     preference = django_filters.ModelChoiceFilter(
-        field_name="preferences", queryset=Preference.objects.filter(active=True),
+        field_name="preferences", queryset=_offered,
         label=_("Loves"), empty_label=_("Anything"))
     min_value = django_filters.NumberFilter(
         field_name="lifetime_value", lookup_expr="gte", label=_("Bought at least ($)"),

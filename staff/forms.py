@@ -2,19 +2,27 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Preference
+from crm.services import Move
 from staff.models import StaffMember, Store
 from staff.roles import Role
-from staff.services import Move
 
 
 def _strengths_field():
     return forms.ModelMultipleChoiceField(
-        queryset=Preference.objects.filter(active=True), required=False,
+        queryset=Preference.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple, label=_("Merchandise strengths"),
         help_text=_("The same list customers' preferences use; suggestions match on it."))
 
 
-class StaffMemberAddForm(forms.Form):
+class _StrengthsOfStore:
+    """Strengths come from the store's own preference list."""
+
+    def __init__(self, *args, store, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["strengths"].queryset = Preference.objects.for_store(store).offered()
+
+
+class StaffMemberAddForm(_StrengthsOfStore, forms.Form):
     display_name = forms.CharField(label=_("Name"), max_length=120)
     username = forms.CharField(max_length=150, help_text=_("What they type to log in."))
     role = forms.ChoiceField(choices=Role.choices)
@@ -31,7 +39,7 @@ class StaffMemberAddForm(forms.Form):
         return cleaned
 
 
-class StaffMemberChangeForm(forms.Form):
+class StaffMemberChangeForm(_StrengthsOfStore, forms.Form):
     display_name = forms.CharField(label=_("Name"), max_length=120)
     role = forms.ChoiceField(choices=Role.choices)
     strengths = _strengths_field()

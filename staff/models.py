@@ -78,39 +78,3 @@ class StaffMember(models.Model):
     def can_sell(self) -> bool:
         """Whether clients may be assigned to this person."""
         return self.is_active and self.role in (Role.SALESPERSON, Role.MANAGER)
-
-
-class AssignmentReason(models.TextChoices):
-    WALK_IN = "walk_in", "Walk-in"
-    REASSIGNMENT = "reassignment", "Reassigned by a manager"
-    IMPORT = "import", "Import"
-    DEPARTURE = "departure", "Departure policy"
-    MERGE = "merge", "Profiles merged"
-
-
-class Assignment(models.Model):
-    """Who looked after a customer, from when to when, set by whom and why.
-
-    The open row (ended_at is null) matches `Customer.assigned_to`; at most one per customer.
-    """
-
-    customer = models.ForeignKey("crm.Customer", on_delete=models.CASCADE,
-                                 related_name="assignments")
-    associate = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="assignments")
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    set_by = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
-    reason = models.CharField(max_length=16, choices=AssignmentReason.choices)
-    note = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["-started_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["customer"], condition=models.Q(ended_at__isnull=True),
-                                    name="assignment_one_open_per_customer"),
-        ]
-
-    def __str__(self):
-        return f"{self.customer_id} → {self.associate_id} ({self.reason})"

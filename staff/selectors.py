@@ -1,11 +1,16 @@
 """Reads for the manager's staff pages, each shaped once so query counts stay constant."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from crm.models import Customer, Occasion, Preference
-from staff.models import Assignment, StaffMember
+from crm.models import Customer
+from staff.models import StaffMember, Store
 from staff.roles import Role
 from staff.suggest import Candidate, Orphan, pick_associates
+
+
+def stores_in_order() -> QuerySet[Store]:
+    """Every store, oldest first (the planner works through them in turn)."""
+    return Store.objects.order_by("pk")
 
 
 def staff_of_store(*, store) -> QuerySet[StaffMember]:
@@ -27,28 +32,6 @@ def sellers_of_store(*, store) -> QuerySet[StaffMember]:
 
 def departed_of_store(*, store) -> QuerySet[StaffMember]:
     return StaffMember.objects.for_store(store).filter(departed_on__isnull=False)
-
-
-def orphans_of_store(*, store) -> QuerySet[Customer]:
-    """Orphaned clients with what a manager weighs when handing them on."""
-    return (
-        Customer.objects.for_store(store).orphaned()
-        .select_related("assigned_to")
-        .prefetch_related(
-            Prefetch("preferences", queryset=Preference.objects.order_by("position", "name")),
-            Prefetch("occasions", queryset=Occasion.objects.order_by("month", "day")),
-        )
-        .order_by("-lifetime_value", "last_name", "first_name", "pk")
-    )
-
-
-def orphan_count(*, store) -> int:
-    return Customer.objects.for_store(store).orphaned().count()
-
-
-def assignment_history(*, customer) -> QuerySet[Assignment]:
-    return (Assignment.objects.filter(customer=customer)
-            .select_related("associate", "set_by").order_by("-started_at", "-id"))
 
 
 def orphan_suggestions(*, store, orphans: QuerySet[Customer]) -> dict[int, int]:

@@ -1,7 +1,8 @@
-"""Writes that matter for staff and who looks after whom."""
+"""Writes that matter for the team: members, roles, departures and the store's policy.
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+Who looks after whom is crm's (`crm.services.assignment`); a departure hands clients on
+through it.
+"""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -12,124 +13,12 @@ from django.utils import timezone
 
 from core.audit import log_action
 from core.errors import LoupeError
-from crm.models import Customer, Interaction, InteractionKind
-from crm.services import interaction_add
-from staff.models import Assignment, AssignmentReason, StaffMember, Store
+from crm.models import AssignmentReason
+from crm.selectors import clients_of
+from crm.services import Move, clients_reassign
+from staff.models import StaffMember, Store
 from staff.roles import Role
 from staff.selectors import orphan_suggestions
-
-
-@transaction.atomic
-def client_assign(*, customer: Customer, associate: StaffMember | None, set_by=None,
-                  reason: str, note: str = "", at=None) -> Assignment | None:
-    """Hand one customer to `associate` (None leaves them unassigned), with history.
-
-    Assigning to the associate they already have changes nothing and returns None.
-    """
-    at = at or timezone.now()
-    locked = Customer.objects.select_for_update().get(pk=customer.pk)
-    if locked.assigned_to_id == (associate.pk if associate else None):
-        return None
-    Assignment.objects.filter(customer=locked, ended_at__isnull=True).update(ended_at=at)
-    assignment = Assignment.objects.create(customer=locked, associate=associate, started_at=at,
-                                           set_by=set_by, reason=reason, note=note)
-    Customer.objects.filter(pk=locked.pk).update(assigned_to=associate)
-    customer.assigned_to = associate
-    who = associate.display_name if associate else "nobody"
-    interaction_add(customer=locked, kind=InteractionKind.CHANGE, staff=set_by, at=at,
-                    summary=f"Now looked after by {who} ({assignment.get_reason_display()}).")
-    log_action(actor=set_by.user if set_by else None, action="client.assigned", obj=locked,
-               data={"associate": associate.pk if associate else None, "reason": reason}, at=at)
-    return assignment
-
-
-@dataclass(frozen=True)
-class Move:
-    """Give one client to an associate, if they are still with who the manager saw."""
-
-    customer_id: int
-    shown_associate_id: int | None
-    associate_id: int
-
-
-@transaction.atomic
-def clients_reassign(*, store, moves: list[Move], set_by: StaffMember | None,
-                     reason: str = AssignmentReason.REASSIGNMENT, note: str = "",
-                     at=None) -> int:
-    """Hand many clients on at once, all or nothing; returns how many changed hands.
-
-    Queries do not grow with the number of clients: one lock, one close of the open
-    assignments, one update per receiving associate, one insert each for history and timeline.
-    If any client changed hands since the page was shown (another manager got there first),
-    nothing is applied.
-    """
-    at = at or timezone.now()
-    wanted = {m.customer_id: m for m in moves}
-    if not wanted:
-        raise LoupeError("Tick at least one client to reassign.", field="customers")
-    receivers = _receivers(store=store, ids={m.associate_id for m in wanted.values()})
-    # Lock in id order so two managers reassigning overlapping lists cannot deadlock.
-    current = dict(Customer.objects.select_for_update().filter(store=store, pk__in=wanted)
-                   .order_by("pk").values_list("pk", "assigned_to_id"))
-    stale = [pk for pk, m in wanted.items()
-             if pk not in current or current[pk] != m.shown_associate_id]
-    if stale:
-        raise LoupeError(_stale_message(stale), code="stale")
-    changing = [m for m in wanted.values() if current[m.customer_id] != m.associate_id]
-    if not changing:
-        return 0
-    _apply(changing, receivers=receivers, set_by=set_by, reason=reason, note=note, at=at)
-    counts = Counter(m.associate_id for m in changing)
-    log_action(actor=set_by.user if set_by else None, action="clients.reassigned", store=store,
-               data={"count": len(changing), "reason": str(reason),
-                     "to": {str(pk): n for pk, n in counts.items()}}, at=at)
-    return len(changing)
-
-
-def _receivers(*, store, ids: set[int]) -> dict[int, StaffMember]:
-    receivers = {m.pk: m for m in StaffMember.objects.for_store(store).filter(pk__in=ids)}
-    if len(receivers) != len(ids):
-        raise LoupeError("Pick an associate of this store.", field="associate")
-    for member in receivers.values():
-        if not member.is_active:
-            raise LoupeError(f"{member.display_name} has left the store: pick an active "
-                             f"associate. Nothing was changed.", field="associate")
-        if not member.can_sell:
-            raise LoupeError(f"{member.display_name} works at the service counter and cannot "
-                             f"look after clients. Nothing was changed.", field="associate")
-    return receivers
-
-
-def _stale_message(stale_ids: list[int]) -> str:
-    names = list(Customer.objects.filter(pk__in=stale_ids).order_by("last_name", "first_name")
-                 .values_list("first_name", "last_name")[:5])
-    shown = ", ".join(f"{first} {last}".strip() for first, last in names)
-    more = f" and {len(stale_ids) - len(names)} more" if len(stale_ids) > len(names) else ""
-    return (f"Someone else changed who looks after {shown}{more} since this page was shown. "
-            f"Nothing was changed: look at the list again and redo your choice.")
-
-
-def _apply(changing: list[Move], *, receivers, set_by, reason, note, at) -> None:
-    ids = [m.customer_id for m in changing]
-    Assignment.objects.filter(customer_id__in=ids, ended_at__isnull=True).update(ended_at=at)
-    by_receiver = defaultdict(list)
-    for m in changing:
-        by_receiver[m.associate_id].append(m.customer_id)
-    for associate_id, customer_ids in by_receiver.items():
-        Customer.objects.filter(pk__in=customer_ids).update(assigned_to_id=associate_id,
-                                                            updated_at=at)
-    why = AssignmentReason(reason).label
-    Assignment.objects.bulk_create(
-        Assignment(customer_id=m.customer_id, associate_id=m.associate_id, started_at=at,
-                   set_by=set_by, reason=reason, note=note) for m in changing
-    )
-    Interaction.objects.bulk_create(
-        Interaction(customer_id=m.customer_id, kind=InteractionKind.CHANGE, staff=set_by,
-                    occurred_at=at,
-                    summary=f"Now looked after by {receivers[m.associate_id].display_name} "
-                            f"({why}).")
-        for m in changing
-    )
 
 
 @transaction.atomic
@@ -216,7 +105,7 @@ def staff_member_depart(*, member: StaffMember, departed_on, departed_by: StaffM
 
 def _hand_on_clients_of(departed: StaffMember, *, by: StaffMember, at) -> int:
     store = departed.store
-    clients = Customer.objects.for_store(store).filter(assigned_to=departed)
+    clients = clients_of(staff_member=departed)
     picks = orphan_suggestions(store=store, orphans=clients)
     moves = [Move(customer_id=pk, shown_associate_id=departed.pk, associate_id=associate_id)
              for pk, associate_id in picks.items()]

@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST
 
 from core.access import staff_required
 from core.errors import LoupeError
-from crm.models import Customer
+from crm import selectors as crm_selectors
+from crm import services as crm_services
 from staff import selectors, services
 from staff.filters import OrphanFilter
 from staff.forms import (
@@ -52,13 +53,13 @@ def home(request):
     return render(request, "staff/home.html", {
         "members": selectors.staff_of_store(store=request.store),
         "policy_form": StorePolicyForm(instance=request.store),
-        "orphan_count": selectors.orphan_count(store=request.store),
+        "orphan_count": crm_selectors.orphan_count(store=request.store),
     })
 
 
 @staff_required(MANAGE)
 def member_add(request):
-    form = StaffMemberAddForm(_posted(request))
+    form = StaffMemberAddForm(_posted(request), store=request.store)
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "password2"}
         try:
@@ -78,7 +79,7 @@ def member_change(request, staff_member_id):
     member = _member(request, staff_member_id)
     initial = {"display_name": member.display_name, "role": member.role,
                "strengths": member.strengths.all()}
-    form = StaffMemberChangeForm(_posted(request), initial=initial)
+    form = StaffMemberChangeForm(_posted(request), store=request.store, initial=initial)
     if form.is_valid():
         try:
             services.staff_member_change(member=member, changed_by=request.staff,
@@ -128,7 +129,7 @@ def store_policy(request):
 
 def _orphan_filter(request):
     return OrphanFilter(request.GET or None, request=request,
-                        queryset=selectors.orphans_of_store(store=request.store))
+                        queryset=crm_selectors.orphans_of_store(store=request.store))
 
 
 def _page(request, queryset):
@@ -182,8 +183,8 @@ def _apply_moves(request, form, *, done: str, back_to: str):
     if not form.is_valid():
         return None
     try:
-        moved = services.clients_reassign(store=request.store, set_by=request.staff,
-                                          moves=form.cleaned_data["moves"])
+        moved = crm_services.clients_reassign(store=request.store, set_by=request.staff,
+                                              moves=form.cleaned_data["moves"])
     except LoupeError as error:
         error.add_to_form(form)
         return None
@@ -214,16 +215,16 @@ def suggestions_accept(request):
 
 @staff_required(MANAGE)
 def client_reassign(request, customer_id):
-    customer = get_object_or_404(Customer.objects.for_store(request.store)
-                                 .select_related("assigned_to"), pk=customer_id)
+    customer = crm_selectors.customer_for(store=request.store, customer_id=customer_id)
     sellers = _sellers(request)
     form = ClientReassignForm(_posted(request), store=request.store, sellers=sellers,
                               initial={"shown": customer.assigned_to_id})
     if form.is_valid():
-        move = services.Move(customer_id=customer.pk, shown_associate_id=form.cleaned_data["shown"],
-                             associate_id=form.cleaned_data["associate"].pk)
+        move = crm_services.Move(customer_id=customer.pk,
+                                 shown_associate_id=form.cleaned_data["shown"],
+                                 associate_id=form.cleaned_data["associate"].pk)
         try:
-            services.clients_reassign(store=request.store, set_by=request.staff, moves=[move])
+            crm_services.clients_reassign(store=request.store, set_by=request.staff, moves=[move])
         except LoupeError as error:
             error.add_to_form(form)
         else:

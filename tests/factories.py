@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from crm.models import Channel, Consent, ConsentMethod, Customer, Occasion, OccasionKind, Purpose
+from crm.services import preference_list_start
 from repairs.models import Envelope, EnvelopeCounter, Status, StatusChange
 from staff.models import StaffMember, Store
 from staff.roles import Role
@@ -14,12 +15,20 @@ PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only password
 
 
 class StoreFactory(factory.django.DjangoModelFactory):
+    """A store with the starting preference list (Bridal, Diamonds, ..., Pearls, Watches)."""
+
     class Meta:
         model = Store
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Gem & Loupe {n}")
     address = "12 Main Street, Springfield, IL 62701"
     timezone = "America/Chicago"
+
+    @factory.post_generation
+    def preferences(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            preference_list_start(store=obj)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

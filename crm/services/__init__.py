@@ -3,6 +3,7 @@
 Split by the store's activities; everything is importable from `crm.services`.
 """
 
+from crm.services.assignment import Move, client_assign, clients_reassign
 from crm.services.capture import capture_confirm, customer_capture
 from crm.services.customers import (
     consent_record,
@@ -13,17 +14,20 @@ from crm.services.customers import (
     interaction_add,
     occasion_add,
     occasion_checked,
-    preference_save,
     purchase_record,
 )
 from crm.services.merge import customer_merge
+from crm.services.preferences import preference_list_start, preference_save
 from crm.services.transfer import customers_export, customers_import
 from crm.services.walk_ins import OccasionEntry, WalkInEntry, customer_log_walk_in
 
 __all__ = [
+    "Move",
     "OccasionEntry",
     "WalkInEntry",
     "capture_confirm",
+    "client_assign",
+    "clients_reassign",
     "customer_capture",
     "customers_export",
     "customers_import",
@@ -37,6 +41,7 @@ __all__ = [
     "interaction_add",
     "occasion_add",
     "occasion_checked",
+    "preference_list_start",
     "preference_save",
     "purchase_record",
 ]

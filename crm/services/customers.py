@@ -17,10 +17,11 @@ from crm.models import (
     InteractionKind,
     Occasion,
     OccasionKind,
-    Preference,
     Purchase,
 )
 from crm.normalize import normalize_email, normalize_phone
+from crm.services.assignment import client_assign
+from crm.services.timeline import interaction_add
 
 # What `customer_create(**profile)` may set besides name and contact.
 PROFILE_FIELDS = {"address_line", "city", "region", "postal_code", "partner_name", "notes",
@@ -50,13 +51,6 @@ def consent_record(*, customer: Customer, channel: str, purpose: str, granted: b
                action="consent.granted" if granted else "consent.revoked", obj=customer,
                data={"channel": channel, "purpose": purpose, "method": method}, at=at)
     return consent
-
-
-def interaction_add(*, customer: Customer, kind: str, summary: str, staff=None,
-                    at=None) -> Interaction:
-    """Add an entry to the customer's timeline (call inside the caller's transaction)."""
-    return Interaction.objects.create(customer=customer, kind=kind, summary=summary,
-                                      staff=staff, occurred_at=at or timezone.now())
 
 
 def _actor(staff):
@@ -90,8 +84,6 @@ def customer_create(*, store, created_by, source: str, first_name: str, last_nam
     log_action(actor=_actor(created_by), action="customer.created", obj=customer,
                data={"source": source})
     if created_by is not None and created_by.can_sell and customer.assigned_to_id is None:
-        from staff.services import client_assign  # staff.services imports this module
-
         client_assign(customer=customer, associate=created_by, set_by=created_by,
                       reason="walk_in")
     return customer
@@ -228,23 +220,3 @@ def purchase_record(*, customer: Customer, purchased_on: datetime.date, amount: 
     log_action(actor=_actor(by), action="purchase.recorded", obj=locked,
                data={"amount": str(amount), "purchased_on": purchased_on.isoformat()})
     return purchase
-
-
-@transaction.atomic
-def preference_save(*, by, preference: Preference | None = None, name: str,
-                    active: bool = True, position: int = 0) -> Preference:
-    """Add or rename a line on the managed preference list (names are unique)."""
-    name = (name or "").strip()
-    if not name:
-        raise LoupeError("Give the preference a name.", field="name")
-    clash = Preference.objects.filter(name__iexact=name)
-    if preference is not None:
-        clash = clash.exclude(pk=preference.pk)
-    if clash.exists():
-        raise LoupeError(f"“{name}” is already on the list.", field="name")
-    preference = preference or Preference()
-    preference.name, preference.active, preference.position = name, active, position
-    preference.save()
-    log_action(actor=_actor(by), action="preference.saved", obj=preference,
-               store=by.store if by else None, data={"name": name, "active": active})
-    return preference

@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from core.audit import log_action
 from core.errors import LoupeError
-from crm.models import Customer, InteractionKind
+from crm.models import Assignment, Customer, InteractionKind
+from crm.services.assignment import client_assign
 from crm.services.customers import _actor, interaction_add
 
 # Profile fields the survivor takes from the merged profile when its own are blank.
@@ -39,8 +40,6 @@ def customer_merge(*, survivor: Customer, merged: Customer, by) -> Customer:
     merged_pk, merged_name = merged.pk, merged.full_name
     merged.delete()
     if survivor.assigned_to_id is None and associate is not None and associate.can_sell:
-        from staff.services import client_assign  # staff.services imports crm.services
-
         client_assign(customer=survivor, associate=associate, set_by=by, reason="merge", at=now)
     interaction_add(customer=survivor, kind=InteractionKind.CHANGE, summary=summary, staff=by,
                     at=now)
@@ -51,8 +50,6 @@ def customer_merge(*, survivor: Customer, merged: Customer, by) -> Customer:
 
 def _close_open_assignment(merged: Customer, now) -> None:
     # Only one assignment may be open per customer: the survivor keeps its own.
-    from staff.models import Assignment
-
     Assignment.objects.filter(customer=merged, ended_at__isnull=True).update(ended_at=now)
 
 

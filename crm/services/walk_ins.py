@@ -20,6 +20,7 @@ from crm.models import (
     WishItem,
 )
 from crm.normalize import normalize_email, normalize_phone, phone_key
+from crm.services.assignment import client_assign
 from crm.services.customers import (
     _actor,
     consent_record,
@@ -163,8 +164,6 @@ def _profile_update(*, customer: Customer, by, entry: WalkInEntry, details: dict
     if entry.preferences:
         customer.preferences.add(*entry.preferences)
     if customer.assigned_to_id is None and by is not None and by.can_sell:
-        from staff.services import client_assign  # staff.services imports crm.services
-
         client_assign(customer=customer, associate=by, set_by=by, reason="walk_in")
     return customer
 

@@ -120,7 +120,8 @@ def customer(request, customer_id):
 @staff_required("crm.change_customer")
 def edit(request, customer_id):
     shown = selectors.customer_for(store=request.store, customer_id=customer_id)
-    form = CustomerForm(request.POST or None, initial=CustomerForm.initial_for(shown))
+    form = CustomerForm(request.POST or None, store=request.store,
+                        initial=CustomerForm.initial_for(shown))
     if request.method == "POST" and form.is_valid():
         try:
             services.customer_update(customer=shown, by=request.staff, **form.cleaned_data)

@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.access import staff_required
 from core.errors import LoupeError
 from crm import selectors, services
 from crm.forms import ImportConfirmForm, ImportUploadForm, MergeForm, PreferenceForm
-from crm.models import Preference
 
 
 @staff_required("crm.merge_customer")
@@ -81,24 +80,25 @@ def preferences(request):
     form = PreferenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.preference_save(by=request.staff, **form.cleaned_data)
+            services.preference_save(store=request.store, by=request.staff,
+                                     **form.cleaned_data)
         except LoupeError as exc:
             exc.add_to_form(form)
         else:
             return redirect("crm:preferences")
     return render(request, "crm/preferences.html",
-                  {"form": form, "preferences": Preference.objects.all()})
+                  {"form": form, "preferences": selectors.preferences_of(store=request.store)})
 
 
 @staff_required("crm.manage_preferences")
 def preference_edit(request, preference_id):
-    preference = get_object_or_404(Preference, pk=preference_id)
+    preference = selectors.preference_for(store=request.store, preference_id=preference_id)
     form = PreferenceForm(request.POST or None, initial={
         "name": preference.name, "position": preference.position, "active": preference.active})
     if request.method == "POST" and form.is_valid():
         try:
-            services.preference_save(by=request.staff, preference=preference,
-                                     **form.cleaned_data)
+            services.preference_save(store=request.store, by=request.staff,
+                                     preference=preference, **form.cleaned_data)
         except LoupeError as exc:
             exc.add_to_form(form)
         else:

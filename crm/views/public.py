@@ -1,16 +1,15 @@
 """The public capture form (no login): website voucher and monthly drawing."""
 
 from django.core.cache import cache
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from core.errors import LoupeError
-from crm import services
+from crm import selectors, services
 from crm.forms import CaptureForm
 from crm.models import Source
 from crm.wording import capture_words
-from staff.models import Store
 
 # Sign-ups per IP address per hour: enough for a family at one home, too few for a script.
 RATE_LIMIT = 5
@@ -27,7 +26,7 @@ def _over_limit(request) -> bool:
 
 
 def _capture(request, store_id, source):
-    store = get_object_or_404(Store, pk=store_id)
+    store = selectors.store_for(store_id=store_id)
     form = CaptureForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():

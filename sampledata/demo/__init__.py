@@ -23,6 +23,7 @@ from crm.models import (
     Purpose,
     Source,
 )
+from crm.services import preference_list_start
 from sampledata.demo.crm import load_demo_crm
 from sampledata.demo.followups import load_demo_followups
 from sampledata.demo.repairs import load_demo_repairs
@@ -67,9 +68,10 @@ def load_demo(*, customers: int = 300, seed: int = 7) -> Store:
     store = Store.objects.create(name=DEMO_STORE, timezone="America/New_York",
                                  address="214 Main Street, Springfield, IL 62701",
                                  phone="+12175550100", email="hello@gemandloupe.example")
+    preference_list_start(store=store)
     staff = _load_staff(store, now)
     sellers = [m for m in staff if m.role != Role.SERVICE]
-    prefs = list(Preference.objects.all())
+    prefs = list(Preference.objects.for_store(store))
     for n in range(customers):
         _load_customer(store, n, rng, sellers, prefs, now)
     load_demo_crm(store=store, rng=rng, now=now)
@@ -92,7 +94,7 @@ def _load_staff(store, now):
             if departed_days_ago else None
         member = StaffMember.objects.create(user=user, store=store, role=role,
                                             display_name=name, departed_on=departed)
-        member.strengths.set(Preference.objects.filter(name__in=strengths))
+        member.strengths.set(Preference.objects.for_store(store).filter(name__in=strengths))
         members.append(member)
     return members
 

@@ -2,8 +2,8 @@
 
 import datetime
 
-from crm.models import Customer
-from staff.models import Assignment, AssignmentReason, StaffMember
+from crm.models import Assignment, AssignmentReason, Customer
+from staff.models import StaffMember
 from staff.roles import Role
 
 

@@ -12,6 +12,8 @@ from django.contrib.auth.models import Group
 from django.db import connection
 
 from crm.models import (
+    Assignment,
+    AssignmentReason,
     Channel,
     Consent,
     ConsentMethod,
@@ -27,11 +29,12 @@ from crm.models import (
     WalkIn,
     WishItem,
 )
+from crm.services import preference_list_start
 from followups.models import Message, MessageStatus, TemplateKind
 from repairs.models import Envelope, EnvelopeCounter, Status, StatusChange
 from sampledata.generate import words
 from sampledata.generate.bulk import BulkMode, Copy, Ids, Sender
-from staff.models import Assignment, AssignmentReason, StaffMember, Store
+from staff.models import StaffMember, Store
 from staff.roles import Role
 
 BENCH_PASSWORD = "loupe-bench"  # noqa: S105 - the published password of generated staff
@@ -67,6 +70,13 @@ DAYS = [(d.month, d.day) for d in (datetime.date(2024, 1, 1) + datetime.timedelt
 LOADED = [Customer, Customer.preferences.through, Occasion, Consent, Interaction, Purchase,
           WishItem, WalkIn, Assignment, Envelope, StatusChange, Message]
 
+# The outbox's columns the generator writes (the rest get the model's default); a test keeps
+# this in step with `followups.Message`.
+MESSAGE_COLUMNS = [
+    "store_id", "customer_id", "channel", "purpose", "kind", "occasion_id", "occurs_on",
+    "envelope_id", "status", "due_at", "to", "subject", "body", "provider_id", "attempts",
+    "sent_at", "created_at", "updated_at"]
+
 
 @dataclasses.dataclass
 class StoreCast:
@@ -83,7 +93,7 @@ class Loader:
         self.cursor = connection.cursor()
         self.first_day = now - datetime.timedelta(days=365 * YEARS_OF_HISTORY)
         self.span = int((now - self.first_day).total_seconds())
-        self.preferences = list(Preference.objects.values_list("pk", flat=True))
+        self.preferences: dict[int, list[int]] = {}  # each store's list, by store id
         # One hash for every generated login: hashing is deliberately slow.
         self.password = make_password(BENCH_PASSWORD)
         self.casts = [self._store_cast(*spec, customers) for spec in STORES]
@@ -123,16 +133,16 @@ class Loader:
                 "closed_at"]),
             "status_change": Copy(c, StatusChange, ["envelope_id", "from_status", "to_status",
                                                      "changed_by_id", "changed_at", "note"]),
-            "message": Copy(c, Message, [
-                "store_id", "customer_id", "channel", "purpose", "kind", "occasion_id",
-                "occurs_on", "envelope_id", "status", "due_at", "to", "subject", "body",
-                "provider_id", "attempts", "sent_at", "created_at", "updated_at"]),
+            "message": Copy(c, Message, MESSAGE_COLUMNS),
         }
 
     # Staff -----------------------------------------------------------------------------------
     def _store_cast(self, name, slug, tz, share, customers) -> StoreCast:
         store = Store.objects.create(name=name, timezone=tz, address=f"1 Main Street, {name}",
                                      phone="+12175550100", email=f"hello@{slug}.example")
+        preference_list_start(store=store)
+        self.preferences[store.pk] = list(
+            Preference.objects.for_store(store).values_list("pk", flat=True))
         sellers = max(4, round(customers * share / CUSTOMERS_PER_ASSOCIATE))
         clerks = max(2, round(customers * share / 20_000))
         cast = StoreCast(store=store, sellers=[], departed=[], clerks=[])
@@ -154,7 +164,7 @@ class Loader:
         member = StaffMember.objects.create(user=user, store=store, role=role,
                                             display_name=f"{first} {last}",
                                             departed_on=departed_on)
-        member.strengths.set(self.rng.sample(self.preferences, 2))
+        member.strengths.set(self.rng.sample(self.preferences[store.pk], 2))
         return member
 
     # Customers -------------------------------------------------------------------------------
@@ -219,7 +229,7 @@ class Loader:
             sum((amount for _, amount in purchases), Decimal(0)),
             min((day for day, _ in purchases), default=None))
         if rng.random() < 0.5:
-            for preference in rng.sample(self.preferences, rng.randint(1, 2)):
+            for preference in rng.sample(self.preferences[cast.store.pk], rng.randint(1, 2)):
                 self.t["preference"].add(pk, preference)
         occasions = self._occasions(pk)
         consents = self._consents(pk, source, created, owner, occasions[0][0], email, phone)

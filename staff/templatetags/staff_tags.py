@@ -1,6 +1,6 @@
 from django import template
 
-from staff.selectors import assignment_history
+from crm.selectors import assignment_history
 
 register = template.Library()
 

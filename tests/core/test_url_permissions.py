@@ -7,7 +7,6 @@ piece of work adds its URLs to EXPECTED and, for a new URL argument, a sample to
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from crm.models import Preference
 from followups.sender import unsubscribe_token
 from tests.factories import (
     CallTaskFactory,
@@ -44,7 +43,7 @@ EXPECTED = {
     "crm:import": (LOGIN, 403, 403, 200, 200),
     "crm:export": (LOGIN, 403, 403, 200, 200),
     "crm:preferences": (LOGIN, 403, 403, 200, 200),
-    "crm:preference-edit": (LOGIN, 403, 403, 200, 200),
+    "crm:preference-edit": (LOGIN, 403, 403, 200, 404),
     "crm:capture": (200, 200, 200, 200, 200),
     "crm:capture-drawing": (200, 200, 200, 200, 200),
     "crm:capture-thanks": (200, 200, 200, 200, 200),
@@ -107,7 +106,7 @@ def url_samples(store):
         "customer_id": customer.pk,
         "envelope_id": EnvelopeFactory(customer=customer).pk,
         "store_id": store.pk,
-        "preference_id": Preference.objects.first().pk,
+        "preference_id": store.preferences.first().pk,
         "staff_member_id": StaffMemberFactory(store=store).pk,
         "calltask_id": CallTaskFactory(customer=customer).pk,
         "template_id": MessageTemplateFactory(store=store).pk,

@@ -3,8 +3,7 @@ import pytest
 from core.errors import LoupeError
 from core.models import AuditEntry
 from crm import services
-from crm.models import Customer, Interaction, Source
-from staff.models import Assignment
+from crm.models import Assignment, Customer, Interaction, Source
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

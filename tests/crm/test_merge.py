@@ -7,10 +7,9 @@ from django.utils import timezone
 from core.errors import LoupeError
 from core.models import AuditEntry
 from crm import services
-from crm.models import Consent, Customer, Interaction, Occasion, Purchase, WishItem
+from crm.models import Assignment, Consent, Customer, Interaction, Occasion, Purchase, WishItem
+from crm.services import client_assign
 from repairs.models import Envelope
-from staff.models import Assignment
-from staff.services import client_assign
 from tests.factories import (
     ConsentFactory,
     CustomerFactory,

@@ -88,7 +88,7 @@ def test_here_follow_up_and_potential_each_show_their_people(sales_client, store
 
 
 def test_lists_filter_by_associate_source_and_preference(sales_client, store, salesperson):
-    bridal = Preference.objects.get(name="Bridal")
+    bridal = store.preferences.get(name="Bridal")
     mine = CustomerFactory(store=store, first_name="Mine", assigned_to=salesperson,
                            source=Source.REPAIR)
     mine.preferences.add(bridal)
@@ -183,11 +183,11 @@ def test_a_salesperson_cannot_see_the_change_history(sales_client, store):
                                     kwargs={"customer_id": olivia.pk})).status_code == 403
 
 
-def test_managers_edit_the_preference_list(manager_client):
+def test_managers_edit_the_preference_list(manager_client, store):
     assert manager_client.post(reverse("crm:preferences"),
                                {"name": "Lab-grown diamonds", "position": 9,
                                 "active": "on"}).status_code == 302
-    added = Preference.objects.get(name="Lab-grown diamonds")
+    added = store.preferences.get(name="Lab-grown diamonds")
     response = manager_client.post(reverse("crm:preference-edit",
                                            kwargs={"preference_id": added.pk}),
                                    {"name": "bridal", "position": 1})

@@ -6,7 +6,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Preference
 from tests.factories import ConsentFactory, CustomerFactory, OccasionFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +20,7 @@ def _fill(store, salesperson, n):
     now = timezone.now()
     customers = CustomerFactory.create_batch(n, store=store, first_name="Olivia",
                                              assigned_to=salesperson, last_visit_at=now)
-    preference = Preference.objects.first()
+    preference = store.preferences.first()
     for customer in customers:
         customer.preferences.add(preference)
         OccasionFactory(customer=customer)
@@ -60,7 +59,7 @@ def test_the_customer_page_does_not_grow_with_their_history(sales_client, store,
                                                             django_assert_max_num_queries,
                                                             rows):
     customer = CustomerFactory(store=store, assigned_to=salesperson)
-    customer.preferences.set(Preference.objects.all()[:3])
+    customer.preferences.set(store.preferences.all()[:3])
     for n in range(rows):
         OccasionFactory(customer=customer, month=1 + n % 12, day=1 + n % 28, kind="other")
         ConsentFactory(customer=customer, recorded_by=salesperson)

@@ -9,6 +9,7 @@ from django.utils.html import escape
 from core.errors import LoupeError
 from core.models import AuditEntry
 from crm.models import (
+    Assignment,
     Channel,
     Consent,
     ConsentMethod,
@@ -23,7 +24,6 @@ from crm.models import (
     WishItem,
 )
 from crm.services import OccasionEntry, WalkInEntry, customer_log_walk_in
-from staff.models import Assignment
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

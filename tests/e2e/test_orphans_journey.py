@@ -2,35 +2,30 @@
 
 import pytest
 
-from crm.models import Customer, Preference
-from staff.models import AssignmentReason
-from staff.services import client_assign
+from crm.models import AssignmentReason, Customer
+from crm.services import client_assign
 from tests.factories import CustomerFactory, StaffMemberFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def pearls():
-    # A transactional test's flush empties the preference list a data migration filled.
-    return Preference.objects.get_or_create(name="Pearls")[0]
-
-
 @pytest.fixture
 def dana_with_clients(store):
+    pearls = store.preferences.get(name="Pearls")
     dana = StaffMemberFactory(store=store, display_name="Dana Price", user__username="dana")
-    dana.strengths.add(pearls())
+    dana.strengths.add(pearls)
     for n, (first, last) in enumerate([("Olivia", "Reed"), ("Henry", "Stone"),
                                        ("Ruth", "Marsh")]):
         customer = CustomerFactory(store=store, first_name=first, last_name=last,
                                    lifetime_value=1500 * (n + 1))
-        customer.preferences.add(pearls())
+        customer.preferences.add(pearls)
         client_assign(customer=customer, associate=dana, reason=AssignmentReason.WALK_IN)
     return dana
 
 
 def test_manager_hands_a_departed_associates_clients_to_the_pearl_specialist(
         page, log_in, screenshot, manager, salesperson, dana_with_clients):
-    salesperson.strengths.add(pearls())
+    salesperson.strengths.add(manager.store.preferences.get(name="Pearls"))
     for customer in CustomerFactory.create_batch(4, store=manager.store):  # Maria's own book
         client_assign(customer=customer, associate=manager, reason=AssignmentReason.WALK_IN)
     log_in(manager)
@@ -75,7 +70,6 @@ def test_manager_hands_a_departed_associates_clients_to_the_pearl_specialist(
 
 def test_manager_adds_an_associate_after_a_weak_password_is_refused(page, log_in, screenshot,
                                                                     manager):
-    pearls()
     log_in(manager)
     page.wait_for_url("**/staff/")
     page.get_by_role("link", name="Add staff member").click()

@@ -3,16 +3,13 @@
 import pytest
 from playwright.sync_api import expect
 
-from crm.models import Channel, Consent, Customer, Occasion, Preference
+from crm.models import Channel, Consent, Customer, Occasion
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_walk_in_who_bought_nothing_is_logged_and_found_again_by_search(
         page, log_in, screenshot, salesperson, store):
-    # Transactional tests before this one flush the preference list the migration seeds.
-    for position, name in enumerate(["Bridal", "Diamonds", "Pearls", "Watches"]):
-        Preference.objects.get_or_create(name=name, defaults={"position": position})
     log_in(salesperson)
     page.wait_for_url("**/customers/")
     page.get_by_role("link", name="New walk-in").click()

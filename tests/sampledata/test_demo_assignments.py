@@ -1,9 +1,8 @@
 import pytest
 from django.db.models import F
 
-from crm.models import Customer
+from crm.models import Assignment, Customer
 from sampledata.demo import load_demo
-from staff.models import Assignment
 
 pytestmark = pytest.mark.django_db
 

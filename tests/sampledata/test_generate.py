@@ -4,11 +4,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from crm.models import Consent, Customer, Interaction, Occasion
+from crm.models import Assignment, Consent, Customer, Interaction, Occasion
 from followups.models import Message
 from repairs.models import Envelope, EnvelopeCounter
 from sampledata.generate import BENCH_PASSWORD, FLAGSHIP, generate
-from staff.models import Assignment, StaffMember, Store
+from staff.models import StaffMember, Store
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

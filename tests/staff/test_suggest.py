@@ -61,10 +61,9 @@ def test_nobody_to_suggest_leaves_everyone_unpicked():
 
 @pytest.mark.django_db
 def test_departed_and_service_staff_are_never_suggested(store):
-    from crm.models import Preference
     from staff.roles import Role
 
-    pearls = Preference.objects.get(name="Pearls")
+    pearls = store.preferences.get(name="Pearls")
     gone = StaffMemberFactory(store=store, display_name="Ann Gone", departed_on="2026-01-01")
     counter = StaffMemberFactory(store=store, display_name="Ben Bench", role=Role.SERVICE)
     elsewhere = StaffMemberFactory(display_name="Abe Elsewhere")
@@ -89,9 +88,9 @@ def test_a_manager_can_be_suggested(store, manager):
 @pytest.mark.django_db
 def test_ten_thousand_orphans_are_suggested_in_four_queries(store,
                                                             django_assert_max_num_queries):
-    from crm.models import Customer, Preference
+    from crm.models import Customer
 
-    prefs = list(Preference.objects.all())
+    prefs = list(store.preferences.all())
     team = [StaffMemberFactory(store=store, display_name=f"Associate {n}") for n in range(8)]
     for n, member in enumerate(team):
         member.strengths.add(prefs[n % len(prefs)], prefs[(n + 3) % len(prefs)])

@@ -6,10 +6,10 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from crm.models import Customer, Occasion, Preference
-from staff.models import Assignment, AssignmentReason, StaffMember
+from crm.models import Assignment, AssignmentReason, Customer, Occasion
+from crm.services import client_assign
+from staff.models import StaffMember
 from staff.roles import Role
-from staff.services import client_assign
 from tests.factories import PASSWORD, CustomerFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def orphans_of(member, store, count):
                  email=f"orphan{n}@mail.example", assigned_to=member, lifetime_value=n)
         for n in range(count))
     customers = list(Customer.objects.filter(store=store, assigned_to=member))
-    pearls = Preference.objects.get(name="Pearls")
+    pearls = store.preferences.get(name="Pearls")
     Customer.preferences.through.objects.bulk_create(
         Customer.preferences.through(customer_id=c.pk, preference_id=pearls.pk)
         for c in customers)
@@ -47,7 +47,7 @@ def test_the_staff_page_lists_the_team_with_their_clients(manager_client, salesp
 
 
 def test_adding_a_staff_member_from_the_form(manager_client, store):
-    pearls = Preference.objects.get(name="Pearls")
+    pearls = store.preferences.get(name="Pearls")
     response = manager_client.post(reverse("staff:member-add"), {
         "display_name": "Nina Novak", "username": "nina", "role": Role.SALESPERSON,
         "strengths": [pearls.pk], "password1": PASSWORD, "password2": PASSWORD})
@@ -150,7 +150,7 @@ def test_the_orphan_list_shows_what_matters_for_choosing(manager_client, dana, s
                                                          salesperson):
     orphan = CustomerFactory(store=store, first_name="Olive", last_name="Orphan",
                              assigned_to=dana, lifetime_value=4200)
-    orphan.preferences.add(Preference.objects.get(name="Pearls"))
+    orphan.preferences.add(store.preferences.get(name="Pearls"))
     Occasion.objects.create(customer=orphan, kind="anniversary", month=5, day=4)
     CustomerFactory(store=store, first_name="Kept", last_name="Client", assigned_to=salesperson)
     page = manager_client.get(reverse("staff:orphans")).content.decode()
@@ -165,7 +165,7 @@ def test_the_orphan_list_shows_what_matters_for_choosing(manager_client, dana, s
 def test_the_orphan_list_filters_by_former_associate_preference_and_value(manager_client, dana,
                                                                           store):
     rich = CustomerFactory(store=store, first_name="Rich", assigned_to=dana, lifetime_value=9000)
-    rich.preferences.add(Preference.objects.get(name="Diamonds"))
+    rich.preferences.add(store.preferences.get(name="Diamonds"))
     CustomerFactory(store=store, first_name="Never", assigned_to=None, lifetime_value=50)
     url = reverse("staff:orphans")
 
@@ -176,7 +176,7 @@ def test_the_orphan_list_filters_by_former_associate_preference_and_value(manage
     assert names() == {"Rich", "Never"}
     assert names(former=dana.pk) == {"Rich"}
     assert names(former="null") == {"Never"}
-    assert names(preference=Preference.objects.get(name="Diamonds").pk) == {"Rich"}
+    assert names(preference=store.preferences.get(name="Diamonds").pk) == {"Rich"}
     assert names(min_value="1000") == {"Rich"}
     sorted_page = manager_client.get(url, {"sort": "value"}).content.decode()
     assert sorted_page.index("<strong>Never ") < sorted_page.index("<strong>Rich ")
@@ -273,7 +273,7 @@ def test_a_damaged_or_empty_reassignment_form_is_refused(manager_client, dana, s
 
 def test_suggestions_are_shown_and_accepted_as_reviewed(manager_client, dana, store,
                                                         salesperson):
-    salesperson.strengths.add(Preference.objects.get(name="Pearls"))
+    salesperson.strengths.add(store.preferences.get(name="Pearls"))
     tom = StaffMemberFactory(store=store, display_name="Tom")
     first, second, third = orphans_of(dana, store, 3)
     page = manager_client.get(reverse("staff:orphans-suggest")).content.decode()

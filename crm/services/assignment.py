@@ -1,0 +1,131 @@
+"""Who looks after whom: handing customers to associates, one or many, with history.
+
+Every change of `Customer.assigned_to` goes through here, so the open `Assignment` row, the
+timeline entry and the audit entry always travel with it. Associates are StaffMember rows of
+the layer above; crm reaches them through the store's `staff` relation and receives them as
+arguments, so it never imports staff.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import log_action
+from core.errors import LoupeError
+from crm.models import Assignment, AssignmentReason, Customer, InteractionKind
+from crm.services.timeline import interaction_add, interactions_add
+
+
+def _looked_after(name: str, reason: str) -> str:
+    return f"Now looked after by {name} ({AssignmentReason(reason).label})."
+
+
+@transaction.atomic
+def client_assign(*, customer: Customer, associate, set_by=None, reason: str, note: str = "",
+                  at=None) -> Assignment | None:
+    """Hand one customer to `associate` (a StaffMember; None leaves them unassigned).
+
+    Assigning to the associate they already have changes nothing and returns None.
+    """
+    at = at or timezone.now()
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if locked.assigned_to_id == (associate.pk if associate else None):
+        return None
+    Assignment.objects.filter(customer=locked, ended_at__isnull=True).update(ended_at=at)
+    assignment = Assignment.objects.create(customer=locked, associate=associate, started_at=at,
+                                           set_by=set_by, reason=reason, note=note)
+    Customer.objects.filter(pk=locked.pk).update(assigned_to=associate)
+    customer.assigned_to = associate
+    who = associate.display_name if associate else "nobody"
+    interaction_add(customer=locked, kind=InteractionKind.CHANGE, staff=set_by, at=at,
+                    summary=_looked_after(who, reason))
+    log_action(actor=set_by.user if set_by else None, action="client.assigned", obj=locked,
+               data={"associate": associate.pk if associate else None, "reason": reason}, at=at)
+    return assignment
+
+
+@dataclass(frozen=True)
+class Move:
+    """Give one client to an associate, if they are still with who the manager saw."""
+
+    customer_id: int
+    shown_associate_id: int | None
+    associate_id: int
+
+
+@transaction.atomic
+def clients_reassign(*, store, moves: list[Move], set_by,
+                     reason: str = AssignmentReason.REASSIGNMENT, note: str = "",
+                     at=None) -> int:
+    """Hand many clients on at once, all or nothing; returns how many changed hands.
+
+    Queries do not grow with the number of clients: one lock, one close of the open
+    assignments, one update per receiving associate, one insert each for history and timeline.
+    If any client changed hands since the page was shown (another manager got there first),
+    nothing is applied.
+    """
+    at = at or timezone.now()
+    wanted = {m.customer_id: m for m in moves}
+    if not wanted:
+        raise LoupeError("Tick at least one client to reassign.", field="customers")
+    receivers = _receivers(store=store, ids={m.associate_id for m in wanted.values()})
+    # Lock in id order so two managers reassigning overlapping lists cannot deadlock.
+    current = dict(Customer.objects.select_for_update().filter(store=store, pk__in=wanted)
+                   .order_by("pk").values_list("pk", "assigned_to_id"))
+    stale = [pk for pk, m in wanted.items()
+             if pk not in current or current[pk] != m.shown_associate_id]
+    if stale:
+        raise LoupeError(_stale_message(stale), code="stale")
+    changing = [m for m in wanted.values() if current[m.customer_id] != m.associate_id]
+    if not changing:
+        return 0
+    _apply(changing, receivers=receivers, set_by=set_by, reason=reason, note=note, at=at)
+    counts = Counter(m.associate_id for m in changing)
+    log_action(actor=set_by.user if set_by else None, action="clients.reassigned", store=store,
+               data={"count": len(changing), "reason": str(reason),
+                     "to": {str(pk): n for pk, n in counts.items()}}, at=at)
+    return len(changing)
+
+
+def _receivers(*, store, ids: set[int]) -> dict:
+    """The store's associates by id (StaffMember rows, read through the store's relation)."""
+    receivers = {m.pk: m for m in store.staff.filter(pk__in=ids)}
+    if len(receivers) != len(ids):
+        raise LoupeError("Pick an associate of this store.", field="associate")
+    for member in receivers.values():
+        if not member.is_active:
+            raise LoupeError(f"{member.display_name} has left the store: pick an active "
+                             f"associate. Nothing was changed.", field="associate")
+        if not member.can_sell:
+            raise LoupeError(f"{member.display_name} works at the service counter and cannot "
+                             f"look after clients. Nothing was changed.", field="associate")
+    return receivers
+
+
+def _stale_message(stale_ids: list[int]) -> str:
+    names = list(Customer.objects.filter(pk__in=stale_ids).order_by("last_name", "first_name")
+                 .values_list("first_name", "last_name")[:5])
+    shown = ", ".join(f"{first} {last}".strip() for first, last in names)
+    more = f" and {len(stale_ids) - len(names)} more" if len(stale_ids) > len(names) else ""
+    return (f"Someone else changed who looks after {shown}{more} since this page was shown. "
+            f"Nothing was changed: look at the list again and redo your choice.")
+
+
+def _apply(changing: list[Move], *, receivers, set_by, reason, note, at) -> None:
+    ids = [m.customer_id for m in changing]
+    Assignment.objects.filter(customer_id__in=ids, ended_at__isnull=True).update(ended_at=at)
+    by_receiver = defaultdict(list)
+    for m in changing:
+        by_receiver[m.associate_id].append(m.customer_id)
+    for associate_id, customer_ids in by_receiver.items():
+        Customer.objects.filter(pk__in=customer_ids).update(assigned_to_id=associate_id,
+                                                            updated_at=at)
+    Assignment.objects.bulk_create(
+        Assignment(customer_id=m.customer_id, associate_id=m.associate_id, started_at=at,
+                   set_by=set_by, reason=reason, note=note) for m in changing
+    )
+    interactions_add(kind=InteractionKind.CHANGE, staff=set_by, at=at, entries=(
+        (m.customer_id, _looked_after(receivers[m.associate_id].display_name, reason))
+        for m in changing))

@@ -1,0 +1,65 @@
+"""The planner writes the outbox in raw SQL, and the generator with COPY: neither may fall
+silently behind the models when a column is added (a missing NOT NULL column would fail
+every night's plan; a missing default would plan rows the app never would)."""
+
+import re
+
+import pytest
+from django.db import models
+
+from followups import planner
+from followups.models import CallTask, Message
+from sampledata.generate import loader
+
+
+def _insert_columns(sql: str, table: str) -> set[str]:
+    found = re.search(rf"INSERT INTO {table}\s*\((.*?)\)", sql, re.DOTALL)
+    assert found, f"no INSERT INTO {table} in the planner's SQL"
+    return {name.strip().strip('"') for name in found.group(1).split(",")}
+
+
+def _needs_a_value(field) -> bool:
+    """Left out of an INSERT, the column would not get what the model would give it."""
+    if field.primary_key or field.has_db_default():
+        return False
+    return field.has_default() or not field.null
+
+
+def _missing(columns: set[str], fields) -> list[str]:
+    return sorted(f.column for f in fields if _needs_a_value(f) and f.column not in columns)
+
+
+PLANNER_INSERTS = [(planner._INSERT_MESSAGES, Message), (planner._INSERT_CALLS, CallTask)]
+
+
+@pytest.mark.parametrize(("sql", "model"), PLANNER_INSERTS, ids=["messages", "call tasks"])
+def test_the_planners_insert_gives_every_column_of_the_outbox_a_value(sql, model):
+    table = model._meta.db_table
+    named = _insert_columns(sql, table)
+    missing = _missing(named, model._meta.concrete_fields)
+    assert not missing, (f"The planner's INSERT INTO {table} gives no value for {missing}: "
+                         f"add them to the INSERT and its SELECT in followups/planner.py.")
+    unknown = named - {f.column for f in model._meta.concrete_fields}
+    assert not unknown, f"The planner's INSERT INTO {table} names columns it lacks: {unknown}"
+
+
+def test_a_column_the_planner_does_not_insert_is_named_by_the_check():
+    vip = models.BooleanField(default=False)
+    vip.set_attributes_from_name("vip")
+    named = _insert_columns(planner._INSERT_MESSAGES, Message._meta.db_table)
+
+    assert _missing(named, [*Message._meta.concrete_fields, vip]) == ["vip"]
+
+
+def test_the_generators_copy_gives_every_column_of_the_outbox_a_value():
+    # COPY fills a column it does not name with the field's default (sampledata.generate.bulk:
+    # "" for text), so only a NOT NULL column without one is missing.
+    named = set(loader.MESSAGE_COLUMNS)
+    missing = sorted(f.column for f in Message._meta.concrete_fields
+                     if not f.primary_key and f.column not in named
+                     and f.get_default() is None and not f.null)
+    assert not missing, (f"The generator's COPY of {Message._meta.db_table} gives no value for "
+                         f"{missing}: add them to MESSAGE_COLUMNS in "
+                         f"sampledata/generate/loader.py and to the row it writes.")
+    unknown = named - {f.column for f in Message._meta.concrete_fields}
+    assert not unknown, f"The generator's COPY names columns Message lacks: {unknown}"
