@@ -6,7 +6,9 @@ import os
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
+from django.test.utils import override_settings
 
 from staff.roles import Role
 from tests.factories import StaffMemberFactory, StoreFactory
@@ -24,6 +26,22 @@ def _real_postgresql(django_db_setup, django_db_blocker):
 # (for example "2028-02-29T20:30:00-05:00", a leap-day evening that is already March 1 in UTC).
 # A test that leans on the real date then fails in CI rather than on a newcomer's first run.
 TEST_NOW = os.environ.get("LOUPE_TEST_NOW", "")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_per_process(worker_id):
+    """Each pytest-xdist process gets its own Redis database for the cache, so one process's
+    cache.clear() cannot wipe another's rate-limit counters. (The Celery broker stays shared;
+    the tests that start a real worker run in one process, by their xdist_group.)"""
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if worker_id == "master" or not location.startswith("redis://"):
+        yield
+        return
+    base, _, db = location.rpartition("/")
+    own = (int(db or 0) - 1 - int(worker_id.removeprefix("gw"))) % 16
+    with override_settings(CACHES={"default": {**settings.CACHES["default"],
+                                               "LOCATION": f"{base}/{own}"}}):
+        yield
 
 
 @pytest.fixture(autouse=True)
