@@ -42,6 +42,7 @@ class OneLineInputsMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Input) \
+            if isinstance(field, forms.CharField) \
+                    and isinstance(field.widget, forms.widgets.Input) \
                     and not isinstance(field.widget, forms.HiddenInput):
                 field.validators.append(validate_one_line)
