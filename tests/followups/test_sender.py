@@ -402,3 +402,14 @@ def test_a_late_delivery_report_settles_a_message_that_needed_a_look(reminder):
                          status=MessageStatus.DELIVERED)
     reminder.refresh_from_db()
     assert reminder.status == MessageStatus.DELIVERED
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_a_reminder_for_an_occasion_already_past_is_not_sent(make_customer):
+    customer, occasion = make_customer(on=datetime.date(2026, 11, 20))
+    message = MessageFactory(customer=customer, occasion=occasion, due_at=MORNING,
+                             occurs_on=datetime.date(2026, 11, 20))
+    assert message_send(message_id=message.pk) == "suppressed"
+    message.refresh_from_db()
+    assert message.reason == "Too late: the occasion was on Nov 20."
+    assert not mail.outbox
