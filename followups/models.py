@@ -223,8 +223,9 @@ class Message(models.Model):
 
     @property
     def touch(self) -> tuple:
-        """What the customer experiences as one contact: an occasion's occurrence (its email
-        and its text together), else the message itself."""
+        """What the customer experiences as one contact, for the fatigue cap: an occasion's
+        occurrence (its email and its text together), else the message itself (an event
+        invitation; a campaign's copies will share their campaign the same way)."""
         if self.occasion_id is not None:
             return ("occasion", self.occasion_id, self.occurs_on)
         return ("message", self.pk)

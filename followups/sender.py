@@ -176,10 +176,11 @@ def _stop_reason(message: Message, now, cap: int) -> str:
 def _recent_touches(message: Message, now) -> int:
     """Marketing touches the customer had in the fatigue window, besides this message's own.
 
-    A touch is an occasion's occurrence (its email and its text are one reminder to the
-    customer) or a campaign; repair notices and other transactional messages never count.
-    The customer row is locked so two workers sending this customer's messages at once
-    count each other (a claimed row is "sending", counted from its claim time).
+    A touch is `Message.touch`: an occasion's occurrence (its email and its text are one
+    reminder to the customer), else the message itself; repair notices and other
+    transactional messages never count. A message that needs a look may have gone out, so
+    it counts. The customer row is locked so two workers sending this customer's messages at
+    once count each other (a claimed row is "sending", counted from its claim time).
     """
     Customer.objects.select_for_update().filter(pk=message.customer_id).exists()
     since = now - datetime.timedelta(days=FATIGUE_DAYS)
@@ -187,7 +188,8 @@ def _recent_touches(message: Message, now) -> int:
               .exclude(pk=message.pk)
               .filter(Q(status__in=[MessageStatus.SENT, MessageStatus.DELIVERED],
                         sent_at__gte=since)
-                      | Q(status=MessageStatus.SENDING, updated_at__gte=since))
+                      | Q(status__in=[MessageStatus.SENDING, MessageStatus.NEEDS_LOOK],
+                          updated_at__gte=since))
               .only("pk", "occasion_id", "occurs_on"))
     return len({m.touch for m in recent} - {message.touch})
 

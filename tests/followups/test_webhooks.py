@@ -218,6 +218,7 @@ def test_a_forged_bounce_with_no_secret_configured_is_refused(client, make_custo
                              provider_id="pm-123")
     response = client.post(POSTMARK, _bounce("pm-123"), content_type="application/json")
     assert response.status_code == 403
+    assert b"WEBHOOK_SECRET is not set" in response.content
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
     assert consent_current(customer=customer, channel=Channel.EMAIL,
