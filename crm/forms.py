@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import LoupeError
+from core.one_line import OneLineInputsMixin
 from crm.models import Channel, Customer, OccasionKind, Preference
 from crm.normalize import normalize_email, normalize_phone, phone_key
 from crm.services import OccasionEntry, WalkInEntry, occasion_checked
@@ -77,7 +78,7 @@ class OccasionFieldsMixin:
         return entries
 
 
-class WalkInForm(OccasionFieldsMixin, forms.Form):
+class WalkInForm(OneLineInputsMixin, OccasionFieldsMixin, forms.Form):
     """The walk-in screen, in the order of the conversation."""
 
     key = forms.UUIDField(widget=forms.HiddenInput)
@@ -155,7 +156,7 @@ class WalkInForm(OccasionFieldsMixin, forms.Form):
         return initial
 
 
-class CustomerForm(forms.Form):
+class CustomerForm(OneLineInputsMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=80)
     last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False,
@@ -197,7 +198,7 @@ class NoteForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PurchaseForm(forms.Form):
+class PurchaseForm(OneLineInputsMixin, forms.Form):
     purchased_on = forms.DateField(label=_("Date"),
                                    widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Amount"), max_digits=12, decimal_places=2, min_value=0)
@@ -236,7 +237,7 @@ class ImportConfirmForm(forms.Form):
     csv_text = forms.CharField(widget=forms.HiddenInput, max_length=ImportUploadForm.MAX_BYTES)
 
 
-class CaptureForm(forms.Form):
+class CaptureForm(OneLineInputsMixin, forms.Form):
     """The public sign-up (website voucher, monthly drawing)."""
 
     first_name = forms.CharField(label=_("First name"), max_length=80)
@@ -273,7 +274,7 @@ class CaptureForm(forms.Form):
         return bool(self.data.get("website"))
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(OneLineInputsMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60)
     position = forms.IntegerField(label=_("Position"), min_value=0, max_value=999, initial=0)
     active = forms.BooleanField(label=_("Offered on the walk-in screen"), required=False,

@@ -5,6 +5,11 @@ consent per customer and channel (an indexed lookup on consent_latest), and skip
 what already exists (ON CONFLICT DO NOTHING against the outbox's unique constraints). Python
 only builds the list of calendar days in the window, so memory does not grow with the
 number of customers, and two planners running at once cannot plan anything twice.
+
+A row's due time comes from its occasion, never from the moment the planner ran: each
+calendar day of the window carries its own due time (`lead_days` before it, at the start of
+sending hours on the store's clock), computed in Python so daylight saving is handled the
+same way on PostgreSQL and SQLite. Planning ahead (`--date`) therefore plans rows that wait.
 """
 
 import calendar
@@ -27,21 +32,21 @@ _LATEST = """(SELECT k.{column} FROM crm_consent k
                  AND k.purpose = %(purpose)s
                ORDER BY k.created_at DESC, k.id DESC LIMIT 1)"""
 _CANDIDATES = f"""
-    WITH target(month, day, occurs_on) AS (VALUES {{days}}),
+    WITH target(month, day, occurs_on, due_at, due_on) AS (VALUES {{days}}),
          ch(channel) AS (VALUES ('email'), ('sms'), ('phone')),
          -- The window's occasions first, then times the channels (not every customer times
          -- every channel), so customers are fetched by primary key rather than scanned.
          -- MATERIALIZED needs PostgreSQL 12 or SQLite 3.35.
          occ AS MATERIALIZED (
-            SELECT o.id AS occasion_id, o.kind, o.customer_id, t.occurs_on,
+            SELECT o.id AS occasion_id, o.kind, o.customer_id, t.occurs_on, t.due_at, t.due_on,
                    c.email, c.phone, c.assigned_to_id
             FROM target t
             JOIN crm_occasion o ON o.month = t.month AND o.day = t.day
             JOIN crm_customer c ON c.id = o.customer_id
             WHERE c.store_id = %(store)s
          )
-    SELECT o.occasion_id, o.kind, o.customer_id, o.occurs_on, ch.channel, o.email, o.phone,
-           o.assigned_to_id, s.departed_on,
+    SELECT o.occasion_id, o.kind, o.customer_id, o.occurs_on, o.due_at, o.due_on, ch.channel,
+           o.email, o.phone, o.assigned_to_id, s.departed_on,
            {_LATEST.format(column="granted")} AS granted,
            {_LATEST.format(column="method")} AS method
     FROM occ o
@@ -49,28 +54,30 @@ _CANDIDATES = f"""
     LEFT JOIN staff_staffmember s ON s.id = o.assigned_to_id
 """  # noqa: S608 - constant fragments; every value is a parameter
 _HAS_ADDRESS = "((cand.channel = 'email' AND cand.email <> '') " \
-               "OR (cand.channel = 'sms' AND cand.phone <> ''))"
+               "OR (cand.channel IN ('sms', 'phone') AND cand.phone <> ''))"
 
 _INSERT_MESSAGES = f"""
     INSERT INTO followups_message
         (store_id, customer_id, channel, purpose, kind, occasion_id, occurs_on, status, due_at,
          reason, "to", subject, body, provider_id, attempts, created_at, updated_at)
     SELECT %(store)s, cand.customer_id, cand.channel, %(purpose)s, cand.kind, cand.occasion_id,
-           cand.occurs_on, 'planned', %(due_at)s, '', '', '', '', '', 0, %(now)s, %(now)s
+           cand.occurs_on, 'planned', cand.due_at, '', '', '', '', '', 0, %(now)s, %(now)s
     FROM ({_CANDIDATES}) cand
     WHERE cand.granted AND cand.channel IN ('email', 'sms') AND {_HAS_ADDRESS}
     ON CONFLICT DO NOTHING
 """  # noqa: S608 - constant fragments; every value is a parameter
 
 # Phone consent is a call for the associate; an orphan's call goes to the managers (NULL).
+# No number on the profile, no call: there is nothing to dial.
 _INSERT_CALLS = f"""
     INSERT INTO followups_calltask
-        (store_id, customer_id, occasion_id, occurs_on, assignee_id, due_on, outcome, created_at)
+        (store_id, customer_id, occasion_id, occurs_on, assignee_id, due_on, outcome, attempts,
+         created_at)
     SELECT %(store)s, cand.customer_id, cand.occasion_id, cand.occurs_on,
            CASE WHEN cand.departed_on IS NULL THEN cand.assigned_to_id END,
-           %(today)s, '', %(now)s
+           cand.due_on, '', 0, %(now)s
     FROM ({_CANDIDATES}) cand
-    WHERE cand.granted AND cand.channel = 'phone'
+    WHERE cand.granted AND cand.channel = 'phone' AND {_HAS_ADDRESS}
     ON CONFLICT DO NOTHING
 """  # noqa: S608 - constant fragments; every value is a parameter
 
@@ -79,8 +86,8 @@ _OUTCOMES = f"""
     SELECT cand.channel,
            CASE WHEN cand.granted IS NULL THEN 'skipped: no consent'
                 WHEN NOT cand.granted THEN 'skipped: revoked (' || cand.method || ')'
-                WHEN cand.channel = 'phone' THEN 'call task'
                 WHEN NOT {_HAS_ADDRESS} THEN 'skipped: no address'
+                WHEN cand.channel = 'phone' THEN 'call task'
                 ELSE 'message' END AS outcome,
            count(*)
     FROM ({_CANDIDATES}) cand
@@ -127,12 +134,13 @@ def plan_store(*, store: Store, now: datetime.datetime, today: datetime.date | N
     days = window(today=today, lead_days=settings.lead_days)
     ops = connection.ops
     params = {"store": store.pk, "purpose": Purpose.OCCASION_REMINDERS.value,
-              "today": ops.adapt_datefield_value(today),
-              "now": ops.adapt_datetimefield_value(now),
-              "due_at": ops.adapt_datetimefield_value(settings.next_send_time(now))}
+              "now": ops.adapt_datetimefield_value(now)}
     for n, (month, day, date) in enumerate(days):
-        params.update({f"m{n}": month, f"d{n}": day, f"o{n}": ops.adapt_datefield_value(date)})
-    rows = ", ".join(f"(%(m{n})s, %(d{n})s, %(o{n})s)" for n in range(len(days)))
+        params.update({f"m{n}": month, f"d{n}": day, f"o{n}": ops.adapt_datefield_value(date),
+                       f"a{n}": ops.adapt_datetimefield_value(settings.reminder_due_at(date)),
+                       f"u{n}": ops.adapt_datefield_value(settings.reminder_due_on(date))})
+    rows = ", ".join(f"(%(m{n})s, %(d{n})s, %(o{n})s, %(a{n})s, %(u{n})s)"
+                     for n in range(len(days)))
     result = PlanResult(store=store.name)
     with connection.cursor() as cursor:
         if dry_run:

@@ -4,16 +4,22 @@ Delivery is AT MOST ONCE. The row is claimed (status "sending", committed) befor
 provider is called, and only a "planned" row is ever sent. If the worker dies between the
 provider accepting the message and our recording it, the row stays "sending" and is never
 sent again automatically: a customer missing one reminder (visible in the message log) is
-better than one receiving two.
+better than one receiving two. The sweep (`messages_flag_stuck`) marks such a row "needs a
+look" after SENDING_TIMEOUT, for a person to check; it never sends it again.
+
+Every exception from a channel ends in a recorded state: a SendError as the channel
+classified it, anything else as a transient retry (connection trouble, timeouts) or a
+permanent failure with its reason.
 """
 
 import datetime
+import logging
 import smtplib
 from email.utils import formataddr, make_msgid
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings as django_settings
-from django.core.mail import EmailMessage
+from django.core.mail import BadHeaderError, EmailMessage
 from django.core.signing import TimestampSigner
 from django.db import transaction
 from django.db.models import Q
@@ -21,15 +27,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import log_action
-from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose
+from crm.models import Channel, ConsentMethod, Customer, InteractionKind
 from crm.selectors import consent_current
 from crm.services import interaction_add
 from followups import rendering, services, sms
 from followups.errors import SendError
 from followups.models import Message, MessageStatus, MessageTemplate
 
+logger = logging.getLogger(__name__)
+
 MAX_ATTEMPTS = 5
 FATIGUE_DAYS = 30
+# Far past CELERY_TASK_TIME_LIMIT: a row still "sending" this long after its claim has lost
+# its worker (killed between the provider's answer and our record of it).
+SENDING_TIMEOUT = datetime.timedelta(minutes=15)
 UNSUBSCRIBE_SALT = "followups.unsubscribe"
 
 
@@ -56,6 +67,29 @@ def messages_dispatch_due(*, now: datetime.datetime | None = None, limit: int = 
     return len(ids)
 
 
+def messages_flag_stuck(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """The sweep: rows still "sending" SENDING_TIMEOUT after their claim need a look.
+
+    The provider may have taken such a message before its worker died, so it is never sent
+    again automatically; the message log shows it (status "Needs a look") for a person to
+    check. Safe to run on two machines (locked rows are skipped).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        stuck = list(Message.objects.filter(status=MessageStatus.SENDING,
+                                            updated_at__lt=now - SENDING_TIMEOUT)
+                     .select_for_update(skip_locked=True, of=("self",))
+                     .select_related("store").order_by("updated_at")[:limit])
+        for message in stuck:
+            since = timezone.localtime(message.updated_at, message.store.tz)
+            _update(message, now, status=MessageStatus.NEEDS_LOOK,
+                    reason=f"Stuck while sending since {since:%b %d %H:%M}: it may or may not "
+                           "have gone out. Check with the customer before sending again.")
+            log_action(actor=None, action="followups.message_stuck", obj=message,
+                       store=message.store, at=now)
+    return len(stuck)
+
+
 def message_send(*, message_id: int) -> str:
     """Send one message if it is still planned and due; returns what happened (for logs).
 
@@ -77,15 +111,34 @@ def message_send(*, message_id: int) -> str:
         _claim(message, now, messaging)
     try:
         provider_id = _deliver(message, messaging)
-    except SendError as exc:
-        return _record_failure(message.pk, exc)
+    except Exception as exc:  # noqa: BLE001 - every failure must end in a recorded state
+        return _record_failure(message.pk, as_send_error(exc))
     _record_sent(message.pk, provider_id)
     return "sent"
 
 
+# Errors that say nothing about the message itself: the same call may go through later.
+# (requests' errors, timeouts and refused connections are all OSError.)
+_TRANSIENT = (OSError, TimeoutError)
+
+
+def as_send_error(exc: Exception) -> SendError:
+    """A channel's exception as a SendError: the channel's own classification if it made
+    one, a retry for connection trouble, otherwise a permanent failure naming the error
+    (a header with a line break, an address the provider's library refuses, ...)."""
+    if isinstance(exc, SendError):
+        return exc
+    if isinstance(exc, BadHeaderError):
+        return SendError(f"Could not build the email: {exc}", permanent=True)
+    if isinstance(exc, _TRANSIENT):
+        return SendError(f"{type(exc).__name__}: {exc}", permanent=False)
+    logger.exception("Unexpected error sending a message")
+    return SendError(f"Unexpected error ({type(exc).__name__}): {exc}", permanent=True)
+
+
 def _hold_back(message: Message, now, messaging) -> str:
     """Suppress (with the reason) or defer a message that must not go out now."""
-    reason = _stop_reason(message, now, messaging.fatigue_cap)
+    reason = _too_late(message, now) or _stop_reason(message, now, messaging.fatigue_cap)
     if reason:
         _update(message, now, status=MessageStatus.SUPPRESSED, reason=reason)
         return "suppressed"
@@ -98,6 +151,14 @@ def _hold_back(message: Message, now, messaging) -> str:
     return ""
 
 
+def _too_late(message: Message, now) -> str:
+    """A reminder for an occasion that has already passed (a retry that waited too long, or
+    a plan for a date gone by) is no reminder any more."""
+    if message.occurs_on is None or message.occurs_on >= message.store.today(now):
+        return ""
+    return f"Too late: the occasion was on {message.occurs_on:%b} {message.occurs_on.day}."
+
+
 def _stop_reason(message: Message, now, cap: int) -> str:
     customer = message.customer
     if not consent_current(customer=customer, channel=message.channel, purpose=message.purpose):
@@ -106,18 +167,31 @@ def _stop_reason(message: Message, now, cap: int) -> str:
     if not _address(message):
         return f"No {'email address' if message.channel == Channel.EMAIL else 'phone number'}."
     if message.is_marketing:
-        # The customer row is locked so two workers sending this customer's email and text
-        # at once count each other (a claimed row is "sending", counted from its claim time).
-        Customer.objects.select_for_update().filter(pk=customer.pk).exists()
-        recent = (Message.objects.filter(customer=customer).exclude(pk=message.pk)
-                  .filter(Q(status__in=[MessageStatus.SENT, MessageStatus.DELIVERED],
-                            sent_at__gte=now - datetime.timedelta(days=FATIGUE_DAYS))
-                          | Q(status=MessageStatus.SENDING,
-                              updated_at__gte=now - datetime.timedelta(days=FATIGUE_DAYS)))
-                  .exclude(purpose=Purpose.REPAIR_NOTICES).count())
-        if recent >= cap:
-            return f"Fatigue cap: {recent} marketing messages in the last {FATIGUE_DAYS} days."
+        touches = _recent_touches(message, now)
+        if touches >= cap:
+            return f"Fatigue cap: {touches} marketing touches in the last {FATIGUE_DAYS} days."
     return ""
+
+
+def _recent_touches(message: Message, now) -> int:
+    """Marketing touches the customer had in the fatigue window, besides this message's own.
+
+    A touch is `Message.touch`: an occasion's occurrence (its email and its text are one
+    reminder to the customer), else the message itself; repair notices and other
+    transactional messages never count. A message that needs a look may have gone out, so
+    it counts. The customer row is locked so two workers sending this customer's messages at
+    once count each other (a claimed row is "sending", counted from its claim time).
+    """
+    Customer.objects.select_for_update().filter(pk=message.customer_id).exists()
+    since = now - datetime.timedelta(days=FATIGUE_DAYS)
+    recent = (Message.objects.filter(customer_id=message.customer_id).marketing()
+              .exclude(pk=message.pk)
+              .filter(Q(status__in=[MessageStatus.SENT, MessageStatus.DELIVERED],
+                        sent_at__gte=since)
+                      | Q(status__in=[MessageStatus.SENDING, MessageStatus.NEEDS_LOOK],
+                          updated_at__gte=since))
+              .only("pk", "occasion_id", "occurs_on"))
+    return len({m.touch for m in recent} - {message.touch})
 
 
 def _address(message: Message) -> str:
@@ -170,6 +244,9 @@ def render(message: Message, messaging, template: MessageTemplate | None = None
     subject, body = rendering.render(subject, context), rendering.render(body, context)
     if message.channel == Channel.SMS:
         return "", f"{body} Reply STOP to opt out." if message.is_marketing else body
+    # A header is one line (a line break from a name saved before names were checked would
+    # make the email unsendable) and must fit the outbox row it is claimed into.
+    subject = " ".join(subject.split())[:200]
     footer = messaging.footer_address or message.store.address
     return subject, (f"{body}\n\n--\n{footer}\n"
                      f"Unsubscribe: {unsubscribe_url(message.customer_id)}")

@@ -8,11 +8,14 @@ from django.utils import timezone
 
 from core.audit import log_action
 from core.errors import LoupeError
+from core.one_line import check_one_line
+from core.queueing import publish_each_after_commit
 from crm.models import Channel, Consent, ConsentMethod, Customer, InteractionKind, Purpose
 from crm.selectors import consent_current
 from crm.services import consent_record, interaction_add
 from followups import rendering
 from followups.models import (
+    CallOutcome,
     CallTask,
     Message,
     MessageStatus,
@@ -40,6 +43,7 @@ def messaging_settings_update(*, settings: MessagingSettings, by, **fields) -> M
     if fields.get("send_from") and fields.get("send_until") \
             and fields["send_from"] >= fields["send_until"]:
         raise LoupeError("Sending must start before it ends.", field="send_until")
+    check_one_line(fields, ["sender_name", "sender_email", "sender_phone"])
     for name, value in fields.items():
         setattr(settings, name, value)
     settings.save(update_fields=list(fields))
@@ -61,6 +65,7 @@ def templates_ensure(*, store) -> None:
 def template_update(*, template: MessageTemplate, subject: str, body: str,
                     by) -> MessageTemplate:
     rendering.check(subject, field="subject")
+    check_one_line({"subject": subject.strip()}, ["subject"])
     rendering.check(body, field="body")
     if not body.strip():
         raise LoupeError("A message needs some words.", field="body")
@@ -74,11 +79,18 @@ def template_update(*, template: MessageTemplate, subject: str, body: str,
 
 
 def queue_after_commit(ids) -> None:
-    """Hand messages that are due now to the sender once the rows are committed."""
+    """Hand messages that are due now to the sender once the rows are committed.
+
+    Best effort: with the broker down nothing fails; the rows not queued lose their queued
+    mark, so the dispatcher's next run (when Redis is back) offers them again.
+    """
     from followups.tasks import send_message
 
-    for message_id in ids:
-        transaction.on_commit(lambda mid=message_id: send_message.delay(mid))
+    publish_each_after_commit(send_message, ids, on_failure=_unqueue)
+
+
+def _unqueue(ids) -> None:
+    Message.objects.filter(pk__in=ids, status=MessageStatus.PLANNED).update(queued_at=None)
 
 
 @transaction.atomic
@@ -124,11 +136,37 @@ def call_task_done(*, task: CallTask, by, outcome: str = "") -> CallTask:
         return task
     now = timezone.now()
     task.done_at, task.done_by, task.outcome = now, by, outcome[:200]
-    task.save(update_fields=["done_at", "done_by", "outcome"])
+    task.attempts, task.last_try_at = task.attempts + 1, now
+    task.save(update_fields=["done_at", "done_by", "outcome", "attempts", "last_try_at"])
     summary = f"Called about {task.occasion.title.lower()} on {task.occurs_on:%b %d}"
     interaction_add(customer=task.customer, kind=InteractionKind.CALL,
                     summary=f"{summary}: {outcome}" if outcome else summary, staff=by, at=now)
     log_action(actor=by.user, action="followups.call_done", obj=task, store=task.store, at=now)
+    return task
+
+
+@transaction.atomic
+def call_task_left_voicemail(*, task: CallTask, by, tries_seen: int,
+                             note: str = "") -> CallTask:
+    """Count a try that reached voicemail; the call stays open for another try.
+
+    `tries_seen` is the count the associate's screen showed: a double tap (or a second
+    screen) that already counted this try finds a higher count and adds nothing.
+    """
+    task = CallTask.objects.select_for_update().select_related("occasion").get(pk=task.pk)
+    if task.done_at is not None or task.attempts != tries_seen:
+        return task
+    now = timezone.now()
+    task.attempts, task.last_try_at = task.attempts + 1, now
+    task.outcome = CallOutcome.VOICEMAIL.label if not note else \
+        f"{CallOutcome.VOICEMAIL.label}: {note}"[:200]
+    task.save(update_fields=["attempts", "last_try_at", "outcome"])
+    summary = (f"Left voicemail about {task.occasion.title.lower()} on {task.occurs_on:%b %d}"
+               f" (try {task.attempts})")
+    interaction_add(customer=task.customer, kind=InteractionKind.CALL,
+                    summary=f"{summary}: {note}" if note else summary, staff=by, at=now)
+    log_action(actor=by.user, action="followups.call_voicemail", obj=task, store=task.store,
+               at=now, data={"tries": task.attempts})
     return task
 
 
@@ -200,8 +238,9 @@ def _regrant_after_stop(*, customer: Customer, at) -> None:
 
 
 # A later status never goes back to an earlier one (a late "sent" after "delivered").
-_STATUS_RANK = {MessageStatus.PLANNED: 0, MessageStatus.SENDING: 1, MessageStatus.SENT: 2,
-                MessageStatus.DELIVERED: 3, MessageStatus.FAILED: 4}
+# A row that needed a look is settled by the provider's word (it did go out, or failed).
+_STATUS_RANK = {MessageStatus.PLANNED: 0, MessageStatus.SENDING: 1, MessageStatus.NEEDS_LOOK: 1,
+                MessageStatus.SENT: 2, MessageStatus.DELIVERED: 3, MessageStatus.FAILED: 4}
 
 
 @transaction.atomic

@@ -3,10 +3,14 @@
 They stay fast: check the signature or token, apply one small service, answer.
 """
 
+import functools
+
+from anymail.utils import get_anymail_setting
 from django.conf import settings
 from django.core.signing import BadSignature, TimestampSigner
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
@@ -72,3 +76,30 @@ def twilio_status(request):
                                   status=TWILIO_STATUSES.get(raw), reason=reason,
                                   unreachable=code in TWILIO_UNREACHABLE)
     return HttpResponse(status=204)
+
+
+def anymail_webhook_secret() -> str | list[str]:
+    """The basic-auth secret(s) anymail checks its webhooks against, read as anymail reads
+    them (ANYMAIL["WEBHOOK_SECRET"]); empty when none is set."""
+    return get_anymail_setting("webhook_secret", default="") or ""
+
+
+def _secret_required(view):
+    """anymail accepts any caller when no secret is set (with a warning): we refuse, or a
+    forged bounce could revoke a customer's consent."""
+
+    @functools.wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not anymail_webhook_secret():
+            return HttpResponseForbidden("Email webhooks are off: WEBHOOK_SECRET is not set.")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def anymail_urlpatterns() -> list[URLPattern]:
+    """anymail's webhook URLs (same paths and names), each refusing while no secret is set."""
+    from anymail import urls
+
+    return [URLPattern(p.pattern, _secret_required(p.callback), p.default_args, p.name)
+            for p in urls.urlpatterns]

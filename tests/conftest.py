@@ -1,6 +1,7 @@
 """The store's cast for every test: a salesperson, a service clerk, a manager, and a manager
 of another store (who must never see this store's customers)."""
 
+import contextlib
 import datetime
 import os
 
@@ -116,3 +117,36 @@ def manager_client(manager, client):
 def other_manager_client(other_manager, client):
     client.force_login(other_manager.user)
     return client
+
+
+class _Broker:
+    """The Celery app's broker and result store, which a test can take down: both pointed at
+    a closed port, as when Redis has stopped."""
+
+    DOWN = "redis://127.0.0.1:1/0"
+
+    @contextlib.contextmanager
+    def down(self):
+        from config.celery import app
+
+        saved = (app.conf.broker_url, app.conf.result_backend)
+        self._point(app, self.DOWN, self.DOWN)
+        try:
+            yield
+        finally:
+            self._point(app, *saved)
+
+    @staticmethod
+    def _point(app, broker_url, result_backend):
+        # Celery caches its connection pools and result store: drop them so the new URLs
+        # are used (and the failed result store is not kept after Redis is "back").
+        app.conf.broker_url, app.conf.result_backend = broker_url, result_backend
+        app._pool = None
+        app.amqp._producer_pool = None
+        app._backend_cache = None
+        app._local.__dict__.pop("backend", None)
+
+
+@pytest.fixture
+def broker():
+    return _Broker()

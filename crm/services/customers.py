@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.audit import log_action
 from core.errors import LoupeError
+from core.one_line import check_one_line
 from crm.models import (
     Consent,
     Customer,
@@ -25,6 +26,9 @@ from crm.normalize import normalize_email, normalize_phone
 # What `customer_create(**profile)` may set besides name and contact.
 PROFILE_FIELDS = {"address_line", "city", "region", "postal_code", "partner_name", "notes",
                   "secondary_email"}
+# Fields that go into a greeting, a subject or an envelope line: no line breaks.
+ONE_LINE_FIELDS = ["first_name", "last_name", "partner_name", "address_line", "city", "region",
+                   "postal_code"]
 
 
 @transaction.atomic
@@ -77,6 +81,9 @@ def customer_create(*, store, created_by, source: str, first_name: str, last_nam
     first_name = (first_name or "").strip()
     if not first_name:
         raise LoupeError("Please enter the customer's first name.", field="first_name")
+    check_one_line({"first_name": first_name, "last_name": (last_name or "").strip(),
+                    **{k: str(v).strip() for k, v in profile.items() if isinstance(v, str)}},
+                   ONE_LINE_FIELDS)
     preferences = profile.pop("preferences", None)
     if profile.get("secondary_email"):
         profile["secondary_email"] = normalize_email(profile["secondary_email"],
@@ -142,6 +149,8 @@ def customer_update(*, customer: Customer, by, **values) -> Customer:
     preferences = values.pop("preferences", None)
     if "first_name" in values and not (values["first_name"] or "").strip():
         raise LoupeError("Please enter the customer's first name.", field="first_name")
+    check_one_line({k: v.strip() for k, v in values.items() if isinstance(v, str)},
+                   ONE_LINE_FIELDS)
     for name in ("email", "secondary_email"):
         if name in values:
             values[name] = normalize_email(values[name], field=name)
@@ -187,6 +196,7 @@ def occasion_add(*, customer: Customer, kind: str, month: int, day: int, year: i
     """Add a yearly date; the same kind and date again returns the existing one."""
     occasion_checked(kind=kind, month=month, day=day, year=year,
                      today=customer.store.today(), prefix=prefix)
+    check_one_line({f"{prefix}label": (label or "").strip()}, [f"{prefix}label"])
     occasion, created = Occasion.objects.get_or_create(
         customer=customer, kind=kind, month=month, day=day,
         defaults={"year": year, "label": (label or "").strip()[:80]},

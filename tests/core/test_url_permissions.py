@@ -69,6 +69,7 @@ EXPECTED = {
     "staff:client-reassign": (LOGIN, 403, 403, 200, 404),
     "followups:today": (LOGIN, 200, 403, 200, 200),
     "followups:call-done": (LOGIN, 405, 403, 405, 405),
+    "followups:call-voicemail": (LOGIN, 405, 403, 405, 405),
     "followups:message-log": (LOGIN, 403, 403, 200, 200),
     "followups:templates": (LOGIN, 403, 403, 200, 200),
     "followups:template-edit": (LOGIN, 403, 403, 200, 404),
@@ -79,7 +80,8 @@ EXPECTED = {
 }
 
 # Namespaces with their own guard: the Django admin admits superusers only.
-# anymail's provider webhooks check basic auth (WEBHOOK_SECRET): tests/followups/test_webhooks.py.
+# anymail's provider webhooks check basic auth (WEBHOOK_SECRET) and refuse every request while
+# it is empty: tests/followups/test_webhooks.py.
 SKIPPED_NAMESPACES = {"admin", "anymail"}
 
 

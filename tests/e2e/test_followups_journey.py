@@ -37,11 +37,18 @@ def test_an_associate_makes_todays_calls(page, log_in, screenshot, store, salesp
     assert page.get_by_text("Anniversary · Thursday, Dec 10").is_visible()
     screenshot("followups-today")
 
+    # No answer the first time: the call stays on the list with the try counted.
+    page.get_by_role("button", name="Left voicemail").click()
+    assert page.get_by_text("Voicemail for Nora Lee noted (tries: 1)").is_visible()
+    assert page.get_by_text("Left voicemail: 1 try so far").is_visible()
+    screenshot("followups-today-voicemail")
+
     page.fill("input[name=outcome]", "Coming in Saturday")
     page.get_by_role("button", name="Called").click()
     assert page.get_by_text("Call to Nora Lee ticked off.").is_visible()
     assert page.get_by_text("No calls due today.").is_visible()
-    assert CallTask.objects.get().outcome == "Coming in Saturday"
+    call = CallTask.objects.get()
+    assert (call.outcome, call.attempts) == ("Coming in Saturday", 2)
 
 
 def test_a_manager_previews_and_saves_a_text_template(page, log_in, screenshot, store,
