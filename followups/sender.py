@@ -100,6 +100,8 @@ def _hold_back(message: Message, now, messaging) -> str:
 
 def _stop_reason(message: Message, now, cap: int) -> str:
     customer = message.customer
+    if stale := _occasion_not_on_file(message):
+        return stale
     if not consent_current(customer=customer, channel=message.channel, purpose=message.purpose):
         return (f"No current consent for {message.get_purpose_display().lower()} by "
                 f"{message.get_channel_display().lower()} at send time.")
@@ -117,6 +119,18 @@ def _stop_reason(message: Message, now, cap: int) -> str:
                   .exclude(purpose=Purpose.REPAIR_NOTICES).count())
         if recent >= cap:
             return f"Fatigue cap: {recent} marketing messages in the last {FATIGUE_DAYS} days."
+    return ""
+
+
+def _occasion_not_on_file(message: Message) -> str:
+    """A reminder for a date the profile no longer has (followups.receivers withdraws those
+    when it changes; this guards whatever slipped past)."""
+    if message.purpose != Purpose.OCCASION_REMINDERS or message.occurs_on is None:
+        return ""
+    if message.occasion is None:
+        return "The occasion was removed from the profile."
+    if message.occasion.on_year(message.occurs_on.year) != message.occurs_on:
+        return "The occasion was moved to another date."
     return ""
 
 

@@ -132,6 +132,39 @@ def call_task_done(*, task: CallTask, by, outcome: str = "") -> CallTask:
     return task
 
 
+# Why a reminder planned for an occasion was held back, by what became of the occasion.
+OCCASION_WITHDRAWN = {
+    "moved": "The occasion was moved to another date.",
+    "removed": "The occasion was removed from the profile.",
+    "merged": "The same date was on file twice; the other one is kept.",
+}
+
+
+def occasion_plans_withdraw(*, occasion, change: str, at) -> tuple[int, int]:
+    """Hold back the planned reminders and close the open calls of an occasion that was
+    removed or merged away, or that moved off the date they were planned for.
+
+    Called inside the transaction that changed the occasion; the rows are locked first, so
+    a reminder a worker claimed meanwhile is left to it. They are detached from the occasion
+    (customer, kind and date stay on them), so a date moved back can be planned again.
+    Returns (reminders held back, calls closed).
+    """
+    reason = OCCASION_WITHDRAWN[change]
+    gone = change != "moved"
+    planned = [m.pk for m in Message.objects.select_for_update()
+               .filter(occasion=occasion, status=MessageStatus.PLANNED)
+               if gone or occasion.on_year(m.occurs_on.year) != m.occurs_on]
+    calls = [c.pk for c in CallTask.objects.select_for_update()
+             .filter(occasion=occasion, done_at__isnull=True)
+             if gone or occasion.on_year(c.occurs_on.year) != c.occurs_on]
+    held = Message.objects.filter(pk__in=planned).update(
+        status=MessageStatus.SUPPRESSED, reason=reason, occasion=None, queued_at=None,
+        updated_at=at)
+    closed = CallTask.objects.filter(pk__in=calls).update(done_at=at, outcome=reason,
+                                                           occasion=None)
+    return held, closed
+
+
 def revoke_channel(*, customer: Customer, channel: str, method: str, note: str = "",
                    at=None) -> None:
     """Revoke every purpose the customer has granted on one channel (inside a transaction).
