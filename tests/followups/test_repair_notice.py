@@ -80,7 +80,9 @@ def test_no_text_without_sms_consent_even_with_a_phone(envelope):
     assert not sms.outbox
 
 
-@time_machine.travel(MORNING, tick=False)
+# The marker freezes the clock before the fixtures run: the envelope's consent must not be
+# newer than the revocation.
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_without_repair_notice_consent_the_email_is_held_back_with_the_reason(envelope):
     ConsentFactory(customer=envelope.customer, channel=Channel.EMAIL,
                    purpose=Purpose.REPAIR_NOTICES, granted=False,

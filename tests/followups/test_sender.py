@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from crm.models import Channel, ConsentMethod, Interaction, InteractionKind, Purpose
+from crm.models import Channel, ConsentMethod, Interaction, InteractionKind, Occasion, Purpose
 from followups import sender, sms
 from followups.errors import SendError
 from followups.models import Message, MessageStatus
@@ -101,6 +101,7 @@ def test_a_bounced_address_stops_the_message(reminder):
 def test_the_fatigue_cap_suppresses_with_the_reason_instead_of_dropping(reminder, store):
     for days_ago in (3, 10):
         MessageFactory(customer=reminder.customer, status=MessageStatus.SENT,
+                       occurs_on=MORNING.date() + datetime.timedelta(days=14 - days_ago),
                        sent_at=MORNING - datetime.timedelta(days=days_ago), due_at=MORNING)
     message_send(message_id=reminder.pk)
     reminder.refresh_from_db()
@@ -115,6 +116,7 @@ def test_repair_notices_and_old_messages_do_not_count_toward_the_cap(reminder):
                    occurs_on=None, purpose=Purpose.REPAIR_NOTICES, kind="repair_ready",
                    sent_at=MORNING - datetime.timedelta(days=1), due_at=MORNING)
     MessageFactory(customer=reminder.customer, status=MessageStatus.SENT,
+                   occurs_on=MORNING.date() - datetime.timedelta(days=17),
                    sent_at=MORNING - datetime.timedelta(days=31), due_at=MORNING)
     assert message_send(message_id=reminder.pk) == "sent"
 
@@ -193,8 +195,9 @@ def test_a_message_not_yet_due_is_left_for_the_dispatcher(reminder):
 
 @time_machine.travel(MORNING, tick=False)
 def test_a_message_another_worker_is_sending_counts_toward_the_cap(reminder):
-    for _ in range(2):
+    for days in (1, 2):
         MessageFactory(customer=reminder.customer, status=MessageStatus.SENDING,
+                       occurs_on=datetime.date(2026, 12, 10) + datetime.timedelta(days=days),
                        due_at=MORNING, updated_at=MORNING)
     assert message_send(message_id=reminder.pk) == "suppressed"
     assert not mail.outbox
@@ -223,3 +226,23 @@ def test_the_command_queues_what_has_come_due(reminder, capsys, monkeypatch,
         call_command("send_due_messages")
     assert "1 messages queued" in capsys.readouterr().out
     assert queued == [reminder.pk]
+
+
+@pytest.mark.time_machine(MORNING, tick=False)
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"day": 11}, "The occasion was moved to another date."),
+    (None, "The occasion was removed from the profile."),
+])
+def test_a_reminder_for_a_date_no_longer_on_file_is_not_sent(reminder, change, reason):
+    # Changed behind the services' back, so nothing withdrew it: the sender checks again.
+    if change:
+        Occasion.objects.filter(pk=reminder.occasion_id).update(**change)
+    else:
+        Message.objects.filter(pk=reminder.pk).update(occasion=None)
+
+    assert message_send(message_id=reminder.pk) == "suppressed"
+
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.reason) == (MessageStatus.SUPPRESSED, reason)
+    assert not mail.outbox
+    assert not Interaction.objects.filter(kind=InteractionKind.MESSAGE).exists()
