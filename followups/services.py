@@ -140,6 +140,7 @@ OCCASION_WITHDRAWN = {
 }
 
 
+@transaction.atomic
 def occasion_plans_withdraw(*, occasion, change: str, at) -> tuple[int, int]:
     """Hold back the planned reminders and close the open calls of an occasion that was
     removed or merged away, or that moved off the date they were planned for.
