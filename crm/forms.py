@@ -145,14 +145,21 @@ class WalkInForm(OneLineInputsMixin, OccasionFieldsMixin, forms.Form):
         )
 
     @classmethod
-    def initial_for(cls, customer: Customer | None, key) -> dict:
+    def initial_for(cls, customer: Customer | None, key, on_file: dict | None = None) -> dict:
+        """A known customer's visit starts from what is on file (`selectors.walk_in_on_file`),
+        so what the associate leaves alone is recorded as no change."""
         initial = {"key": key}
         if customer is not None:
             initial |= {name: getattr(customer, name) for name in (
                 "first_name", "last_name", "email", "address_line", "city", "region",
                 "postal_code", "partner_name")}
-            initial["phone"] = str(customer.phone or "")
+            initial["phone"] = on_file["phone"] if on_file else str(customer.phone or "")
             initial["preferences"] = list(customer.preferences.all())
+        for kind, occasion in (on_file or {}).get("first_of_kind", {}).items():
+            initial |= {f"{kind}_month": occasion.month, f"{kind}_day": occasion.day,
+                        f"{kind}_year": occasion.year}
+            if kind == OccasionKind.OTHER:
+                initial["other_label"] = occasion.label
         return initial
 
 
@@ -191,6 +198,41 @@ class CustomerForm(OneLineInputsMixin, forms.Form):
                    if name not in ("phone", "preferences")}
         return initial | {"phone": str(customer.phone or ""),
                           "preferences": list(customer.preferences.all())}
+
+
+class OccasionForm(forms.Form):
+    """Correct one date on the profile (its kind stays: remove it and log the right one)."""
+
+    month = forms.TypedChoiceField(label=_("Month"), choices=MONTHS, coerce=int,
+                                   empty_value=None)
+    day = forms.IntegerField(label=_("Day"), min_value=1, max_value=31,
+                             widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2100,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric",
+                                                              "placeholder": _("optional")}))
+    label = forms.CharField(label=_("What is it?"), max_length=80, required=False)
+
+    def __init__(self, *args, occasion, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.occasion, self.today = occasion, today
+        if occasion.kind != OccasionKind.OTHER:
+            del self.fields["label"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("month") is None or data.get("day") is None:
+            return data
+        try:
+            occasion_checked(kind=self.occasion.kind, month=data["month"], day=data["day"],
+                             year=data.get("year"), today=self.today)
+        except LoupeError as exc:
+            self.add_error(exc.field, exc.message)
+        return data
+
+    @classmethod
+    def initial_for(cls, occasion) -> dict:
+        return {"month": occasion.month, "day": occasion.day, "year": occasion.year,
+                "label": occasion.label}
 
 
 class NoteForm(forms.Form):

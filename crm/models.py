@@ -137,6 +137,10 @@ class Occasion(models.Model):
                 condition=~Q(month__in=[4, 6, 9, 11], day=31) & ~Q(month=2, day__gt=29),
                 name="occasion_day_exists",
             ),
+            # One birthday on Dec 10 is one reminder: a second row for the same date would be
+            # planned, and sent, twice.
+            models.UniqueConstraint(fields=["customer", "kind", "month", "day"],
+                                    name="occasion_once_per_customer_kind_date"),
         ]
 
     def __str__(self):

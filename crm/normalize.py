@@ -37,6 +37,16 @@ def normalize_phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_national(raw: str) -> str:
+    """The number as people here write it ("(217) 555-0226"); anything unreadable as it is."""
+    text = (raw or "").strip()
+    try:
+        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return text
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def phone_digits(raw: str) -> str:
     """Just the digits, for searching by a phone typed in any format."""
     return "".join(ch for ch in raw or "" if ch.isdigit())

@@ -10,8 +10,17 @@ from django.db.models.functions import Concat, Greatest
 from django.shortcuts import get_object_or_404
 
 from core.errors import LoupeError
-from crm.models import Channel, Consent, Customer, Interaction, Occasion, Purpose, Source
-from crm.normalize import normalize_email, phone_digits, phone_key
+from crm.models import (
+    Channel,
+    Consent,
+    Customer,
+    Interaction,
+    Occasion,
+    OccasionKind,
+    Purpose,
+    Source,
+)
+from crm.normalize import normalize_email, phone_digits, phone_key, phone_national
 
 # Fewer digits than this would match half the store's phone numbers.
 MIN_PHONE_DIGITS = 4
@@ -22,6 +31,37 @@ def customer_for(*, store, customer_id) -> Customer:
     return get_object_or_404(
         Customer.objects.for_store(store).select_related("assigned_to", "store"), pk=customer_id
     )
+
+
+def occasion_for(*, store, customer_id, occasion_id) -> Occasion:
+    """One occasion of this customer in `store`, with its customer; anything else is a 404."""
+    return get_object_or_404(
+        Occasion.objects.select_related("customer__store")
+        .filter(customer__store=store, customer_id=customer_id), pk=occasion_id)
+
+
+def occasion_on_file(*, customer: Customer, kind: str, label: str = "") -> Occasion | None:
+    """The occasion a date of `kind` told at a visit corrects: a birthday, an anniversary or
+    a partner's birthday has one date; an "other" is the one with the same label."""
+    found = Occasion.objects.filter(customer=customer, kind=kind)
+    if kind == OccasionKind.OTHER:
+        found = found.filter(label__iexact=(label or "").strip())
+    return found.order_by("month", "day", "pk").first()
+
+
+def walk_in_on_file(*, customer: Customer) -> dict:
+    """What "Log a visit" shows of a known customer: the number as people write it, the
+    email, every occasion, the consents granted now, and the occasion of each kind that the
+    form's dates start from (the one `occasion_on_file` would correct)."""
+    occasions = list(Occasion.objects.filter(customer=customer).order_by("month", "day", "pk"))
+    first_of_kind = {}
+    for occasion in occasions:
+        first_of_kind.setdefault(occasion.kind, occasion)
+    state = consent_state(consents=customer.consents.order_by("-created_at", "-id"))
+    granted = [(row["channel"], label) for row in state
+               for label, consent in row["purposes"] if consent is not None and consent.granted]
+    return {"phone": phone_national(str(customer.phone or "")), "email": customer.email,
+            "occasions": occasions, "first_of_kind": first_of_kind, "consents": granted}
 
 
 def clients_of(*, staff_member):

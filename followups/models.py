@@ -246,8 +246,10 @@ class CallTask(models.Model):
     store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="call_tasks")
     customer = models.ForeignKey("crm.Customer", on_delete=models.CASCADE,
                                  related_name="call_tasks")
-    occasion = models.ForeignKey("crm.Occasion", on_delete=models.CASCADE,
-                                 related_name="call_tasks")
+    # Null once the occasion is removed, or the call was closed because it moved: a call made
+    # stays on record.
+    occasion = models.ForeignKey("crm.Occasion", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="call_tasks")
     occurs_on = models.DateField()
     assignee = models.ForeignKey("staff.StaffMember", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="call_tasks")

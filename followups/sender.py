@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import log_action
-from crm.models import Channel, ConsentMethod, Customer, InteractionKind
+from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose
 from crm.selectors import consent_current
 from crm.services import interaction_add
 from followups import rendering, services, sms
@@ -161,6 +161,8 @@ def _too_late(message: Message, now) -> str:
 
 def _stop_reason(message: Message, now, cap: int) -> str:
     customer = message.customer
+    if stale := _occasion_not_on_file(message):
+        return stale
     if not consent_current(customer=customer, channel=message.channel, purpose=message.purpose):
         return (f"No current consent for {message.get_purpose_display().lower()} by "
                 f"{message.get_channel_display().lower()} at send time.")
@@ -192,6 +194,18 @@ def _recent_touches(message: Message, now) -> int:
                           updated_at__gte=since))
               .only("pk", "occasion_id", "occurs_on"))
     return len({m.touch for m in recent} - {message.touch})
+
+
+def _occasion_not_on_file(message: Message) -> str:
+    """A reminder for a date the profile no longer has (followups.receivers withdraws those
+    when it changes; this guards whatever slipped past)."""
+    if message.purpose != Purpose.OCCASION_REMINDERS or message.occurs_on is None:
+        return ""
+    if message.occasion is None:
+        return "The occasion was removed from the profile."
+    if message.occasion.on_year(message.occurs_on.year) != message.occurs_on:
+        return "The occasion was moved to another date."
+    return ""
 
 
 def _address(message: Message) -> str:

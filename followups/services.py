@@ -138,7 +138,8 @@ def call_task_done(*, task: CallTask, by, outcome: str = "") -> CallTask:
     task.done_at, task.done_by, task.outcome = now, by, outcome[:200]
     task.attempts, task.last_try_at = task.attempts + 1, now
     task.save(update_fields=["done_at", "done_by", "outcome", "attempts", "last_try_at"])
-    summary = f"Called about {task.occasion.title.lower()} on {task.occurs_on:%b %d}"
+    about = task.occasion.title.lower() if task.occasion else "their date"
+    summary = f"Called about {about} on {task.occurs_on:%b %d}"
     interaction_add(customer=task.customer, kind=InteractionKind.CALL,
                     summary=f"{summary}: {outcome}" if outcome else summary, staff=by, at=now)
     log_action(actor=by.user, action="followups.call_done", obj=task, store=task.store, at=now)
@@ -161,13 +162,47 @@ def call_task_left_voicemail(*, task: CallTask, by, tries_seen: int,
     task.outcome = CallOutcome.VOICEMAIL.label if not note else \
         f"{CallOutcome.VOICEMAIL.label}: {note}"[:200]
     task.save(update_fields=["attempts", "last_try_at", "outcome"])
-    summary = (f"Left voicemail about {task.occasion.title.lower()} on {task.occurs_on:%b %d}"
-               f" (try {task.attempts})")
+    about = task.occasion.title.lower() if task.occasion else "their date"
+    summary = f"Left voicemail about {about} on {task.occurs_on:%b %d} (try {task.attempts})"
     interaction_add(customer=task.customer, kind=InteractionKind.CALL,
                     summary=f"{summary}: {note}" if note else summary, staff=by, at=now)
     log_action(actor=by.user, action="followups.call_voicemail", obj=task, store=task.store,
                at=now, data={"tries": task.attempts})
     return task
+
+
+# Why a reminder planned for an occasion was held back, by what became of the occasion.
+OCCASION_WITHDRAWN = {
+    "moved": "The occasion was moved to another date.",
+    "removed": "The occasion was removed from the profile.",
+    "merged": "The same date was on file twice; the other one is kept.",
+}
+
+
+@transaction.atomic
+def occasion_plans_withdraw(*, occasion, change: str, at) -> tuple[int, int]:
+    """Hold back the planned reminders and close the open calls of an occasion that was
+    removed or merged away, or that moved off the date they were planned for.
+
+    Called inside the transaction that changed the occasion; the rows are locked first, so
+    a reminder a worker claimed meanwhile is left to it. They are detached from the occasion
+    (customer, kind and date stay on them), so a date moved back can be planned again.
+    Returns (reminders held back, calls closed).
+    """
+    reason = OCCASION_WITHDRAWN[change]
+    gone = change != "moved"
+    planned = [m.pk for m in Message.objects.select_for_update()
+               .filter(occasion=occasion, status=MessageStatus.PLANNED)
+               if gone or occasion.on_year(m.occurs_on.year) != m.occurs_on]
+    calls = [c.pk for c in CallTask.objects.select_for_update()
+             .filter(occasion=occasion, done_at__isnull=True)
+             if gone or occasion.on_year(c.occurs_on.year) != c.occurs_on]
+    held = Message.objects.filter(pk__in=planned).update(
+        status=MessageStatus.SUPPRESSED, reason=reason, occasion=None, queued_at=None,
+        updated_at=at)
+    closed = CallTask.objects.filter(pk__in=calls).update(done_at=at, outcome=reason,
+                                                           occasion=None)
+    return held, closed
 
 
 def revoke_channel(*, customer: Customer, channel: str, method: str, note: str = "",

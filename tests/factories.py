@@ -69,6 +69,8 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 class OccasionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Occasion
+        # One occasion per customer, kind and date (a constraint): the same date is that one.
+        django_get_or_create = ("customer", "kind", "month", "day")
 
     customer = factory.SubFactory(CustomerFactory)
     kind = OccasionKind.BIRTHDAY
@@ -131,7 +133,10 @@ class MessageFactory(factory.django.DjangoModelFactory):
     channel = Channel.EMAIL
     purpose = Purpose.OCCASION_REMINDERS
     kind = "birthday"
-    occasion = factory.SubFactory(OccasionFactory, customer=factory.SelfAttribute("..customer"))
+    # The occasion falls on `occurs_on`, as the planner's would.
+    occasion = factory.SubFactory(OccasionFactory, customer=factory.SelfAttribute("..customer"),
+                                  month=factory.SelfAttribute("..occurs_on.month"),
+                                  day=factory.SelfAttribute("..occurs_on.day"))
     occurs_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
     due_at = factory.LazyFunction(timezone.now)
     created_at = factory.LazyFunction(timezone.now)
@@ -144,7 +149,9 @@ class CallTaskFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     store = factory.SelfAttribute("customer.store")
-    occasion = factory.SubFactory(OccasionFactory, customer=factory.SelfAttribute("..customer"))
+    occasion = factory.SubFactory(OccasionFactory, customer=factory.SelfAttribute("..customer"),
+                                  month=factory.SelfAttribute("..occurs_on.month"),
+                                  day=factory.SelfAttribute("..occurs_on.day"))
     occurs_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
     assignee = factory.SelfAttribute("customer.assigned_to")
     due_on = factory.LazyFunction(timezone.localdate)

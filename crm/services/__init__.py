@@ -17,6 +17,12 @@ from crm.services.customers import (
     purchase_record,
 )
 from crm.services.merge import customer_merge
+from crm.services.occasions import (
+    occasion_change,
+    occasion_fold,
+    occasion_record,
+    occasion_remove,
+)
 from crm.services.transfer import customers_export, customers_import
 from crm.services.walk_ins import OccasionEntry, WalkInEntry, customer_log_walk_in
 
@@ -36,7 +42,11 @@ __all__ = [
     "customer_update",
     "interaction_add",
     "occasion_add",
+    "occasion_change",
     "occasion_checked",
+    "occasion_fold",
+    "occasion_record",
+    "occasion_remove",
     "preference_save",
     "purchase_record",
 ]

@@ -21,7 +21,7 @@ from crm.models import (
     Preference,
     Purchase,
 )
-from crm.normalize import normalize_email, normalize_phone
+from crm.normalize import normalize_email, normalize_phone, phone_national
 
 # What `customer_create(**profile)` may set besides name and contact.
 PROFILE_FIELDS = {"address_line", "city", "region", "postal_code", "partner_name", "notes",
@@ -157,15 +157,43 @@ def customer_update(*, customer: Customer, by, **values) -> Customer:
     if "phone" in values:
         values["phone"] = normalize_phone(str(values["phone"] or ""))
     changed = [name for name, value in values.items() if getattr(customer, name) != value]
+    before = {name: getattr(customer, name) for name in changed if name in CONTACT_LABELS}
     for name in changed:
         setattr(customer, name, values[name])
     if changed:
         customer.save(update_fields=[*changed, "updated_at"])
+    contact_changes_note(customer=customer, before=before, by=by)
     if preferences is not None:
         customer.preferences.set(preferences)
     log_action(actor=_actor(by), action="customer.changed", obj=customer,
                data={"fields": changed})
     return customer
+
+
+CONTACT_LABELS = {"email": "Email", "secondary_email": "Second email", "phone": "Phone"}
+
+
+def _contact_shown(name: str, value) -> str:
+    text = str(value or "")
+    return phone_national(text) if name == "phone" and text else text
+
+
+def contact_changes_note(*, customer: Customer, before: dict, by, via: str = "",
+                         at=None) -> None:
+    """Put each email or phone that changed from `before` on the timeline, old and new
+    (inside the change's transaction): consent was given for an address, so a new one is
+    worth seeing."""
+    for name, old in before.items():
+        label = CONTACT_LABELS[name]
+        old, new = _contact_shown(name, old), _contact_shown(name, getattr(customer, name))
+        if old == new:
+            continue
+        if old and new:
+            summary = f"{label} changed from {old} to {new}"
+        else:
+            summary = f"{label} set to {new}" if new else f"{label} {old} removed"
+        interaction_add(customer=customer, kind=InteractionKind.CHANGE, staff=by, at=at,
+                        summary=f"{summary}{via}.")
 
 
 def occasion_checked(*, kind: str, month: int, day: int, year: int | None,

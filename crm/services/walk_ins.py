@@ -24,10 +24,11 @@ from crm.services.customers import (
     _actor,
     consent_record,
     customer_create,
+    customer_update,
     interaction_add,
-    occasion_add,
     purchase_record,
 )
+from crm.services.occasions import occasion_record
 from crm.wording import reminder_words
 
 # A yes for a channel needs the contact it would use, and says so beside the consent box.
@@ -97,8 +98,8 @@ def _log_walk_in(*, store, by, key, entry: WalkInEntry, customer: Customer | Non
     _check_consent_contacts(entry, customer)
     customer = _profile(store=store, by=by, entry=entry, customer=customer)
     occasions = [
-        occasion_add(customer=customer, kind=o.kind, month=o.month, day=o.day, year=o.year,
-                     label=o.label, by=by, prefix=f"{o.kind}_")
+        occasion_record(customer=customer, kind=o.kind, month=o.month, day=o.day, year=o.year,
+                        label=o.label, by=by, prefix=f"{o.kind}_")
         for o in entry.occasions
     ]
     if entry.looked_at.strip():
@@ -145,21 +146,19 @@ def _profile(*, store, by, entry: WalkInEntry, customer: Customer | None) -> Cus
 
 
 def _profile_update(*, customer: Customer, by, entry: WalkInEntry, details: dict) -> Customer:
-    """'This is them': fill in what the profile lacks, never overwrite what it has."""
+    """'This is them' / "Log a visit": the form starts from what is on file, so a value typed
+    differently is a correction (a new phone or email goes on the timeline) and a blank one
+    changes nothing: a visit never erases."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    email = normalize_email(entry.email)
     # Their own number comes back as typed; only a new one must pass today's check.
     known = str(customer.phone or "")
     phone = known if known and phone_key(entry.phone) == known else normalize_phone(entry.phone)
-    fills = {"email": email, "phone": phone} | {k: v.strip() for k, v in details.items()}
-    changed = [name for name, value in fills.items() if value and not getattr(customer, name)]
-    for name in changed:
-        setattr(customer, name, fills[name])
-    if email and customer.email and email != customer.email and not customer.secondary_email:
-        customer.secondary_email = email
-        changed.append("secondary_email")
-    if changed:
-        customer.save(update_fields=[*changed, "updated_at"])
+    typed = {"first_name": entry.first_name, "last_name": entry.last_name,
+             "email": normalize_email(entry.email), "phone": phone} | details
+    changes = {name: value.strip() for name, value in typed.items()
+               if value.strip() and value.strip() != str(getattr(customer, name) or "")}
+    if changes:
+        customer = customer_update(customer=customer, by=by, **changes)
     if entry.preferences:
         customer.preferences.add(*entry.preferences)
     if customer.assigned_to_id is None and by is not None and by.can_sell:

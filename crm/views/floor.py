@@ -71,9 +71,10 @@ def search(request):
     return render(request, template, {"query": query, "results": results})
 
 
-def _walk_in_context(request, form, customer):
+def _walk_in_context(request, form, customer, on_file):
     phone = form["phone"].value() or ""
-    return {"form": form, "customer": customer, "ask": occasion_ask(store=request.store),
+    return {"form": form, "customer": customer, "on_file": on_file,
+            "ask": occasion_ask(store=request.store),
             "sms_words": sms_words_parts(store=request.store, number=phone),
             "email_words": reminder_words(store=request.store, channel="email"),
             "phone_words": reminder_words(store=request.store, channel="phone")}
@@ -85,8 +86,9 @@ def walk_in(request):
     customer_id = request.POST.get("customer") or request.GET.get("customer")
     customer = (selectors.customer_for(store=request.store, customer_id=customer_id)
                 if customer_id else None)
+    on_file = selectors.walk_in_on_file(customer=customer) if customer else None
     form = WalkInForm(request.POST or None, store=request.store, customer=customer,
-                      initial=WalkInForm.initial_for(customer, new_walk_in_key()))
+                      initial=WalkInForm.initial_for(customer, new_walk_in_key(), on_file))
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.customer_log_walk_in(
@@ -97,7 +99,8 @@ def walk_in(request):
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": saved.full_name})
             return redirect("crm:customer", customer_id=saved.pk)
-    return render(request, "crm/walk_in.html", _walk_in_context(request, form, customer))
+    return render(request, "crm/walk_in.html",
+                  _walk_in_context(request, form, customer, on_file))
 
 
 @staff_required("crm.log_walk_in")

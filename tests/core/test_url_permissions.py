@@ -39,6 +39,8 @@ EXPECTED = {
     "crm:edit": (LOGIN, 200, 200, 200, 404),
     "crm:note": (LOGIN, 200, 200, 200, 404),
     "crm:purchase": (LOGIN, 200, 403, 200, 404),
+    "crm:occasion-edit": (LOGIN, 200, 200, 200, 404),
+    "crm:occasion-remove": (LOGIN, 200, 200, 200, 404),
     "crm:merge": (LOGIN, 403, 403, 200, 404),
     "crm:history": (LOGIN, 403, 403, 200, 404),
     "crm:import": (LOGIN, 403, 403, 200, 200),
@@ -105,13 +107,15 @@ def all_url_names():
 def url_samples(store):
     """A sample value for every URL argument, each object in `store`."""
     customer = CustomerFactory(store=store)
+    call = CallTaskFactory(customer=customer)
     return {
         "customer_id": customer.pk,
+        "occasion_id": call.occasion_id,
         "envelope_id": EnvelopeFactory(customer=customer).pk,
         "store_id": store.pk,
         "preference_id": Preference.objects.first().pk,
         "staff_member_id": StaffMemberFactory(store=store).pk,
-        "calltask_id": CallTaskFactory(customer=customer).pk,
+        "calltask_id": call.pk,
         "template_id": MessageTemplateFactory(store=store).pk,
         "token": unsubscribe_token(customer.pk),
     }

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -7,7 +8,9 @@ from django.utils import timezone
 from core.errors import LoupeError
 from core.models import AuditEntry
 from crm import services
-from crm.models import Consent, Customer, Interaction, Occasion, Purchase, WishItem
+from crm.models import Channel, Consent, Customer, Interaction, Occasion, Purchase, WishItem
+from followups.models import Message, MessageStatus
+from followups.planner import plan_store
 from repairs.models import Envelope
 from staff.models import Assignment
 from staff.services import client_assign
@@ -20,6 +23,9 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# Nov 26, 2026, 10:00 in Chicago (the test store's timezone): Dec 10 is two weeks ahead.
+MORNING = datetime.datetime(2026, 11, 26, 16, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -122,3 +128,32 @@ def test_merging_into_nobody_or_another_stores_profile_is_refused_beside_the_cho
     assert response.status_code == 200
     assert response.context["form"].errors["survivor"]
     assert Customer.objects.filter(pk=merged.pk).exists()
+
+
+@pytest.mark.time_machine(MORNING, tick=False)
+def test_merging_two_profiles_with_the_same_birthday_keeps_one_and_plans_one_reminder(
+        store, manager):
+    kept = CustomerFactory(store=store, first_name="Olivia", email="olivia@mail.example")
+    merged = CustomerFactory(store=store, first_name="Olivia", email="o.h@work.example")
+    birthdays = {}
+    for customer in (kept, merged):
+        birthdays[customer] = OccasionFactory(customer=customer, kind="birthday", month=12,
+                                              day=10, year=1990 if customer == merged else None)
+        ConsentFactory(customer=customer, channel=Channel.EMAIL,
+                       occasion=birthdays[customer],
+                       created_at=datetime.datetime(2026, 1, 5, 12, tzinfo=datetime.UTC))
+    plan_store(store=store, now=MORNING)
+    assert Message.objects.filter(status=MessageStatus.PLANNED).count() == 2
+
+    services.customer_merge(survivor=kept, merged=merged, by=manager)
+    plan_store(store=store, now=MORNING)
+
+    birthday = Occasion.objects.get()
+    assert (birthday.pk, birthday.customer, birthday.year) == (birthdays[kept].pk, kept, 1990)
+    planned = Message.objects.filter(status=MessageStatus.PLANNED)
+    assert [(m.customer, m.occasion, m.occurs_on) for m in planned] == [
+        (kept, birthday, datetime.date(2026, 12, 10))]
+    held = Message.objects.get(status=MessageStatus.SUPPRESSED)
+    assert (held.customer, held.occasion) == (kept, None)
+    assert held.reason == "The same date was on file twice; the other one is kept."
+    assert set(Consent.objects.values_list("customer", "occasion")) == {(kept.pk, birthday.pk)}

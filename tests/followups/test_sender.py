@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 from django.core.mail import BadHeaderError
 
-from crm.models import Channel, ConsentMethod, Interaction, InteractionKind, Purpose
+from crm.models import Channel, ConsentMethod, Interaction, InteractionKind, Occasion, Purpose
 from followups import sender, sms
 from followups.errors import SendError
 from followups.models import Message, MessageStatus
@@ -109,6 +109,7 @@ def test_a_bounced_address_stops_the_message(reminder):
 def test_the_fatigue_cap_suppresses_with_the_reason_instead_of_dropping(reminder, store):
     for days_ago in (3, 10):
         MessageFactory(customer=reminder.customer, status=MessageStatus.SENT,
+                       occurs_on=MORNING.date() + datetime.timedelta(days=14 - days_ago),
                        sent_at=MORNING - datetime.timedelta(days=days_ago), due_at=MORNING)
     message_send(message_id=reminder.pk)
     reminder.refresh_from_db()
@@ -123,6 +124,7 @@ def test_repair_notices_and_old_messages_do_not_count_toward_the_cap(reminder):
                    occurs_on=None, purpose=Purpose.REPAIR_NOTICES, kind="repair_ready",
                    sent_at=MORNING - datetime.timedelta(days=1), due_at=MORNING)
     MessageFactory(customer=reminder.customer, status=MessageStatus.SENT,
+                   occurs_on=MORNING.date() - datetime.timedelta(days=17),
                    sent_at=MORNING - datetime.timedelta(days=31), due_at=MORNING)
     assert message_send(message_id=reminder.pk) == "sent"
 
@@ -201,8 +203,9 @@ def test_a_message_not_yet_due_is_left_for_the_dispatcher(reminder):
 
 @pytest.mark.time_machine(MORNING, tick=False)
 def test_a_message_another_worker_is_sending_counts_toward_the_cap(reminder):
-    for _ in range(2):
+    for days in (1, 2):
         MessageFactory(customer=reminder.customer, status=MessageStatus.SENDING,
+                       occurs_on=datetime.date(2026, 12, 10) + datetime.timedelta(days=days),
                        due_at=MORNING, updated_at=MORNING)
     assert message_send(message_id=reminder.pk) == "suppressed"
     assert not mail.outbox
@@ -240,7 +243,7 @@ def _sent(customer, *, days_ago, **fields):
                           due_at=MORNING, **fields)
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_an_occasions_email_and_text_are_one_touch_so_her_birthday_reminder_still_goes(
         make_customer):
     # She said yes to email and text: the anniversary pair went out last week.
@@ -262,7 +265,7 @@ def test_an_occasions_email_and_text_are_one_touch_so_her_birthday_reminder_stil
     assert not Message.objects.filter(status=MessageStatus.SUPPRESSED).exists()
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_third_occasion_within_the_month_is_still_held_by_the_cap(make_customer):
     customer, birthday = make_customer(on=datetime.date(2026, 12, 10),
                                        channels=[Channel.EMAIL, Channel.SMS])
@@ -279,7 +282,7 @@ def test_a_third_occasion_within_the_month_is_still_held_by_the_cap(make_custome
     assert not mail.outbox
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_repair_ready_notice_goes_out_over_the_cap_and_does_not_count_toward_it(
         make_customer, store):
     customer, birthday = make_customer(on=datetime.date(2026, 12, 10))
@@ -300,7 +303,7 @@ def test_a_repair_ready_notice_goes_out_over_the_cap_and_does_not_count_toward_i
     assert len(mail.outbox) == 2
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 @pytest.mark.parametrize(("error", "reason"), [
     (BadHeaderError("Header values can't contain newlines"), "Could not build the email"),
     (ValueError("Invalid email address 'olivia@@mail'"), "Invalid email address"),
@@ -318,7 +321,7 @@ def test_an_error_the_sender_does_not_recognise_fails_the_message_with_its_reaso
     assert messages_dispatch_due(now=MORNING + datetime.timedelta(hours=1)) == 0
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_the_providers_invalid_address_error_fails_the_message_instead_of_stranding_it(
         reminder, settings):
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
@@ -330,7 +333,7 @@ def test_the_providers_invalid_address_error_fails_the_message_instead_of_strand
     assert not mail.outbox
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_connection_error_from_the_provider_is_retried_not_stranded(reminder):
     with mock.patch.object(sender, "_deliver", side_effect=ConnectionResetError("reset")):
         assert message_send(message_id=reminder.pk) == "retry later"
@@ -339,7 +342,7 @@ def test_a_connection_error_from_the_provider_is_retried_not_stranded(reminder):
     assert "reset" in reminder.reason
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_name_saved_with_a_line_break_still_goes_out_with_a_one_line_subject(make_customer,
                                                                               store):
     customer, occasion = make_customer(first_name="Olivia\nBcc: everyone@mail.example",
@@ -354,7 +357,7 @@ def test_a_name_saved_with_a_line_break_still_goes_out_with_a_one_line_subject(m
     assert email.to == [customer.email]
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_the_sweep_flags_a_message_stuck_in_sending_and_never_sends_it_again(reminder,
                                                                             manager_client):
     with mock.patch.object(sender, "_record_sent", side_effect=SystemExit("worker killed")), \
@@ -392,7 +395,7 @@ def test_the_sweep_command_reports_what_it_flagged(reminder, capsys):
     assert reminder.status == MessageStatus.NEEDS_LOOK
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_late_delivery_report_settles_a_message_that_needed_a_look(reminder):
     from followups.services import message_record_event
 
@@ -404,7 +407,7 @@ def test_a_late_delivery_report_settles_a_message_that_needed_a_look(reminder):
     assert reminder.status == MessageStatus.DELIVERED
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_reminder_for_an_occasion_already_past_is_not_sent(make_customer):
     customer, occasion = make_customer(on=datetime.date(2026, 11, 20))
     message = MessageFactory(customer=customer, occasion=occasion, due_at=MORNING,
@@ -413,3 +416,23 @@ def test_a_reminder_for_an_occasion_already_past_is_not_sent(make_customer):
     message.refresh_from_db()
     assert message.reason == "Too late: the occasion was on Nov 20."
     assert not mail.outbox
+
+
+@pytest.mark.time_machine(MORNING, tick=False)
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"day": 11}, "The occasion was moved to another date."),
+    (None, "The occasion was removed from the profile."),
+])
+def test_a_reminder_for_a_date_no_longer_on_file_is_not_sent(reminder, change, reason):
+    # Changed behind the services' back, so nothing withdrew it: the sender checks again.
+    if change:
+        Occasion.objects.filter(pk=reminder.occasion_id).update(**change)
+    else:
+        Message.objects.filter(pk=reminder.pk).update(occasion=None)
+
+    assert message_send(message_id=reminder.pk) == "suppressed"
+
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.reason) == (MessageStatus.SUPPRESSED, reason)
+    assert not mail.outbox
+    assert not Interaction.objects.filter(kind=InteractionKind.MESSAGE).exists()
