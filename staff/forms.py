@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Preference
-from staff.models import StaffMember, Store
+from staff.models import EARLIEST_DEPARTURE, StaffMember, Store
 from staff.roles import Role
 from staff.services import Move
 
@@ -40,6 +40,19 @@ class StaffMemberChangeForm(forms.Form):
 class DepartureForm(forms.Form):
     departed_on = forms.DateField(label=_("Last day"),
                                   widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["departed_on"].widget.attrs.update(min=EARLIEST_DEPARTURE.isoformat(),
+                                                       max=today.isoformat())
+
+    def clean_departed_on(self):
+        departed_on = self.cleaned_data["departed_on"]
+        problem = StaffMember.departure_date_problem(departed_on, today=self.today)
+        if problem:
+            raise forms.ValidationError(problem)
+        return departed_on
 
 
 class StorePolicyForm(forms.ModelForm):

@@ -198,9 +198,9 @@ def staff_member_depart(*, member: StaffMember, departed_on, departed_by: StaffM
     locked = StaffMember.objects.select_for_update().select_related("store").get(pk=member.pk)
     if locked.pk == departed_by.pk:
         raise LoupeError("You cannot mark yourself as departed: ask another manager.")
-    if departed_on > locked.store.today(at):
-        raise LoupeError("The departure date cannot be in the future: mark them on their "
-                         "last day.", field="departed_on")
+    problem = StaffMember.departure_date_problem(departed_on, today=locked.store.today(at))
+    if problem:
+        raise LoupeError(problem, field="departed_on")
     if locked.departed_on is not None:
         return 0
     StaffMember.objects.filter(pk=locked.pk).update(departed_on=departed_on)

@@ -87,8 +87,8 @@ def member_change(request, staff_member_id):
 @staff_required(MANAGE)
 def member_depart(request, staff_member_id):
     member = _member(request, staff_member_id)
-    form = DepartureForm(_posted(request),
-                         initial={"departed_on": request.store.today()})
+    today = request.store.today()
+    form = DepartureForm(_posted(request), today=today, initial={"departed_on": today})
     if form.is_valid():
         try:
             moved = services.staff_member_depart(member=member, departed_by=request.staff,

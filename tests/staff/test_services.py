@@ -155,6 +155,27 @@ def test_a_departure_date_in_the_future_is_refused(store, manager, salesperson):
     assert salesperson.user.is_active
 
 
+def test_a_departure_date_before_2000_is_refused_by_the_service(store, manager, salesperson):
+    with pytest.raises(LoupeError, match="check the year") as refused:
+        staff_member_depart(member=salesperson, departed_by=manager,
+                            departed_on=datetime.date(1899, 1, 1))
+    assert refused.value.field == "departed_on"
+    salesperson.refresh_from_db()
+    salesperson.user.refresh_from_db()
+    assert salesperson.departed_on is None
+    assert salesperson.user.is_active
+
+
+def test_the_database_refuses_a_departure_before_2000(salesperson):
+    from django.db import IntegrityError, transaction
+
+    from staff.models import StaffMember
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StaffMember.objects.filter(pk=salesperson.pk).update(
+            departed_on=datetime.date(1899, 1, 1))
+
+
 def test_marking_departed_twice_changes_nothing(store, manager, salesperson):
     staff_member_depart(member=salesperson, departed_on=YESTERDAY, departed_by=manager)
     staff_member_depart(member=salesperson, departed_on=store.today(), departed_by=manager)

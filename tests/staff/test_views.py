@@ -109,6 +109,25 @@ def test_a_bad_departure_date_is_refused(manager_client, salesperson, departed_o
     assert salesperson.departed_on is None
 
 
+@pytest.mark.parametrize("departed_on", ["1899-01-01", "0026-11-30", "1999-12-31"])
+def test_a_departure_before_2000_is_a_mistyped_year_and_nothing_is_saved(
+        manager_client, salesperson, departed_on):
+    from core.models import AuditEntry
+
+    response = manager_client.post(
+        reverse("staff:member-depart", kwargs={"staff_member_id": salesperson.pk}),
+        {"departed_on": departed_on})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "check the year" in page
+    assert f'value="{departed_on}"' in page
+    salesperson.refresh_from_db()
+    salesperson.user.refresh_from_db()
+    assert salesperson.departed_on is None
+    assert salesperson.user.is_active
+    assert not AuditEntry.objects.filter(action="staff.departed").exists()
+
+
 def test_changing_a_role_from_the_form(manager_client, salesperson):
     response = manager_client.post(
         reverse("staff:member-change", kwargs={"staff_member_id": salesperson.pk}),
