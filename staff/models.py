@@ -23,6 +23,10 @@ class Store(models.Model):
         "reassign clients immediately when an associate leaves", default=False,
         help_text="When on, marking an associate departed hands each of their clients to the "
                   "best-matching associate at once; when off, they wait in Orphaned clients.")
+    managers_take_clients = models.BooleanField(
+        "managers look after clients too", default=False,
+        help_text="When on, managers are suggested for orphaned clients like salespeople; "
+                  "when off, suggestions go to salespeople only.")
 
     class Meta:
         ordering = ["name"]

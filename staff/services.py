@@ -217,9 +217,10 @@ def staff_member_depart(*, member: StaffMember, departed_on, departed_by: StaffM
 def _hand_on_clients_of(departed: StaffMember, *, by: StaffMember, at) -> int:
     store = departed.store
     clients = Customer.objects.for_store(store).filter(assigned_to=departed)
-    picks = orphan_suggestions(store=store, orphans=clients)
-    moves = [Move(customer_id=pk, shown_associate_id=departed.pk, associate_id=associate_id)
-             for pk, associate_id in picks.items()]
+    suggestions = orphan_suggestions(store=store, orphans=clients)
+    moves = [Move(customer_id=pk, shown_associate_id=departed.pk,
+                  associate_id=pick.associate_id)
+             for pk, pick in suggestions.picks.items()]
     if not moves:
         return 0
     return clients_reassign(store=store, moves=moves, set_by=by,
@@ -228,8 +229,12 @@ def _hand_on_clients_of(departed: StaffMember, *, by: StaffMember, at) -> int:
 
 
 @transaction.atomic
-def store_policy_set(*, store, reassign_on_departure: bool, changed_by: StaffMember) -> None:
-    Store.objects.filter(pk=store.pk).update(reassign_on_departure=reassign_on_departure)
-    store.reassign_on_departure = reassign_on_departure
+def store_policy_set(*, store, reassign_on_departure: bool, managers_take_clients: bool,
+                     changed_by: StaffMember) -> None:
+    policy = {"reassign_on_departure": reassign_on_departure,
+              "managers_take_clients": managers_take_clients}
+    Store.objects.filter(pk=store.pk).update(**policy)
+    for name, value in policy.items():
+        setattr(store, name, value)
     log_action(actor=changed_by.user, action="store.policy_changed", obj=store, store=store,
-               data={"reassign_on_departure": reassign_on_departure})
+               data=policy)

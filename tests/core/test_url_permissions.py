@@ -68,6 +68,7 @@ EXPECTED = {
     "staff:orphans-reassign": (LOGIN, 403, 403, 405, 405, 403),
     "staff:orphans-suggest": (LOGIN, 403, 403, 200, 200, 403),
     "staff:suggestions-accept": (LOGIN, 403, 403, 405, 405, 403),
+    "staff:suggestions-accept-all": (LOGIN, 403, 403, 200, 200, 403),
     "staff:client-reassign": (LOGIN, 403, 403, 200, 404, 403),
     "followups:today": (LOGIN, 200, 403, 200, 200, 403),
     "followups:call-done": (LOGIN, 405, 403, 405, 405, 403),
