@@ -2,14 +2,20 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 
-from core.access import staff_required
+from core.access import has_staff_profile, staff_required
 from core.health import broker_ok, database_ok
 from staff.roles import ROLE_HOME
 
 
-@staff_required()
 def home(request):
-    """Each role lands on its own home page."""
+    """Each role lands on its own home page; a superuser with no staff profile, on the admin."""
+    if request.user.is_superuser and not has_staff_profile(request):
+        return redirect("admin:index")
+    return _role_home(request)
+
+
+@staff_required()
+def _role_home(request):
     return redirect(ROLE_HOME[request.staff.role])
 
 

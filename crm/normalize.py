@@ -4,12 +4,25 @@ Email compares case-insensitively (stored lower-case); phones are E.164, so
 "(555) 010-2345" and "+15550102345" are the same number.
 """
 
+import unicodedata
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from core.errors import LoupeError
+
+
+def search_text(raw: str, *, limit: int = 100) -> str:
+    """What was typed into a search box, safe to search for.
+
+    Control characters become spaces: PostgreSQL refuses a NUL in a query outright (a damaged
+    link or a probe answered 500), and a tab or line break pasted from a spreadsheet separates
+    words like a space. Runs of spaces become one; long pastes are cut at `limit`.
+    """
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in raw or "")
+    return " ".join(text.split())[:limit]
 
 
 def normalize_email(raw: str, *, field: str = "email") -> str:

@@ -7,6 +7,7 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Concat, Greatest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.errors import LoupeError
@@ -20,14 +21,23 @@ from crm.models import (
     Purpose,
     Source,
 )
-from crm.normalize import normalize_email, phone_digits, phone_key, phone_national
+from crm.normalize import (
+    normalize_email,
+    phone_digits,
+    phone_key,
+    phone_national,
+    search_text,
+)
 
 # Fewer digits than this would match half the store's phone numbers.
 MIN_PHONE_DIGITS = 4
 
 
 def customer_for(*, store, customer_id) -> Customer:
-    """The customer with this id in `store`; another store's customer is a 404."""
+    """The customer with this id in `store`; another store's customer is a 404, and so is an
+    id that is no number (`?customer=` from a damaged link)."""
+    if not str(customer_id).isdigit():
+        raise Http404("No such customer.")
     return get_object_or_404(
         Customer.objects.for_store(store).select_related("assigned_to", "store"), pk=customer_id
     )
@@ -128,7 +138,7 @@ def customer_search(*, store, query: str, limit: int = 20):
 
     Returns at most `limit` customers with their associate, best match first.
     """
-    text = (query or "").strip()[:100]
+    text = search_text(query)
     if not text:
         return Customer.objects.none()
     if "@" in text or ("." in text and " " not in text and len(text) > 3):
@@ -275,7 +285,7 @@ def customer_history(*, customer: Customer) -> list[dict]:
 
 def merge_candidates(*, customer: Customer, query: str = "", limit: int = 20) -> list[Customer]:
     """Profiles a manager might merge `customer` into: a search, or its likely duplicates."""
-    if query.strip():
+    if search_text(query):
         found = customer_search(store=customer.store, query=query, limit=limit + 1)
     else:
         same_name = Q(first_name__iexact=customer.first_name,

@@ -18,6 +18,7 @@ from staff.forms import (
     StaffMemberAddForm,
     StaffMemberChangeForm,
     StorePolicyForm,
+    SuggestionsAcceptAllForm,
     SuggestionsAcceptForm,
 )
 
@@ -87,8 +88,8 @@ def member_change(request, staff_member_id):
 @staff_required(MANAGE)
 def member_depart(request, staff_member_id):
     member = _member(request, staff_member_id)
-    form = DepartureForm(_posted(request),
-                         initial={"departed_on": request.store.today()})
+    today = request.store.today()
+    form = DepartureForm(_posted(request), today=today, initial={"departed_on": today})
     if form.is_valid():
         try:
             moved = services.staff_member_depart(member=member, departed_by=request.staff,
@@ -186,9 +187,9 @@ def _apply_moves(request, form, *, done: str, back_to: str):
 
 def _suggestions_page(request, form):
     orphans = _orphan_filter(request)
-    picks = selectors.orphan_suggestions(store=request.store, orphans=orphans.qs)
+    suggestions = selectors.orphan_suggestions(store=request.store, orphans=orphans.qs)
     return _orphans_page(request, form, _sellers(request), template="staff/orphans_suggest.html",
-                         picks=picks)
+                         suggestions=suggestions)
 
 
 @staff_required(MANAGE)
@@ -203,6 +204,25 @@ def suggestions_accept(request):
     return (_apply_moves(request, form, done="{} suggestions accepted.",
                          back_to="staff:orphans-suggest")
             or _suggestions_page(request, form))
+
+
+@staff_required(MANAGE)
+def suggestions_accept_all(request):
+    """Every suggestion of the (filtered) list in one go, after a look at who gets what."""
+    refused = []
+    if request.method == "POST":
+        form = SuggestionsAcceptAllForm(request.POST)
+        done = _apply_moves(request, form, done="{} suggestions accepted.",
+                            back_to="staff:orphans")
+        if done:
+            return done
+        refused = [error for errors in form.errors.values() for error in errors]
+    suggestions = selectors.orphan_suggestions(store=request.store,
+                                               orphans=_orphan_filter(request).qs)
+    return render(request, "staff/suggestions_accept_all.html", {
+        "suggestions": suggestions, "shares": suggestions.shares(), "refused": refused,
+        "form": SuggestionsAcceptAllForm.for_suggestions(suggestions),
+    })
 
 
 @staff_required(MANAGE)

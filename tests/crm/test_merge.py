@@ -100,6 +100,16 @@ def test_a_manager_merges_from_the_customer_page(manager_client, two_profiles):
     assert not Customer.objects.filter(pk=merged.pk).exists()
 
 
+def test_a_nul_byte_in_the_merge_search_shows_the_likely_duplicates(manager_client,
+                                                                      two_profiles):
+    kept, merged = two_profiles
+    url = reverse("crm:merge", kwargs={"customer_id": merged.pk})
+    response = manager_client.get(url, {"q": "\x00"})
+    assert response.status_code == 200
+    assert f'value="{kept.pk}"' in response.content.decode()
+    assert Customer.objects.filter(pk=merged.pk).exists()
+
+
 def test_a_salesperson_cannot_merge(sales_client, two_profiles):
     kept, merged = two_profiles
     response = sales_client.post(reverse("crm:merge", kwargs={"customer_id": merged.pk}),

@@ -95,7 +95,8 @@ def test_a_manager_cannot_demote_themselves(manager):
 @pytest.mark.parametrize("policy", [False, True], ids=["policy-off", "policy-on"])
 def test_departure_disables_the_login_and_keeps_their_records(store, manager, salesperson,
                                                               policy):
-    store_policy_set(store=store, reassign_on_departure=policy, changed_by=manager)
+    store_policy_set(store=store, reassign_on_departure=policy, managers_take_clients=False,
+                     changed_by=manager)
     clients_of(salesperson, 2, store)
     staff_member_depart(member=salesperson, departed_on=YESTERDAY, departed_by=manager)
     salesperson.refresh_from_db()
@@ -118,7 +119,8 @@ def test_departure_with_policy_on_hands_clients_on_in_the_same_transaction(store
                                                                           salesperson):
     tom = StaffMemberFactory(store=store, display_name="Tom Watches")
     tom.strengths.add(Preference.objects.get(name="Watches"))
-    store_policy_set(store=store, reassign_on_departure=True, changed_by=manager)
+    store_policy_set(store=store, reassign_on_departure=True, managers_take_clients=False,
+                     changed_by=manager)
     watch_lover, other = clients_of(salesperson, 2, store)
     watch_lover.preferences.add(Preference.objects.get(name="Watches"))
 
@@ -137,7 +139,8 @@ def test_departure_with_policy_on_and_nobody_to_take_them_leaves_orphans(store, 
                                                                        salesperson):
     manager.role = Role.SERVICE  # nobody left who can sell
     manager.save()
-    store_policy_set(store=store, reassign_on_departure=True, changed_by=manager)
+    store_policy_set(store=store, reassign_on_departure=True, managers_take_clients=False,
+                     changed_by=manager)
     clients_of(salesperson, 1, store)
     assert staff_member_depart(member=salesperson, departed_on=YESTERDAY,
                                departed_by=manager) == 0
@@ -153,6 +156,27 @@ def test_a_departure_date_in_the_future_is_refused(store, manager, salesperson):
     salesperson.user.refresh_from_db()
     assert salesperson.departed_on is None
     assert salesperson.user.is_active
+
+
+def test_a_departure_date_before_2000_is_refused_by_the_service(store, manager, salesperson):
+    with pytest.raises(LoupeError, match="check the year") as refused:
+        staff_member_depart(member=salesperson, departed_by=manager,
+                            departed_on=datetime.date(1899, 1, 1))
+    assert refused.value.field == "departed_on"
+    salesperson.refresh_from_db()
+    salesperson.user.refresh_from_db()
+    assert salesperson.departed_on is None
+    assert salesperson.user.is_active
+
+
+def test_the_database_refuses_a_departure_before_2000(salesperson):
+    from django.db import IntegrityError, transaction
+
+    from staff.models import StaffMember
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StaffMember.objects.filter(pk=salesperson.pk).update(
+            departed_on=datetime.date(1899, 1, 1))
 
 
 def test_marking_departed_twice_changes_nothing(store, manager, salesperson):
