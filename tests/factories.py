@@ -104,7 +104,7 @@ class EnvelopeFactory(factory.django.DjangoModelFactory):
     email = factory.SelfAttribute("customer.email")
     item_description = "Yellow gold band"
     work_requested = "Size from 6 to 7"
-    promised_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+    promised_on = factory.LazyAttribute(lambda o: o.store.today() + datetime.timedelta(days=7))
     taken_in_by = factory.SubFactory(StaffMemberFactory, store=factory.SelfAttribute("..store"),
                                      role=Role.SERVICE)
     taken_in_at = factory.LazyFunction(timezone.now)
@@ -137,7 +137,8 @@ class MessageFactory(factory.django.DjangoModelFactory):
     occasion = factory.SubFactory(OccasionFactory, customer=factory.SelfAttribute("..customer"),
                                   month=factory.SelfAttribute("..occurs_on.month"),
                                   day=factory.SelfAttribute("..occurs_on.day"))
-    occurs_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    # Dates on the store's calendar (its timezone may differ from the server's).
+    occurs_on = factory.LazyAttribute(lambda o: o.store.today() + datetime.timedelta(days=14))
     due_at = factory.LazyFunction(timezone.now)
     created_at = factory.LazyFunction(timezone.now)
     updated_at = factory.LazyFunction(timezone.now)
@@ -152,9 +153,10 @@ class CallTaskFactory(factory.django.DjangoModelFactory):
     occasion = factory.SubFactory(OccasionFactory, customer=factory.SelfAttribute("..customer"),
                                   month=factory.SelfAttribute("..occurs_on.month"),
                                   day=factory.SelfAttribute("..occurs_on.day"))
-    occurs_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    # Dates on the store's calendar (its timezone may differ from the server's).
+    occurs_on = factory.LazyAttribute(lambda o: o.store.today() + datetime.timedelta(days=14))
     assignee = factory.SelfAttribute("customer.assigned_to")
-    due_on = factory.LazyFunction(timezone.localdate)
+    due_on = factory.LazyAttribute(lambda o: o.store.today())
     created_at = factory.LazyFunction(timezone.now)
 
 

@@ -24,7 +24,9 @@ from staff.services import (
 from tests.factories import PASSWORD, CustomerFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+def yesterday() -> datetime.date:
+    """The day before today on the (possibly frozen) clock."""
+    return timezone.localdate() - datetime.timedelta(days=1)
 
 
 def can_log_in(username):
@@ -98,10 +100,10 @@ def test_departure_disables_the_login_and_keeps_their_records(store, manager, sa
     store_policy_set(store=store, reassign_on_departure=policy, managers_take_clients=False,
                      changed_by=manager)
     clients_of(salesperson, 2, store)
-    staff_member_depart(member=salesperson, departed_on=YESTERDAY, departed_by=manager)
+    staff_member_depart(member=salesperson, departed_on=yesterday(), departed_by=manager)
     salesperson.refresh_from_db()
     salesperson.user.refresh_from_db()
-    assert salesperson.departed_on == YESTERDAY
+    assert salesperson.departed_on == yesterday()
     assert salesperson.user.is_active is False
     assert not can_log_in("sally")
     assert Assignment.objects.filter(associate=salesperson).count() == 2
@@ -109,7 +111,7 @@ def test_departure_disables_the_login_and_keeps_their_records(store, manager, sa
 
 def test_departure_with_policy_off_leaves_their_clients_as_orphans(store, manager, salesperson):
     clients = clients_of(salesperson, 3, store)
-    moved = staff_member_depart(member=salesperson, departed_on=YESTERDAY, departed_by=manager)
+    moved = staff_member_depart(member=salesperson, departed_on=yesterday(), departed_by=manager)
     assert moved == 0
     assert set(Customer.objects.orphaned()) == set(clients)
     assert not Assignment.objects.filter(reason=AssignmentReason.DEPARTURE).exists()
@@ -124,7 +126,7 @@ def test_departure_with_policy_on_hands_clients_on_in_the_same_transaction(store
     watch_lover, other = clients_of(salesperson, 2, store)
     watch_lover.preferences.add(Preference.objects.get(name="Watches"))
 
-    moved = staff_member_depart(member=salesperson, departed_on=YESTERDAY, departed_by=manager)
+    moved = staff_member_depart(member=salesperson, departed_on=yesterday(), departed_by=manager)
 
     assert moved == 2
     assert not Customer.objects.orphaned().exists()
@@ -142,7 +144,7 @@ def test_departure_with_policy_on_and_nobody_to_take_them_leaves_orphans(store, 
     store_policy_set(store=store, reassign_on_departure=True, managers_take_clients=False,
                      changed_by=manager)
     clients_of(salesperson, 1, store)
-    assert staff_member_depart(member=salesperson, departed_on=YESTERDAY,
+    assert staff_member_depart(member=salesperson, departed_on=yesterday(),
                                departed_by=manager) == 0
     assert Customer.objects.orphaned().count() == 1
 
@@ -180,21 +182,21 @@ def test_the_database_refuses_a_departure_before_2000(salesperson):
 
 
 def test_marking_departed_twice_changes_nothing(store, manager, salesperson):
-    staff_member_depart(member=salesperson, departed_on=YESTERDAY, departed_by=manager)
+    staff_member_depart(member=salesperson, departed_on=yesterday(), departed_by=manager)
     staff_member_depart(member=salesperson, departed_on=store.today(), departed_by=manager)
     salesperson.refresh_from_db()
-    assert salesperson.departed_on == YESTERDAY
+    assert salesperson.departed_on == yesterday()
     assert AuditEntry.objects.filter(action="staff.departed").count() == 1
 
 
 def test_a_manager_cannot_mark_themselves_departed(manager):
     with pytest.raises(LoupeError, match="yourself"):
-        staff_member_depart(member=manager, departed_on=YESTERDAY, departed_by=manager)
+        staff_member_depart(member=manager, departed_on=yesterday(), departed_by=manager)
 
 
 def _orphans(store, count):
     gone = StaffMemberFactory(store=store, display_name="Dana Gone",
-                              departed_on=YESTERDAY)
+                              departed_on=yesterday())
     Customer.objects.bulk_create(
         Customer(store=store, first_name="Client", last_name=f"{n:05d}",
                  email=f"client{n}@mail.example", assigned_to=gone)
@@ -249,7 +251,7 @@ def test_reassigning_ten_thousand_orphans_is_one_set_of_queries(
 
 def test_reassigning_to_a_departed_associate_applies_nothing(store, manager, salesperson):
     gone, customers = _orphans(store, 3)
-    salesperson.departed_on = YESTERDAY
+    salesperson.departed_on = yesterday()
     salesperson.save()
     with pytest.raises(LoupeError, match="has left the store"):
         clients_reassign(store=store, moves=_moves(customers, gone, salesperson),

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.models import Customer, Occasion, Preference
 from staff.models import Assignment, AssignmentReason, StaffMember
@@ -13,12 +14,14 @@ from staff.services import client_assign
 from tests.factories import PASSWORD, CustomerFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+def yesterday() -> datetime.date:
+    """The day before today on the (possibly frozen) clock."""
+    return timezone.localdate() - datetime.timedelta(days=1)
 
 
 @pytest.fixture
 def dana(store):
-    return StaffMemberFactory(store=store, display_name="Dana Departed", departed_on=YESTERDAY)
+    return StaffMemberFactory(store=store, display_name="Dana Departed", departed_on=yesterday())
 
 
 def orphans_of(member, store, count):
@@ -78,10 +81,10 @@ def test_adding_a_staff_member_with_bad_input_says_why_and_keeps_the_form(
 def test_marking_an_associate_departed_from_the_form(manager_client, salesperson, client):
     response = manager_client.post(
         reverse("staff:member-depart", kwargs={"staff_member_id": salesperson.pk}),
-        {"departed_on": YESTERDAY.isoformat()})
+        {"departed_on": yesterday().isoformat()})
     assert response.status_code == 302
     salesperson.refresh_from_db()
-    assert salesperson.departed_on == YESTERDAY
+    assert salesperson.departed_on == yesterday()
     assert not salesperson.user.is_active
 
 
@@ -92,7 +95,7 @@ def test_a_departed_associate_is_logged_out_at_once(salesperson, manager_client,
     sally.force_login(salesperson.user)
     assert sally.get(reverse("crm:home")).status_code == 200
     manager_client.post(reverse("staff:member-depart", kwargs={"staff_member_id": salesperson.pk}),
-                        {"departed_on": YESTERDAY.isoformat()})
+                        {"departed_on": yesterday().isoformat()})
     response = sally.get(reverse("crm:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -150,7 +153,7 @@ def test_a_manager_demoting_themselves_is_told_why(manager_client, manager):
 def test_another_stores_staff_member_is_not_found(other_manager_client, salesperson):
     response = other_manager_client.post(
         reverse("staff:member-depart", kwargs={"staff_member_id": salesperson.pk}),
-        {"departed_on": YESTERDAY.isoformat()})
+        {"departed_on": yesterday().isoformat()})
     assert response.status_code == 404
     salesperson.refresh_from_db()
     assert salesperson.departed_on is None
@@ -258,7 +261,7 @@ def test_bulk_reassignment_from_the_list(manager_client, dana, store, salesperso
 def test_bulk_reassignment_to_a_departed_associate_says_so_and_keeps_the_ticks(
         manager_client, dana, store):
     customers = orphans_of(dana, store, 2)
-    gone_too = StaffMemberFactory(store=store, display_name="Gina Gone", departed_on=YESTERDAY)
+    gone_too = StaffMemberFactory(store=store, display_name="Gina Gone", departed_on=yesterday())
     response = manager_client.post(reverse("staff:orphans-reassign"),
                                    _ticked(customers, dana) | {"associate": gone_too.pk})
     page = response.content.decode()
