@@ -154,7 +154,7 @@ def call_task_left_voicemail(*, task: CallTask, by, tries_seen: int,
     `tries_seen` is the count the associate's screen showed: a double tap (or a second
     screen) that already counted this try finds a higher count and adds nothing.
     """
-    task = CallTask.objects.select_for_update().select_related("occasion").get(pk=task.pk)
+    task = CallTask.objects.select_for_update(of=("self",)).select_related("occasion").get(pk=task.pk)
     if task.done_at is not None or task.attempts != tries_seen:
         return task
     now = timezone.now()

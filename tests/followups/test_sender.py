@@ -239,6 +239,9 @@ def test_the_command_queues_what_has_come_due(reminder, capsys, monkeypatch,
 def _sent(customer, *, days_ago, **fields):
     """A message that went out `days_ago` days before MORNING."""
     fields.setdefault("status", MessageStatus.SENT)
+    # Each its own occasion date, so each is its own touch (and its own outbox row).
+    fields.setdefault("occurs_on", (MORNING - datetime.timedelta(days=days_ago)).date()
+                      + datetime.timedelta(days=14))
     return MessageFactory(customer=customer, sent_at=MORNING - datetime.timedelta(days=days_ago),
                           due_at=MORNING, **fields)
 
@@ -364,6 +367,7 @@ def test_the_sweep_flags_a_message_stuck_in_sending_and_never_sends_it_again(rem
             pytest.raises(SystemExit):
         message_send(message_id=reminder.pk)
     fresh = MessageFactory(customer=reminder.customer, status=MessageStatus.SENDING,
+                           occurs_on=reminder.occurs_on + datetime.timedelta(days=1),
                            updated_at=MORNING + datetime.timedelta(minutes=10))
 
     later = MORNING + datetime.timedelta(minutes=20)
