@@ -187,20 +187,28 @@ class ConsentMethod(models.TextChoices):
 
 
 class ConsentQuerySet(models.QuerySet):
-    def current_row(self, *, customer, channel: str, purpose: str):
-        """The ledger's latest row for this customer, channel and purpose (None: never asked)."""
-        return (self.filter(customer=customer, channel=channel, purpose=purpose)
+    def current_row(self, *, customer, channel: str, address: str, purpose: str):
+        """The ledger's latest row for this customer, address, channel and purpose (None:
+        never asked at this address). `address` is already normalised (see consent_address)."""
+        return (self.filter(customer=customer, channel=channel, address=address,
+                            purpose=purpose)
                 .order_by("-created_at", "-id").first())
 
 
 class Consent(models.Model):
-    """Append-only ledger: the current state per (customer, channel, purpose) is the latest row.
+    """Append-only ledger: the current state per (customer, address, channel, purpose) is the
+    latest row.
 
+    Consent belongs to the address it was given for: the exact email (lower-case) or number
+    (E.164) the customer gave; the channel says how that address is used (a number may be
+    texted, called, or both). A new email or number on the profile starts with no consent.
     Rows are never updated or deleted (kept at least four years, as texting consent requires).
     """
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
     channel = models.CharField(max_length=8, choices=Channel.choices)
+    address = models.CharField(
+        max_length=254, help_text="The email (lower-case) or number (E.164) it was given for.")
     purpose = models.CharField(max_length=16, choices=Purpose.choices)
     granted = models.BooleanField()
     method = models.CharField(max_length=16, choices=ConsentMethod.choices)
@@ -218,13 +226,25 @@ class Consent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["customer", "channel", "purpose", "-created_at", "-id"],
-                         name="consent_latest"),
+            models.Index(fields=["customer", "address", "channel", "purpose", "-created_at",
+                                 "-id"], name="consent_latest"),
+        ]
+        constraints = [
+            # Rows from before addresses were recorded that no address on file could fill
+            # stay as they were (the constraint is NOT VALID for them on PostgreSQL, see
+            # migration 0008); they cover no address.
+            models.CheckConstraint(
+                condition=(Q(channel=Channel.EMAIL, address__contains="@")
+                           | Q(channel__in=[Channel.SMS, Channel.PHONE],
+                               address__startswith="+")),
+                name="consent_address_fits_channel"),
+            models.CheckConstraint(condition=Q(address=Lower("address")),
+                                   name="consent_address_lower"),
         ]
 
     def __str__(self):
         verb = "granted" if self.granted else "revoked"
-        return f"{self.get_channel_display()} {self.get_purpose_display()} {verb}"
+        return f"{self.address} {self.get_purpose_display()} {verb}"
 
 
 class InteractionKind(models.TextChoices):

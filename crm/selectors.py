@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from core.errors import LoupeError
 from crm.models import Channel, Consent, Customer, Interaction, Occasion, Purpose, Source
-from crm.normalize import normalize_email, phone_digits, phone_key
+from crm.normalize import consent_address_or_blank, normalize_email, phone_digits, phone_key
 
 # Fewer digits than this would match half the store's phone numbers.
 MIN_PHONE_DIGITS = 4
@@ -33,9 +33,16 @@ def clients_of(*, staff_member):
     )
 
 
-def consent_current(*, customer: Customer, channel: str, purpose: str) -> bool:
-    """Whether the customer's latest word for this channel and purpose is yes."""
-    latest = Consent.objects.current_row(customer=customer, channel=channel, purpose=purpose)
+def consent_current(*, customer: Customer, channel: str, address: str, purpose: str) -> bool:
+    """Whether the customer's latest word for this address, channel and purpose is yes.
+
+    A blank address, or one that cannot be an address, has no consent.
+    """
+    address = consent_address_or_blank(address, channel=channel)
+    if not address:
+        return False
+    latest = Consent.objects.current_row(customer=customer, channel=channel, address=address,
+                                         purpose=purpose)
     return latest is not None and latest.granted
 
 
@@ -143,14 +150,23 @@ def _day_window(today: datetime.date, days: int) -> Q:
     return match
 
 
+def _on_the_profile() -> Q:
+    """Consent rows (in a subquery of customers) for an address the profile has now."""
+    return (Q(channel=Channel.EMAIL, address=OuterRef("email"))
+            | Q(channel=Channel.EMAIL, address=OuterRef("secondary_email"))
+            | Q(channel__in=[Channel.SMS, Channel.PHONE], address=OuterRef("phone")))
+
+
 def consent_granted_now():
-    """Customers whose latest word, for some channel, on occasion reminders is yes."""
-    later = Consent.objects.filter(customer=OuterRef("customer"), channel=OuterRef("channel"),
-                                   purpose=OuterRef("purpose"))
+    """Customers whose latest word on occasion reminders, for some address they have now,
+    is yes."""
+    later = Consent.objects.filter(customer=OuterRef("customer"), address=OuterRef("address"),
+                                   channel=OuterRef("channel"), purpose=OuterRef("purpose"))
     later = later.filter(Q(created_at__gt=OuterRef("created_at"))
                          | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk")))
     return Exists(Consent.objects.filter(customer=OuterRef("pk"), granted=True,
                                          purpose=Purpose.OCCASION_REMINDERS)
+                  .filter(_on_the_profile()).exclude(address="")
                   .filter(~Exists(later)))
 
 

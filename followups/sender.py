@@ -33,12 +33,24 @@ FATIGUE_DAYS = 30
 UNSUBSCRIBE_SALT = "followups.unsubscribe"
 
 
-def unsubscribe_token(customer_id: int) -> str:
-    return TimestampSigner(salt=UNSUBSCRIBE_SALT).sign(str(customer_id))
+def unsubscribe_token(customer_id: int, *, address: str) -> str:
+    """Names the customer and the address the message went to: unsubscribing stops that one."""
+    return TimestampSigner(salt=UNSUBSCRIBE_SALT).sign(f"{customer_id}:{address}")
 
 
-def unsubscribe_url(customer_id: int) -> str:
-    path = reverse("followups:unsubscribe", kwargs={"token": unsubscribe_token(customer_id)})
+def unsubscribe_from_token(token: str) -> tuple[int, str]:
+    """(customer id, address) from a link; a link from before addresses gives "" for it.
+
+    Raises BadSignature or ValueError for a link we did not sign.
+    """
+    value = TimestampSigner(salt=UNSUBSCRIBE_SALT).unsign(token)
+    customer_id, _, address = value.partition(":")
+    return int(customer_id), address
+
+
+def unsubscribe_url(customer_id: int, *, address: str) -> str:
+    token = unsubscribe_token(customer_id, address=address)
+    path = reverse("followups:unsubscribe", kwargs={"token": token})
     return f"{django_settings.SITE_URL}{path}"
 
 
@@ -100,7 +112,8 @@ def _hold_back(message: Message, now, messaging) -> str:
 
 def _stop_reason(message: Message, now, cap: int) -> str:
     customer = message.customer
-    if not consent_current(customer=customer, channel=message.channel, purpose=message.purpose):
+    if not consent_current(customer=customer, channel=message.channel,
+                           address=_address(message), purpose=message.purpose):
         return (f"No current consent for {message.get_purpose_display().lower()} by "
                 f"{message.get_channel_display().lower()} at send time.")
     if not _address(message):
@@ -128,8 +141,9 @@ def _address(message: Message) -> str:
 
 
 def _claim(message: Message, now, messaging) -> None:
+    message.to = _address(message)  # the footer's unsubscribe link names it
     subject, body = render(message, messaging)
-    _update(message, now, status=MessageStatus.SENDING, to=_address(message), subject=subject,
+    _update(message, now, status=MessageStatus.SENDING, to=message.to, subject=subject,
             body=body, attempts=message.attempts + 1, queued_at=None)
 
 
@@ -172,7 +186,7 @@ def render(message: Message, messaging, template: MessageTemplate | None = None
         return "", f"{body} Reply STOP to opt out." if message.is_marketing else body
     footer = messaging.footer_address or message.store.address
     return subject, (f"{body}\n\n--\n{footer}\n"
-                     f"Unsubscribe: {unsubscribe_url(message.customer_id)}")
+                     f"Unsubscribe: {unsubscribe_url(message.customer_id, address=message.to)}")
 
 
 def _deliver(message: Message, messaging) -> str:
@@ -191,7 +205,7 @@ def _send_email(message: Message, messaging) -> str:
     message_id = make_msgid(domain="loupe")
     email = EmailMessage(message.subject, message.body, sender, [message.to], headers={
         "Message-ID": message_id,
-        "List-Unsubscribe": f"<{unsubscribe_url(message.customer_id)}>",
+        "List-Unsubscribe": f"<{unsubscribe_url(message.customer_id, address=message.to)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     })
     try:
@@ -239,8 +253,9 @@ def _record_failure(message_id: int, exc: SendError) -> str:
     if exc.unreachable:
         method = ConsentMethod.BOUNCE if message.channel == Channel.EMAIL \
             else ConsentMethod.PROVIDER
-        services.revoke_channel(customer=message.customer, channel=message.channel,
-                                method=method, note=exc.reason[:200], at=now)
+        services.revoke_address(customer=message.customer, channel=message.channel,
+                                address=message.to, method=method, note=exc.reason[:200],
+                                at=now)
     log_action(actor=None, action="followups.message_failed", obj=message, store=message.store,
                at=now, data={"reason": exc.reason[:300]})
     return "failed"

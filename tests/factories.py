@@ -82,6 +82,9 @@ class ConsentFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     channel = Channel.EMAIL
+    # The address on the profile for the channel, as the customer gave it.
+    address = factory.LazyAttribute(
+        lambda c: c.customer.email if c.channel == Channel.EMAIL else str(c.customer.phone))
     purpose = Purpose.OCCASION_REMINDERS
     granted = True
     method = ConsentMethod.TABLET
@@ -133,6 +136,9 @@ class MessageFactory(factory.django.DjangoModelFactory):
     kind = "birthday"
     occasion = factory.SubFactory(OccasionFactory, customer=factory.SelfAttribute("..customer"))
     occurs_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    # The planner stores the address it picked.
+    to = factory.LazyAttribute(
+        lambda m: m.customer.email if m.channel == Channel.EMAIL else str(m.customer.phone))
     due_at = factory.LazyFunction(timezone.now)
     created_at = factory.LazyFunction(timezone.now)
     updated_at = factory.LazyFunction(timezone.now)

@@ -82,9 +82,9 @@ def capture_confirm(*, token: str) -> Customer:
     if customer.occasions.exists():
         purposes.append(Purpose.OCCASION_REMINDERS)
     for purpose in purposes:
-        consent_record(customer=customer, channel=Channel.EMAIL, purpose=purpose, granted=True,
-                       method=ConsentMethod.WEB_FORM, words=words,
-                       note=f"Confirmed {data['email']}")
+        consent_record(customer=customer, channel=Channel.EMAIL, address=data["email"],
+                       purpose=purpose, granted=True, method=ConsentMethod.WEB_FORM,
+                       words=words, note=f"Confirmed {data['email']}")
     interaction_add(customer=customer, kind=InteractionKind.CHANGE,
                     summary=f"Confirmed {data['email']} from the website form.")
     return customer

@@ -170,13 +170,16 @@ def _profile_update(*, customer: Customer, by, entry: WalkInEntry, details: dict
 
 
 def _record_consents(*, customer, by, entry: WalkInEntry, occasion, at) -> None:
+    """Each yes is for the address typed on the screen (the profile's when left blank)."""
+    email = entry.email.strip() or customer.email
+    number = entry.phone.strip() or str(customer.phone or "")
     for channel, yes in entry.consents.items():
         if not yes:
             continue
-        number = entry.phone.strip() or str(customer.phone)
-        consent_record(customer=customer, channel=channel, purpose=Purpose.OCCASION_REMINDERS,
-                       granted=True, method=ConsentMethod.TABLET, recorded_by=by,
-                       occasion=occasion, at=at,
+        consent_record(customer=customer, channel=channel,
+                       address=email if channel == Channel.EMAIL else number,
+                       purpose=Purpose.OCCASION_REMINDERS, granted=True,
+                       method=ConsentMethod.TABLET, recorded_by=by, occasion=occasion, at=at,
                        words=reminder_words(store=customer.store, channel=channel,
                                             number=number))
 

@@ -111,7 +111,7 @@ def url_samples(store):
         "staff_member_id": StaffMemberFactory(store=store).pk,
         "calltask_id": CallTaskFactory(customer=customer).pk,
         "template_id": MessageTemplateFactory(store=store).pk,
-        "token": unsubscribe_token(customer.pk),
+        "token": unsubscribe_token(customer.pk, address=customer.email),
     }
 
 

@@ -25,7 +25,7 @@ def envelope(store):
     return EnvelopeFactory(customer=customer, number=1042)
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_marking_ready_twice_plans_one_email_and_sends_it_after_commit(
         envelope, django_capture_on_commit_callbacks, monkeypatch):
     queued = []
@@ -41,7 +41,7 @@ def test_marking_ready_twice_plans_one_email_and_sends_it_after_commit(
     assert queued == [message.pk]
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_nothing_is_queued_until_the_transaction_commits(envelope,
                                                          django_capture_on_commit_callbacks,
                                                          monkeypatch):
@@ -53,7 +53,7 @@ def test_nothing_is_queued_until_the_transaction_commits(envelope,
     assert len(callbacks) == 1
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_the_ready_email_renders_the_envelope_number(envelope):
     from followups.sender import message_send
 
@@ -63,7 +63,7 @@ def test_the_ready_email_renders_the_envelope_number(envelope):
     assert "envelope 1042" in email.body and "Dear Ruth" in email.body
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_text_too_when_they_gave_a_phone_and_agreed_to_texts(envelope):
     ConsentFactory(customer=envelope.customer, channel=Channel.SMS,
                    purpose=Purpose.REPAIR_NOTICES)
@@ -73,14 +73,14 @@ def test_a_text_too_when_they_gave_a_phone_and_agreed_to_texts(envelope):
         ("email", envelope.email), ("sms", "+12175550188")]
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_no_text_without_sms_consent_even_with_a_phone(envelope):
     repair_ready_notify(envelope=envelope)
     assert list(Message.objects.values_list("channel", flat=True)) == ["email"]
     assert not sms.outbox
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_without_repair_notice_consent_the_email_is_held_back_with_the_reason(envelope):
     ConsentFactory(customer=envelope.customer, channel=Channel.EMAIL,
                    purpose=Purpose.REPAIR_NOTICES, granted=False,
