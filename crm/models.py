@@ -32,6 +32,15 @@ class Source(models.TextChoices):
     REFERRAL = "referral", "Referral"
 
 
+class ContactPreference(models.TextChoices):
+    """How they said they prefer to hear from us (blank: not said). Consent is still needed
+    for each address; a preference only narrows what is planned."""
+
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text"
+    BOTH = "both", "Email and text"
+
+
 class CustomerQuerySet(models.QuerySet):
     def for_store(self, store):
         return self.filter(store=store)
@@ -58,6 +67,9 @@ class Customer(models.Model):
     postal_code = models.CharField(max_length=20, blank=True)
     partner_name = models.CharField("partner's name", max_length=120, blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.WALK_IN)
+    contact_preference = models.CharField(
+        "prefers to hear from us by", max_length=8, choices=ContactPreference.choices,
+        blank=True)
     assigned_to = models.ForeignKey("staff.StaffMember", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="clients")
     preferences = models.ManyToManyField(Preference, blank=True, related_name="customers")
@@ -93,6 +105,9 @@ class Customer(models.Model):
                                    name="customer_secondary_email_lower"),
             models.CheckConstraint(condition=Q(lifetime_value__gte=0),
                                    name="customer_lifetime_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(contact_preference__in=["", *ContactPreference.values]),
+                name="customer_contact_preference_known"),
         ]
 
     def __str__(self):
@@ -105,6 +120,12 @@ class Customer(models.Model):
     @property
     def is_prospect(self) -> bool:
         return self.first_purchase_on is None
+
+    @property
+    def addresses(self) -> list[str]:
+        """The emails (main first) and the number on the profile: where we may write, each
+        with its own consent."""
+        return [a for a in (self.email, self.secondary_email, str(self.phone or "")) if a]
 
 
 class OccasionKind(models.TextChoices):
@@ -164,6 +185,11 @@ class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     SMS = "sms", "Text"
     PHONE = "phone", "Phone call"
+
+
+def address_channels(address: str) -> list[str]:
+    """The channels an address serves: an email is emailed, a number texted or called."""
+    return [Channel.EMAIL] if "@" in address else [Channel.SMS, Channel.PHONE]
 
 
 class Purpose(models.TextChoices):
@@ -244,7 +270,8 @@ class Consent(models.Model):
 
     def __str__(self):
         verb = "granted" if self.granted else "revoked"
-        return f"{self.address} {self.get_purpose_display()} {verb}"
+        return (f"{self.get_channel_display()} {self.address}: {self.get_purpose_display()} "
+                f"{verb}")
 
 
 class InteractionKind(models.TextChoices):

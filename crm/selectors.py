@@ -10,7 +10,16 @@ from django.db.models.functions import Concat, Greatest
 from django.shortcuts import get_object_or_404
 
 from core.errors import LoupeError
-from crm.models import Channel, Consent, Customer, Interaction, Occasion, Purpose, Source
+from crm.models import (
+    Channel,
+    Consent,
+    Customer,
+    Interaction,
+    Occasion,
+    Purpose,
+    Source,
+    address_channels,
+)
 from crm.normalize import consent_address_or_blank, normalize_email, phone_digits, phone_key
 
 # Fewer digits than this would match half the store's phone numbers.
@@ -211,19 +220,27 @@ def customer_page(*, store, customer_id) -> Customer:
     today = store.today()
     for occasion in customer.occasions.all():
         occasion.next_on = occasion.next_date(today)
-    customer.consent_state = consent_state(consents=customer.consents.all())
+    customer.consent_by_address = consent_by_address(customer=customer)
     return customer
 
 
-def consent_state(*, consents) -> list[dict]:
-    """Per channel, the current word for each purpose (consents newest first)."""
+def consent_by_address(*, customer: Customer) -> list[dict]:
+    """The profile's addresses, each with its current consent per channel and purpose, then
+    the addresses the ledger knows that are no longer on the profile (marked so).
+
+    Reads `customer.consents.all()`, newest first (prefetched by `customer_page`).
+    """
     latest = {}
-    for consent in consents:
-        latest.setdefault((consent.channel, consent.purpose), consent)
-    return [{"channel": label,
-             "purposes": [(p_label, latest.get((channel, purpose))) for purpose, p_label in
-                          Purpose.choices]}
-            for channel, label in Channel.choices]
+    for consent in customer.consents.all():
+        latest.setdefault((consent.address, consent.channel, consent.purpose), consent)
+    on_profile = customer.addresses
+    former = sorted({address for address, _, _ in latest} - {*on_profile, ""})
+    return [{"address": address, "on_profile": address in on_profile,
+             "channels": [{"channel": Channel(channel).label,
+                           "purposes": [(label, latest.get((address, channel, purpose)))
+                                        for purpose, label in Purpose.choices]}
+                          for channel in address_channels(address)]}
+            for address in [*on_profile, *former]]
 
 
 def customer_history(*, customer: Customer) -> list[dict]:

@@ -4,9 +4,10 @@ One INSERT ... SELECT per store and kind of work; the database does the join, pi
 channel the profile's address whose own latest consent covers occasion reminders (an indexed
 lookup on consent_latest per address), and skips what already exists (ON CONFLICT DO
 NOTHING against the outbox's unique constraints). The address is stored in the message's
-`to`, so the sender checks the same address again. Python only builds the list of calendar
-days in the window, so memory does not grow with the number of customers, and two planners
-running at once cannot plan anything twice.
+`to`, so the sender checks the same address again; a customer who said how they prefer to
+hear from us (email, text or both) gets messages on those channels only. Python only builds
+the list of calendar days in the window, so memory does not grow with the number of
+customers, and two planners running at once cannot plan anything twice.
 """
 
 import calendar
@@ -39,7 +40,8 @@ _CANDIDATES = f"""
          -- MATERIALIZED needs PostgreSQL 12 or SQLite 3.35.
          occ AS MATERIALIZED (
             SELECT o.id AS occasion_id, o.kind, o.customer_id, t.occurs_on,
-                   c.email, c.secondary_email, c.phone, c.assigned_to_id
+                   c.email, c.secondary_email, c.phone, c.assigned_to_id,
+                   c.contact_preference
             FROM target t
             JOIN crm_occasion o ON o.month = t.month AND o.day = t.day
             JOIN crm_customer c ON c.id = o.customer_id
@@ -47,9 +49,14 @@ _CANDIDATES = f"""
          ),
          addr AS (
             SELECT o.occasion_id, o.kind, o.customer_id, o.occurs_on, o.assigned_to_id,
-                   ch.channel, ch.rank,
+                   o.contact_preference, ch.channel, ch.rank,
                    CASE WHEN ch.channel <> 'email' THEN o.phone
-                        WHEN ch.rank = 1 THEN o.email ELSE o.secondary_email END AS address
+                        WHEN ch.rank = 1 THEN o.email ELSE o.secondary_email END AS address,
+                   -- A stated preference (email, text, both) narrows the messages; calls
+                   -- were asked for on their own.
+                   CASE WHEN ch.channel = 'email' THEN o.contact_preference <> 'text'
+                        WHEN ch.channel = 'sms' THEN o.contact_preference <> 'email'
+                        ELSE 1 = 1 END AS preferred
             FROM occ o CROSS JOIN ch
          ),
          said AS (
@@ -65,7 +72,8 @@ _CANDIDATES = f"""
             FROM said
          )
     SELECT r.occasion_id, r.kind, r.customer_id, r.occurs_on, r.channel, r.address,
-           r.assigned_to_id, s.departed_on, r.granted, r.method
+           r.assigned_to_id, s.departed_on, r.granted, r.method, r.preferred,
+           r.contact_preference
     FROM ranked r
     LEFT JOIN staff_staffmember s ON s.id = r.assigned_to_id
     WHERE r.pick = 1
@@ -79,7 +87,7 @@ _INSERT_MESSAGES = f"""
            cand.occurs_on, 'planned', %(due_at)s, '', cand.address, '', '', '', 0, %(now)s,
            %(now)s
     FROM ({_CANDIDATES}) cand
-    WHERE cand.granted AND cand.channel IN ('email', 'sms')
+    WHERE cand.granted AND cand.preferred AND cand.channel IN ('email', 'sms')
     ON CONFLICT DO NOTHING
 """  # noqa: S608 - constant fragments; every value is a parameter
 
@@ -100,7 +108,8 @@ _INSERT_CALLS = f"""
 # a consent given only for an address the profile no longer has.
 _OUTCOMES = f"""
     SELECT cand.channel,
-           CASE WHEN cand.granted THEN
+           CASE WHEN NOT cand.preferred THEN 'skipped: prefers ' || cand.contact_preference
+                WHEN cand.granted THEN
                     CASE WHEN cand.channel = 'phone' THEN 'call task' ELSE 'message' END
                 WHEN cand.address = '' THEN 'skipped: no address'
                 WHEN cand.granted IS NULL THEN 'skipped: no consent'

@@ -112,12 +112,15 @@ def _hold_back(message: Message, now, messaging) -> str:
 
 def _stop_reason(message: Message, now, cap: int) -> str:
     customer = message.customer
-    if not consent_current(customer=customer, channel=message.channel,
-                           address=_address(message), purpose=message.purpose):
-        return (f"No current consent for {message.get_purpose_display().lower()} by "
-                f"{message.get_channel_display().lower()} at send time.")
-    if not _address(message):
+    address = _address(message)
+    if not address:
         return f"No {'email address' if message.channel == Channel.EMAIL else 'phone number'}."
+    if address not in _on_file(message):
+        return f"{address} is no longer on the profile."
+    if not consent_current(customer=customer, channel=message.channel, address=address,
+                           purpose=message.purpose):
+        return (f"No current consent for {message.get_purpose_display().lower()} by "
+                f"{message.get_channel_display().lower()} at {address} at send time.")
     if message.is_marketing:
         # The customer row is locked so two workers sending this customer's email and text
         # at once count each other (a claimed row is "sending", counted from its claim time).
@@ -133,11 +136,27 @@ def _stop_reason(message: Message, now, cap: int) -> str:
     return ""
 
 
+def _on_file(message: Message) -> list[str]:
+    """The addresses the message may go to now: the profile's for its channel, and for a
+    repair notice the envelope's too (the ones given at the counter)."""
+    customer, envelope = message.customer, message.envelope
+    if message.channel == Channel.EMAIL:
+        found = [customer.email, customer.secondary_email, envelope and envelope.email]
+    else:
+        found = [customer.phone, envelope and envelope.phone]
+    return [str(address) for address in found if address]
+
+
 def _address(message: Message) -> str:
+    """The address planned in `to`; for a message planned before `to` was filled in, the
+    first address on file whose own consent covers it (else the first, to say why not)."""
     if message.to:
         return message.to
-    customer = message.customer
-    return customer.email if message.channel == Channel.EMAIL else str(customer.phone or "")
+    on_file = _on_file(message)
+    consented = (address for address in on_file if consent_current(
+        customer=message.customer, channel=message.channel, address=address,
+        purpose=message.purpose))
+    return next(consented, on_file[0] if on_file else "")
 
 
 def _claim(message: Message, now, messaging) -> None:

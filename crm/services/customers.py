@@ -24,7 +24,7 @@ from crm.normalize import consent_address, normalize_email, normalize_phone
 
 # What `customer_create(**profile)` may set besides name and contact.
 PROFILE_FIELDS = {"address_line", "city", "region", "postal_code", "partner_name", "notes",
-                  "secondary_email"}
+                  "secondary_email", "contact_preference"}
 
 
 @transaction.atomic
@@ -136,7 +136,8 @@ def customer_email_set(*, customer: Customer, email: str, keep_previous: bool, b
 
 # Fields an associate may edit on the profile page (contact details are normalised).
 EDITABLE_FIELDS = ["first_name", "last_name", "email", "secondary_email", "phone",
-                   "address_line", "city", "region", "postal_code", "partner_name", "notes"]
+                   "contact_preference", "address_line", "city", "region", "postal_code",
+                   "partner_name", "notes"]
 
 
 @transaction.atomic

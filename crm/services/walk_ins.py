@@ -68,6 +68,8 @@ class WalkInEntry:
     why_not: str = ""
     purchase_amount: Decimal | None = None
     consents: dict[str, bool] = dataclasses.field(default_factory=dict)
+    # How they prefer to hear from us: email, text, both, or "" (not said).
+    contact_preference: str = ""
 
 
 def customer_log_walk_in(*, store, by, key: uuid.UUID, entry: WalkInEntry,
@@ -135,7 +137,8 @@ def _check_consent_contacts(entry: WalkInEntry, customer: Customer | None) -> No
 
 def _profile(*, store, by, entry: WalkInEntry, customer: Customer | None) -> Customer:
     details = {"address_line": entry.address_line, "city": entry.city, "region": entry.region,
-               "postal_code": entry.postal_code, "partner_name": entry.partner_name}
+               "postal_code": entry.postal_code, "partner_name": entry.partner_name,
+               "contact_preference": entry.contact_preference}
     if customer is None:
         return customer_create(store=store, created_by=by, source=Source.WALK_IN,
                                first_name=entry.first_name, last_name=entry.last_name,
@@ -153,6 +156,9 @@ def _profile_update(*, customer: Customer, by, entry: WalkInEntry, details: dict
     phone = known if known and phone_key(entry.phone) == known else normalize_phone(entry.phone)
     fills = {"email": email, "phone": phone} | {k: v.strip() for k, v in details.items()}
     changed = [name for name, value in fills.items() if value and not getattr(customer, name)]
+    said, had = entry.contact_preference, customer.contact_preference
+    if said and had and said != had:  # how they want to hear from us today replaces before
+        changed.append("contact_preference")
     for name in changed:
         setattr(customer, name, fills[name])
     if email and customer.email and email != customer.email and not customer.secondary_email:

@@ -37,6 +37,7 @@ EXPECTED = {
     "crm:duplicates": (LOGIN, 200, 403, 200, 200),
     "crm:customer": (LOGIN, 200, 200, 200, 404),
     "crm:edit": (LOGIN, 200, 200, 200, 404),
+    "crm:consent": (LOGIN, 200, 200, 200, 404),
     "crm:note": (LOGIN, 200, 200, 200, 404),
     "crm:purchase": (LOGIN, 200, 403, 200, 404),
     "crm:merge": (LOGIN, 403, 403, 200, 404),
