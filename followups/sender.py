@@ -34,18 +34,23 @@ UNSUBSCRIBE_SALT = "followups.unsubscribe"
 
 
 def unsubscribe_token(customer_id: int, *, address: str) -> str:
-    """Names the customer and the address the message went to: unsubscribing stops that one."""
-    return TimestampSigner(salt=UNSUBSCRIBE_SALT).sign(f"{customer_id}:{address}")
+    """Names the customer and the address the message went to: unsubscribing stops that one.
+
+    The address is named by a key (services.address_key), so the link, which ends up in
+    server logs, does not spell out the email.
+    """
+    key = services.address_key(address)
+    return TimestampSigner(salt=UNSUBSCRIBE_SALT).sign(f"{customer_id}:{key}")
 
 
 def unsubscribe_from_token(token: str) -> tuple[int, str]:
-    """(customer id, address) from a link; a link from before addresses gives "" for it.
+    """(customer id, address key) from a link; a link from before addresses gives "".
 
     Raises BadSignature or ValueError for a link we did not sign.
     """
     value = TimestampSigner(salt=UNSUBSCRIBE_SALT).unsign(token)
-    customer_id, _, address = value.partition(":")
-    return int(customer_id), address
+    customer_id, _, key = value.partition(":")
+    return int(customer_id), key
 
 
 def unsubscribe_url(customer_id: int, *, address: str) -> str:

@@ -2,6 +2,7 @@
 provider events. The planner lives in planner.py and the sender in sender.py."""
 
 import datetime
+import hashlib
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -157,11 +158,23 @@ def _email_addresses(customer: Customer) -> list[str]:
     return sorted({*known, *filter(None, [customer.email, customer.secondary_email])})
 
 
+def address_key(address: str) -> str:
+    """A short stand-in for an address in a signed link (the signature, not this, is what
+    stops forgery)."""
+    return hashlib.sha256(address.encode()).hexdigest()[:20]
+
+
+def unsubscribe_address(*, customer: Customer, key: str) -> str:
+    """The customer's email address an unsubscribe link names ("" for a link from before
+    links named one, or one no longer known: then every address is unsubscribed)."""
+    return next((a for a in _email_addresses(customer) if key and address_key(a) == key), "")
+
+
 @transaction.atomic
 def customer_unsubscribe(*, customer: Customer, address: str = "") -> None:
     """The email unsubscribe link: no more email of any kind to `address`, at once
-    (idempotent). A link from before links named their address revokes every email address
-    of the customer."""
+    (idempotent). Without an address (a link from before links named one) every email
+    address of the customer is unsubscribed."""
     for email in [address] if address else _email_addresses(customer):
         revoke_address(customer=customer, channel=Channel.EMAIL, address=email,
                        method=ConsentMethod.UNSUBSCRIBE, note="Unsubscribe link")

@@ -28,10 +28,11 @@ TWILIO_STATUSES = {"sent": MessageStatus.SENT, "delivered": MessageStatus.DELIVE
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     try:
-        customer_id, address = unsubscribe_from_token(token)
+        customer_id, key = unsubscribe_from_token(token)
     except (BadSignature, ValueError):
         return render(request, "followups/unsubscribe_invalid.html", status=400)
     customer = get_object_or_404(Customer.objects.select_related("store"), pk=customer_id)
+    address = services.unsubscribe_address(customer=customer, key=key)
     shown = {"customer": customer, "address": address}
     if request.method == "POST":
         services.customer_unsubscribe(customer=customer, address=address)

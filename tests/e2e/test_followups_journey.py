@@ -91,8 +91,9 @@ def test_a_customer_unsubscribes_from_the_email_link(page, screenshot, store):
     customer = CustomerFactory(store=store, first_name="Olivia")
     ConsentFactory(customer=customer, channel=Channel.EMAIL, purpose=Purpose.OCCASION_REMINDERS)
     page.goto(f"/followups/unsubscribe/{unsubscribe_token(customer.pk, address=customer.email)}/")
-    assert page.get_by_text("Olivia, do you want to stop all emails from us?").is_visible()
+    assert page.get_by_text(
+        f"Olivia, do you want to stop all emails from us to {customer.email}?").is_visible()
     screenshot("followups-unsubscribe")
     page.get_by_role("button", name="Unsubscribe me").click()
-    assert page.get_by_text("You are unsubscribed.").is_visible()
+    assert page.get_by_text(f"{customer.email} is unsubscribed.").is_visible()
     assert customer.consents.filter(granted=False).count() == 1
