@@ -26,7 +26,10 @@ def test_an_associate_makes_todays_calls(page, log_in, screenshot, store, salesp
                                last_name="Lee")
     WishItemFactory(customer=customer, description="Sapphire halo ring")
     occasion = OccasionFactory(customer=customer, kind="anniversary", month=12, day=10)
-    CallTaskFactory(customer=customer, occasion=occasion, occurs_on=datetime.date(2026, 12, 10))
+    # Due on the store's today: the factory's default (the server's date) is tomorrow in
+    # Chicago's last hour before New York's midnight.
+    CallTaskFactory(customer=customer, occasion=occasion, occurs_on=datetime.date(2026, 12, 10),
+                    due_on=store.today())
     MessageFactory(customer=CustomerFactory(store=store, assigned_to=salesperson,
                                             first_name="Ava"),
                    status=MessageStatus.SENT, sent_at=timezone.now())
