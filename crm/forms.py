@@ -6,16 +6,20 @@ import calendar
 import uuid
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import LoupeError
 from core.one_line import OneLineInputsMixin
-from crm.models import Channel, Customer, OccasionKind, Preference
+from crm.models import Channel, ContactPreference, Customer, OccasionKind, Preference
 from crm.normalize import normalize_email, normalize_phone, phone_key
-from crm.services import OccasionEntry, WalkInEntry, occasion_checked
+from crm.services import OccasionEntry, WalkInEntry, consent_questions, occasion_checked
+from crm.wording import consent_words
+from staff.models import StaffMember
 
 MONTHS = [("", "—")] + [(str(n), calendar.month_name[n]) for n in range(1, 13)]
 YES_NO = [("no", _("No")), ("yes", _("Yes"))]
+PREFERENCE_CHOICES = [("", _("Not said")), *ContactPreference.choices]
 TEL = {"type": "tel", "inputmode": "tel", "autocomplete": "off"}
 
 
@@ -110,6 +114,9 @@ class WalkInForm(OneLineInputsMixin, OccasionFieldsMixin, forms.Form):
     consent_email = forms.BooleanField(label=_("Email"), required=False)
     consent_sms = forms.BooleanField(label=_("Text message"), required=False)
     consent_phone = forms.BooleanField(label=_("Phone call"), required=False)
+    contact_preference = forms.ChoiceField(
+        label=_("How do they prefer to hear from us?"), choices=PREFERENCE_CHOICES,
+        required=False, widget=forms.RadioSelect)
 
     def __init__(self, *args, store, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,6 +149,7 @@ class WalkInForm(OneLineInputsMixin, OccasionFieldsMixin, forms.Form):
             occasions=data["occasions"], preferences=list(data["preferences"]),
             bought=data["bought"] == "yes",
             consents={channel: data[f"consent_{channel}"] for channel in Channel.values},
+            contact_preference=data["contact_preference"],
         )
 
     @classmethod
@@ -152,7 +160,7 @@ class WalkInForm(OneLineInputsMixin, OccasionFieldsMixin, forms.Form):
         if customer is not None:
             initial |= {name: getattr(customer, name) for name in (
                 "first_name", "last_name", "email", "address_line", "city", "region",
-                "postal_code", "partner_name")}
+                "postal_code", "partner_name", "contact_preference")}
             initial["phone"] = on_file["phone"] if on_file else str(customer.phone or "")
             initial["preferences"] = list(customer.preferences.all())
         for kind, occasion in (on_file or {}).get("first_of_kind", {}).items():
@@ -163,13 +171,20 @@ class WalkInForm(OneLineInputsMixin, OccasionFieldsMixin, forms.Form):
         return initial
 
 
+NEW_ADDRESS_HELP = _("A new address starts without consent: you will be asked to record it.")
+
+
 class CustomerForm(OneLineInputsMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=80)
     last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False,
-                            widget=forms.TextInput(attrs=TEL))
-    email = forms.CharField(label=_("Email"), max_length=254, required=False)
-    secondary_email = forms.CharField(label=_("Second email"), max_length=254, required=False)
+                            widget=forms.TextInput(attrs=TEL), help_text=NEW_ADDRESS_HELP)
+    email = forms.CharField(label=_("Email"), max_length=254, required=False,
+                            help_text=NEW_ADDRESS_HELP)
+    secondary_email = forms.CharField(label=_("Second email"), max_length=254, required=False,
+                                      help_text=NEW_ADDRESS_HELP)
+    contact_preference = forms.ChoiceField(label=_("Prefers to hear from us by"),
+                                           choices=PREFERENCE_CHOICES, required=False)
     address_line = forms.CharField(label=_("Street address"), max_length=200, required=False)
     city = forms.CharField(label=_("City"), max_length=80, required=False)
     region = forms.CharField(label=_("State"), max_length=80, required=False)
@@ -233,6 +248,41 @@ class OccasionForm(forms.Form):
     def initial_for(cls, occasion) -> dict:
         return {"month": occasion.month, "day": occasion.day, "year": occasion.year,
                 "label": occasion.label}
+
+
+ANSWERS = [("", _("Not asked")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class ConsentAnswersForm(forms.Form):
+    """Asking again for one address: the words of each question and what they said, who
+    asked and when (the store's local time)."""
+
+    asked_by = forms.ModelChoiceField(label=_("Who asked"), queryset=StaffMember.objects.none())
+    asked_at = forms.DateTimeField(
+        label=_("When"), input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+    def __init__(self, *args, customer, address: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.store = customer.store
+        self.fields["asked_by"].queryset = (StaffMember.objects.for_store(self.store).active()
+                                            .order_by("display_name"))
+        self.questions = consent_questions(address=address)
+        for channel, purpose in self.questions:
+            self.fields[f"{channel}_{purpose}"] = forms.ChoiceField(
+                label=consent_words(store=self.store, channel=channel, purpose=purpose,
+                                    address=address),
+                choices=ANSWERS, required=False, widget=forms.RadioSelect)
+        self.order_fields([f"{c}_{p}" for c, p in self.questions])
+
+    def clean_asked_at(self):
+        """The time typed is the store's wall clock, whatever the server's zone."""
+        typed = timezone.make_naive(self.cleaned_data["asked_at"])
+        return typed.replace(tzinfo=self.store.tz)
+
+    def answers(self) -> dict[tuple[str, str], bool]:
+        said = {(c, p): self.cleaned_data.get(f"{c}_{p}") for c, p in self.questions}
+        return {question: answer == "yes" for question, answer in said.items() if answer}
 
 
 class NoteForm(forms.Form):

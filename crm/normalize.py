@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from core.errors import LoupeError
+from crm.models import Channel
 
 
 def search_text(raw: str, *, limit: int = 100) -> str:
@@ -81,3 +82,30 @@ def phone_key(raw: str) -> str:
     if not phonenumbers.is_possible_number(number):
         return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def consent_address(raw: str, *, channel: str) -> str:
+    """The form of an address the consent ledger keeps: the email lower-case, or the number in
+    E.164 for texts and calls. A LoupeError for a blank or unusable address.
+
+    Numbers are read leniently (as `phone_key`), so the number a profile already has (an old
+    import, say) is recorded as it is stored.
+    """
+    text = str(raw or "").strip()
+    if not text:
+        raise LoupeError("Consent is recorded for an address: enter the email or number.",
+                         field="email" if channel == Channel.EMAIL else "phone")
+    if channel == Channel.EMAIL:
+        return normalize_email(text)
+    number = phone_key(text)
+    if not number:
+        raise LoupeError(f"“{text}” is not a phone number.", field="phone")
+    return number
+
+
+def consent_address_or_blank(raw: str, *, channel: str) -> str:
+    """As `consent_address`, but "" for what cannot be an address (which has no consent)."""
+    try:
+        return consent_address(raw, channel=channel)
+    except LoupeError:
+        return ""

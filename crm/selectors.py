@@ -20,8 +20,10 @@ from crm.models import (
     OccasionKind,
     Purpose,
     Source,
+    address_channels,
 )
 from crm.normalize import (
+    consent_address_or_blank,
     normalize_email,
     phone_digits,
     phone_key,
@@ -67,11 +69,17 @@ def walk_in_on_file(*, customer: Customer) -> dict:
     first_of_kind = {}
     for occasion in occasions:
         first_of_kind.setdefault(occasion.kind, occasion)
-    state = consent_state(consents=customer.consents.order_by("-created_at", "-id"))
-    granted = [(row["channel"], label) for row in state
+    # Consent belongs to an address: only the profile's own addresses, each by its channel.
+    granted = [(f"{row['channel']} {_shown(entry['address'])}", label)
+               for entry in consent_by_address(customer=customer) if entry["on_profile"]
+               for row in entry["channels"]
                for label, consent in row["purposes"] if consent is not None and consent.granted]
     return {"phone": phone_national(str(customer.phone or "")), "email": customer.email,
             "occasions": occasions, "first_of_kind": first_of_kind, "consents": granted}
+
+
+def _shown(address: str) -> str:
+    return address if "@" in address else phone_national(address)
 
 
 def clients_of(*, staff_member):
@@ -83,9 +91,16 @@ def clients_of(*, staff_member):
     )
 
 
-def consent_current(*, customer: Customer, channel: str, purpose: str) -> bool:
-    """Whether the customer's latest word for this channel and purpose is yes."""
-    latest = Consent.objects.current_row(customer=customer, channel=channel, purpose=purpose)
+def consent_current(*, customer: Customer, channel: str, address: str, purpose: str) -> bool:
+    """Whether the customer's latest word for this address, channel and purpose is yes.
+
+    A blank address, or one that cannot be an address, has no consent.
+    """
+    address = consent_address_or_blank(address, channel=channel)
+    if not address:
+        return False
+    latest = Consent.objects.current_row(customer=customer, channel=channel, address=address,
+                                         purpose=purpose)
     return latest is not None and latest.granted
 
 
@@ -193,14 +208,23 @@ def _day_window(today: datetime.date, days: int) -> Q:
     return match
 
 
+def _on_the_profile() -> Q:
+    """Consent rows (in a subquery of customers) for an address the profile has now."""
+    return (Q(channel=Channel.EMAIL, address=OuterRef("email"))
+            | Q(channel=Channel.EMAIL, address=OuterRef("secondary_email"))
+            | Q(channel__in=[Channel.SMS, Channel.PHONE], address=OuterRef("phone")))
+
+
 def consent_granted_now():
-    """Customers whose latest word, for some channel, on occasion reminders is yes."""
-    later = Consent.objects.filter(customer=OuterRef("customer"), channel=OuterRef("channel"),
-                                   purpose=OuterRef("purpose"))
+    """Customers whose latest word on occasion reminders, for some address they have now,
+    is yes."""
+    later = Consent.objects.filter(customer=OuterRef("customer"), address=OuterRef("address"),
+                                   channel=OuterRef("channel"), purpose=OuterRef("purpose"))
     later = later.filter(Q(created_at__gt=OuterRef("created_at"))
                          | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk")))
     return Exists(Consent.objects.filter(customer=OuterRef("pk"), granted=True,
                                          purpose=Purpose.OCCASION_REMINDERS)
+                  .filter(_on_the_profile()).exclude(address="")
                   .filter(~Exists(later)))
 
 
@@ -245,19 +269,27 @@ def customer_page(*, store, customer_id) -> Customer:
     today = store.today()
     for occasion in customer.occasions.all():
         occasion.next_on = occasion.next_date(today)
-    customer.consent_state = consent_state(consents=customer.consents.all())
+    customer.consent_by_address = consent_by_address(customer=customer)
     return customer
 
 
-def consent_state(*, consents) -> list[dict]:
-    """Per channel, the current word for each purpose (consents newest first)."""
+def consent_by_address(*, customer: Customer) -> list[dict]:
+    """The profile's addresses, each with its current consent per channel and purpose, then
+    the addresses the ledger knows that are no longer on the profile (marked so).
+
+    Reads `customer.consents.all()`, newest first (prefetched by `customer_page`).
+    """
     latest = {}
-    for consent in consents:
-        latest.setdefault((consent.channel, consent.purpose), consent)
-    return [{"channel": label,
-             "purposes": [(p_label, latest.get((channel, purpose))) for purpose, p_label in
-                          Purpose.choices]}
-            for channel, label in Channel.choices]
+    for consent in customer.consents.all():
+        latest.setdefault((consent.address, consent.channel, consent.purpose), consent)
+    on_profile = customer.addresses
+    former = sorted({address for address, _, _ in latest} - {*on_profile, ""})
+    return [{"address": address, "on_profile": address in on_profile,
+             "channels": [{"channel": Channel(channel).label,
+                           "purposes": [(label, latest.get((address, channel, purpose)))
+                                        for purpose, label in Purpose.choices]}
+                          for channel in address_channels(address)]}
+            for address in [*on_profile, *former]]
 
 
 def customer_history(*, customer: Customer) -> list[dict]:

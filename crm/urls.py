@@ -15,6 +15,7 @@ urlpatterns = [
     path("walk-in/duplicates/", floor.duplicates, name="duplicates"),
     path("<int:customer_id>/", floor.customer, name="customer"),
     path("<int:customer_id>/edit/", floor.edit, name="edit"),
+    path("<int:customer_id>/consent/", floor.consent, name="consent"),
     path("<int:customer_id>/note/", floor.note, name="note"),
     path("<int:customer_id>/purchase/", floor.purchase, name="purchase"),
     path("<int:customer_id>/occasions/<int:occasion_id>/", occasions.occasion_edit,

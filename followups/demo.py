@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.db.models import F
+
 from crm.models import Channel, Consent, Customer, InteractionKind, Purpose
 from crm.services import interaction_add
 from followups.models import Message, MessageStatus
@@ -28,8 +30,9 @@ def load_demo_followups(*, store, rng, now) -> None:
 
 
 def _consented(store, channel):
+    on_file = F("customer__email") if channel == Channel.EMAIL else F("customer__phone")
     ids = (Consent.objects.filter(customer__store=store, channel=channel, granted=True,
-                                  purpose=Purpose.OCCASION_REMINDERS)
+                                  purpose=Purpose.OCCASION_REMINDERS, address=on_file)
            .values_list("customer_id", flat=True))
     return list(Customer.objects.filter(pk__in=ids).prefetch_related("occasions")
                 .order_by("pk"))

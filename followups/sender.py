@@ -44,12 +44,29 @@ SENDING_TIMEOUT = datetime.timedelta(minutes=15)
 UNSUBSCRIBE_SALT = "followups.unsubscribe"
 
 
-def unsubscribe_token(customer_id: int) -> str:
-    return TimestampSigner(salt=UNSUBSCRIBE_SALT).sign(str(customer_id))
+def unsubscribe_token(customer_id: int, *, address: str) -> str:
+    """Names the customer and the address the message went to: unsubscribing stops that one.
+
+    The address is named by a key (services.address_key), so the link, which ends up in
+    server logs, does not spell out the email.
+    """
+    key = services.address_key(address)
+    return TimestampSigner(salt=UNSUBSCRIBE_SALT).sign(f"{customer_id}:{key}")
 
 
-def unsubscribe_url(customer_id: int) -> str:
-    path = reverse("followups:unsubscribe", kwargs={"token": unsubscribe_token(customer_id)})
+def unsubscribe_from_token(token: str) -> tuple[int, str]:
+    """(customer id, address key) from a link; a link from before addresses gives "".
+
+    Raises BadSignature or ValueError for a link we did not sign.
+    """
+    value = TimestampSigner(salt=UNSUBSCRIBE_SALT).unsign(token)
+    customer_id, _, key = value.partition(":")
+    return int(customer_id), key
+
+
+def unsubscribe_url(customer_id: int, *, address: str) -> str:
+    token = unsubscribe_token(customer_id, address=address)
+    path = reverse("followups:unsubscribe", kwargs={"token": token})
     return f"{django_settings.SITE_URL}{path}"
 
 
@@ -163,11 +180,15 @@ def _stop_reason(message: Message, now, cap: int) -> str:
     customer = message.customer
     if stale := _occasion_not_on_file(message):
         return stale
-    if not consent_current(customer=customer, channel=message.channel, purpose=message.purpose):
-        return (f"No current consent for {message.get_purpose_display().lower()} by "
-                f"{message.get_channel_display().lower()} at send time.")
-    if not _address(message):
+    address = _address(message)
+    if not address:
         return f"No {'email address' if message.channel == Channel.EMAIL else 'phone number'}."
+    if address not in _on_file(message):
+        return f"{address} is no longer on the profile."
+    if not consent_current(customer=customer, channel=message.channel, address=address,
+                           purpose=message.purpose):
+        return (f"No current consent for {message.get_purpose_display().lower()} by "
+                f"{message.get_channel_display().lower()} at {address} at send time.")
     if message.is_marketing:
         touches = _recent_touches(message, now)
         if touches >= cap:
@@ -208,16 +229,33 @@ def _occasion_not_on_file(message: Message) -> str:
     return ""
 
 
+def _on_file(message: Message) -> list[str]:
+    """The addresses the message may go to now: the profile's for its channel, and for a
+    repair notice the envelope's too (the ones given at the counter)."""
+    customer, envelope = message.customer, message.envelope
+    if message.channel == Channel.EMAIL:
+        found = [customer.email, customer.secondary_email, envelope and envelope.email]
+    else:
+        found = [customer.phone, envelope and envelope.phone]
+    return [str(address) for address in found if address]
+
+
 def _address(message: Message) -> str:
+    """The address planned in `to`; for a message planned before `to` was filled in, the
+    first address on file whose own consent covers it (else the first, to say why not)."""
     if message.to:
         return message.to
-    customer = message.customer
-    return customer.email if message.channel == Channel.EMAIL else str(customer.phone or "")
+    on_file = _on_file(message)
+    consented = (address for address in on_file if consent_current(
+        customer=message.customer, channel=message.channel, address=address,
+        purpose=message.purpose))
+    return next(consented, on_file[0] if on_file else "")
 
 
 def _claim(message: Message, now, messaging) -> None:
+    message.to = _address(message)  # the footer's unsubscribe link names it
     subject, body = render(message, messaging)
-    _update(message, now, status=MessageStatus.SENDING, to=_address(message), subject=subject,
+    _update(message, now, status=MessageStatus.SENDING, to=message.to, subject=subject,
             body=body, attempts=message.attempts + 1, queued_at=None)
 
 
@@ -263,7 +301,7 @@ def render(message: Message, messaging, template: MessageTemplate | None = None
     subject = " ".join(subject.split())[:200]
     footer = messaging.footer_address or message.store.address
     return subject, (f"{body}\n\n--\n{footer}\n"
-                     f"Unsubscribe: {unsubscribe_url(message.customer_id)}")
+                     f"Unsubscribe: {unsubscribe_url(message.customer_id, address=message.to)}")
 
 
 def _deliver(message: Message, messaging) -> str:
@@ -282,7 +320,7 @@ def _send_email(message: Message, messaging) -> str:
     message_id = make_msgid(domain="loupe")
     email = EmailMessage(message.subject, message.body, sender, [message.to], headers={
         "Message-ID": message_id,
-        "List-Unsubscribe": f"<{unsubscribe_url(message.customer_id)}>",
+        "List-Unsubscribe": f"<{unsubscribe_url(message.customer_id, address=message.to)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     })
     try:
@@ -330,8 +368,9 @@ def _record_failure(message_id: int, exc: SendError) -> str:
     if exc.unreachable:
         method = ConsentMethod.BOUNCE if message.channel == Channel.EMAIL \
             else ConsentMethod.PROVIDER
-        services.revoke_channel(customer=message.customer, channel=message.channel,
-                                method=method, note=exc.reason[:200], at=now)
+        services.revoke_address(customer=message.customer, channel=message.channel,
+                                address=message.to, method=method, note=exc.reason[:200],
+                                at=now)
     log_action(actor=None, action="followups.message_failed", obj=message, store=message.store,
                at=now, data={"reason": exc.reason[:300]})
     return "failed"

@@ -2,6 +2,7 @@
 provider events. The planner lives in planner.py and the sender in sender.py."""
 
 import datetime
+import hashlib
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -106,14 +107,17 @@ def repair_ready_notify(*, envelope, by=None) -> list[Message]:
     common = {"store_id": envelope.store_id, "customer": customer, "envelope": envelope,
               "purpose": Purpose.REPAIR_NOTICES, "kind": TemplateKind.REPAIR_READY,
               "due_at": due_at, "created_at": now, "updated_at": now}
-    email_ok = consent_current(customer=customer, channel=Channel.EMAIL,
+    # The envelope's email and number (the profile's when none was typed), each only with
+    # its own consent.
+    email_ok = consent_current(customer=customer, channel=Channel.EMAIL, address=envelope.email,
                                purpose=Purpose.REPAIR_NOTICES)
     rows = [Message(channel=Channel.EMAIL, to=envelope.email,
                     status=MessageStatus.PLANNED if email_ok else MessageStatus.SUPPRESSED,
-                    reason="" if email_ok else "No consent to repair notices by email.",
+                    reason="" if email_ok else
+                    f"No consent to repair notices by email at {envelope.email}.",
                     **common)]
     phone = str(envelope.phone or customer.phone or "")
-    if phone and consent_current(customer=customer, channel=Channel.SMS,
+    if phone and consent_current(customer=customer, channel=Channel.SMS, address=phone,
                                  purpose=Purpose.REPAIR_NOTICES):
         rows.append(Message(channel=Channel.SMS, to=phone, **common))
     Message.objects.bulk_create(rows, ignore_conflicts=True)
@@ -154,7 +158,8 @@ def call_task_left_voicemail(*, task: CallTask, by, tries_seen: int,
     `tries_seen` is the count the associate's screen showed: a double tap (or a second
     screen) that already counted this try finds a higher count and adds nothing.
     """
-    task = CallTask.objects.select_for_update(of=("self",)).select_related("occasion").get(pk=task.pk)
+    task = (CallTask.objects.select_for_update(of=("self",)).select_related("occasion")
+            .get(pk=task.pk))
     if task.done_at is not None or task.attempts != tries_seen:
         return task
     now = timezone.now()
@@ -205,30 +210,55 @@ def occasion_plans_withdraw(*, occasion, change: str, at) -> tuple[int, int]:
     return held, closed
 
 
-def revoke_channel(*, customer: Customer, channel: str, method: str, note: str = "",
-                   at=None) -> None:
-    """Revoke every purpose the customer has granted on one channel (inside a transaction).
+def revoke_address(*, customer: Customer, channel: str, address: str, method: str,
+                   note: str = "", at=None) -> None:
+    """Revoke every purpose the customer has granted for one address on one channel (inside a
+    transaction). Other addresses keep their own consent.
 
     Purposes never granted get no row, so a later START re-grants only what STOP took away.
     """
     for purpose in Purpose.values:
-        if not consent_current(customer=customer, channel=channel, purpose=purpose):
+        if not consent_current(customer=customer, channel=channel, address=address,
+                               purpose=purpose):
             continue
-        consent_record(customer=customer, channel=channel, purpose=purpose, granted=False,
-                       method=method, note=note, at=at)
+        consent_record(customer=customer, channel=channel, address=address, purpose=purpose,
+                       granted=False, method=method, note=note, at=at)
+
+
+def _email_addresses(customer: Customer) -> list[str]:
+    """Every email the customer has given consent for, and the ones on the profile now."""
+    known = (Consent.objects.filter(customer=customer, channel=Channel.EMAIL)
+             .exclude(address="").values_list("address", flat=True).distinct())
+    return sorted({*known, *filter(None, [customer.email, customer.secondary_email])})
+
+
+def address_key(address: str) -> str:
+    """A short stand-in for an address in a signed link (the signature, not this, is what
+    stops forgery)."""
+    return hashlib.sha256(address.encode()).hexdigest()[:20]
+
+
+def unsubscribe_address(*, customer: Customer, key: str) -> str:
+    """The customer's email address an unsubscribe link names ("" for a link from before
+    links named one, or one no longer known: then every address is unsubscribed)."""
+    return next((a for a in _email_addresses(customer) if key and address_key(a) == key), "")
 
 
 @transaction.atomic
-def customer_unsubscribe(*, customer: Customer) -> None:
-    """The email unsubscribe link: no more email of any kind, at once (idempotent)."""
-    revoke_channel(customer=customer, channel=Channel.EMAIL, method=ConsentMethod.UNSUBSCRIBE,
-                   note="Unsubscribe link")
+def customer_unsubscribe(*, customer: Customer, address: str = "") -> None:
+    """The email unsubscribe link: no more email of any kind to `address`, at once
+    (idempotent). Without an address (a link from before links named one) every email
+    address of the customer is unsubscribed."""
+    for email in [address] if address else _email_addresses(customer):
+        revoke_address(customer=customer, channel=Channel.EMAIL, address=email,
+                       method=ConsentMethod.UNSUBSCRIBE, note="Unsubscribe link")
 
 
 @transaction.atomic
 def sms_inbound(*, sender: str, store_number: str, text: str) -> str:
     """A text from a customer: STOP/START/HELP keywords, anything else to the timeline.
 
+    STOP and START apply to the number that texted, never to another number of the profile.
     Returns the reply to text back ("" for none).
     """
     word = text.strip().split(maxsplit=1)[0].upper() if text.strip() else ""
@@ -238,12 +268,12 @@ def sms_inbound(*, sender: str, store_number: str, text: str) -> str:
     now = timezone.now()
     if word in STOP_WORDS:
         for customer in customers:
-            revoke_channel(customer=customer, channel=Channel.SMS, method=ConsentMethod.STOP,
-                           note=f"Texted {word}", at=now)
+            revoke_address(customer=customer, channel=Channel.SMS, address=sender,
+                           method=ConsentMethod.STOP, note=f"Texted {word}", at=now)
         return ""
     if word in START_WORDS:
         for customer in customers:
-            _regrant_after_stop(customer=customer, at=now)
+            _regrant_after_stop(customer=customer, number=sender, at=now)
         return "You are subscribed again. Reply STOP to opt out."
     if word in HELP_WORDS:
         store = customers[0].store if customers else None
@@ -262,14 +292,14 @@ def _store_number(store) -> str:
     return found or store.phone
 
 
-def _regrant_after_stop(*, customer: Customer, at) -> None:
+def _regrant_after_stop(*, customer: Customer, number: str, at) -> None:
     for purpose in Purpose.values:
         latest = Consent.objects.current_row(customer=customer, channel=Channel.SMS,
-                                             purpose=purpose)
+                                             address=number, purpose=purpose)
         if latest is not None and not latest.granted and latest.method == ConsentMethod.STOP:
-            consent_record(customer=customer, channel=Channel.SMS, purpose=purpose,
-                           granted=True, method=ConsentMethod.START, note="Texted START",
-                           at=at)
+            consent_record(customer=customer, channel=Channel.SMS, address=number,
+                           purpose=purpose, granted=True, method=ConsentMethod.START,
+                           note="Texted START", at=at)
 
 
 # A later status never goes back to an earlier one (a late "sent" after "delivered").
@@ -302,9 +332,9 @@ def message_record_event(*, provider: str, event_id: str, provider_id: str,
         message.reason = reason[:300] or message.reason
         message.updated_at = now
         message.save(update_fields=["status", "reason", "updated_at"])
-    if unreachable:
-        revoke_channel(customer=message.customer, channel=message.channel, method=method,
-                       note=reason[:200], at=now)
+    if unreachable and message.to:
+        revoke_address(customer=message.customer, channel=message.channel, address=message.to,
+                       method=method, note=reason[:200], at=now)
     return True
 
 

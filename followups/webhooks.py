@@ -7,7 +7,7 @@ import functools
 
 from anymail.utils import get_anymail_setting
 from django.conf import settings
-from django.core.signing import BadSignature, TimestampSigner
+from django.core.signing import BadSignature
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern
@@ -19,7 +19,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from crm.models import Customer
 from followups import services
 from followups.models import MessageStatus
-from followups.sender import UNSUBSCRIBE_SALT
+from followups.sender import unsubscribe_from_token
 from followups.sms import TWILIO_UNREACHABLE
 
 # Twilio's MessageStatus values mapped to ours (queued/accepted/sending add nothing).
@@ -32,14 +32,16 @@ TWILIO_STATUSES = {"sent": MessageStatus.SENT, "delivered": MessageStatus.DELIVE
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     try:
-        customer_id = int(TimestampSigner(salt=UNSUBSCRIBE_SALT).unsign(token))
+        customer_id, key = unsubscribe_from_token(token)
     except (BadSignature, ValueError):
         return render(request, "followups/unsubscribe_invalid.html", status=400)
     customer = get_object_or_404(Customer.objects.select_related("store"), pk=customer_id)
+    address = services.unsubscribe_address(customer=customer, key=key)
+    shown = {"customer": customer, "address": address}
     if request.method == "POST":
-        services.customer_unsubscribe(customer=customer)
-        return render(request, "followups/unsubscribed.html", {"customer": customer})
-    return render(request, "followups/unsubscribe.html", {"customer": customer})
+        services.customer_unsubscribe(customer=customer, address=address)
+        return render(request, "followups/unsubscribed.html", shown)
+    return render(request, "followups/unsubscribe.html", shown)
 
 def _twilio_signed(request) -> bool:
     """Twilio signs the full URL it called: behind a TLS proxy that is the https URL, which

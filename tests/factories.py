@@ -84,6 +84,9 @@ class ConsentFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     channel = Channel.EMAIL
+    # The address on the profile for the channel, as the customer gave it.
+    address = factory.LazyAttribute(
+        lambda c: c.customer.email if c.channel == Channel.EMAIL else str(c.customer.phone))
     purpose = Purpose.OCCASION_REMINDERS
     granted = True
     method = ConsentMethod.TABLET
@@ -139,6 +142,9 @@ class MessageFactory(factory.django.DjangoModelFactory):
                                   day=factory.SelfAttribute("..occurs_on.day"))
     # Dates on the store's calendar (its timezone may differ from the server's).
     occurs_on = factory.LazyAttribute(lambda o: o.store.today() + datetime.timedelta(days=14))
+    # The planner stores the address it picked.
+    to = factory.LazyAttribute(
+        lambda m: m.customer.email if m.channel == Channel.EMAIL else str(m.customer.phone))
     due_at = factory.LazyFunction(timezone.now)
     created_at = factory.LazyFunction(timezone.now)
     updated_at = factory.LazyFunction(timezone.now)

@@ -4,6 +4,7 @@ Split by the store's activities; everything is importable from `crm.services`.
 """
 
 from crm.services.capture import capture_confirm, customer_capture
+from crm.services.consents import consent_questions, consent_record_answers
 from crm.services.customers import (
     consent_record,
     customer_create,
@@ -33,7 +34,9 @@ __all__ = [
     "customer_capture",
     "customers_export",
     "customers_import",
+    "consent_questions",
     "consent_record",
+    "consent_record_answers",
     "customer_create",
     "customer_email_set",
     "customer_log_walk_in",

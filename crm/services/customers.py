@@ -21,38 +21,44 @@ from crm.models import (
     Preference,
     Purchase,
 )
-from crm.normalize import normalize_email, normalize_phone, phone_national
+from crm.normalize import consent_address, normalize_email, normalize_phone, phone_national
 
 # What `customer_create(**profile)` may set besides name and contact.
 PROFILE_FIELDS = {"address_line", "city", "region", "postal_code", "partner_name", "notes",
-                  "secondary_email"}
+                  "secondary_email", "contact_preference"}
 # Fields that go into a greeting, a subject or an envelope line: no line breaks.
 ONE_LINE_FIELDS = ["first_name", "last_name", "partner_name", "address_line", "city", "region",
                    "postal_code"]
 
 
 @transaction.atomic
-def consent_record(*, customer: Customer, channel: str, purpose: str, granted: bool,
-                   method: str, words: str = "", recorded_by=None, occasion=None,
-                   note: str = "", at=None) -> Consent:
-    """Append a grant or a revocation to the ledger; the latest row is the current state.
+def consent_record(*, customer: Customer, channel: str, address: str, purpose: str,
+                   granted: bool, method: str, words: str = "", recorded_by=None,
+                   occasion=None, note: str = "", at=None) -> Consent:
+    """Append a grant or a revocation for one address to the ledger; the latest row for the
+    (address, channel, purpose) is the current state.
 
-    Recording the state that is already current adds no row, so a webhook delivered twice
-    or a double tap leaves one entry.
+    `address` is the email or number the customer gave it for (normalised here; a LoupeError
+    if blank). Recording the state that is already current adds no row, so a webhook
+    delivered twice or a double tap leaves one entry.
     """
+    address = consent_address(address, channel=channel)
     at = at or timezone.now()
     # Lock the customer so two concurrent recordings for one customer serialise.
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    current = Consent.objects.current_row(customer=customer, channel=channel, purpose=purpose)
+    current = Consent.objects.current_row(customer=customer, channel=channel, address=address,
+                                          purpose=purpose)
     if current is not None and current.granted == granted and current.method == method:
         return current
     consent = Consent.objects.create(
-        customer=customer, channel=channel, purpose=purpose, granted=granted, method=method,
-        words=words, recorded_by=recorded_by, occasion=occasion, note=note, created_at=at,
+        customer=customer, channel=channel, address=address, purpose=purpose, granted=granted,
+        method=method, words=words, recorded_by=recorded_by, occasion=occasion, note=note,
+        created_at=at,
     )
     log_action(actor=recorded_by.user if recorded_by else None,
                action="consent.granted" if granted else "consent.revoked", obj=customer,
-               data={"channel": channel, "purpose": purpose, "method": method}, at=at)
+               data={"channel": channel, "address": address, "purpose": purpose,
+                     "method": method}, at=at)
     return consent
 
 
@@ -137,7 +143,8 @@ def customer_email_set(*, customer: Customer, email: str, keep_previous: bool, b
 
 # Fields an associate may edit on the profile page (contact details are normalised).
 EDITABLE_FIELDS = ["first_name", "last_name", "email", "secondary_email", "phone",
-                   "address_line", "city", "region", "postal_code", "partner_name", "notes"]
+                   "contact_preference", "address_line", "city", "region", "postal_code",
+                   "partner_name", "notes"]
 
 
 @transaction.atomic

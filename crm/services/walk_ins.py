@@ -69,6 +69,8 @@ class WalkInEntry:
     why_not: str = ""
     purchase_amount: Decimal | None = None
     consents: dict[str, bool] = dataclasses.field(default_factory=dict)
+    # How they prefer to hear from us: email, text, both, or "" (not said).
+    contact_preference: str = ""
 
 
 def customer_log_walk_in(*, store, by, key: uuid.UUID, entry: WalkInEntry,
@@ -136,7 +138,8 @@ def _check_consent_contacts(entry: WalkInEntry, customer: Customer | None) -> No
 
 def _profile(*, store, by, entry: WalkInEntry, customer: Customer | None) -> Customer:
     details = {"address_line": entry.address_line, "city": entry.city, "region": entry.region,
-               "postal_code": entry.postal_code, "partner_name": entry.partner_name}
+               "postal_code": entry.postal_code, "partner_name": entry.partner_name,
+               "contact_preference": entry.contact_preference}
     if customer is None:
         return customer_create(store=store, created_by=by, source=Source.WALK_IN,
                                first_name=entry.first_name, last_name=entry.last_name,
@@ -169,13 +172,16 @@ def _profile_update(*, customer: Customer, by, entry: WalkInEntry, details: dict
 
 
 def _record_consents(*, customer, by, entry: WalkInEntry, occasion, at) -> None:
+    """Each yes is for the address typed on the screen (the profile's when left blank)."""
+    email = entry.email.strip() or customer.email
+    number = entry.phone.strip() or str(customer.phone or "")
     for channel, yes in entry.consents.items():
         if not yes:
             continue
-        number = entry.phone.strip() or str(customer.phone)
-        consent_record(customer=customer, channel=channel, purpose=Purpose.OCCASION_REMINDERS,
-                       granted=True, method=ConsentMethod.TABLET, recorded_by=by,
-                       occasion=occasion, at=at,
+        consent_record(customer=customer, channel=channel,
+                       address=email if channel == Channel.EMAIL else number,
+                       purpose=Purpose.OCCASION_REMINDERS, granted=True,
+                       method=ConsentMethod.TABLET, recorded_by=by, occasion=occasion, at=at,
                        words=reminder_words(store=customer.store, channel=channel,
                                             number=number))
 

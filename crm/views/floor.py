@@ -3,6 +3,9 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -10,7 +13,7 @@ from core.access import staff_required
 from core.errors import LoupeError
 from crm import selectors, services
 from crm.filters import CustomerFilter
-from crm.forms import CustomerForm, NoteForm, PurchaseForm, WalkInForm
+from crm.forms import ConsentAnswersForm, CustomerForm, NoteForm, PurchaseForm, WalkInForm
 from crm.services.walk_ins import new_walk_in_key
 from crm.wording import occasion_ask, reminder_words, sms_words_parts
 
@@ -124,6 +127,7 @@ def customer(request, customer_id):
 def edit(request, customer_id):
     shown = selectors.customer_for(store=request.store, customer_id=customer_id)
     form = CustomerForm(request.POST or None, initial=CustomerForm.initial_for(shown))
+    before = shown.addresses
     if request.method == "POST" and form.is_valid():
         try:
             services.customer_update(customer=shown, by=request.staff, **form.cleaned_data)
@@ -131,8 +135,52 @@ def edit(request, customer_id):
             exc.add_to_form(form)
         else:
             messages.success(request, _("Profile saved."))
+            new = [address for address in shown.addresses if address not in before]
+            if new:
+                return _ask_again(request, shown, new[0])
             return redirect("crm:customer", customer_id=shown.pk)
     return render(request, "crm/edit.html", {"form": form, "customer": shown})
+
+
+def _ask_again(request, customer, address):
+    """A new email or number has no consent: say so, and open the screen that records it."""
+    messages.warning(request, _(
+        "Consent for the old address does not carry over: ask %(name)s whether we may "
+        "contact them at %(address)s and record it.") % {"name": customer.first_name,
+                                                         "address": address})
+    return redirect(f"{reverse('crm:consent', kwargs={'customer_id': customer.pk})}"
+                    f"?{urlencode({'address': address})}")
+
+
+def _address_asked(request, customer) -> str:
+    """The posted address (the service refuses one not on the profile), else the one the link
+    names if the profile has it, else the profile's first."""
+    if request.method == "POST":
+        return request.POST.get("address", "")
+    named = request.GET.get("address")
+    return named if named in customer.addresses else next(iter(customer.addresses), "")
+
+
+@staff_required("crm.change_customer")
+def consent(request, customer_id):
+    """Ask again for one address of the profile and record what they said."""
+    shown = selectors.customer_for(store=request.store, customer_id=customer_id)
+    address = _address_asked(request, shown)
+    form = ConsentAnswersForm(request.POST or None, customer=shown, address=address, initial={
+        "asked_by": request.staff, "asked_at": timezone.localtime(timezone=request.store.tz)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record_answers(
+                customer=shown, address=address, answers=form.answers(), by=request.staff,
+                asked_by=form.cleaned_data["asked_by"], asked_at=form.cleaned_data["asked_at"])
+        except LoupeError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, _("Consent recorded for %(address)s.") % {
+                "address": address})
+            return redirect("crm:customer", customer_id=shown.pk)
+    return render(request, "crm/consent.html",
+                  {"form": form, "customer": shown, "address": address})
 
 
 @staff_required("crm.change_customer")

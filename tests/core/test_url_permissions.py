@@ -82,6 +82,7 @@ EXPECTED = {
     "crm:occasion-edit": (LOGIN, 200, 200, 200, 404, 403),
     "crm:occasion-remove": (LOGIN, 200, 200, 200, 404, 403),
     "followups:call-voicemail": (LOGIN, 405, 403, 405, 405, 403),
+    "crm:consent": (LOGIN, 200, 200, 200, 404, 403),
 }
 
 # Namespaces with their own guard: the Django admin admits superusers only.
@@ -120,7 +121,7 @@ def url_samples(store):
         "staff_member_id": StaffMemberFactory(store=store).pk,
         "calltask_id": call.pk,
         "template_id": MessageTemplateFactory(store=store).pk,
-        "token": unsubscribe_token(customer.pk),
+        "token": unsubscribe_token(customer.pk, address=customer.email),
     }
 
 

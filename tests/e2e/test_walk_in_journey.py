@@ -27,6 +27,7 @@ def test_a_walk_in_who_bought_nothing_is_logged_and_found_again_by_search(
     page.get_by_label("No", exact=True).check()
     page.fill("input[name=why_not]", "Bringing her partner on Saturday")
     page.locator("input[name=consent_sms]").check()
+    page.locator("input[name=contact_preference][value=text]").check()
     screenshot("walk-in-form")
     page.get_by_role("button", name="Save").click()
 
@@ -37,7 +38,10 @@ def test_a_walk_in_who_bought_nothing_is_logged_and_found_again_by_search(
     olivia = Customer.objects.get()
     assert olivia.assigned_to == salesperson and olivia.is_prospect
     assert Occasion.objects.get(customer=olivia).month == 9
-    assert Consent.objects.get(customer=olivia).channel == Channel.SMS
+    text = Consent.objects.get(customer=olivia)
+    assert (text.channel, text.address) == (Channel.SMS, "+12175550142")
+    assert olivia.contact_preference == "text"
+    expect(page.locator(".crm-consent-address").first).to_contain_text("+12175550142")
 
     page.fill("nav input[name=q]", "hernand")
     page.locator("nav").get_by_role("button", name="Find").click()

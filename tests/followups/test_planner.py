@@ -72,7 +72,8 @@ def test_dry_run_counts_who_is_skipped_and_why_and_saves_nothing(store, make_cus
     make_customer(on=TWO_WEEKS, channels=[])
     revoked, _ = make_customer(on=TWO_WEEKS)
     ConsentFactory(customer=revoked, granted=False, method=ConsentMethod.BOUNCE)
-    make_customer(on=TWO_WEEKS, channels=[Channel.EMAIL], email="")
+    no_email, _ = make_customer(on=TWO_WEEKS, channels=[], email="")
+    ConsentFactory(customer=no_email, address="gone@mail.example")
 
     result = _plan(store, dry_run=True)
 

@@ -55,8 +55,8 @@ def test_a_due_birthday_email_is_sent_rendered_and_on_the_timeline(reminder, sal
     assert "12 Main Street" in email.body  # the store's postal address
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert email.extra_headers["List-Unsubscribe"] == \
-        f"<{sender.unsubscribe_url(reminder.customer_id)}>"
-    assert sender.unsubscribe_url(reminder.customer_id) in email.body
+        f"<{sender.unsubscribe_url(reminder.customer_id, address=reminder.to)}>"
+    assert sender.unsubscribe_url(reminder.customer_id, address=reminder.to) in email.body
     entry = Interaction.objects.get(customer=reminder.customer)
     assert entry.kind == InteractionKind.MESSAGE and "Birthday email" in entry.summary
 

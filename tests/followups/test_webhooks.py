@@ -32,7 +32,8 @@ def _texter(make_customer):
 
 
 def _texts_allowed(customer, purpose=Purpose.OCCASION_REMINDERS):
-    return consent_current(customer=customer, channel=Channel.SMS, purpose=purpose)
+    return consent_current(customer=customer, channel=Channel.SMS, address=PHONE,
+                           purpose=purpose)
 
 
 def test_the_urls_are_where_twilio_is_told_to_call():
@@ -48,7 +49,7 @@ def test_stop_with_a_valid_signature_revokes_every_kind_of_text(client, make_cus
     assert not _texts_allowed(customer, Purpose.REPAIR_NOTICES)
     assert customer.consents.filter(granted=False, method=ConsentMethod.STOP).count() == 2
     # Email consent is untouched.
-    assert consent_current(customer=customer, channel=Channel.EMAIL,
+    assert consent_current(customer=customer, channel=Channel.EMAIL, address=customer.email,
                            purpose=Purpose.OCCASION_REMINDERS)
 
 
@@ -179,7 +180,7 @@ def test_a_hard_bounce_posted_twice_fails_once_and_revokes_email(client, make_cu
     assert customer.consents.filter(channel=Channel.EMAIL, granted=False,
                                     method=ConsentMethod.BOUNCE).count() == 1
     assert not consent_current(customer=customer, channel=Channel.EMAIL,
-                               purpose=Purpose.OCCASION_REMINDERS)
+                               address=customer.email, purpose=Purpose.OCCASION_REMINDERS)
 
 
 def test_a_delivery_event_marks_the_email_delivered(client, make_customer, webhook_secret):
@@ -204,7 +205,7 @@ def test_the_email_webhook_without_the_secret_is_refused(client, make_customer,
     assert response.status_code == 400
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
-    assert consent_current(customer=customer, channel=Channel.EMAIL,
+    assert consent_current(customer=customer, channel=Channel.EMAIL, address=customer.email,
                            purpose=Purpose.OCCASION_REMINDERS)
     assert not ProviderEvent.objects.exists()
 
