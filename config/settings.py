@@ -229,7 +229,17 @@ if CELERY_BROKER_URL == "filesystem://":
 else:
     # Redis redelivers unacked tasks after the visibility timeout; work due later waits as a
     # database row, never as a Celery ETA, so an hour is ample for any running task.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+# Redis down must never hang or fail a request: publishing gives up within seconds and the
+# outbox row stays for the dispatcher (followups), which runs again when Redis is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0,
+                                    "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+                     "interval_max": 0.2},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -241,6 +251,8 @@ CELERY_BEAT_SCHEDULE = {
     "plan-followups": {"task": "followups.tasks.plan_followups", "schedule": 3600},
     # The outbox rows are the schedule: this picks up what has come due (quiet hours, retries).
     "dispatch-due-messages": {"task": "followups.tasks.dispatch_due_messages", "schedule": 60},
+    # A message stuck in "sending" (its worker died mid-send) is shown for a person to check.
+    "flag-stuck-messages": {"task": "followups.tasks.flag_stuck_messages", "schedule": 300},
 }
 
 LOGGING = {

@@ -4,14 +4,30 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+
+def has_staff_profile(request) -> bool:
+    """Whether the logged-in user is on a store's staff.
+
+    `request.staff` is lazy, so it is never `None` itself: it is falsy when it wraps no
+    StaffMember (a `createsuperuser` login, a user made in the admin).
+    """
+    return bool(request.staff)
+
+
+def no_staff_profile(request):
+    """The clear answer for a login that belongs to no store, with a way out (403)."""
+    return render(request, "no_staff_profile.html", status=403)
 
 
 def staff_required(*perms: str):
     """Let in active staff members holding every permission in `perms`.
 
-    Anonymous users go to the login page; a logged-in user who is not an active staff member,
-    or lacks a permission, gets 403. Objects are then fetched through the store-scoped
-    selectors, so another store's object is a 404.
+    Anonymous users go to the login page; a login with no staff profile gets a page saying so
+    (with a logout, and the admin for superusers); a departed member, or one who lacks a
+    permission, gets 403. Objects are then fetched through the store-scoped selectors, so
+    another store's object is a 404.
     """
 
     def decorator(view):
@@ -19,8 +35,9 @@ def staff_required(*perms: str):
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            staff = request.staff
-            if staff is None or not staff.is_active:
+            if not has_staff_profile(request):
+                return no_staff_profile(request)
+            if not request.staff.is_active:
                 raise PermissionDenied
             if perms and not request.user.has_perms(perms):
                 raise PermissionDenied

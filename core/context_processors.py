@@ -1,5 +1,7 @@
 def staff(request):
+    """`staff_member` for every template: the StaffMember, or None (anonymous, no profile)."""
+    user = getattr(request, "user", None)
     member = getattr(request, "staff", None)
-    if member is None or not getattr(request, "user", None) or not request.user.is_authenticated:
+    if not user or not user.is_authenticated or not member:
         return {"staff_member": None}
     return {"staff_member": member}

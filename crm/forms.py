@@ -6,15 +6,19 @@ import calendar
 import uuid
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import LoupeError
-from crm.models import Channel, Customer, OccasionKind, Preference
+from core.one_line import OneLineInputsMixin
+from crm.models import Channel, ContactPreference, Customer, OccasionKind, Preference
 from crm.normalize import normalize_email, normalize_phone, phone_key
-from crm.services import OccasionEntry, WalkInEntry, occasion_checked
+from crm.services import OccasionEntry, WalkInEntry, consent_questions, occasion_checked
+from crm.wording import consent_words
 
 MONTHS = [("", "—")] + [(str(n), calendar.month_name[n]) for n in range(1, 13)]
 YES_NO = [("no", _("No")), ("yes", _("Yes"))]
+PREFERENCE_CHOICES = [("", _("Not said")), *ContactPreference.choices]
 TEL = {"type": "tel", "inputmode": "tel", "autocomplete": "off"}
 
 
@@ -88,7 +92,7 @@ class OccasionFieldsMixin:
         return entries
 
 
-class WalkInForm(OccasionFieldsMixin, forms.Form):
+class WalkInForm(OneLineInputsMixin, OccasionFieldsMixin, forms.Form):
     """The walk-in screen, in the order of the conversation."""
 
     key = forms.UUIDField(widget=forms.HiddenInput)
@@ -118,6 +122,9 @@ class WalkInForm(OccasionFieldsMixin, forms.Form):
     consent_email = forms.BooleanField(label=_("Email"), required=False)
     consent_sms = forms.BooleanField(label=_("Text message"), required=False)
     consent_phone = forms.BooleanField(label=_("Phone call"), required=False)
+    contact_preference = forms.ChoiceField(
+        label=_("How do they prefer to hear from us?"), choices=PREFERENCE_CHOICES,
+        required=False, widget=forms.RadioSelect)
 
     def __init__(self, *args, store, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,27 +158,42 @@ class WalkInForm(OccasionFieldsMixin, forms.Form):
             occasions=data["occasions"], preferences=list(data["preferences"]),
             bought=data["bought"] == "yes",
             consents={channel: data[f"consent_{channel}"] for channel in Channel.values},
+            contact_preference=data["contact_preference"],
         )
 
     @classmethod
-    def initial_for(cls, customer: Customer | None, key) -> dict:
+    def initial_for(cls, customer: Customer | None, key, on_file: dict | None = None) -> dict:
+        """A known customer's visit starts from what is on file (`selectors.walk_in_on_file`),
+        so what the associate leaves alone is recorded as no change."""
         initial = {"key": key}
         if customer is not None:
             initial |= {name: getattr(customer, name) for name in (
                 "first_name", "last_name", "email", "address_line", "city", "region",
-                "postal_code", "partner_name")}
-            initial["phone"] = str(customer.phone or "")
+                "postal_code", "partner_name", "contact_preference")}
+            initial["phone"] = on_file["phone"] if on_file else str(customer.phone or "")
             initial["preferences"] = list(customer.preferences.all())
+        for kind, occasion in (on_file or {}).get("first_of_kind", {}).items():
+            initial |= {f"{kind}_month": occasion.month, f"{kind}_day": occasion.day,
+                        f"{kind}_year": occasion.year}
+            if kind == OccasionKind.OTHER:
+                initial["other_label"] = occasion.label
         return initial
 
 
-class CustomerForm(forms.Form):
+NEW_ADDRESS_HELP = _("A new address starts without consent: you will be asked to record it.")
+
+
+class CustomerForm(OneLineInputsMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=80)
     last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False,
-                            widget=forms.TextInput(attrs=TEL))
-    email = forms.CharField(label=_("Email"), max_length=254, required=False)
-    secondary_email = forms.CharField(label=_("Second email"), max_length=254, required=False)
+                            widget=forms.TextInput(attrs=TEL), help_text=NEW_ADDRESS_HELP)
+    email = forms.CharField(label=_("Email"), max_length=254, required=False,
+                            help_text=NEW_ADDRESS_HELP)
+    secondary_email = forms.CharField(label=_("Second email"), max_length=254, required=False,
+                                      help_text=NEW_ADDRESS_HELP)
+    contact_preference = forms.ChoiceField(label=_("Prefers to hear from us by"),
+                                           choices=PREFERENCE_CHOICES, required=False)
     address_line = forms.CharField(label=_("Street address"), max_length=200, required=False)
     city = forms.CharField(label=_("City"), max_length=80, required=False)
     region = forms.CharField(label=_("State"), max_length=80, required=False)
@@ -204,12 +226,82 @@ class CustomerForm(forms.Form):
                           "preferences": list(customer.preferences.all())}
 
 
+class OccasionForm(forms.Form):
+    """Correct one date on the profile (its kind stays: remove it and log the right one)."""
+
+    month = forms.TypedChoiceField(label=_("Month"), choices=MONTHS, coerce=int,
+                                   empty_value=None)
+    day = forms.IntegerField(label=_("Day"), min_value=1, max_value=31,
+                             widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2100,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric",
+                                                              "placeholder": _("optional")}))
+    label = forms.CharField(label=_("What is it?"), max_length=80, required=False)
+
+    def __init__(self, *args, occasion, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.occasion, self.today = occasion, today
+        if occasion.kind != OccasionKind.OTHER:
+            del self.fields["label"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("month") is None or data.get("day") is None:
+            return data
+        try:
+            occasion_checked(kind=self.occasion.kind, month=data["month"], day=data["day"],
+                             year=data.get("year"), today=self.today)
+        except LoupeError as exc:
+            self.add_error(exc.field, exc.message)
+        return data
+
+    @classmethod
+    def initial_for(cls, occasion) -> dict:
+        return {"month": occasion.month, "day": occasion.day, "year": occasion.year,
+                "label": occasion.label}
+
+
+ANSWERS = [("", _("Not asked")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class ConsentAnswersForm(forms.Form):
+    """Asking again for one address: the words of each question and what they said, who
+    asked and when (the store's local time)."""
+
+    asked_by = forms.ModelChoiceField(label=_("Who asked"), queryset=None)
+    asked_at = forms.DateTimeField(
+        label=_("When"), input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+    def __init__(self, *args, customer, address: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.store = customer.store
+        self.fields["asked_by"].queryset = (self.store.staff.active()
+                                            .order_by("display_name"))
+        self.questions = consent_questions(address=address)
+        for channel, purpose in self.questions:
+            self.fields[f"{channel}_{purpose}"] = forms.ChoiceField(
+                label=consent_words(store=self.store, channel=channel, purpose=purpose,
+                                    address=address),
+                choices=ANSWERS, required=False, widget=forms.RadioSelect)
+        self.order_fields([f"{c}_{p}" for c, p in self.questions])
+
+    def clean_asked_at(self):
+        """The time typed is the store's wall clock, whatever the server's zone."""
+        typed = timezone.make_naive(self.cleaned_data["asked_at"])
+        return typed.replace(tzinfo=self.store.tz)
+
+    def answers(self) -> dict[tuple[str, str], bool]:
+        said = {(c, p): self.cleaned_data.get(f"{c}_{p}") for c, p in self.questions}
+        return {question: answer == "yes" for question, answer in said.items() if answer}
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PurchaseForm(forms.Form):
+class PurchaseForm(OneLineInputsMixin, forms.Form):
     purchased_on = forms.DateField(label=_("Date"),
                                    widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Amount"), max_digits=12, decimal_places=2, min_value=0)
@@ -248,7 +340,7 @@ class ImportConfirmForm(forms.Form):
     csv_text = forms.CharField(widget=forms.HiddenInput, max_length=ImportUploadForm.MAX_BYTES)
 
 
-class CaptureForm(forms.Form):
+class CaptureForm(OneLineInputsMixin, forms.Form):
     """The public sign-up (website voucher, monthly drawing)."""
 
     first_name = forms.CharField(label=_("First name"), max_length=80)
@@ -285,7 +377,7 @@ class CaptureForm(forms.Form):
         return bool(self.data.get("website"))
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(OneLineInputsMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60)
     position = forms.IntegerField(label=_("Position"), min_value=0, max_value=999, initial=0)
     active = forms.BooleanField(label=_("Offered on the walk-in screen"), required=False,

@@ -53,6 +53,15 @@ class Source(models.TextChoices):
     REFERRAL = "referral", "Referral"
 
 
+class ContactPreference(models.TextChoices):
+    """How they said they prefer to hear from us (blank: not said). Consent is still needed
+    for each address; a preference only narrows what is planned."""
+
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text"
+    BOTH = "both", "Email and text"
+
+
 class CustomerQuerySet(models.QuerySet):
     def for_store(self, store):
         return self.filter(store=store)
@@ -79,6 +88,9 @@ class Customer(models.Model):
     postal_code = models.CharField(max_length=20, blank=True)
     partner_name = models.CharField("partner's name", max_length=120, blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.WALK_IN)
+    contact_preference = models.CharField(
+        "prefers to hear from us by", max_length=8, choices=ContactPreference.choices,
+        blank=True)
     assigned_to = models.ForeignKey("staff.StaffMember", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="clients")
     preferences = models.ManyToManyField(Preference, blank=True, related_name="customers")
@@ -114,6 +126,9 @@ class Customer(models.Model):
                                    name="customer_secondary_email_lower"),
             models.CheckConstraint(condition=Q(lifetime_value__gte=0),
                                    name="customer_lifetime_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(contact_preference__in=["", *ContactPreference.values]),
+                name="customer_contact_preference_known"),
         ]
 
     def __str__(self):
@@ -126,6 +141,12 @@ class Customer(models.Model):
     @property
     def is_prospect(self) -> bool:
         return self.first_purchase_on is None
+
+    @property
+    def addresses(self) -> list[str]:
+        """The emails (main first) and the number on the profile: where we may write, each
+        with its own consent."""
+        return [a for a in (self.email, self.secondary_email, str(self.phone or "")) if a]
 
 
 class AssignmentReason(models.TextChoices):
@@ -195,6 +216,10 @@ class Occasion(models.Model):
                 condition=~Q(month__in=[4, 6, 9, 11], day=31) & ~Q(month=2, day__gt=29),
                 name="occasion_day_exists",
             ),
+            # One birthday on Dec 10 is one reminder: a second row for the same date would be
+            # planned, and sent, twice.
+            models.UniqueConstraint(fields=["customer", "kind", "month", "day"],
+                                    name="occasion_once_per_customer_kind_date"),
         ]
 
     def __str__(self):
@@ -224,6 +249,11 @@ class Channel(models.TextChoices):
     PHONE = "phone", "Phone call"
 
 
+def address_channels(address: str) -> list[str]:
+    """The channels an address serves: an email is emailed, a number texted or called."""
+    return [Channel.EMAIL] if "@" in address else [Channel.SMS, Channel.PHONE]
+
+
 class Purpose(models.TextChoices):
     OCCASION_REMINDERS = "occasions", "Occasion reminders"
     EVENTS = "events", "Events and news"
@@ -245,20 +275,28 @@ class ConsentMethod(models.TextChoices):
 
 
 class ConsentQuerySet(models.QuerySet):
-    def current_row(self, *, customer, channel: str, purpose: str):
-        """The ledger's latest row for this customer, channel and purpose (None: never asked)."""
-        return (self.filter(customer=customer, channel=channel, purpose=purpose)
+    def current_row(self, *, customer, channel: str, address: str, purpose: str):
+        """The ledger's latest row for this customer, address, channel and purpose (None:
+        never asked at this address). `address` is already normalised (see consent_address)."""
+        return (self.filter(customer=customer, channel=channel, address=address,
+                            purpose=purpose)
                 .order_by("-created_at", "-id").first())
 
 
 class Consent(models.Model):
-    """Append-only ledger: the current state per (customer, channel, purpose) is the latest row.
+    """Append-only ledger: the current state per (customer, address, channel, purpose) is the
+    latest row.
 
+    Consent belongs to the address it was given for: the exact email (lower-case) or number
+    (E.164) the customer gave; the channel says how that address is used (a number may be
+    texted, called, or both). A new email or number on the profile starts with no consent.
     Rows are never updated or deleted (kept at least four years, as texting consent requires).
     """
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
     channel = models.CharField(max_length=8, choices=Channel.choices)
+    address = models.CharField(
+        max_length=254, help_text="The email (lower-case) or number (E.164) it was given for.")
     purpose = models.CharField(max_length=16, choices=Purpose.choices)
     granted = models.BooleanField()
     method = models.CharField(max_length=16, choices=ConsentMethod.choices)
@@ -276,13 +314,26 @@ class Consent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["customer", "channel", "purpose", "-created_at", "-id"],
-                         name="consent_latest"),
+            models.Index(fields=["customer", "address", "channel", "purpose", "-created_at",
+                                 "-id"], name="consent_latest"),
+        ]
+        constraints = [
+            # Rows from before addresses were recorded that no address on file could fill
+            # stay as they were (the constraint is NOT VALID for them on PostgreSQL, see
+            # migration 0008); they cover no address.
+            models.CheckConstraint(
+                condition=(Q(channel=Channel.EMAIL, address__contains="@")
+                           | Q(channel__in=[Channel.SMS, Channel.PHONE],
+                               address__startswith="+")),
+                name="consent_address_fits_channel"),
+            models.CheckConstraint(condition=Q(address=Lower("address")),
+                                   name="consent_address_lower"),
         ]
 
     def __str__(self):
         verb = "granted" if self.granted else "revoked"
-        return f"{self.get_channel_display()} {self.get_purpose_display()} {verb}"
+        return (f"{self.get_channel_display()} {self.address}: {self.get_purpose_display()} "
+                f"{verb}")
 
 
 class InteractionKind(models.TextChoices):

@@ -4,12 +4,26 @@ Email compares case-insensitively (stored lower-case); phones are E.164, so
 "(555) 010-2345" and "+15550102345" are the same number.
 """
 
+import unicodedata
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from core.errors import LoupeError
+from crm.models import Channel
+
+
+def search_text(raw: str, *, limit: int = 100) -> str:
+    """What was typed into a search box, safe to search for.
+
+    Control characters become spaces: PostgreSQL refuses a NUL in a query outright (a damaged
+    link or a probe answered 500), and a tab or line break pasted from a spreadsheet separates
+    words like a space. Runs of spaces become one; long pastes are cut at `limit`.
+    """
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in raw or "")
+    return " ".join(text.split())[:limit]
 
 
 def normalize_email(raw: str, *, field: str = "email") -> str:
@@ -37,6 +51,16 @@ def normalize_phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_national(raw: str) -> str:
+    """The number as people here write it ("(217) 555-0226"); anything unreadable as it is."""
+    text = (raw or "").strip()
+    try:
+        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return text
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def phone_digits(raw: str) -> str:
     """Just the digits, for searching by a phone typed in any format."""
     return "".join(ch for ch in raw or "" if ch.isdigit())
@@ -58,3 +82,30 @@ def phone_key(raw: str) -> str:
     if not phonenumbers.is_possible_number(number):
         return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def consent_address(raw: str, *, channel: str) -> str:
+    """The form of an address the consent ledger keeps: the email lower-case, or the number in
+    E.164 for texts and calls. A LoupeError for a blank or unusable address.
+
+    Numbers are read leniently (as `phone_key`), so the number a profile already has (an old
+    import, say) is recorded as it is stored.
+    """
+    text = str(raw or "").strip()
+    if not text:
+        raise LoupeError("Consent is recorded for an address: enter the email or number.",
+                         field="email" if channel == Channel.EMAIL else "phone")
+    if channel == Channel.EMAIL:
+        return normalize_email(text)
+    number = phone_key(text)
+    if not number:
+        raise LoupeError(f"“{text}” is not a phone number.", field="phone")
+    return number
+
+
+def consent_address_or_blank(raw: str, *, channel: str) -> str:
+    """As `consent_address`, but "" for what cannot be an address (which has no consent)."""
+    try:
+        return consent_address(raw, channel=channel)
+    except LoupeError:
+        return ""

@@ -7,6 +7,7 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Concat, Greatest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.errors import LoupeError
@@ -17,18 +18,30 @@ from crm.models import (
     Customer,
     Interaction,
     Occasion,
+    OccasionKind,
     Preference,
     Purpose,
     Source,
+    address_channels,
 )
-from crm.normalize import normalize_email, phone_digits, phone_key
+from crm.normalize import (
+    consent_address_or_blank,
+    normalize_email,
+    phone_digits,
+    phone_key,
+    phone_national,
+    search_text,
+)
 
 # Fewer digits than this would match half the store's phone numbers.
 MIN_PHONE_DIGITS = 4
 
 
 def customer_for(*, store, customer_id) -> Customer:
-    """The customer with this id in `store`; another store's customer is a 404."""
+    """The customer with this id in `store`; another store's customer is a 404, and so is an
+    id that is no number (`?customer=` from a damaged link)."""
+    if not str(customer_id).isdigit():
+        raise Http404("No such customer.")
     return get_object_or_404(
         Customer.objects.for_store(store).select_related("assigned_to", "store"), pk=customer_id
     )
@@ -41,6 +54,43 @@ def store_for(*, store_id):
     """
     Store = Customer._meta.get_field("store").related_model
     return get_object_or_404(Store, pk=store_id)
+
+
+def occasion_for(*, store, customer_id, occasion_id) -> Occasion:
+    """One occasion of this customer in `store`, with its customer; anything else is a 404."""
+    return get_object_or_404(
+        Occasion.objects.select_related("customer__store")
+        .filter(customer__store=store, customer_id=customer_id), pk=occasion_id)
+
+
+def occasion_on_file(*, customer: Customer, kind: str, label: str = "") -> Occasion | None:
+    """The occasion a date of `kind` told at a visit corrects: a birthday, an anniversary or
+    a partner's birthday has one date; an "other" is the one with the same label."""
+    found = Occasion.objects.filter(customer=customer, kind=kind)
+    if kind == OccasionKind.OTHER:
+        found = found.filter(label__iexact=(label or "").strip())
+    return found.order_by("month", "day", "pk").first()
+
+
+def walk_in_on_file(*, customer: Customer) -> dict:
+    """What "Log a visit" shows of a known customer: the number as people write it, the
+    email, every occasion, the consents granted now, and the occasion of each kind that the
+    form's dates start from (the one `occasion_on_file` would correct)."""
+    occasions = list(Occasion.objects.filter(customer=customer).order_by("month", "day", "pk"))
+    first_of_kind = {}
+    for occasion in occasions:
+        first_of_kind.setdefault(occasion.kind, occasion)
+    # Consent belongs to an address: only the profile's own addresses, each by its channel.
+    granted = [(f"{row['channel']} {_shown(entry['address'])}", label)
+               for entry in consent_by_address(customer=customer) if entry["on_profile"]
+               for row in entry["channels"]
+               for label, consent in row["purposes"] if consent is not None and consent.granted]
+    return {"phone": phone_national(str(customer.phone or "")), "email": customer.email,
+            "occasions": occasions, "first_of_kind": first_of_kind, "consents": granted}
+
+
+def _shown(address: str) -> str:
+    return address if "@" in address else phone_national(address)
 
 
 def clients_of(*, staff_member):
@@ -85,9 +135,16 @@ def assignment_history(*, customer):
             .select_related("associate", "set_by").order_by("-started_at", "-id"))
 
 
-def consent_current(*, customer: Customer, channel: str, purpose: str) -> bool:
-    """Whether the customer's latest word for this channel and purpose is yes."""
-    latest = Consent.objects.current_row(customer=customer, channel=channel, purpose=purpose)
+def consent_current(*, customer: Customer, channel: str, address: str, purpose: str) -> bool:
+    """Whether the customer's latest word for this address, channel and purpose is yes.
+
+    A blank address, or one that cannot be an address, has no consent.
+    """
+    address = consent_address_or_blank(address, channel=channel)
+    if not address:
+        return False
+    latest = Consent.objects.current_row(customer=customer, channel=channel, address=address,
+                                         purpose=purpose)
     return latest is not None and latest.granted
 
 
@@ -140,7 +197,7 @@ def customer_search(*, store, query: str, limit: int = 20):
 
     Returns at most `limit` customers with their associate, best match first.
     """
-    text = (query or "").strip()[:100]
+    text = search_text(query)
     if not text:
         return Customer.objects.none()
     if "@" in text or ("." in text and " " not in text and len(text) > 3):
@@ -195,14 +252,23 @@ def _day_window(today: datetime.date, days: int) -> Q:
     return match
 
 
+def _on_the_profile() -> Q:
+    """Consent rows (in a subquery of customers) for an address the profile has now."""
+    return (Q(channel=Channel.EMAIL, address=OuterRef("email"))
+            | Q(channel=Channel.EMAIL, address=OuterRef("secondary_email"))
+            | Q(channel__in=[Channel.SMS, Channel.PHONE], address=OuterRef("phone")))
+
+
 def consent_granted_now():
-    """Customers whose latest word, for some channel, on occasion reminders is yes."""
-    later = Consent.objects.filter(customer=OuterRef("customer"), channel=OuterRef("channel"),
-                                   purpose=OuterRef("purpose"))
+    """Customers whose latest word on occasion reminders, for some address they have now,
+    is yes."""
+    later = Consent.objects.filter(customer=OuterRef("customer"), address=OuterRef("address"),
+                                   channel=OuterRef("channel"), purpose=OuterRef("purpose"))
     later = later.filter(Q(created_at__gt=OuterRef("created_at"))
                          | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk")))
     return Exists(Consent.objects.filter(customer=OuterRef("pk"), granted=True,
                                          purpose=Purpose.OCCASION_REMINDERS)
+                  .filter(_on_the_profile()).exclude(address="")
                   .filter(~Exists(later)))
 
 
@@ -247,19 +313,27 @@ def customer_page(*, store, customer_id) -> Customer:
     today = store.today()
     for occasion in customer.occasions.all():
         occasion.next_on = occasion.next_date(today)
-    customer.consent_state = consent_state(consents=customer.consents.all())
+    customer.consent_by_address = consent_by_address(customer=customer)
     return customer
 
 
-def consent_state(*, consents) -> list[dict]:
-    """Per channel, the current word for each purpose (consents newest first)."""
+def consent_by_address(*, customer: Customer) -> list[dict]:
+    """The profile's addresses, each with its current consent per channel and purpose, then
+    the addresses the ledger knows that are no longer on the profile (marked so).
+
+    Reads `customer.consents.all()`, newest first (prefetched by `customer_page`).
+    """
     latest = {}
-    for consent in consents:
-        latest.setdefault((consent.channel, consent.purpose), consent)
-    return [{"channel": label,
-             "purposes": [(p_label, latest.get((channel, purpose))) for purpose, p_label in
-                          Purpose.choices]}
-            for channel, label in Channel.choices]
+    for consent in customer.consents.all():
+        latest.setdefault((consent.address, consent.channel, consent.purpose), consent)
+    on_profile = customer.addresses
+    former = sorted({address for address, _, _ in latest} - {*on_profile, ""})
+    return [{"address": address, "on_profile": address in on_profile,
+             "channels": [{"channel": Channel(channel).label,
+                           "purposes": [(label, latest.get((address, channel, purpose)))
+                                        for purpose, label in Purpose.choices]}
+                          for channel in address_channels(address)]}
+            for address in [*on_profile, *former]]
 
 
 def customer_history(*, customer: Customer) -> list[dict]:
@@ -287,7 +361,7 @@ def customer_history(*, customer: Customer) -> list[dict]:
 
 def merge_candidates(*, customer: Customer, query: str = "", limit: int = 20) -> list[Customer]:
     """Profiles a manager might merge `customer` into: a search, or its likely duplicates."""
-    if query.strip():
+    if search_text(query):
         found = customer_search(store=customer.store, query=query, limit=limit + 1)
     else:
         same_name = Q(first_name__iexact=customer.first_name,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm.views import floor, office, public
+from crm.views import floor, occasions, office, public
 
 app_name = "crm"
 
@@ -15,8 +15,13 @@ urlpatterns = [
     path("walk-in/duplicates/", floor.duplicates, name="duplicates"),
     path("<int:customer_id>/", floor.customer, name="customer"),
     path("<int:customer_id>/edit/", floor.edit, name="edit"),
+    path("<int:customer_id>/consent/", floor.consent, name="consent"),
     path("<int:customer_id>/note/", floor.note, name="note"),
     path("<int:customer_id>/purchase/", floor.purchase, name="purchase"),
+    path("<int:customer_id>/occasions/<int:occasion_id>/", occasions.occasion_edit,
+         name="occasion-edit"),
+    path("<int:customer_id>/occasions/<int:occasion_id>/remove/", occasions.occasion_remove,
+         name="occasion-remove"),
     path("<int:customer_id>/merge/", office.merge, name="merge"),
     path("<int:customer_id>/history/", office.history, name="history"),
     path("import/", office.import_customers, name="import"),

@@ -5,7 +5,7 @@ is recorded is what was shown. Texts need prior express written consent: the wor
 store and the number to be texted and say that agreeing is not a condition of purchase.
 """
 
-from crm.models import Channel
+from crm.models import Channel, Purpose
 
 NUMBER_ABSENT = "the number above"
 
@@ -39,3 +39,19 @@ def capture_words(*, store) -> str:
     return (f"Send me {store.name}'s news, events and reminders of the dates I shared by "
             f"email. I will confirm by clicking the link in the email; I can unsubscribe at "
             f"any time.")
+
+
+def consent_words(*, store, channel: str, purpose: str, address: str = "") -> str:
+    """The words asked for one purpose on one channel (the staff's consent screen), with the
+    number named for texts as the law asks."""
+    if purpose == Purpose.OCCASION_REMINDERS:
+        return reminder_words(store=store, channel=channel, number=address)
+    about = ("events, new arrivals and news" if purpose == Purpose.EVENTS
+             else "my repairs: when one is ready for pickup or the bench has a question")
+    if channel == Channel.SMS:
+        return (f"I agree that {store.name} may send me text messages at "
+                f"{address or NUMBER_ABSENT} about {about}. Agreeing is not a condition of "
+                f"any purchase. Message and data rates may apply. Reply STOP to stop.")
+    if channel == Channel.EMAIL:
+        return f"Yes, {store.name} may email me about {about}. I can unsubscribe at any time."
+    return f"Yes, {store.name} may call me about {about}."

@@ -6,4 +6,5 @@ class FollowupsConfig(AppConfig):
     verbose_name = "Follow-ups"
 
     def ready(self):
-        from followups import receivers  # noqa: F401 - connects anymail's tracking signal
+        # The deploy check registers itself; the receiver connects anymail's tracking signal.
+        from followups import checks, receivers  # noqa: F401

@@ -2,7 +2,7 @@ class SendError(Exception):
     """A channel could not deliver a message.
 
     `permanent` failures are never retried; `unreachable` ones (hard bounce, complaint, the
-    recipient texted STOP) also revoke the customer's consent for that channel.
+    recipient texted STOP) also revoke the consent of the address it went to.
     """
 
     def __init__(self, reason: str, *, permanent: bool, unreachable: bool = False):

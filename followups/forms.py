@@ -1,10 +1,11 @@
 from django import forms
 
+from core.one_line import OneLineInputsMixin
 from followups import rendering
 from followups.models import MessagingSettings
 
 
-class MessagingSettingsForm(forms.ModelForm):
+class MessagingSettingsForm(OneLineInputsMixin, forms.ModelForm):
     class Meta:
         model = MessagingSettings
         fields = ["lead_days", "send_from", "send_until", "fatigue_cap", "sender_name",
@@ -29,7 +30,7 @@ class MessagingSettingsForm(forms.ModelForm):
         return value
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(OneLineInputsMixin, forms.Form):
     subject = forms.CharField(max_length=200, required=False)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}),
                            help_text="Placeholders: " + ", ".join(
@@ -42,3 +43,5 @@ class TemplateForm(forms.Form):
 class CallDoneForm(forms.Form):
     # No max_length: a long note is kept (cut to 200 characters), never dropped.
     outcome = forms.CharField(required=False)
+    # The tries the screen showed, so a double-tapped "Left voicemail" counts once.
+    tries = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)

@@ -35,7 +35,8 @@ class MessagingSettings(models.Model):
                                   help_text="Nothing is sent outside these hours.")
     fatigue_cap = models.PositiveSmallIntegerField(
         "fatigue cap", default=2,
-        help_text="At most this many marketing messages per customer per 30 days.")
+        help_text="At most this many marketing touches per customer per 30 days (an "
+                  "occasion's email and text are one touch; repair notices never count).")
     sender_name = models.CharField(max_length=120, blank=True)
     sender_email = models.EmailField(blank=True)
     sender_phone = models.CharField(max_length=32, blank=True,
@@ -73,6 +74,17 @@ class MessagingSettings(models.Model):
         if local.time() >= self.send_until:
             day += datetime.timedelta(days=1)
         return datetime.datetime.combine(day, self.send_from, tzinfo=tz)
+
+    def reminder_due_on(self, occurs_on: datetime.date) -> datetime.date:
+        """The day a reminder (or a call) for an occasion on `occurs_on` is due."""
+        return occurs_on - datetime.timedelta(days=self.lead_days)
+
+    def reminder_due_at(self, occurs_on: datetime.date) -> datetime.datetime:
+        """When a reminder for an occasion on `occurs_on` goes out: `lead_days` before it, at
+        the start of sending hours on the store's clock (so 09:00 stays 09:00 across a
+        daylight-saving change). Never the moment the planner happened to run."""
+        return datetime.datetime.combine(self.reminder_due_on(occurs_on), self.send_from,
+                                         tzinfo=self.store.tz)
 
 
 class TemplateKind(models.TextChoices):
@@ -117,6 +129,12 @@ class MessageStatus(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed"
     SUPPRESSED = "suppressed", "Not sent"
+    # Stuck in "sending" past the timeout: the provider may or may not have taken it, so it is
+    # never sent again automatically; a person checks (the message log filters on it).
+    NEEDS_LOOK = "needs_look", "Needs a look"
+
+# Purposes the customer is owed whatever the fatigue cap says; they never count toward it.
+TRANSACTIONAL_PURPOSES = (Purpose.REPAIR_NOTICES,)
 
 
 class MessageQuerySet(models.QuerySet):
@@ -125,6 +143,9 @@ class MessageQuerySet(models.QuerySet):
 
     def due(self, now):
         return self.filter(status=MessageStatus.PLANNED, due_at__lte=now)
+
+    def marketing(self):
+        return self.exclude(purpose__in=TRANSACTIONAL_PURPOSES)
 
 
 class Message(models.Model):
@@ -188,6 +209,9 @@ class Message(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="suppressed") | ~Q(reason=""),
                 name="message_suppressed_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(status="needs_look") | ~Q(reason=""),
+                name="message_needs_look_has_reason"),
         ]
 
     def __str__(self):
@@ -195,20 +219,37 @@ class Message(models.Model):
 
     @property
     def is_marketing(self) -> bool:
-        return self.purpose != Purpose.REPAIR_NOTICES
+        return self.purpose not in TRANSACTIONAL_PURPOSES
+
+    @property
+    def touch(self) -> tuple:
+        """What the customer experiences as one contact, for the fatigue cap: an occasion's
+        occurrence (its email and its text together), else the message itself (an event
+        invitation; a campaign's copies will share their campaign the same way)."""
+        if self.occasion_id is not None:
+            return ("occasion", self.occasion_id, self.occurs_on)
+        return ("message", self.pk)
+
+
+class CallOutcome(models.TextChoices):
+    REACHED = "reached", "Called"
+    VOICEMAIL = "voicemail", "Left voicemail"
 
 
 class CallTask(models.Model):
     """A call an associate promised: phone consent turns a reminder into a call to make.
 
-    `assignee` is null for an orphaned client: the managers' list shows those.
+    `assignee` is null for an orphaned client: the managers' list shows those. Due `lead_days`
+    before the occasion; a voicemail keeps it open for another try (`attempts` counts them).
     """
 
     store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="call_tasks")
     customer = models.ForeignKey("crm.Customer", on_delete=models.CASCADE,
                                  related_name="call_tasks")
-    occasion = models.ForeignKey("crm.Occasion", on_delete=models.CASCADE,
-                                 related_name="call_tasks")
+    # Null once the occasion is removed, or the call was closed because it moved: a call made
+    # stays on record.
+    occasion = models.ForeignKey("crm.Occasion", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="call_tasks")
     occurs_on = models.DateField()
     assignee = models.ForeignKey("staff.StaffMember", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="call_tasks")
@@ -217,6 +258,8 @@ class CallTask(models.Model):
     done_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField("tries", default=0)
+    last_try_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

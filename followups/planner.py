@@ -1,10 +1,18 @@
 """The planner: set-based SQL that turns occasions into outbox rows and call tasks.
 
-One INSERT ... SELECT per store and kind of work; the database does the join, the latest
-consent per customer and channel (an indexed lookup on consent_latest), and skips
-what already exists (ON CONFLICT DO NOTHING against the outbox's unique constraints). Python
-only builds the list of calendar days in the window, so memory does not grow with the
-number of customers, and two planners running at once cannot plan anything twice.
+One INSERT ... SELECT per store and kind of work; the database does the join, picks for each
+channel the profile's address whose own latest consent covers occasion reminders (an indexed
+lookup on consent_latest per address), and skips what already exists (ON CONFLICT DO
+NOTHING against the outbox's unique constraints). The address is stored in the message's
+`to`, so the sender checks the same address again; a customer who said how they prefer to
+hear from us (email, text or both) gets messages on those channels only. Python only builds
+the list of calendar days in the window, so memory does not grow with the number of
+customers, and two planners running at once cannot plan anything twice.
+
+A row's due time comes from its occasion, never from the moment the planner ran: each
+calendar day of the window carries its own due time (`lead_days` before it, at the start of
+sending hours on the store's clock), computed in Python so daylight saving is handled the
+same way on PostgreSQL and SQLite. Planning ahead (`--date`) therefore plans rows that wait.
 """
 
 import calendar
@@ -19,69 +27,100 @@ from crm.models import Purpose
 from followups import services
 from staff.selectors import stores_in_order
 
-# Every occasion with its next occurrence in the window, each channel and the customer's
-# latest word for occasion reminders on that channel (NULL: never asked). Portable SQL, so
-# the laptop's SQLite runs it too; on PostgreSQL the correlated lookups use consent_latest.
-_LATEST = """(SELECT k.{column} FROM crm_consent k
-               WHERE k.customer_id = o.customer_id AND k.channel = ch.channel
-                 AND k.purpose = %(purpose)s
-               ORDER BY k.created_at DESC, k.id DESC LIMIT 1)"""
+# The latest word of the ledger for one address of the profile (NULL: never asked there).
+# Portable SQL, so the laptop's SQLite runs it too; on PostgreSQL it uses consent_latest.
+_LATEST = """CASE WHEN a.address = '' THEN NULL ELSE
+             (SELECT k.{column} FROM crm_consent k
+               WHERE k.customer_id = a.customer_id AND k.address = a.address
+                 AND k.channel = a.channel AND k.purpose = %(purpose)s
+               ORDER BY k.created_at DESC, k.id DESC LIMIT 1) END"""
+# Each occasion in the window once per channel, with the address picked for it: the first
+# address (email: the main one, then the second; texts and calls: the phone) whose own
+# consent is granted; with none granted, the first one on file, to say why it is skipped.
 _CANDIDATES = f"""
-    WITH target(month, day, occurs_on) AS (VALUES {{days}}),
-         ch(channel) AS (VALUES ('email'), ('sms'), ('phone')),
-         -- The window's occasions first, then times the channels (not every customer times
+    WITH target(month, day, occurs_on, due_at, due_on) AS (VALUES {{days}}),
+         ch(channel, rank) AS (VALUES ('email', 1), ('email', 2), ('sms', 1), ('phone', 1)),
+         -- The window's occasions first, then times the addresses (not every customer times
          -- every channel), so customers are fetched by primary key rather than scanned.
          -- MATERIALIZED needs PostgreSQL 12 or SQLite 3.35.
          occ AS MATERIALIZED (
-            SELECT o.id AS occasion_id, o.kind, o.customer_id, t.occurs_on,
-                   c.email, c.phone, c.assigned_to_id
+            SELECT o.id AS occasion_id, o.kind, o.customer_id, t.occurs_on, t.due_at, t.due_on,
+                   c.email, c.secondary_email, c.phone, c.assigned_to_id,
+                   c.contact_preference
             FROM target t
             JOIN crm_occasion o ON o.month = t.month AND o.day = t.day
             JOIN crm_customer c ON c.id = o.customer_id
             WHERE c.store_id = %(store)s
+         ),
+         addr AS (
+            SELECT o.occasion_id, o.kind, o.customer_id, o.occurs_on, o.assigned_to_id,
+                   o.contact_preference, ch.channel, ch.rank,
+                   CASE WHEN ch.channel <> 'email' THEN o.phone
+                        WHEN ch.rank = 1 THEN o.email ELSE o.secondary_email END AS address,
+                   -- A stated preference (email, text, both) narrows the messages; calls
+                   -- were asked for on their own.
+                   CASE WHEN ch.channel = 'email' THEN o.contact_preference <> 'text'
+                        WHEN ch.channel = 'sms' THEN o.contact_preference <> 'email'
+                        ELSE 1 = 1 END AS preferred
+            FROM occ o CROSS JOIN ch
+         ),
+         said AS (
+            SELECT a.*, {_LATEST.format(column="granted")} AS granted,
+                   {_LATEST.format(column="method")} AS method
+            FROM addr a
+         ),
+         ranked AS (
+            SELECT said.*, ROW_NUMBER() OVER (
+                PARTITION BY said.occasion_id, said.channel
+                ORDER BY CASE WHEN said.granted THEN 0 WHEN said.address <> '' THEN 1 ELSE 2 END,
+                         said.rank) AS pick
+            FROM said
          )
-    SELECT o.occasion_id, o.kind, o.customer_id, o.occurs_on, ch.channel, o.email, o.phone,
-           o.assigned_to_id, s.departed_on,
-           {_LATEST.format(column="granted")} AS granted,
-           {_LATEST.format(column="method")} AS method
-    FROM occ o
-    CROSS JOIN ch
-    LEFT JOIN staff_staffmember s ON s.id = o.assigned_to_id
+    SELECT r.occasion_id, r.kind, r.customer_id, r.occurs_on, r.due_at, r.due_on, r.channel,
+           r.address,
+           r.assigned_to_id, s.departed_on, r.granted, r.method, r.preferred,
+           r.contact_preference
+    FROM ranked r
+    LEFT JOIN staff_staffmember s ON s.id = r.assigned_to_id
+    WHERE r.pick = 1
 """  # noqa: S608 - constant fragments; every value is a parameter
-_HAS_ADDRESS = "((cand.channel = 'email' AND cand.email <> '') " \
-               "OR (cand.channel = 'sms' AND cand.phone <> ''))"
 
 _INSERT_MESSAGES = f"""
     INSERT INTO followups_message
         (store_id, customer_id, channel, purpose, kind, occasion_id, occurs_on, status, due_at,
          reason, "to", subject, body, provider_id, attempts, created_at, updated_at)
     SELECT %(store)s, cand.customer_id, cand.channel, %(purpose)s, cand.kind, cand.occasion_id,
-           cand.occurs_on, 'planned', %(due_at)s, '', '', '', '', '', 0, %(now)s, %(now)s
+           cand.occurs_on, 'planned', cand.due_at, '', cand.address, '', '', '', 0, %(now)s,
+           %(now)s
     FROM ({_CANDIDATES}) cand
-    WHERE cand.granted AND cand.channel IN ('email', 'sms') AND {_HAS_ADDRESS}
+    WHERE cand.granted AND cand.preferred AND cand.channel IN ('email', 'sms')
     ON CONFLICT DO NOTHING
 """  # noqa: S608 - constant fragments; every value is a parameter
 
-# Phone consent is a call for the associate; an orphan's call goes to the managers (NULL).
+# Phone consent (for the number on the profile) is a call for the associate; an orphan's
+# call goes to the managers (NULL). No number on the profile, no call: nothing to dial.
 _INSERT_CALLS = f"""
     INSERT INTO followups_calltask
-        (store_id, customer_id, occasion_id, occurs_on, assignee_id, due_on, outcome, created_at)
+        (store_id, customer_id, occasion_id, occurs_on, assignee_id, due_on, outcome, attempts,
+         created_at)
     SELECT %(store)s, cand.customer_id, cand.occasion_id, cand.occurs_on,
            CASE WHEN cand.departed_on IS NULL THEN cand.assigned_to_id END,
-           %(today)s, '', %(now)s
+           cand.due_on, '', 0, %(now)s
     FROM ({_CANDIDATES}) cand
-    WHERE cand.granted AND cand.channel = 'phone'
+    WHERE cand.granted AND cand.channel = 'phone' AND cand.address <> ''
     ON CONFLICT DO NOTHING
 """  # noqa: S608 - constant fragments; every value is a parameter
 
-# For --dry-run: how many would be planned, and who is skipped and why.
+# For --dry-run: how many would be planned, and who is skipped and why. "No consent" covers
+# a consent given only for an address the profile no longer has.
 _OUTCOMES = f"""
     SELECT cand.channel,
-           CASE WHEN cand.granted IS NULL THEN 'skipped: no consent'
-                WHEN NOT cand.granted THEN 'skipped: revoked (' || cand.method || ')'
-                WHEN cand.channel = 'phone' THEN 'call task'
-                WHEN NOT {_HAS_ADDRESS} THEN 'skipped: no address'
-                ELSE 'message' END AS outcome,
+           CASE WHEN NOT cand.preferred THEN 'skipped: prefers ' || cand.contact_preference
+                WHEN cand.granted THEN
+                    CASE WHEN cand.channel = 'phone' THEN 'call task' ELSE 'message' END
+                WHEN cand.address = '' THEN 'skipped: no address'
+                WHEN cand.granted IS NULL THEN 'skipped: no consent'
+                ELSE 'skipped: revoked (' || cand.method || ')' END AS outcome,
            count(*)
     FROM ({_CANDIDATES}) cand
     GROUP BY 1, 2 ORDER BY 1, 2
@@ -127,12 +166,13 @@ def plan_store(*, store, now: datetime.datetime, today: datetime.date | None = N
     days = window(today=today, lead_days=settings.lead_days)
     ops = connection.ops
     params = {"store": store.pk, "purpose": Purpose.OCCASION_REMINDERS.value,
-              "today": ops.adapt_datefield_value(today),
-              "now": ops.adapt_datetimefield_value(now),
-              "due_at": ops.adapt_datetimefield_value(settings.next_send_time(now))}
+              "now": ops.adapt_datetimefield_value(now)}
     for n, (month, day, date) in enumerate(days):
-        params.update({f"m{n}": month, f"d{n}": day, f"o{n}": ops.adapt_datefield_value(date)})
-    rows = ", ".join(f"(%(m{n})s, %(d{n})s, %(o{n})s)" for n in range(len(days)))
+        params.update({f"m{n}": month, f"d{n}": day, f"o{n}": ops.adapt_datefield_value(date),
+                       f"a{n}": ops.adapt_datetimefield_value(settings.reminder_due_at(date)),
+                       f"u{n}": ops.adapt_datefield_value(settings.reminder_due_on(date))})
+    rows = ", ".join(f"(%(m{n})s, %(d{n})s, %(o{n})s, %(a{n})s, %(u{n})s)"
+                     for n in range(len(days)))
     result = PlanResult(store=store.name)
     with connection.cursor() as cursor:
         if dry_run:

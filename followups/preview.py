@@ -35,7 +35,9 @@ def render_preview(*, template: MessageTemplate, subject: str, body: str,
     message = Message(store=template.store, customer=customer, channel=template.channel,
                       purpose=purpose, kind=template.kind, occasion=occasion,
                       occurs_on=occasion.next_date(template.store.today(now)) if occasion
-                      else None, due_at=now)
+                      else None, due_at=now,
+                      to=customer.email if template.channel == Channel.EMAIL
+                      else str(customer.phone or ""))
     messaging = services.messaging_settings_for(store=template.store)
     draft = MessageTemplate(store=template.store, kind=template.kind, channel=template.channel,
                             subject=subject, body=body)

@@ -1,9 +1,11 @@
-"""anymail's tracking signal, handed straight to the service that applies it once."""
+"""Signals from below, each handed straight to the service that acts on it: anymail's
+tracking events, and crm's word that an occasion moved or went."""
 
 from anymail.signals import tracking
 from django.dispatch import receiver
 
 from crm.models import ConsentMethod
+from crm.signals import occasion_changed
 from followups import services
 from followups.models import MessageStatus
 
@@ -24,3 +26,8 @@ def email_event(sender, event, esp_name, **kwargs):
         provider_id=event.message_id or "", status=EMAIL_STATUSES.get(kind),
         reason=f"{kind}: {reason}", unreachable=kind in UNREACHABLE,
         method=UNREACHABLE.get(kind, ConsentMethod.PROVIDER))
+
+
+@receiver(occasion_changed, dispatch_uid="followups.occasion_changed")
+def occasion_changed_withdraws_plans(sender, occasion, change, at, **kwargs):
+    services.occasion_plans_withdraw(occasion=occasion, change=change, at=at)

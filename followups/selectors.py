@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -64,6 +64,15 @@ def templates_of(*, store):
 
 def failed_count(*, store) -> int:
     return Message.objects.for_store(store).filter(status=MessageStatus.FAILED).count()
+
+
+def needing_attention(*, store) -> dict[str, int]:
+    """How many messages a person should look at, by status (one query): stuck ones, whose
+    fate is unknown, and failed ones."""
+    wanted = [MessageStatus.NEEDS_LOOK, MessageStatus.FAILED]
+    counts = dict(Message.objects.for_store(store).filter(status__in=wanted)
+                  .values_list("status").annotate(n=Count("id")).order_by())
+    return {status: counts.get(status, 0) for status in wanted}
 
 
 def call_for(*, staff, calltask_id: int) -> CallTask:

@@ -4,16 +4,22 @@ Delivery is AT MOST ONCE. The row is claimed (status "sending", committed) befor
 provider is called, and only a "planned" row is ever sent. If the worker dies between the
 provider accepting the message and our recording it, the row stays "sending" and is never
 sent again automatically: a customer missing one reminder (visible in the message log) is
-better than one receiving two.
+better than one receiving two. The sweep (`messages_flag_stuck`) marks such a row "needs a
+look" after SENDING_TIMEOUT, for a person to check; it never sends it again.
+
+Every exception from a channel ends in a recorded state: a SendError as the channel
+classified it, anything else as a transient retry (connection trouble, timeouts) or a
+permanent failure with its reason.
 """
 
 import datetime
+import logging
 import smtplib
 from email.utils import formataddr, make_msgid
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings as django_settings
-from django.core.mail import EmailMessage
+from django.core.mail import BadHeaderError, EmailMessage
 from django.core.signing import TimestampSigner
 from django.db import transaction
 from django.db.models import Q
@@ -28,17 +34,39 @@ from followups import rendering, services, sms
 from followups.errors import SendError
 from followups.models import Message, MessageStatus, MessageTemplate
 
+logger = logging.getLogger(__name__)
+
 MAX_ATTEMPTS = 5
 FATIGUE_DAYS = 30
+# Far past CELERY_TASK_TIME_LIMIT: a row still "sending" this long after its claim has lost
+# its worker (killed between the provider's answer and our record of it).
+SENDING_TIMEOUT = datetime.timedelta(minutes=15)
 UNSUBSCRIBE_SALT = "followups.unsubscribe"
 
 
-def unsubscribe_token(customer_id: int) -> str:
-    return TimestampSigner(salt=UNSUBSCRIBE_SALT).sign(str(customer_id))
+def unsubscribe_token(customer_id: int, *, address: str) -> str:
+    """Names the customer and the address the message went to: unsubscribing stops that one.
+
+    The address is named by a key (services.address_key), so the link, which ends up in
+    server logs, does not spell out the email.
+    """
+    key = services.address_key(address)
+    return TimestampSigner(salt=UNSUBSCRIBE_SALT).sign(f"{customer_id}:{key}")
 
 
-def unsubscribe_url(customer_id: int) -> str:
-    path = reverse("followups:unsubscribe", kwargs={"token": unsubscribe_token(customer_id)})
+def unsubscribe_from_token(token: str) -> tuple[int, str]:
+    """(customer id, address key) from a link; a link from before addresses gives "".
+
+    Raises BadSignature or ValueError for a link we did not sign.
+    """
+    value = TimestampSigner(salt=UNSUBSCRIBE_SALT).unsign(token)
+    customer_id, _, key = value.partition(":")
+    return int(customer_id), key
+
+
+def unsubscribe_url(customer_id: int, *, address: str) -> str:
+    token = unsubscribe_token(customer_id, address=address)
+    path = reverse("followups:unsubscribe", kwargs={"token": token})
     return f"{django_settings.SITE_URL}{path}"
 
 
@@ -54,6 +82,29 @@ def messages_dispatch_due(*, now: datetime.datetime | None = None, limit: int = 
         Message.objects.filter(pk__in=ids).update(queued_at=now)
         services.queue_after_commit(ids)
     return len(ids)
+
+
+def messages_flag_stuck(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """The sweep: rows still "sending" SENDING_TIMEOUT after their claim need a look.
+
+    The provider may have taken such a message before its worker died, so it is never sent
+    again automatically; the message log shows it (status "Needs a look") for a person to
+    check. Safe to run on two machines (locked rows are skipped).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        stuck = list(Message.objects.filter(status=MessageStatus.SENDING,
+                                            updated_at__lt=now - SENDING_TIMEOUT)
+                     .select_for_update(skip_locked=True, of=("self",))
+                     .select_related("store").order_by("updated_at")[:limit])
+        for message in stuck:
+            since = timezone.localtime(message.updated_at, message.store.tz)
+            _update(message, now, status=MessageStatus.NEEDS_LOOK,
+                    reason=f"Stuck while sending since {since:%b %d %H:%M}: it may or may not "
+                           "have gone out. Check with the customer before sending again.")
+            log_action(actor=None, action="followups.message_stuck", obj=message,
+                       store=message.store, at=now)
+    return len(stuck)
 
 
 def message_send(*, message_id: int) -> str:
@@ -77,15 +128,34 @@ def message_send(*, message_id: int) -> str:
         _claim(message, now, messaging)
     try:
         provider_id = _deliver(message, messaging)
-    except SendError as exc:
-        return _record_failure(message.pk, exc)
+    except Exception as exc:  # noqa: BLE001 - every failure must end in a recorded state
+        return _record_failure(message.pk, as_send_error(exc))
     _record_sent(message.pk, provider_id)
     return "sent"
 
 
+# Errors that say nothing about the message itself: the same call may go through later.
+# (requests' errors, timeouts and refused connections are all OSError.)
+_TRANSIENT = (OSError, TimeoutError)
+
+
+def as_send_error(exc: Exception) -> SendError:
+    """A channel's exception as a SendError: the channel's own classification if it made
+    one, a retry for connection trouble, otherwise a permanent failure naming the error
+    (a header with a line break, an address the provider's library refuses, ...)."""
+    if isinstance(exc, SendError):
+        return exc
+    if isinstance(exc, BadHeaderError):
+        return SendError(f"Could not build the email: {exc}", permanent=True)
+    if isinstance(exc, _TRANSIENT):
+        return SendError(f"{type(exc).__name__}: {exc}", permanent=False)
+    logger.exception("Unexpected error sending a message")
+    return SendError(f"Unexpected error ({type(exc).__name__}): {exc}", permanent=True)
+
+
 def _hold_back(message: Message, now, messaging) -> str:
     """Suppress (with the reason) or defer a message that must not go out now."""
-    reason = _stop_reason(message, now, messaging.fatigue_cap)
+    reason = _too_late(message, now) or _stop_reason(message, now, messaging.fatigue_cap)
     if reason:
         _update(message, now, status=MessageStatus.SUPPRESSED, reason=reason)
         return "suppressed"
@@ -98,38 +168,94 @@ def _hold_back(message: Message, now, messaging) -> str:
     return ""
 
 
+def _too_late(message: Message, now) -> str:
+    """A reminder for an occasion that has already passed (a retry that waited too long, or
+    a plan for a date gone by) is no reminder any more."""
+    if message.occurs_on is None or message.occurs_on >= message.store.today(now):
+        return ""
+    return f"Too late: the occasion was on {message.occurs_on:%b} {message.occurs_on.day}."
+
+
 def _stop_reason(message: Message, now, cap: int) -> str:
     customer = message.customer
-    if not consent_current(customer=customer, channel=message.channel, purpose=message.purpose):
-        return (f"No current consent for {message.get_purpose_display().lower()} by "
-                f"{message.get_channel_display().lower()} at send time.")
-    if not _address(message):
+    if stale := _occasion_not_on_file(message):
+        return stale
+    address = _address(message)
+    if not address:
         return f"No {'email address' if message.channel == Channel.EMAIL else 'phone number'}."
+    if address not in _on_file(message):
+        return f"{address} is no longer on the profile."
+    if not consent_current(customer=customer, channel=message.channel, address=address,
+                           purpose=message.purpose):
+        return (f"No current consent for {message.get_purpose_display().lower()} by "
+                f"{message.get_channel_display().lower()} at {address} at send time.")
     if message.is_marketing:
-        # The customer row is locked so two workers sending this customer's email and text
-        # at once count each other (a claimed row is "sending", counted from its claim time).
-        Customer.objects.select_for_update().filter(pk=customer.pk).exists()
-        recent = (Message.objects.filter(customer=customer).exclude(pk=message.pk)
-                  .filter(Q(status__in=[MessageStatus.SENT, MessageStatus.DELIVERED],
-                            sent_at__gte=now - datetime.timedelta(days=FATIGUE_DAYS))
-                          | Q(status=MessageStatus.SENDING,
-                              updated_at__gte=now - datetime.timedelta(days=FATIGUE_DAYS)))
-                  .exclude(purpose=Purpose.REPAIR_NOTICES).count())
-        if recent >= cap:
-            return f"Fatigue cap: {recent} marketing messages in the last {FATIGUE_DAYS} days."
+        touches = _recent_touches(message, now)
+        if touches >= cap:
+            return f"Fatigue cap: {touches} marketing touches in the last {FATIGUE_DAYS} days."
     return ""
 
 
+def _recent_touches(message: Message, now) -> int:
+    """Marketing touches the customer had in the fatigue window, besides this message's own.
+
+    A touch is `Message.touch`: an occasion's occurrence (its email and its text are one
+    reminder to the customer), else the message itself; repair notices and other
+    transactional messages never count. A message that needs a look may have gone out, so
+    it counts. The customer row is locked so two workers sending this customer's messages at
+    once count each other (a claimed row is "sending", counted from its claim time).
+    """
+    Customer.objects.select_for_update().filter(pk=message.customer_id).exists()
+    since = now - datetime.timedelta(days=FATIGUE_DAYS)
+    recent = (Message.objects.filter(customer_id=message.customer_id).marketing()
+              .exclude(pk=message.pk)
+              .filter(Q(status__in=[MessageStatus.SENT, MessageStatus.DELIVERED],
+                        sent_at__gte=since)
+                      | Q(status__in=[MessageStatus.SENDING, MessageStatus.NEEDS_LOOK],
+                          updated_at__gte=since))
+              .only("pk", "occasion_id", "occurs_on"))
+    return len({m.touch for m in recent} - {message.touch})
+
+
+def _occasion_not_on_file(message: Message) -> str:
+    """A reminder for a date the profile no longer has (followups.receivers withdraws those
+    when it changes; this guards whatever slipped past)."""
+    if message.purpose != Purpose.OCCASION_REMINDERS or message.occurs_on is None:
+        return ""
+    if message.occasion is None:
+        return "The occasion was removed from the profile."
+    if message.occasion.on_year(message.occurs_on.year) != message.occurs_on:
+        return "The occasion was moved to another date."
+    return ""
+
+
+def _on_file(message: Message) -> list[str]:
+    """The addresses the message may go to now: the profile's for its channel, and for a
+    repair notice the envelope's too (the ones given at the counter)."""
+    customer, envelope = message.customer, message.envelope
+    if message.channel == Channel.EMAIL:
+        found = [customer.email, customer.secondary_email, envelope and envelope.email]
+    else:
+        found = [customer.phone, envelope and envelope.phone]
+    return [str(address) for address in found if address]
+
+
 def _address(message: Message) -> str:
+    """The address planned in `to`; for a message planned before `to` was filled in, the
+    first address on file whose own consent covers it (else the first, to say why not)."""
     if message.to:
         return message.to
-    customer = message.customer
-    return customer.email if message.channel == Channel.EMAIL else str(customer.phone or "")
+    on_file = _on_file(message)
+    consented = (address for address in on_file if consent_current(
+        customer=message.customer, channel=message.channel, address=address,
+        purpose=message.purpose))
+    return next(consented, on_file[0] if on_file else "")
 
 
 def _claim(message: Message, now, messaging) -> None:
+    message.to = _address(message)  # the footer's unsubscribe link names it
     subject, body = render(message, messaging)
-    _update(message, now, status=MessageStatus.SENDING, to=_address(message), subject=subject,
+    _update(message, now, status=MessageStatus.SENDING, to=message.to, subject=subject,
             body=body, attempts=message.attempts + 1, queued_at=None)
 
 
@@ -170,9 +296,12 @@ def render(message: Message, messaging, template: MessageTemplate | None = None
     subject, body = rendering.render(subject, context), rendering.render(body, context)
     if message.channel == Channel.SMS:
         return "", f"{body} Reply STOP to opt out." if message.is_marketing else body
+    # A header is one line (a line break from a name saved before names were checked would
+    # make the email unsendable) and must fit the outbox row it is claimed into.
+    subject = " ".join(subject.split())[:200]
     footer = messaging.footer_address or message.store.address
     return subject, (f"{body}\n\n--\n{footer}\n"
-                     f"Unsubscribe: {unsubscribe_url(message.customer_id)}")
+                     f"Unsubscribe: {unsubscribe_url(message.customer_id, address=message.to)}")
 
 
 def _deliver(message: Message, messaging) -> str:
@@ -191,7 +320,7 @@ def _send_email(message: Message, messaging) -> str:
     message_id = make_msgid(domain="loupe")
     email = EmailMessage(message.subject, message.body, sender, [message.to], headers={
         "Message-ID": message_id,
-        "List-Unsubscribe": f"<{unsubscribe_url(message.customer_id)}>",
+        "List-Unsubscribe": f"<{unsubscribe_url(message.customer_id, address=message.to)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     })
     try:
@@ -239,8 +368,9 @@ def _record_failure(message_id: int, exc: SendError) -> str:
     if exc.unreachable:
         method = ConsentMethod.BOUNCE if message.channel == Channel.EMAIL \
             else ConsentMethod.PROVIDER
-        services.revoke_channel(customer=message.customer, channel=message.channel,
-                                method=method, note=exc.reason[:200], at=now)
+        services.revoke_address(customer=message.customer, channel=message.channel,
+                                address=message.to, method=method, note=exc.reason[:200],
+                                at=now)
     log_action(actor=None, action="followups.message_failed", obj=message, store=message.store,
                at=now, data={"reason": exc.reason[:300]})
     return "failed"

@@ -2,17 +2,21 @@
 provider events. The planner lives in planner.py and the sender in sender.py."""
 
 import datetime
+import hashlib
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import log_action
 from core.errors import LoupeError
+from core.one_line import check_one_line
+from core.queueing import publish_each_after_commit
 from crm.models import Channel, Consent, ConsentMethod, Customer, InteractionKind, Purpose
 from crm.selectors import consent_current
 from crm.services import consent_record, interaction_add
 from followups import rendering
 from followups.models import (
+    CallOutcome,
     CallTask,
     Message,
     MessageStatus,
@@ -40,6 +44,7 @@ def messaging_settings_update(*, settings: MessagingSettings, by, **fields) -> M
     if fields.get("send_from") and fields.get("send_until") \
             and fields["send_from"] >= fields["send_until"]:
         raise LoupeError("Sending must start before it ends.", field="send_until")
+    check_one_line(fields, ["sender_name", "sender_email", "sender_phone"])
     for name, value in fields.items():
         setattr(settings, name, value)
     settings.save(update_fields=list(fields))
@@ -61,6 +66,7 @@ def templates_ensure(*, store) -> None:
 def template_update(*, template: MessageTemplate, subject: str, body: str,
                     by) -> MessageTemplate:
     rendering.check(subject, field="subject")
+    check_one_line({"subject": subject.strip()}, ["subject"])
     rendering.check(body, field="body")
     if not body.strip():
         raise LoupeError("A message needs some words.", field="body")
@@ -74,11 +80,18 @@ def template_update(*, template: MessageTemplate, subject: str, body: str,
 
 
 def queue_after_commit(ids) -> None:
-    """Hand messages that are due now to the sender once the rows are committed."""
+    """Hand messages that are due now to the sender once the rows are committed.
+
+    Best effort: with the broker down nothing fails; the rows not queued lose their queued
+    mark, so the dispatcher's next run (when Redis is back) offers them again.
+    """
     from followups.tasks import send_message
 
-    for message_id in ids:
-        transaction.on_commit(lambda mid=message_id: send_message.delay(mid))
+    publish_each_after_commit(send_message, ids, on_failure=_unqueue)
+
+
+def _unqueue(ids) -> None:
+    Message.objects.filter(pk__in=ids, status=MessageStatus.PLANNED).update(queued_at=None)
 
 
 @transaction.atomic
@@ -94,14 +107,17 @@ def repair_ready_notify(*, envelope, by=None) -> list[Message]:
     common = {"store_id": envelope.store_id, "customer": customer, "envelope": envelope,
               "purpose": Purpose.REPAIR_NOTICES, "kind": TemplateKind.REPAIR_READY,
               "due_at": due_at, "created_at": now, "updated_at": now}
-    email_ok = consent_current(customer=customer, channel=Channel.EMAIL,
+    # The envelope's email and number (the profile's when none was typed), each only with
+    # its own consent.
+    email_ok = consent_current(customer=customer, channel=Channel.EMAIL, address=envelope.email,
                                purpose=Purpose.REPAIR_NOTICES)
     rows = [Message(channel=Channel.EMAIL, to=envelope.email,
                     status=MessageStatus.PLANNED if email_ok else MessageStatus.SUPPRESSED,
-                    reason="" if email_ok else "No consent to repair notices by email.",
+                    reason="" if email_ok else
+                    f"No consent to repair notices by email at {envelope.email}.",
                     **common)]
     phone = str(envelope.phone or customer.phone or "")
-    if phone and consent_current(customer=customer, channel=Channel.SMS,
+    if phone and consent_current(customer=customer, channel=Channel.SMS, address=phone,
                                  purpose=Purpose.REPAIR_NOTICES):
         rows.append(Message(channel=Channel.SMS, to=phone, **common))
     Message.objects.bulk_create(rows, ignore_conflicts=True)
@@ -124,38 +140,125 @@ def call_task_done(*, task: CallTask, by, outcome: str = "") -> CallTask:
         return task
     now = timezone.now()
     task.done_at, task.done_by, task.outcome = now, by, outcome[:200]
-    task.save(update_fields=["done_at", "done_by", "outcome"])
-    summary = f"Called about {task.occasion.title.lower()} on {task.occurs_on:%b %d}"
+    task.attempts, task.last_try_at = task.attempts + 1, now
+    task.save(update_fields=["done_at", "done_by", "outcome", "attempts", "last_try_at"])
+    about = task.occasion.title.lower() if task.occasion else "their date"
+    summary = f"Called about {about} on {task.occurs_on:%b %d}"
     interaction_add(customer=task.customer, kind=InteractionKind.CALL,
                     summary=f"{summary}: {outcome}" if outcome else summary, staff=by, at=now)
     log_action(actor=by.user, action="followups.call_done", obj=task, store=task.store, at=now)
     return task
 
 
-def revoke_channel(*, customer: Customer, channel: str, method: str, note: str = "",
-                   at=None) -> None:
-    """Revoke every purpose the customer has granted on one channel (inside a transaction).
+@transaction.atomic
+def call_task_left_voicemail(*, task: CallTask, by, tries_seen: int,
+                             note: str = "") -> CallTask:
+    """Count a try that reached voicemail; the call stays open for another try.
+
+    `tries_seen` is the count the associate's screen showed: a double tap (or a second
+    screen) that already counted this try finds a higher count and adds nothing.
+    """
+    task = (CallTask.objects.select_for_update(of=("self",)).select_related("occasion")
+            .get(pk=task.pk))
+    if task.done_at is not None or task.attempts != tries_seen:
+        return task
+    now = timezone.now()
+    task.attempts, task.last_try_at = task.attempts + 1, now
+    task.outcome = CallOutcome.VOICEMAIL.label if not note else \
+        f"{CallOutcome.VOICEMAIL.label}: {note}"[:200]
+    task.save(update_fields=["attempts", "last_try_at", "outcome"])
+    about = task.occasion.title.lower() if task.occasion else "their date"
+    summary = f"Left voicemail about {about} on {task.occurs_on:%b %d} (try {task.attempts})"
+    interaction_add(customer=task.customer, kind=InteractionKind.CALL,
+                    summary=f"{summary}: {note}" if note else summary, staff=by, at=now)
+    log_action(actor=by.user, action="followups.call_voicemail", obj=task, store=task.store,
+               at=now, data={"tries": task.attempts})
+    return task
+
+
+# Why a reminder planned for an occasion was held back, by what became of the occasion.
+OCCASION_WITHDRAWN = {
+    "moved": "The occasion was moved to another date.",
+    "removed": "The occasion was removed from the profile.",
+    "merged": "The same date was on file twice; the other one is kept.",
+}
+
+
+@transaction.atomic
+def occasion_plans_withdraw(*, occasion, change: str, at) -> tuple[int, int]:
+    """Hold back the planned reminders and close the open calls of an occasion that was
+    removed or merged away, or that moved off the date they were planned for.
+
+    Called inside the transaction that changed the occasion; the rows are locked first, so
+    a reminder a worker claimed meanwhile is left to it. They are detached from the occasion
+    (customer, kind and date stay on them), so a date moved back can be planned again.
+    Returns (reminders held back, calls closed).
+    """
+    reason = OCCASION_WITHDRAWN[change]
+    gone = change != "moved"
+    planned = [m.pk for m in Message.objects.select_for_update()
+               .filter(occasion=occasion, status=MessageStatus.PLANNED)
+               if gone or occasion.on_year(m.occurs_on.year) != m.occurs_on]
+    calls = [c.pk for c in CallTask.objects.select_for_update()
+             .filter(occasion=occasion, done_at__isnull=True)
+             if gone or occasion.on_year(c.occurs_on.year) != c.occurs_on]
+    held = Message.objects.filter(pk__in=planned).update(
+        status=MessageStatus.SUPPRESSED, reason=reason, occasion=None, queued_at=None,
+        updated_at=at)
+    closed = CallTask.objects.filter(pk__in=calls).update(done_at=at, outcome=reason,
+                                                           occasion=None)
+    return held, closed
+
+
+def revoke_address(*, customer: Customer, channel: str, address: str, method: str,
+                   note: str = "", at=None) -> None:
+    """Revoke every purpose the customer has granted for one address on one channel (inside a
+    transaction). Other addresses keep their own consent.
 
     Purposes never granted get no row, so a later START re-grants only what STOP took away.
     """
     for purpose in Purpose.values:
-        if not consent_current(customer=customer, channel=channel, purpose=purpose):
+        if not consent_current(customer=customer, channel=channel, address=address,
+                               purpose=purpose):
             continue
-        consent_record(customer=customer, channel=channel, purpose=purpose, granted=False,
-                       method=method, note=note, at=at)
+        consent_record(customer=customer, channel=channel, address=address, purpose=purpose,
+                       granted=False, method=method, note=note, at=at)
+
+
+def _email_addresses(customer: Customer) -> list[str]:
+    """Every email the customer has given consent for, and the ones on the profile now."""
+    known = (Consent.objects.filter(customer=customer, channel=Channel.EMAIL)
+             .exclude(address="").values_list("address", flat=True).distinct())
+    return sorted({*known, *filter(None, [customer.email, customer.secondary_email])})
+
+
+def address_key(address: str) -> str:
+    """A short stand-in for an address in a signed link (the signature, not this, is what
+    stops forgery)."""
+    return hashlib.sha256(address.encode()).hexdigest()[:20]
+
+
+def unsubscribe_address(*, customer: Customer, key: str) -> str:
+    """The customer's email address an unsubscribe link names ("" for a link from before
+    links named one, or one no longer known: then every address is unsubscribed)."""
+    return next((a for a in _email_addresses(customer) if key and address_key(a) == key), "")
 
 
 @transaction.atomic
-def customer_unsubscribe(*, customer: Customer) -> None:
-    """The email unsubscribe link: no more email of any kind, at once (idempotent)."""
-    revoke_channel(customer=customer, channel=Channel.EMAIL, method=ConsentMethod.UNSUBSCRIBE,
-                   note="Unsubscribe link")
+def customer_unsubscribe(*, customer: Customer, address: str = "") -> None:
+    """The email unsubscribe link: no more email of any kind to `address`, at once
+    (idempotent). Without an address (a link from before links named one) every email
+    address of the customer is unsubscribed."""
+    for email in [address] if address else _email_addresses(customer):
+        revoke_address(customer=customer, channel=Channel.EMAIL, address=email,
+                       method=ConsentMethod.UNSUBSCRIBE, note="Unsubscribe link")
 
 
 @transaction.atomic
 def sms_inbound(*, sender: str, store_number: str, text: str) -> str:
     """A text from a customer: STOP/START/HELP keywords, anything else to the timeline.
 
+    STOP and START apply to the number that texted, never to another number of the profile.
     Returns the reply to text back ("" for none).
     """
     word = text.strip().split(maxsplit=1)[0].upper() if text.strip() else ""
@@ -165,12 +268,12 @@ def sms_inbound(*, sender: str, store_number: str, text: str) -> str:
     now = timezone.now()
     if word in STOP_WORDS:
         for customer in customers:
-            revoke_channel(customer=customer, channel=Channel.SMS, method=ConsentMethod.STOP,
-                           note=f"Texted {word}", at=now)
+            revoke_address(customer=customer, channel=Channel.SMS, address=sender,
+                           method=ConsentMethod.STOP, note=f"Texted {word}", at=now)
         return ""
     if word in START_WORDS:
         for customer in customers:
-            _regrant_after_stop(customer=customer, at=now)
+            _regrant_after_stop(customer=customer, number=sender, at=now)
         return "You are subscribed again. Reply STOP to opt out."
     if word in HELP_WORDS:
         store = customers[0].store if customers else None
@@ -189,19 +292,20 @@ def _store_number(store) -> str:
     return found or store.phone
 
 
-def _regrant_after_stop(*, customer: Customer, at) -> None:
+def _regrant_after_stop(*, customer: Customer, number: str, at) -> None:
     for purpose in Purpose.values:
         latest = Consent.objects.current_row(customer=customer, channel=Channel.SMS,
-                                             purpose=purpose)
+                                             address=number, purpose=purpose)
         if latest is not None and not latest.granted and latest.method == ConsentMethod.STOP:
-            consent_record(customer=customer, channel=Channel.SMS, purpose=purpose,
-                           granted=True, method=ConsentMethod.START, note="Texted START",
-                           at=at)
+            consent_record(customer=customer, channel=Channel.SMS, address=number,
+                           purpose=purpose, granted=True, method=ConsentMethod.START,
+                           note="Texted START", at=at)
 
 
 # A later status never goes back to an earlier one (a late "sent" after "delivered").
-_STATUS_RANK = {MessageStatus.PLANNED: 0, MessageStatus.SENDING: 1, MessageStatus.SENT: 2,
-                MessageStatus.DELIVERED: 3, MessageStatus.FAILED: 4}
+# A row that needed a look is settled by the provider's word (it did go out, or failed).
+_STATUS_RANK = {MessageStatus.PLANNED: 0, MessageStatus.SENDING: 1, MessageStatus.NEEDS_LOOK: 1,
+                MessageStatus.SENT: 2, MessageStatus.DELIVERED: 3, MessageStatus.FAILED: 4}
 
 
 @transaction.atomic
@@ -228,9 +332,9 @@ def message_record_event(*, provider: str, event_id: str, provider_id: str,
         message.reason = reason[:300] or message.reason
         message.updated_at = now
         message.save(update_fields=["status", "reason", "updated_at"])
-    if unreachable:
-        revoke_channel(customer=message.customer, channel=message.channel, method=method,
-                       note=reason[:200], at=now)
+    if unreachable and message.to:
+        revoke_address(customer=message.customer, channel=message.channel, address=message.to,
+                       method=method, note=reason[:200], at=now)
     return True
 
 

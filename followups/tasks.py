@@ -18,3 +18,8 @@ def dispatch_due_messages() -> int:
 @shared_task(acks_late=True)
 def plan_followups() -> int:
     return sum(r.messages + r.calls for r in planner.plan_followups())
+
+
+@shared_task(acks_late=True)
+def flag_stuck_messages() -> int:
+    return sender.messages_flag_stuck()

@@ -37,6 +37,21 @@ def call_done(request, calltask_id):
     return redirect("followups:today")
 
 
+@staff_required("followups.view_followups")
+@require_POST
+def call_voicemail(request, calltask_id):
+    task = selectors.call_for(staff=request.staff, calltask_id=calltask_id)
+    form = CallDoneForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {}
+    tries = data.get("tries")
+    task = services.call_task_left_voicemail(
+        task=task, by=request.staff, note=data.get("outcome", ""),
+        tries_seen=task.attempts if tries is None else tries)
+    messages.success(request, f"Voicemail for {task.customer.full_name} noted "
+                              f"(tries: {task.attempts}); the call stays on your list.")
+    return redirect("followups:today")
+
+
 @staff_required("followups.manage_messaging")
 def message_log(request):
     log = MessageLogFilter(request.GET, queryset=selectors.message_log(store=request.store))
@@ -46,7 +61,8 @@ def message_log(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "followups/message_log.html",
-                  {"filter": log, "page": page, "page_query": query.urlencode()})
+                  {"filter": log, "page": page, "page_query": query.urlencode(),
+                   "attention": selectors.needing_attention(store=request.store)})
 
 
 @staff_required("followups.manage_messaging")

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import LoupeError
+from core.one_line import OneLineInputsMixin
 from crm.models import Customer
 from repairs.models import ItemType, Status
 from repairs.services import (
@@ -30,7 +31,7 @@ def _money(label):
                               widget=forms.TextInput(attrs={"inputmode": "decimal"}))
 
 
-class TakeInForm(forms.Form):
+class TakeInForm(OneLineInputsMixin, forms.Form):
     """The counter's take-in: a customer found or new, a required email, the piece."""
 
     take_in_key = forms.UUIDField(widget=forms.HiddenInput)

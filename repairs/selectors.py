@@ -90,14 +90,14 @@ def customer_envelopes(*, customer):
 def _bounced():
     """The envelope's email bounced after the take-in (the sender records it in the ledger)."""
     return Exists(Consent.objects.filter(
-        customer=OuterRef("customer"), channel=Channel.EMAIL, method=ConsentMethod.BOUNCE,
-        granted=False, created_at__gte=OuterRef("taken_in_at")))
+        customer=OuterRef("customer"), channel=Channel.EMAIL, address=OuterRef("email"),
+        method=ConsentMethod.BOUNCE, granted=False, created_at__gte=OuterRef("taken_in_at")))
 
 
 def _marketing_consent():
-    """The customer's latest word on event and news emails is yes."""
+    """The customer's latest word on event and news emails at the envelope's email is yes."""
     latest = (Consent.objects.filter(customer=OuterRef("customer"), channel=Channel.EMAIL,
-                                     purpose=Purpose.EVENTS)
+                                     address=OuterRef("email"), purpose=Purpose.EVENTS)
               .order_by("-created_at", "-id").values("granted")[:1])
     return Subquery(latest)
 

@@ -121,19 +121,22 @@ def _customer_for_take_in(*, store, customer, new_customer, email, phone, email_
                               keep_previous=email_choice == EMAIL_KEEP_BOTH, by=by)
 
 
-def _record_consents(*, customer, by, texts_ok: bool, marketing_ok: bool, at) -> None:
-    consent_record(customer=customer, channel=Channel.EMAIL, purpose=Purpose.REPAIR_NOTICES,
-                   granted=True, method=ConsentMethod.ENVELOPE, words=REPAIR_NOTICE_WORDS,
-                   recorded_by=by, at=at)
+def _record_consents(*, customer, by, email: str, phone: str, texts_ok: bool,
+                     marketing_ok: bool, at) -> None:
+    """Consent for the envelope's email and the number typed at the counter, nothing else."""
+    consent_record(customer=customer, channel=Channel.EMAIL, address=email,
+                   purpose=Purpose.REPAIR_NOTICES, granted=True, method=ConsentMethod.ENVELOPE,
+                   words=REPAIR_NOTICE_WORDS, recorded_by=by, at=at)
     if texts_ok:
-        consent_record(customer=customer, channel=Channel.SMS, purpose=Purpose.REPAIR_NOTICES,
-                       granted=True, method=ConsentMethod.ENVELOPE, words=REPAIR_TEXT_WORDS,
-                       recorded_by=by, at=at)
+        consent_record(customer=customer, channel=Channel.SMS, address=phone,
+                       purpose=Purpose.REPAIR_NOTICES, granted=True,
+                       method=ConsentMethod.ENVELOPE, words=REPAIR_TEXT_WORDS, recorded_by=by,
+                       at=at)
     # Marketing is its own question, unticked by default; silence records nothing.
     if marketing_ok:
-        consent_record(customer=customer, channel=Channel.EMAIL, purpose=Purpose.EVENTS,
-                       granted=True, method=ConsentMethod.ENVELOPE, words=MARKETING_WORDS,
-                       recorded_by=by, at=at)
+        consent_record(customer=customer, channel=Channel.EMAIL, address=email,
+                       purpose=Purpose.EVENTS, granted=True, method=ConsentMethod.ENVELOPE,
+                       words=MARKETING_WORDS, recorded_by=by, at=at)
 
 
 @transaction.atomic
@@ -163,8 +166,8 @@ def envelope_take_in(*, store, taken_in_by, email: str, item: Item, promised_on:
     customer = _customer_for_take_in(store=store, customer=customer, new_customer=new_customer,
                                      email=email, phone=phone, email_choice=email_choice,
                                      by=taken_in_by)
-    _record_consents(customer=customer, by=taken_in_by, texts_ok=texts_ok,
-                     marketing_ok=marketing_ok, at=now)
+    _record_consents(customer=customer, by=taken_in_by, email=email, phone=phone,
+                     texts_ok=texts_ok, marketing_ok=marketing_ok, at=now)
     envelope = Envelope.objects.create(
         store=store, customer=customer, number=_claim_number(counter), take_in_key=take_in_key,
         email=email, phone=phone, item_type=item.item_type,

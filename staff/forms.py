@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import Preference
 from crm.services import Move
-from staff.models import StaffMember, Store
+from staff.models import EARLIEST_DEPARTURE, StaffMember, Store
 from staff.roles import Role
 
 
@@ -49,11 +49,24 @@ class DepartureForm(forms.Form):
     departed_on = forms.DateField(label=_("Last day"),
                                   widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["departed_on"].widget.attrs.update(min=EARLIEST_DEPARTURE.isoformat(),
+                                                       max=today.isoformat())
+
+    def clean_departed_on(self):
+        departed_on = self.cleaned_data["departed_on"]
+        problem = StaffMember.departure_date_problem(departed_on, today=self.today)
+        if problem:
+            raise forms.ValidationError(problem)
+        return departed_on
+
 
 class StorePolicyForm(forms.ModelForm):
     class Meta:
         model = Store
-        fields = ["reassign_on_departure"]
+        fields = ["reassign_on_departure", "managers_take_clients"]
 
 
 class AssociateChoiceField(forms.ModelChoiceField):
@@ -126,6 +139,33 @@ class SuggestionsAcceptForm(_RowsForm):
             raise forms.ValidationError(_("Pick an associate for every ticked client.")) \
                 from error
         return cleaned
+
+
+class SuggestionsAcceptAllForm(forms.Form):
+    """Every suggestion of the list at once, exactly as the confirmation page showed them.
+
+    `moves` holds "client:former associate:suggested associate" for each client, so what is
+    applied is what the manager saw; a client who changed hands meanwhile makes
+    `clients_reassign` refuse the whole list.
+    """
+
+    moves = forms.CharField(widget=forms.HiddenInput)
+
+    @classmethod
+    def for_suggestions(cls, suggestions):
+        return cls(initial={"moves": " ".join(
+            f"{pk}:{pick.former_id or ''}:{pick.associate_id}"
+            for pk, pick in suggestions.picks.items())})
+
+    def clean_moves(self):
+        try:
+            return [Move(customer_id=int(client), shown_associate_id=_optional_id(former),
+                         associate_id=int(associate))
+                    for client, former, associate in
+                    (token.split(":") for token in self.cleaned_data["moves"].split())]
+        except ValueError as error:
+            raise forms.ValidationError(_("The list was damaged: reload the page.")) \
+                from error
 
 
 class ClientReassignForm(forms.Form):

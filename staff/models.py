@@ -1,3 +1,4 @@
+import datetime
 import zoneinfo
 
 from django.conf import settings
@@ -22,6 +23,10 @@ class Store(models.Model):
         "reassign clients immediately when an associate leaves", default=False,
         help_text="When on, marking an associate departed hands each of their clients to the "
                   "best-matching associate at once; when off, they wait in Orphaned clients.")
+    managers_take_clients = models.BooleanField(
+        "managers look after clients too", default=False,
+        help_text="When on, managers are suggested for orphaned clients like salespeople; "
+                  "when off, suggestions go to salespeople only.")
 
     class Meta:
         ordering = ["name"]
@@ -36,6 +41,11 @@ class Store(models.Model):
     def today(self, now=None):
         """The calendar date at the store right now (occasions and quiet hours use it)."""
         return timezone.localtime(now or timezone.now(), self.tz).date()
+
+
+# No store ran Loupe before 2000: an earlier "last day" is a mistyped year (1899 from a
+# two-digit year, 0026 for 2026).
+EARLIEST_DEPARTURE = datetime.date(2000, 1, 1)
 
 
 class StaffMemberQuerySet(models.QuerySet):
@@ -62,6 +72,12 @@ class StaffMember(models.Model):
     class Meta:
         ordering = ["display_name"]
         permissions = [("manage_staff", "Can manage staff, assignments and orphaned clients")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(departed_on__isnull=True)
+                | models.Q(departed_on__gte=EARLIEST_DEPARTURE),
+                name="staffmember_departed_on_from_2000"),
+        ]
 
     def __str__(self):
         return self.display_name
@@ -73,6 +89,21 @@ class StaffMember(models.Model):
     @property
     def is_manager(self) -> bool:
         return self.role == Role.MANAGER
+
+    @staticmethod
+    def departure_date_problem(departed_on: datetime.date, *, today: datetime.date) -> str:
+        """Why `departed_on` cannot be someone's last day at the store, or "" if it can.
+
+        The login stops working the moment they are marked departed, so a future date would
+        be a lie; a date before 2000 is a mistyped year.
+        """
+        if departed_on > today:
+            return ("The departure date cannot be in the future: mark them on their "
+                    "last day.")
+        if departed_on < EARLIEST_DEPARTURE:
+            return (f"{departed_on:%B} {departed_on.day}, {departed_on.year} cannot be their "
+                    f"last day: check the year (Loupe keeps departures from 2000 on).")
+        return ""
 
     @property
     def can_sell(self) -> bool:

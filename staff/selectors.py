@@ -1,11 +1,13 @@
 """Reads for the manager's staff pages, each shaped once so query counts stay constant."""
 
-from django.db.models import Count, Q, QuerySet
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
 
 from crm.models import Customer
 from staff.models import StaffMember, Store
 from staff.roles import Role
-from staff.suggest import Candidate, Orphan, pick_associates
+from staff.suggest import Candidate, Orphan, Suggestions, pick_associates
 
 
 def stores_in_order() -> QuerySet[Store]:
@@ -34,24 +36,38 @@ def departed_of_store(*, store) -> QuerySet[StaffMember]:
     return StaffMember.objects.for_store(store).filter(departed_on__isnull=False)
 
 
-def orphan_suggestions(*, store, orphans: QuerySet[Customer]) -> dict[int, int]:
-    """Suggest an associate id for every customer in `orphans` (four queries, any size)."""
-    sellers = (sellers_of_store(store=store)
-               .annotate(load=Count("clients", filter=Q(clients__store=store)))
+def suggestion_candidates(*, store) -> QuerySet[StaffMember]:
+    """Who suggestions pick from: active salespeople, and managers when the store says
+    managers look after clients too (`Store.managers_take_clients`)."""
+    roles = [Role.SALESPERSON] + ([Role.MANAGER] if store.managers_take_clients else [])
+    return sellers_of_store(store=store).filter(role__in=roles)
+
+
+def orphan_suggestions(*, store, orphans: QuerySet[Customer]) -> Suggestions:
+    """Suggest an associate, with the reason, for every customer in `orphans`.
+
+    Four queries for any number of orphans: the candidates with their books, their
+    strengths, the orphans, and the orphans' preferences.
+    """
+    mine = Q(clients__store=store)
+    sellers = (suggestion_candidates(store=store)
+               .annotate(load=Count("clients", filter=mine),
+                         book=Sum("clients__lifetime_value", filter=mine))
                .prefetch_related("strengths"))
     candidates = [
-        Candidate(id=m.pk, name=m.display_name, load=m.load,
-                  strengths=frozenset(p.pk for p in m.strengths.all()))
+        Candidate(id=m.pk, name=m.display_name, clients=m.load, value=m.book or Decimal(0),
+                  strengths=frozenset(p.name for p in m.strengths.all()))
         for m in sellers
     ]
     ordered = orphans.order_by("-lifetime_value", "pk")
-    ids = list(ordered.values_list("pk", flat=True))
-    prefs: dict[int, set[int]] = {pk: set() for pk in ids}
+    rows = list(ordered.values_list("pk", "lifetime_value", "assigned_to_id"))
+    loves: dict[int, set[str]] = {pk: set() for pk, _, _ in rows}
     through = Customer.preferences.through.objects.filter(customer__in=ordered.values("pk"))
-    for customer_id, preference_id in through.values_list("customer_id", "preference_id"):
-        if customer_id in prefs:  # a client orphaned after the first read waits for next time
-            prefs[customer_id].add(preference_id)
-    queue = [Orphan(id=pk, preferences=frozenset(prefs[pk])) for pk in ids]
+    for customer_id, name in through.values_list("customer_id", "preference__name"):
+        if customer_id in loves:  # a client orphaned after the first read waits for next time
+            loves[customer_id].add(name)
+    queue = [Orphan(id=pk, preferences=frozenset(loves[pk]), value=value, former_id=former)
+             for pk, value, former in rows]
     return pick_associates(queue, candidates)
 
 

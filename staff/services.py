@@ -87,9 +87,9 @@ def staff_member_depart(*, member: StaffMember, departed_on, departed_by: StaffM
     locked = StaffMember.objects.select_for_update().select_related("store").get(pk=member.pk)
     if locked.pk == departed_by.pk:
         raise LoupeError("You cannot mark yourself as departed: ask another manager.")
-    if departed_on > locked.store.today(at):
-        raise LoupeError("The departure date cannot be in the future: mark them on their "
-                         "last day.", field="departed_on")
+    problem = StaffMember.departure_date_problem(departed_on, today=locked.store.today(at))
+    if problem:
+        raise LoupeError(problem, field="departed_on")
     if locked.departed_on is not None:
         return 0
     StaffMember.objects.filter(pk=locked.pk).update(departed_on=departed_on)
@@ -106,9 +106,10 @@ def staff_member_depart(*, member: StaffMember, departed_on, departed_by: StaffM
 def _hand_on_clients_of(departed: StaffMember, *, by: StaffMember, at) -> int:
     store = departed.store
     clients = clients_of(staff_member=departed)
-    picks = orphan_suggestions(store=store, orphans=clients)
-    moves = [Move(customer_id=pk, shown_associate_id=departed.pk, associate_id=associate_id)
-             for pk, associate_id in picks.items()]
+    suggestions = orphan_suggestions(store=store, orphans=clients)
+    moves = [Move(customer_id=pk, shown_associate_id=departed.pk,
+                  associate_id=pick.associate_id)
+             for pk, pick in suggestions.picks.items()]
     if not moves:
         return 0
     return clients_reassign(store=store, moves=moves, set_by=by,
@@ -117,8 +118,12 @@ def _hand_on_clients_of(departed: StaffMember, *, by: StaffMember, at) -> int:
 
 
 @transaction.atomic
-def store_policy_set(*, store, reassign_on_departure: bool, changed_by: StaffMember) -> None:
-    Store.objects.filter(pk=store.pk).update(reassign_on_departure=reassign_on_departure)
-    store.reassign_on_departure = reassign_on_departure
+def store_policy_set(*, store, reassign_on_departure: bool, managers_take_clients: bool,
+                     changed_by: StaffMember) -> None:
+    policy = {"reassign_on_departure": reassign_on_departure,
+              "managers_take_clients": managers_take_clients}
+    Store.objects.filter(pk=store.pk).update(**policy)
+    for name, value in policy.items():
+        setattr(store, name, value)
     log_action(actor=changed_by.user, action="store.policy_changed", obj=store, store=store,
-               data={"reassign_on_departure": reassign_on_departure})
+               data=policy)

@@ -15,5 +15,7 @@ urlpatterns = [
     path("orphans/reassign/", views.orphans_reassign, name="orphans-reassign"),
     path("orphans/suggestions/", views.orphans_suggest, name="orphans-suggest"),
     path("orphans/suggestions/accept/", views.suggestions_accept, name="suggestions-accept"),
+    path("orphans/suggestions/accept-all/", views.suggestions_accept_all,
+         name="suggestions-accept-all"),
     path("clients/<int:customer_id>/reassign/", views.client_reassign, name="client-reassign"),
 ]

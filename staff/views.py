@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core.access import staff_required
+from core.access import has_staff_profile, staff_required
 from core.errors import LoupeError
 from crm import selectors as crm_selectors
 from crm import services as crm_services
@@ -19,6 +19,7 @@ from staff.forms import (
     StaffMemberAddForm,
     StaffMemberChangeForm,
     StorePolicyForm,
+    SuggestionsAcceptAllForm,
     SuggestionsAcceptForm,
 )
 from staff.roles import ROLE_HOME
@@ -42,9 +43,16 @@ def _sellers(request):
         pk__in=selectors.sellers_of_store(store=request.store)))
 
 
-@staff_required()
 def role_home(request):
-    """Each role lands on its own home page (the site's root and where login leads)."""
+    """Each role lands on its own home page (the site's root and where login leads); a
+    superuser with no staff profile, on the admin."""
+    if request.user.is_superuser and not has_staff_profile(request):
+        return redirect("admin:index")
+    return _own_home(request)
+
+
+@staff_required()
+def _own_home(request):
     return redirect(ROLE_HOME[request.staff.role])
 
 
@@ -95,8 +103,8 @@ def member_change(request, staff_member_id):
 @staff_required(MANAGE)
 def member_depart(request, staff_member_id):
     member = _member(request, staff_member_id)
-    form = DepartureForm(_posted(request),
-                         initial={"departed_on": request.store.today()})
+    today = request.store.today()
+    form = DepartureForm(_posted(request), today=today, initial={"departed_on": today})
     if form.is_valid():
         try:
             moved = services.staff_member_depart(member=member, departed_by=request.staff,
@@ -194,9 +202,9 @@ def _apply_moves(request, form, *, done: str, back_to: str):
 
 def _suggestions_page(request, form):
     orphans = _orphan_filter(request)
-    picks = selectors.orphan_suggestions(store=request.store, orphans=orphans.qs)
+    suggestions = selectors.orphan_suggestions(store=request.store, orphans=orphans.qs)
     return _orphans_page(request, form, _sellers(request), template="staff/orphans_suggest.html",
-                         picks=picks)
+                         suggestions=suggestions)
 
 
 @staff_required(MANAGE)
@@ -211,6 +219,25 @@ def suggestions_accept(request):
     return (_apply_moves(request, form, done="{} suggestions accepted.",
                          back_to="staff:orphans-suggest")
             or _suggestions_page(request, form))
+
+
+@staff_required(MANAGE)
+def suggestions_accept_all(request):
+    """Every suggestion of the (filtered) list in one go, after a look at who gets what."""
+    refused = []
+    if request.method == "POST":
+        form = SuggestionsAcceptAllForm(request.POST)
+        done = _apply_moves(request, form, done="{} suggestions accepted.",
+                            back_to="staff:orphans")
+        if done:
+            return done
+        refused = [error for errors in form.errors.values() for error in errors]
+    suggestions = selectors.orphan_suggestions(store=request.store,
+                                               orphans=_orphan_filter(request).qs)
+    return render(request, "staff/suggestions_accept_all.html", {
+        "suggestions": suggestions, "shares": suggestions.shares(), "refused": refused,
+        "form": SuggestionsAcceptAllForm.for_suggestions(suggestions),
+    })
 
 
 @staff_required(MANAGE)

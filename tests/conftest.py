@@ -1,12 +1,15 @@
 """The store's cast for every test: a salesperson, a service clerk, a manager, and a manager
 of another store (who must never see this store's customers)."""
 
+import contextlib
 import datetime
 import os
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
+from django.test.utils import override_settings
 
 from staff.roles import Role
 from tests.factories import StaffMemberFactory, StoreFactory
@@ -24,6 +27,22 @@ def _real_postgresql(django_db_setup, django_db_blocker):
 # (for example "2028-02-29T20:30:00-05:00", a leap-day evening that is already March 1 in UTC).
 # A test that leans on the real date then fails in CI rather than on a newcomer's first run.
 TEST_NOW = os.environ.get("LOUPE_TEST_NOW", "")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_per_process(worker_id):
+    """Each pytest-xdist process gets its own Redis database for the cache, so one process's
+    cache.clear() cannot wipe another's rate-limit counters. (The Celery broker stays shared;
+    the tests that start a real worker run in one process, by their xdist_group.)"""
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if worker_id == "master" or not location.startswith("redis://"):
+        yield
+        return
+    base, _, db = location.rpartition("/")
+    own = (int(db or 0) - 1 - int(worker_id.removeprefix("gw"))) % 16
+    with override_settings(CACHES={"default": {**settings.CACHES["default"],
+                                               "LOCATION": f"{base}/{own}"}}):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -98,3 +117,36 @@ def manager_client(manager, client):
 def other_manager_client(other_manager, client):
     client.force_login(other_manager.user)
     return client
+
+
+class _Broker:
+    """The Celery app's broker and result store, which a test can take down: both pointed at
+    a closed port, as when Redis has stopped."""
+
+    DOWN = "redis://127.0.0.1:1/0"
+
+    @contextlib.contextmanager
+    def down(self):
+        from config.celery import app
+
+        saved = (app.conf.broker_url, app.conf.result_backend)
+        self._point(app, self.DOWN, self.DOWN)
+        try:
+            yield
+        finally:
+            self._point(app, *saved)
+
+    @staticmethod
+    def _point(app, broker_url, result_backend):
+        # Celery caches its connection pools and result store: drop them so the new URLs
+        # are used (and the failed result store is not kept after Redis is "back").
+        app.conf.broker_url, app.conf.result_backend = broker_url, result_backend
+        app._pool = None
+        app.amqp._producer_pool = None
+        app._backend_cache = None
+        app._local.__dict__.pop("backend", None)
+
+
+@pytest.fixture
+def broker():
+    return _Broker()

@@ -78,6 +78,8 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 class OccasionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Occasion
+        # One occasion per customer, kind and date (a constraint): the same date is that one.
+        django_get_or_create = ("customer", "kind", "month", "day")
 
     customer = factory.SubFactory(CustomerFactory)
     kind = OccasionKind.BIRTHDAY
@@ -91,6 +93,9 @@ class ConsentFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     channel = Channel.EMAIL
+    # The address on the profile for the channel, as the customer gave it.
+    address = factory.LazyAttribute(
+        lambda c: c.customer.email if c.channel == Channel.EMAIL else str(c.customer.phone))
     purpose = Purpose.OCCASION_REMINDERS
     granted = True
     method = ConsentMethod.TABLET
@@ -111,7 +116,7 @@ class EnvelopeFactory(factory.django.DjangoModelFactory):
     email = factory.SelfAttribute("customer.email")
     item_description = "Yellow gold band"
     work_requested = "Size from 6 to 7"
-    promised_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+    promised_on = factory.LazyAttribute(lambda o: o.store.today() + datetime.timedelta(days=7))
     taken_in_by = factory.SubFactory(StaffMemberFactory, store=factory.SelfAttribute("..store"),
                                      role=Role.SERVICE)
     taken_in_at = factory.LazyFunction(timezone.now)
@@ -140,8 +145,15 @@ class MessageFactory(factory.django.DjangoModelFactory):
     channel = Channel.EMAIL
     purpose = Purpose.OCCASION_REMINDERS
     kind = "birthday"
-    occasion = factory.SubFactory(OccasionFactory, customer=factory.SelfAttribute("..customer"))
-    occurs_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    # The occasion falls on `occurs_on`, as the planner's would.
+    occasion = factory.SubFactory(OccasionFactory, customer=factory.SelfAttribute("..customer"),
+                                  month=factory.SelfAttribute("..occurs_on.month"),
+                                  day=factory.SelfAttribute("..occurs_on.day"))
+    # Dates on the store's calendar (its timezone may differ from the server's).
+    occurs_on = factory.LazyAttribute(lambda o: o.store.today() + datetime.timedelta(days=14))
+    # The planner stores the address it picked.
+    to = factory.LazyAttribute(
+        lambda m: m.customer.email if m.channel == Channel.EMAIL else str(m.customer.phone))
     due_at = factory.LazyFunction(timezone.now)
     created_at = factory.LazyFunction(timezone.now)
     updated_at = factory.LazyFunction(timezone.now)
@@ -153,10 +165,13 @@ class CallTaskFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     store = factory.SelfAttribute("customer.store")
-    occasion = factory.SubFactory(OccasionFactory, customer=factory.SelfAttribute("..customer"))
-    occurs_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    occasion = factory.SubFactory(OccasionFactory, customer=factory.SelfAttribute("..customer"),
+                                  month=factory.SelfAttribute("..occurs_on.month"),
+                                  day=factory.SelfAttribute("..occurs_on.day"))
+    # Dates on the store's calendar (its timezone may differ from the server's).
+    occurs_on = factory.LazyAttribute(lambda o: o.store.today() + datetime.timedelta(days=14))
     assignee = factory.SelfAttribute("customer.assigned_to")
-    due_on = factory.LazyFunction(timezone.localdate)
+    due_on = factory.LazyAttribute(lambda o: o.store.today())
     created_at = factory.LazyFunction(timezone.now)
 
 

@@ -5,6 +5,7 @@ Split by the store's activities; everything is importable from `crm.services`.
 
 from crm.services.assignment import Move, client_assign, clients_reassign
 from crm.services.capture import capture_confirm, customer_capture
+from crm.services.consents import consent_questions, consent_record_answers
 from crm.services.customers import (
     consent_record,
     customer_create,
@@ -17,6 +18,12 @@ from crm.services.customers import (
     purchase_record,
 )
 from crm.services.merge import customer_merge
+from crm.services.occasions import (
+    occasion_change,
+    occasion_fold,
+    occasion_record,
+    occasion_remove,
+)
 from crm.services.preferences import preference_list_start, preference_save
 from crm.services.transfer import customers_export, customers_import
 from crm.services.walk_ins import OccasionEntry, WalkInEntry, customer_log_walk_in
@@ -31,7 +38,9 @@ __all__ = [
     "customer_capture",
     "customers_export",
     "customers_import",
+    "consent_questions",
     "consent_record",
+    "consent_record_answers",
     "customer_create",
     "customer_email_set",
     "customer_log_walk_in",
@@ -40,8 +49,12 @@ __all__ = [
     "customer_update",
     "interaction_add",
     "occasion_add",
+    "occasion_change",
     "occasion_checked",
     "preference_list_start",
+    "occasion_fold",
+    "occasion_record",
+    "occasion_remove",
     "preference_save",
     "purchase_record",
 ]

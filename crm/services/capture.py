@@ -10,7 +10,7 @@ from django.db import transaction
 
 from core.audit import log_action
 from core.errors import LoupeError
-from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose
+from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose, Source
 from crm.normalize import normalize_email, normalize_phone
 from crm.selectors import customer_duplicates
 from crm.services.customers import consent_record, customer_create, interaction_add
@@ -79,12 +79,16 @@ def capture_confirm(*, token: str) -> Customer:
         raise LoupeError("This link is not valid or has expired.")
     words = capture_words(store=customer.store)
     purposes = [Purpose.EVENTS]
-    if customer.occasions.exists():
+    # "Reminders of the dates I shared": only for the address a sign-up created the profile
+    # with. A sign-up that found someone else's profile (by their phone, say) shared none
+    # of its dates, and must never receive its reminders.
+    signed_up = customer.source in (Source.WEBSITE, Source.DRAWING)
+    if signed_up and data["email"] == customer.email and customer.occasions.exists():
         purposes.append(Purpose.OCCASION_REMINDERS)
     for purpose in purposes:
-        consent_record(customer=customer, channel=Channel.EMAIL, purpose=purpose, granted=True,
-                       method=ConsentMethod.WEB_FORM, words=words,
-                       note=f"Confirmed {data['email']}")
+        consent_record(customer=customer, channel=Channel.EMAIL, address=data["email"],
+                       purpose=purpose, granted=True, method=ConsentMethod.WEB_FORM,
+                       words=words, note=f"Confirmed {data['email']}")
     interaction_add(customer=customer, kind=InteractionKind.CHANGE,
                     summary=f"Confirmed {data['email']} from the website form.")
     return customer

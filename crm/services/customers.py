@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.audit import log_action
 from core.errors import LoupeError
+from core.one_line import check_one_line
 from crm.models import (
     Consent,
     Customer,
@@ -19,37 +20,46 @@ from crm.models import (
     OccasionKind,
     Purchase,
 )
-from crm.normalize import normalize_email, normalize_phone
+from crm.normalize import consent_address, normalize_email, normalize_phone, phone_national
 from crm.services.assignment import client_assign
 from crm.services.timeline import interaction_add
 
 # What `customer_create(**profile)` may set besides name and contact.
 PROFILE_FIELDS = {"address_line", "city", "region", "postal_code", "partner_name", "notes",
-                  "secondary_email"}
+                  "secondary_email", "contact_preference"}
+# Fields that go into a greeting, a subject or an envelope line: no line breaks.
+ONE_LINE_FIELDS = ["first_name", "last_name", "partner_name", "address_line", "city", "region",
+                   "postal_code"]
 
 
 @transaction.atomic
-def consent_record(*, customer: Customer, channel: str, purpose: str, granted: bool,
-                   method: str, words: str = "", recorded_by=None, occasion=None,
-                   note: str = "", at=None) -> Consent:
-    """Append a grant or a revocation to the ledger; the latest row is the current state.
+def consent_record(*, customer: Customer, channel: str, address: str, purpose: str,
+                   granted: bool, method: str, words: str = "", recorded_by=None,
+                   occasion=None, note: str = "", at=None) -> Consent:
+    """Append a grant or a revocation for one address to the ledger; the latest row for the
+    (address, channel, purpose) is the current state.
 
-    Recording the state that is already current adds no row, so a webhook delivered twice
-    or a double tap leaves one entry.
+    `address` is the email or number the customer gave it for (normalised here; a LoupeError
+    if blank). Recording the state that is already current adds no row, so a webhook
+    delivered twice or a double tap leaves one entry.
     """
+    address = consent_address(address, channel=channel)
     at = at or timezone.now()
     # Lock the customer so two concurrent recordings for one customer serialise.
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    current = Consent.objects.current_row(customer=customer, channel=channel, purpose=purpose)
+    current = Consent.objects.current_row(customer=customer, channel=channel, address=address,
+                                          purpose=purpose)
     if current is not None and current.granted == granted and current.method == method:
         return current
     consent = Consent.objects.create(
-        customer=customer, channel=channel, purpose=purpose, granted=granted, method=method,
-        words=words, recorded_by=recorded_by, occasion=occasion, note=note, created_at=at,
+        customer=customer, channel=channel, address=address, purpose=purpose, granted=granted,
+        method=method, words=words, recorded_by=recorded_by, occasion=occasion, note=note,
+        created_at=at,
     )
     log_action(actor=recorded_by.user if recorded_by else None,
                action="consent.granted" if granted else "consent.revoked", obj=customer,
-               data={"channel": channel, "purpose": purpose, "method": method}, at=at)
+               data={"channel": channel, "address": address, "purpose": purpose,
+                     "method": method}, at=at)
     return consent
 
 
@@ -71,6 +81,9 @@ def customer_create(*, store, created_by, source: str, first_name: str, last_nam
     first_name = (first_name or "").strip()
     if not first_name:
         raise LoupeError("Please enter the customer's first name.", field="first_name")
+    check_one_line({"first_name": first_name, "last_name": (last_name or "").strip(),
+                    **{k: str(v).strip() for k, v in profile.items() if isinstance(v, str)}},
+                   ONE_LINE_FIELDS)
     preferences = profile.pop("preferences", None)
     if profile.get("secondary_email"):
         profile["secondary_email"] = normalize_email(profile["secondary_email"],
@@ -122,7 +135,8 @@ def customer_email_set(*, customer: Customer, email: str, keep_previous: bool, b
 
 # Fields an associate may edit on the profile page (contact details are normalised).
 EDITABLE_FIELDS = ["first_name", "last_name", "email", "secondary_email", "phone",
-                   "address_line", "city", "region", "postal_code", "partner_name", "notes"]
+                   "contact_preference", "address_line", "city", "region", "postal_code",
+                   "partner_name", "notes"]
 
 
 @transaction.atomic
@@ -134,21 +148,51 @@ def customer_update(*, customer: Customer, by, **values) -> Customer:
     preferences = values.pop("preferences", None)
     if "first_name" in values and not (values["first_name"] or "").strip():
         raise LoupeError("Please enter the customer's first name.", field="first_name")
+    check_one_line({k: v.strip() for k, v in values.items() if isinstance(v, str)},
+                   ONE_LINE_FIELDS)
     for name in ("email", "secondary_email"):
         if name in values:
             values[name] = normalize_email(values[name], field=name)
     if "phone" in values:
         values["phone"] = normalize_phone(str(values["phone"] or ""))
     changed = [name for name, value in values.items() if getattr(customer, name) != value]
+    before = {name: getattr(customer, name) for name in changed if name in CONTACT_LABELS}
     for name in changed:
         setattr(customer, name, values[name])
     if changed:
         customer.save(update_fields=[*changed, "updated_at"])
+    contact_changes_note(customer=customer, before=before, by=by)
     if preferences is not None:
         customer.preferences.set(preferences)
     log_action(actor=_actor(by), action="customer.changed", obj=customer,
                data={"fields": changed})
     return customer
+
+
+CONTACT_LABELS = {"email": "Email", "secondary_email": "Second email", "phone": "Phone"}
+
+
+def _contact_shown(name: str, value) -> str:
+    text = str(value or "")
+    return phone_national(text) if name == "phone" and text else text
+
+
+def contact_changes_note(*, customer: Customer, before: dict, by, via: str = "",
+                         at=None) -> None:
+    """Put each email or phone that changed from `before` on the timeline, old and new
+    (inside the change's transaction): consent was given for an address, so a new one is
+    worth seeing."""
+    for name, old in before.items():
+        label = CONTACT_LABELS[name]
+        old, new = _contact_shown(name, old), _contact_shown(name, getattr(customer, name))
+        if old == new:
+            continue
+        if old and new:
+            summary = f"{label} changed from {old} to {new}"
+        else:
+            summary = f"{label} set to {new}" if new else f"{label} {old} removed"
+        interaction_add(customer=customer, kind=InteractionKind.CHANGE, staff=by, at=at,
+                        summary=f"{summary}{via}.")
 
 
 def occasion_checked(*, kind: str, month: int, day: int, year: int | None,
@@ -179,6 +223,7 @@ def occasion_add(*, customer: Customer, kind: str, month: int, day: int, year: i
     """Add a yearly date; the same kind and date again returns the existing one."""
     occasion_checked(kind=kind, month=month, day=day, year=year,
                      today=customer.store.today(), prefix=prefix)
+    check_one_line({f"{prefix}label": (label or "").strip()}, [f"{prefix}label"])
     occasion, created = Occasion.objects.get_or_create(
         customer=customer, kind=kind, month=month, day=day,
         defaults={"year": year, "label": (label or "").strip()[:80]},

@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from core.audit import log_action
 from core.errors import LoupeError
-from crm.models import Assignment, Customer, InteractionKind
+from crm.models import Assignment, Customer, InteractionKind, Occasion
 from crm.services.assignment import client_assign
 from crm.services.customers import _actor, interaction_add
+from crm.services.occasions import occasion_fold
 
 # Profile fields the survivor takes from the merged profile when its own are blank.
 FILLABLE = ["last_name", "email", "phone", "address_line", "city", "region", "postal_code",
@@ -21,8 +22,9 @@ def customer_merge(*, survivor: Customer, merged: Customer, by) -> Customer:
 
     Rows of every app move (occasions, consent, timeline, purchases, repairs envelopes,
     assignments, follow-up messages, ...): the relations are read from the model's
-    `_meta.related_objects`, so a model another app adds later moves too. Both profiles are
-    locked (in id order, so two merges cannot deadlock) for the whole transaction.
+    `_meta.related_objects`, so a model another app adds later moves too. A date both
+    profiles have is kept once (one occasion per kind and date). Both profiles are locked
+    (in id order, so two merges cannot deadlock) for the whole transaction.
     """
     if survivor.pk == merged.pk:
         raise LoupeError("Choose a different profile to keep.", field="survivor")
@@ -34,6 +36,7 @@ def customer_merge(*, survivor: Customer, merged: Customer, by) -> Customer:
     survivor, merged = locked[survivor.pk], locked[merged.pk]
     associate = merged.assigned_to
     _close_open_assignment(merged, now)
+    _fold_shared_occasions(survivor, merged, by, now)
     _move_related_rows(survivor, merged)
     _fill_blanks(survivor, merged)
     summary = f"Merged with the profile of {merged.full_name} (#{merged.pk})."
@@ -51,6 +54,16 @@ def customer_merge(*, survivor: Customer, merged: Customer, by) -> Customer:
 def _close_open_assignment(merged: Customer, now) -> None:
     # Only one assignment may be open per customer: the survivor keeps its own.
     Assignment.objects.filter(customer=merged, ended_at__isnull=True).update(ended_at=now)
+
+
+def _fold_shared_occasions(survivor: Customer, merged: Customer, by, now) -> None:
+    """A date both profiles have (the same kind, month and day) is kept once: the survivor's
+    occasion stands for the merged one, so it is reminded once."""
+    kept = {(o.kind, o.month, o.day): o for o in Occasion.objects.filter(customer=survivor)}
+    for occasion in Occasion.objects.filter(customer=merged).order_by("pk"):
+        keeper = kept.get((occasion.kind, occasion.month, occasion.day))
+        if keeper is not None:
+            occasion_fold(duplicate=occasion, keeper=keeper, by=by, at=now)
 
 
 def _move_related_rows(survivor: Customer, merged: Customer) -> None:

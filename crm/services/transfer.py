@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.audit import log_action
 from core.errors import LoupeError
 from crm.resources import CustomerResource
-from crm.services.customers import _actor
+from crm.services.customers import _actor, contact_changes_note
 
 MAX_IMPORT_ROWS = 5000
 
@@ -20,6 +20,8 @@ class ImportRow:
     kind: str  # new, update, skip, invalid, error
     name: str
     errors: list[str]
+    # For a matched profile: (field, old, new) for each field the row changes.
+    changes: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -58,7 +60,23 @@ def _row_report(number, row_result, row_values) -> ImportRow:
                if row_result.validation_error else [])]
     errors += [str(error.error) for error in row_result.errors]
     name = f"{row_values.get('first_name') or ''} {row_values.get('last_name') or ''}".strip()
-    return ImportRow(number=number, kind=row_result.import_type, name=name, errors=errors)
+    changes = (CustomerResource.changes(row_result.original, row_result.instance)
+               if _updated(row_result) else [])
+    return ImportRow(number=number, kind=row_result.import_type, name=name, errors=errors,
+                     changes=changes)
+
+
+def _updated(row_result) -> bool:
+    return row_result.is_update() and row_result.original is not None
+
+
+def _note_contact_changes(rows, by) -> None:
+    """A new phone or email from the POS goes on that customer's timeline."""
+    for row_result in rows:
+        if _updated(row_result):
+            original = row_result.original
+            contact_changes_note(customer=row_result.instance, by=by, via=" (POS import)",
+                                 before={"email": original.email, "phone": original.phone})
 
 
 @transaction.atomic
@@ -66,7 +84,8 @@ def customers_import(*, store, by, csv_text: str, dry_run: bool) -> ImportReport
     """Read the POS CSV. A dry run writes nothing; a real run saves the rows without errors.
 
     Rows are matched to existing customers by email or phone, so importing the same file
-    twice updates the profiles instead of duplicating them.
+    twice updates the profiles instead of duplicating them. A blank cell never erases what
+    a matched profile has; each row reports the fields it changes, old and new.
     """
     dataset = _dataset(csv_text)
     result = CustomerResource(store=store).import_data(
@@ -78,6 +97,7 @@ def customers_import(*, store, by, csv_text: str, dry_run: bool) -> ImportReport
                                                       start=2)
     ])
     if not dry_run:
+        _note_contact_changes(result.rows, by)
         log_action(actor=_actor(by), action="customer.imported", store=store,
                    data={"new": report.count("new"), "updated": report.count("update"),
                          "refused": report.count("invalid") + report.count("error")})

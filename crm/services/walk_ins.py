@@ -25,10 +25,11 @@ from crm.services.customers import (
     _actor,
     consent_record,
     customer_create,
+    customer_update,
     interaction_add,
-    occasion_add,
     purchase_record,
 )
+from crm.services.occasions import occasion_record
 from crm.wording import reminder_words
 
 # A yes for a channel needs the contact it would use, and says so beside the consent box.
@@ -69,6 +70,8 @@ class WalkInEntry:
     why_not: str = ""
     purchase_amount: Decimal | None = None
     consents: dict[str, bool] = dataclasses.field(default_factory=dict)
+    # How they prefer to hear from us: email, text, both, or "" (not said).
+    contact_preference: str = ""
 
 
 def customer_log_walk_in(*, store, by, key: uuid.UUID, entry: WalkInEntry,
@@ -98,8 +101,8 @@ def _log_walk_in(*, store, by, key, entry: WalkInEntry, customer: Customer | Non
     _check_consent_contacts(entry, customer)
     customer = _profile(store=store, by=by, entry=entry, customer=customer)
     occasions = [
-        occasion_add(customer=customer, kind=o.kind, month=o.month, day=o.day, year=o.year,
-                     label=o.label, by=by, prefix=f"{o.kind}_")
+        occasion_record(customer=customer, kind=o.kind, month=o.month, day=o.day, year=o.year,
+                        label=o.label, by=by, prefix=f"{o.kind}_")
         for o in entry.occasions
     ]
     if entry.looked_at.strip():
@@ -136,7 +139,8 @@ def _check_consent_contacts(entry: WalkInEntry, customer: Customer | None) -> No
 
 def _profile(*, store, by, entry: WalkInEntry, customer: Customer | None) -> Customer:
     details = {"address_line": entry.address_line, "city": entry.city, "region": entry.region,
-               "postal_code": entry.postal_code, "partner_name": entry.partner_name}
+               "postal_code": entry.postal_code, "partner_name": entry.partner_name,
+               "contact_preference": entry.contact_preference}
     if customer is None:
         return customer_create(store=store, created_by=by, source=Source.WALK_IN,
                                first_name=entry.first_name, last_name=entry.last_name,
@@ -146,21 +150,19 @@ def _profile(*, store, by, entry: WalkInEntry, customer: Customer | None) -> Cus
 
 
 def _profile_update(*, customer: Customer, by, entry: WalkInEntry, details: dict) -> Customer:
-    """'This is them': fill in what the profile lacks, never overwrite what it has."""
+    """'This is them' / "Log a visit": the form starts from what is on file, so a value typed
+    differently is a correction (a new phone or email goes on the timeline) and a blank one
+    changes nothing: a visit never erases."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    email = normalize_email(entry.email)
     # Their own number comes back as typed; only a new one must pass today's check.
     known = str(customer.phone or "")
     phone = known if known and phone_key(entry.phone) == known else normalize_phone(entry.phone)
-    fills = {"email": email, "phone": phone} | {k: v.strip() for k, v in details.items()}
-    changed = [name for name, value in fills.items() if value and not getattr(customer, name)]
-    for name in changed:
-        setattr(customer, name, fills[name])
-    if email and customer.email and email != customer.email and not customer.secondary_email:
-        customer.secondary_email = email
-        changed.append("secondary_email")
-    if changed:
-        customer.save(update_fields=[*changed, "updated_at"])
+    typed = {"first_name": entry.first_name, "last_name": entry.last_name,
+             "email": normalize_email(entry.email), "phone": phone} | details
+    changes = {name: value.strip() for name, value in typed.items()
+               if value.strip() and value.strip() != str(getattr(customer, name) or "")}
+    if changes:
+        customer = customer_update(customer=customer, by=by, **changes)
     if entry.preferences:
         customer.preferences.add(*entry.preferences)
     if customer.assigned_to_id is None and by is not None and by.can_sell:
@@ -169,13 +171,16 @@ def _profile_update(*, customer: Customer, by, entry: WalkInEntry, details: dict
 
 
 def _record_consents(*, customer, by, entry: WalkInEntry, occasion, at) -> None:
+    """Each yes is for the address typed on the screen (the profile's when left blank)."""
+    email = entry.email.strip() or customer.email
+    number = entry.phone.strip() or str(customer.phone or "")
     for channel, yes in entry.consents.items():
         if not yes:
             continue
-        number = entry.phone.strip() or str(customer.phone)
-        consent_record(customer=customer, channel=channel, purpose=Purpose.OCCASION_REMINDERS,
-                       granted=True, method=ConsentMethod.TABLET, recorded_by=by,
-                       occasion=occasion, at=at,
+        consent_record(customer=customer, channel=channel,
+                       address=email if channel == Channel.EMAIL else number,
+                       purpose=Purpose.OCCASION_REMINDERS, granted=True,
+                       method=ConsentMethod.TABLET, recorded_by=by, occasion=occasion, at=at,
                        words=reminder_words(store=customer.store, channel=channel,
                                             number=number))
 

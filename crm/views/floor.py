@@ -3,6 +3,9 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -10,7 +13,7 @@ from core.access import staff_required
 from core.errors import LoupeError
 from crm import selectors, services
 from crm.filters import CustomerFilter
-from crm.forms import CustomerForm, NoteForm, PurchaseForm, WalkInForm
+from crm.forms import ConsentAnswersForm, CustomerForm, NoteForm, PurchaseForm, WalkInForm
 from crm.services.walk_ins import new_walk_in_key
 from crm.wording import occasion_ask, reminder_words, sms_words_parts
 
@@ -71,9 +74,10 @@ def search(request):
     return render(request, template, {"query": query, "results": results})
 
 
-def _walk_in_context(request, form, customer):
+def _walk_in_context(request, form, customer, on_file):
     phone = form["phone"].value() or ""
-    return {"form": form, "customer": customer, "ask": occasion_ask(store=request.store),
+    return {"form": form, "customer": customer, "on_file": on_file,
+            "ask": occasion_ask(store=request.store),
             "sms_words": sms_words_parts(store=request.store, number=phone),
             "email_words": reminder_words(store=request.store, channel="email"),
             "phone_words": reminder_words(store=request.store, channel="phone")}
@@ -85,8 +89,9 @@ def walk_in(request):
     customer_id = request.POST.get("customer") or request.GET.get("customer")
     customer = (selectors.customer_for(store=request.store, customer_id=customer_id)
                 if customer_id else None)
+    on_file = selectors.walk_in_on_file(customer=customer) if customer else None
     form = WalkInForm(request.POST or None, store=request.store, customer=customer,
-                      initial=WalkInForm.initial_for(customer, new_walk_in_key()))
+                      initial=WalkInForm.initial_for(customer, new_walk_in_key(), on_file))
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.customer_log_walk_in(
@@ -97,7 +102,8 @@ def walk_in(request):
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": saved.full_name})
             return redirect("crm:customer", customer_id=saved.pk)
-    return render(request, "crm/walk_in.html", _walk_in_context(request, form, customer))
+    return render(request, "crm/walk_in.html",
+                  _walk_in_context(request, form, customer, on_file))
 
 
 @staff_required("crm.log_walk_in")
@@ -122,6 +128,7 @@ def edit(request, customer_id):
     shown = selectors.customer_for(store=request.store, customer_id=customer_id)
     form = CustomerForm(request.POST or None, store=request.store,
                         initial=CustomerForm.initial_for(shown))
+    before = shown.addresses
     if request.method == "POST" and form.is_valid():
         try:
             services.customer_update(customer=shown, by=request.staff, **form.cleaned_data)
@@ -129,8 +136,52 @@ def edit(request, customer_id):
             exc.add_to_form(form)
         else:
             messages.success(request, _("Profile saved."))
+            new = [address for address in shown.addresses if address not in before]
+            if new:
+                return _ask_again(request, shown, new[0])
             return redirect("crm:customer", customer_id=shown.pk)
     return render(request, "crm/edit.html", {"form": form, "customer": shown})
+
+
+def _ask_again(request, customer, address):
+    """A new email or number has no consent: say so, and open the screen that records it."""
+    messages.warning(request, _(
+        "Consent for the old address does not carry over: ask %(name)s whether we may "
+        "contact them at %(address)s and record it.") % {"name": customer.first_name,
+                                                         "address": address})
+    return redirect(f"{reverse('crm:consent', kwargs={'customer_id': customer.pk})}"
+                    f"?{urlencode({'address': address})}")
+
+
+def _address_asked(request, customer) -> str:
+    """The posted address (the service refuses one not on the profile), else the one the link
+    names if the profile has it, else the profile's first."""
+    if request.method == "POST":
+        return request.POST.get("address", "")
+    named = request.GET.get("address")
+    return named if named in customer.addresses else next(iter(customer.addresses), "")
+
+
+@staff_required("crm.change_customer")
+def consent(request, customer_id):
+    """Ask again for one address of the profile and record what they said."""
+    shown = selectors.customer_for(store=request.store, customer_id=customer_id)
+    address = _address_asked(request, shown)
+    form = ConsentAnswersForm(request.POST or None, customer=shown, address=address, initial={
+        "asked_by": request.staff, "asked_at": timezone.localtime(timezone=request.store.tz)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record_answers(
+                customer=shown, address=address, answers=form.answers(), by=request.staff,
+                asked_by=form.cleaned_data["asked_by"], asked_at=form.cleaned_data["asked_at"])
+        except LoupeError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, _("Consent recorded for %(address)s.") % {
+                "address": address})
+            return redirect("crm:customer", customer_id=shown.pk)
+    return render(request, "crm/consent.html",
+                  {"form": form, "customer": shown, "address": address})
 
 
 @staff_required("crm.change_customer")

@@ -134,12 +134,13 @@ def _load_customer(store, n, rng, sellers, prefs, now):
 
 def _load_consent(customer, occasion, rng, now):
     for channel in (Channel.EMAIL, Channel.SMS, Channel.PHONE):
-        if channel == Channel.SMS and not customer.phone:
+        address = customer.email if channel == Channel.EMAIL else str(customer.phone or "")
+        if not address:
             continue
         if rng.random() < 0.5:
             words = OCCASION_WORDS.format(occasion=occasion.title.lower(),
                                           channel=channel.label.lower())
-            Consent.objects.create(customer=customer, channel=channel,
+            Consent.objects.create(customer=customer, channel=channel, address=address,
                                    purpose=Purpose.OCCASION_REMINDERS, granted=True,
                                    method=ConsentMethod.TABLET, words=words, occasion=occasion,
                                    recorded_by=customer.assigned_to, created_at=now)

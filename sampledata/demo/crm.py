@@ -43,7 +43,7 @@ def load_demo_crm(*, store, rng, now) -> None:
             source=rng.choice([Source.WEBSITE, Source.DRAWING]))
         if n % 2 == 0:
             Consent.objects.create(customer=prospect, channel=Channel.EMAIL,
-                                   purpose=Purpose.EVENTS, granted=True,
+                                   address=prospect.email, purpose=Purpose.EVENTS, granted=True,
                                    method=ConsentMethod.WEB_FORM,
                                    words=capture_words(store=store),
                                    created_at=now - datetime.timedelta(days=rng.randint(1, 60)))

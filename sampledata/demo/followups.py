@@ -2,9 +2,11 @@
 
 import datetime
 
+from django.db.models import F
+
 from crm.models import Channel, Consent, Customer, InteractionKind, Purpose
 from crm.services import interaction_add
-from followups.models import CallTask, Message, MessageStatus
+from followups.models import Message, MessageStatus
 from followups.planner import plan_store
 from followups.services import messaging_settings_for, templates_ensure
 
@@ -22,14 +24,15 @@ REPLIES = ["Thank you! I'll stop by Saturday.", "Could you set aside the pearl s
 def load_demo_followups(*, store, rng, now) -> None:
     messaging = messaging_settings_for(store=store)
     templates_ensure(store=store)
+    _bring_occasions_near(store, rng, now, messaging)
     plan_store(store=store, now=now)
     _load_history(store, rng, now, messaging)
-    _load_calls(store, rng, now)
 
 
 def _consented(store, channel):
+    on_file = F("customer__email") if channel == Channel.EMAIL else F("customer__phone")
     ids = (Consent.objects.filter(customer__store=store, channel=channel, granted=True,
-                                  purpose=Purpose.OCCASION_REMINDERS)
+                                  purpose=Purpose.OCCASION_REMINDERS, address=on_file)
            .values_list("customer_id", flat=True))
     return list(Customer.objects.filter(pk__in=ids).prefetch_related("occasions")
                 .order_by("pk"))
@@ -57,13 +60,13 @@ def _load_history(store, rng, now, messaging):
                         summary=f"Texted: {text}")
 
 
-def _load_calls(store, rng, now):
-    """A few calls due today for each associate, beyond what today's plan found."""
+def _bring_occasions_near(store, rng, now, messaging):
+    """Move a few phone customers' occasions into the reminder window, so today's plan has
+    calls that are really due (the planner makes them, with their due day, as it would)."""
     today = store.today(now)
-    for customer in _consented(store, Channel.PHONE)[:8]:
+    callable_ = [c for c in _consented(store, Channel.PHONE) if c.phone][:8]
+    for customer in callable_:
         occasion = customer.occasions.all()[0]
-        CallTask.objects.get_or_create(
-            occasion=occasion, occurs_on=occasion.next_date(today),
-            defaults={"store": store, "customer": customer, "due_on": today, "created_at": now,
-                      "assignee": customer.assigned_to if customer.assigned_to
-                      and customer.assigned_to.is_active else None})
+        day = today + datetime.timedelta(days=messaging.lead_days - rng.randint(0, 3))
+        occasion.month, occasion.day = day.month, day.day
+        occasion.save(update_fields=["month", "day"])

@@ -72,7 +72,7 @@ def _load_envelope(store, clerk, customer, number, stage, job, now):
         closed_at=now - datetime.timedelta(days=2)
         if status in (Status.PICKED_UP, Status.CANCELLED) else None,
     )
-    Consent.objects.create(customer=customer, channel=Channel.EMAIL,
+    Consent.objects.create(customer=customer, channel=Channel.EMAIL, address=customer.email,
                            purpose=Purpose.REPAIR_NOTICES, granted=True,
                            method=ConsentMethod.ENVELOPE, words=REPAIR_NOTICE_WORDS,
                            recorded_by=clerk, created_at=taken_in)

@@ -112,9 +112,9 @@ class Loader:
             "preference": Copy(c, Customer.preferences.through, ["customer_id", "preference_id"]),
             "occasion": Copy(c, Occasion, ["id", "customer_id", "kind", "label", "month", "day",
                                             "year"]),
-            "consent": Copy(c, Consent, ["customer_id", "channel", "purpose", "granted", "method",
-                                          "words", "occasion_id", "recorded_by_id", "note",
-                                          "created_at"]),
+            "consent": Copy(c, Consent, ["customer_id", "channel", "address", "purpose",
+                                          "granted", "method", "words", "occasion_id",
+                                          "recorded_by_id", "note", "created_at"]),
             "interaction": Copy(c, Interaction, ["customer_id", "kind", "summary", "staff_id",
                                                   "occurred_at"]),
             "purchase": Copy(c, Purchase, ["customer_id", "purchased_on", "amount",
@@ -276,7 +276,8 @@ class Loader:
         staff = owner.pk if owner and method in (ConsentMethod.TABLET, ConsentMethod.STAFF) \
             else None
         for channel, purpose, yes, no, revoked in CONSENT_SHARES:
-            if not (email if channel == Channel.EMAIL else phone):
+            address = email if channel == Channel.EMAIL else phone
+            if not address:
                 continue
             roll = rng.random()
             if roll >= yes + no:
@@ -284,15 +285,16 @@ class Loader:
             said = roll < yes
             at = self._moment(created)
             about = occasion if purpose == Purpose.OCCASION_REMINDERS else None
-            self.t["consent"].add(pk, channel, purpose, said, method,
+            self.t["consent"].add(pk, channel, address, purpose, said, method,
                                   WORDS.format(channel.label.lower()), about, staff, "", at)
             if said and rng.random() < revoked:
-                self.t["consent"].add(pk, channel, purpose, False, REVOKED_BY[channel], "",
-                                      about, None, "", self._moment(at))
+                self.t["consent"].add(pk, channel, address, purpose, False,
+                                      REVOKED_BY[channel], "", about, None, "",
+                                      self._moment(at))
             elif said:
                 granted.add((channel, purpose))
         if source == Source.REPAIR:
-            self.t["consent"].add(pk, Channel.EMAIL, Purpose.REPAIR_NOTICES, True,
+            self.t["consent"].add(pk, Channel.EMAIL, email, Purpose.REPAIR_NOTICES, True,
                                   ConsentMethod.ENVELOPE, "We will email you about this repair.",
                                   None, None, "", created)
             granted.add((Channel.EMAIL, Purpose.REPAIR_NOTICES))

@@ -17,8 +17,16 @@ def customer_assignments(context, customer, *, with_reassign=True):
 
 
 @register.simple_tag
-def suggestion_for(picks, customer_id, posted=None):
+def suggestion_for(pick, customer_id, posted=None):
     """The associate to preselect: what the manager chose before a refused submit, else the
-    suggestion (None if nobody can take them)."""
+    suggested one (None if nobody can take them)."""
     chosen = (posted or {}).get(f"to-{customer_id}", "")
-    return int(chosen) if chosen.isdigit() else picks.get(customer_id)
+    if chosen.isdigit():
+        return int(chosen)
+    return pick.associate_id if pick else None
+
+
+@register.filter
+def pick_for(suggestions, customer_id):
+    """The suggestion for one client of the list (None if nobody can take them)."""
+    return suggestions.picks.get(customer_id)

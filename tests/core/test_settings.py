@@ -16,6 +16,7 @@ PRODUCTION = {
     "REDIS_URL": "redis://cache.internal:6379/0",
     "ANYMAIL_ESP": "postmark",
     "ANYMAIL_API_KEY": "server-token",
+    "WEBHOOK_SECRET": "postmark:hook-secret-with-enough-entropy-5d2e",
     "SMS_BACKEND": "followups.sms.TwilioBackend",
     "TIME_ZONE": "America/Chicago",
 }
@@ -83,3 +84,10 @@ def test_check_deploy_is_clean_with_production_values():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stderr + result.stdout
+
+
+def test_check_deploy_errors_for_an_email_provider_without_a_webhook_secret():
+    result = _run(["manage.py", "check", "--deploy"], {**PRODUCTION, "WEBHOOK_SECRET": ""})
+    assert result.returncode != 0
+    assert "followups.E001" in result.stderr
+    assert "WEBHOOK_SECRET is empty" in result.stderr

@@ -17,68 +17,76 @@ from tests.factories import (
 )
 
 LOGIN = "login"  # anonymous: redirected to the login page
-ROLES = ("anonymous", "salesperson", "service", "manager", "other_manager")
+ROLES = ("anonymous", "salesperson", "service", "manager", "other_manager", "no_profile")
 
-# url name: expected GET status for (anonymous, salesperson, service, manager, other_manager).
-# other_manager manages another store: this store's objects are 404 to them.
+# url name: expected GET status for (anonymous, salesperson, service, manager, other_manager,
+# no_profile). other_manager manages another store: this store's objects are 404 to them.
+# no_profile is a `createsuperuser` login on no store's staff: every staff page answers 403
+# with a page that says so (and a logout); the home page sends them to the admin.
 EXPECTED = {
-    "login": (200, 302, 302, 302, 302),
-    "logout": (405, 405, 405, 405, 405),
-    "healthz": (200, 200, 200, 200, 200),
-    "home": (LOGIN, 302, 302, 302, 302),
-    "crm:home": (LOGIN, 200, 200, 200, 200),
-    "crm:customers": (LOGIN, 200, 200, 200, 200),
-    "crm:here": (LOGIN, 200, 200, 200, 200),
-    "crm:follow-up": (LOGIN, 200, 200, 200, 200),
-    "crm:potential": (LOGIN, 200, 200, 200, 200),
-    "crm:search": (LOGIN, 200, 200, 200, 200),
-    "crm:walk-in": (LOGIN, 200, 403, 200, 200),
-    "crm:duplicates": (LOGIN, 200, 403, 200, 200),
-    "crm:customer": (LOGIN, 200, 200, 200, 404),
-    "crm:edit": (LOGIN, 200, 200, 200, 404),
-    "crm:note": (LOGIN, 200, 200, 200, 404),
-    "crm:purchase": (LOGIN, 200, 403, 200, 404),
-    "crm:merge": (LOGIN, 403, 403, 200, 404),
-    "crm:history": (LOGIN, 403, 403, 200, 404),
-    "crm:import": (LOGIN, 403, 403, 200, 200),
-    "crm:export": (LOGIN, 403, 403, 200, 200),
-    "crm:preferences": (LOGIN, 403, 403, 200, 200),
-    "crm:preference-edit": (LOGIN, 403, 403, 200, 404),
-    "crm:capture": (200, 200, 200, 200, 200),
-    "crm:capture-drawing": (200, 200, 200, 200, 200),
-    "crm:capture-thanks": (200, 200, 200, 200, 200),
-    "crm:capture-confirm": (400, 400, 400, 400, 400),
-    "repairs:home": (LOGIN, 200, 200, 200, 200),
-    "repairs:take-in": (LOGIN, 403, 200, 200, 200),
-    "repairs:customer-lookup": (LOGIN, 403, 200, 200, 200),
-    "repairs:envelope": (LOGIN, 200, 200, 200, 404),
-    "repairs:envelope-print": (LOGIN, 200, 200, 200, 404),
-    "repairs:envelope-status": (LOGIN, 403, 405, 405, 405),
-    "repairs:capture-report": (LOGIN, 403, 403, 200, 200),
-    "staff:home": (LOGIN, 403, 403, 200, 200),
-    "staff:member-add": (LOGIN, 403, 403, 200, 200),
-    "staff:member-change": (LOGIN, 403, 403, 200, 404),
-    "staff:member-depart": (LOGIN, 403, 403, 200, 404),
-    "staff:store-policy": (LOGIN, 403, 403, 200, 200),
-    "staff:orphans": (LOGIN, 403, 403, 200, 200),
-    "staff:orphans-print": (LOGIN, 403, 403, 200, 200),
-    "staff:orphans-reassign": (LOGIN, 403, 403, 405, 405),
-    "staff:orphans-suggest": (LOGIN, 403, 403, 200, 200),
-    "staff:suggestions-accept": (LOGIN, 403, 403, 405, 405),
-    "staff:client-reassign": (LOGIN, 403, 403, 200, 404),
-    "followups:today": (LOGIN, 200, 403, 200, 200),
-    "followups:call-done": (LOGIN, 405, 403, 405, 405),
-    "followups:message-log": (LOGIN, 403, 403, 200, 200),
-    "followups:templates": (LOGIN, 403, 403, 200, 200),
-    "followups:template-edit": (LOGIN, 403, 403, 200, 404),
-    "followups:settings": (LOGIN, 403, 403, 200, 200),
-    "followups:unsubscribe": (200, 200, 200, 200, 200),
-    "followups:twilio-inbound": (405, 405, 405, 405, 405),
-    "followups:twilio-status": (405, 405, 405, 405, 405),
+    "login": (200, 302, 302, 302, 302, 302),
+    "logout": (405, 405, 405, 405, 405, 405),
+    "healthz": (200, 200, 200, 200, 200, 200),
+    "home": (LOGIN, 302, 302, 302, 302, 302),
+    "crm:home": (LOGIN, 200, 200, 200, 200, 403),
+    "crm:customers": (LOGIN, 200, 200, 200, 200, 403),
+    "crm:here": (LOGIN, 200, 200, 200, 200, 403),
+    "crm:follow-up": (LOGIN, 200, 200, 200, 200, 403),
+    "crm:potential": (LOGIN, 200, 200, 200, 200, 403),
+    "crm:search": (LOGIN, 200, 200, 200, 200, 403),
+    "crm:walk-in": (LOGIN, 200, 403, 200, 200, 403),
+    "crm:duplicates": (LOGIN, 200, 403, 200, 200, 403),
+    "crm:customer": (LOGIN, 200, 200, 200, 404, 403),
+    "crm:edit": (LOGIN, 200, 200, 200, 404, 403),
+    "crm:note": (LOGIN, 200, 200, 200, 404, 403),
+    "crm:purchase": (LOGIN, 200, 403, 200, 404, 403),
+    "crm:merge": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:history": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:import": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:export": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:preferences": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:preference-edit": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:capture": (200, 200, 200, 200, 200, 200),
+    "crm:capture-drawing": (200, 200, 200, 200, 200, 200),
+    "crm:capture-thanks": (200, 200, 200, 200, 200, 200),
+    "crm:capture-confirm": (400, 400, 400, 400, 400, 400),
+    "repairs:home": (LOGIN, 200, 200, 200, 200, 403),
+    "repairs:take-in": (LOGIN, 403, 200, 200, 200, 403),
+    "repairs:customer-lookup": (LOGIN, 403, 200, 200, 200, 403),
+    "repairs:envelope": (LOGIN, 200, 200, 200, 404, 403),
+    "repairs:envelope-print": (LOGIN, 200, 200, 200, 404, 403),
+    "repairs:envelope-status": (LOGIN, 403, 405, 405, 405, 403),
+    "repairs:capture-report": (LOGIN, 403, 403, 200, 200, 403),
+    "staff:home": (LOGIN, 403, 403, 200, 200, 403),
+    "staff:member-add": (LOGIN, 403, 403, 200, 200, 403),
+    "staff:member-change": (LOGIN, 403, 403, 200, 404, 403),
+    "staff:member-depart": (LOGIN, 403, 403, 200, 404, 403),
+    "staff:store-policy": (LOGIN, 403, 403, 200, 200, 403),
+    "staff:orphans": (LOGIN, 403, 403, 200, 200, 403),
+    "staff:orphans-print": (LOGIN, 403, 403, 200, 200, 403),
+    "staff:orphans-reassign": (LOGIN, 403, 403, 405, 405, 403),
+    "staff:orphans-suggest": (LOGIN, 403, 403, 200, 200, 403),
+    "staff:suggestions-accept": (LOGIN, 403, 403, 405, 405, 403),
+    "staff:suggestions-accept-all": (LOGIN, 403, 403, 200, 200, 403),
+    "staff:client-reassign": (LOGIN, 403, 403, 200, 404, 403),
+    "followups:today": (LOGIN, 200, 403, 200, 200, 403),
+    "followups:call-done": (LOGIN, 405, 403, 405, 405, 403),
+    "followups:message-log": (LOGIN, 403, 403, 200, 200, 403),
+    "followups:templates": (LOGIN, 403, 403, 200, 200, 403),
+    "followups:template-edit": (LOGIN, 403, 403, 200, 404, 403),
+    "followups:settings": (LOGIN, 403, 403, 200, 200, 403),
+    "followups:unsubscribe": (200, 200, 200, 200, 200, 200),
+    "followups:twilio-inbound": (405, 405, 405, 405, 405, 405),
+    "followups:twilio-status": (405, 405, 405, 405, 405, 405),
+    "crm:occasion-edit": (LOGIN, 200, 200, 200, 404, 403),
+    "crm:occasion-remove": (LOGIN, 200, 200, 200, 404, 403),
+    "followups:call-voicemail": (LOGIN, 405, 403, 405, 405, 403),
+    "crm:consent": (LOGIN, 200, 200, 200, 404, 403),
 }
 
 # Namespaces with their own guard: the Django admin admits superusers only.
-# anymail's provider webhooks check basic auth (WEBHOOK_SECRET): tests/followups/test_webhooks.py.
+# anymail's provider webhooks check basic auth (WEBHOOK_SECRET) and refuse every request while
+# it is empty: tests/followups/test_webhooks.py.
 SKIPPED_NAMESPACES = {"admin", "anymail"}
 
 
@@ -102,23 +110,29 @@ def all_url_names():
 def url_samples(store):
     """A sample value for every URL argument, each object in `store`."""
     customer = CustomerFactory(store=store)
+    call = CallTaskFactory(customer=customer)
     return {
         "customer_id": customer.pk,
+        "occasion_id": call.occasion_id,
         "envelope_id": EnvelopeFactory(customer=customer).pk,
         "store_id": store.pk,
         "preference_id": store.preferences.first().pk,
         "staff_member_id": StaffMemberFactory(store=store).pk,
-        "calltask_id": CallTaskFactory(customer=customer).pk,
+        "calltask_id": call.pk,
         "template_id": MessageTemplateFactory(store=store).pk,
-        "token": unsubscribe_token(customer.pk),
+        "token": unsubscribe_token(customer.pk, address=customer.email),
     }
 
 
 @pytest.fixture
 def role_clients(client, salesperson, service_clerk, manager, other_manager):
+    from django.contrib.auth import get_user_model
     from django.test import Client
 
     clients = {"anonymous": Client()}
+    superuser = get_user_model().objects.create_superuser("root", "root@mail.example", "x")
+    clients["no_profile"] = Client()
+    clients["no_profile"].force_login(superuser)
     for role, member in [("salesperson", salesperson), ("service", service_clerk),
                          ("manager", manager), ("other_manager", other_manager)]:
         c = Client()
@@ -153,6 +167,8 @@ def test_url_permissions(name, url_samples, role_clients):
             ok = response.status_code == 302 and response["Location"].startswith(reverse("login"))
         else:
             ok = response.status_code == expected
+        if role == "no_profile" and expected == 403:
+            ok = ok and b"This login has no staff profile" in response.content
         if not ok:
             got[role] = (expected, response.status_code)
     assert not got, f"{name} ({url}): role -> (expected, got): {got}"

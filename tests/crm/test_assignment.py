@@ -12,12 +12,16 @@ from crm.services import Move, client_assign, clients_reassign
 from tests.factories import CustomerFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+
+
+def yesterday() -> datetime.date:
+    """The day before today on the (possibly frozen) clock."""
+    return timezone.localdate() - datetime.timedelta(days=1)
 
 
 def _orphans(store, count):
     gone = StaffMemberFactory(store=store, display_name="Dana Gone",
-                              departed_on=YESTERDAY)
+                              departed_on=yesterday())
     Customer.objects.bulk_create(
         Customer(store=store, first_name="Client", last_name=f"{n:05d}",
                  email=f"client{n}@mail.example", assigned_to=gone)
@@ -72,7 +76,7 @@ def test_reassigning_ten_thousand_orphans_is_one_set_of_queries(
 
 def test_reassigning_to_a_departed_associate_applies_nothing(store, manager, salesperson):
     gone, customers = _orphans(store, 3)
-    salesperson.departed_on = YESTERDAY
+    salesperson.departed_on = yesterday()
     salesperson.save()
     with pytest.raises(LoupeError, match="has left the store"):
         clients_reassign(store=store, moves=_moves(customers, gone, salesperson),

@@ -78,3 +78,16 @@ def test_customer_of_another_store_is_not_found(store, other_store):
     assert selectors.customer_for(store=store, customer_id=ours.pk) == ours
     with pytest.raises(Http404):
         selectors.customer_for(store=store, customer_id=theirs.pk)
+
+
+@pytest.mark.parametrize(("typed", "searched"), [
+    ("\x00", ""),
+    ("Ann\x00", "Ann"),
+    ("  Ann\tLee\r\n", "Ann Lee"),
+    ("Ann\x1b[31m", "Ann [31m"),
+    ("x" * 300, "x" * 100),
+])
+def test_a_search_box_drops_control_characters_before_searching(typed, searched):
+    from crm.normalize import search_text
+
+    assert search_text(typed) == searched

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from core.models import AuditEntry
 from crm import services
-from crm.models import Customer, Source
+from crm.models import Customer, Interaction, InteractionKind, Source
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +76,63 @@ def test_an_unclosed_quote_is_reported_on_its_line(store, manager):
     assert report.rows[0].errors == ["first_name: Has a line break: check the quotes on this "
                                      "line."]
     assert not Customer.objects.exists()
+
+
+@pytest.fixture
+def ava(store):
+    """On file already: the POS knows her by email, but not her phone, city or state."""
+    return CustomerFactory(store=store, first_name="Ava", last_name="Brown",
+                           email="ava@mail.example", phone="+12175550142", city="Springfield",
+                           region="IL", notes="Loves pearls")
+
+
+def test_a_blank_cell_never_erases_what_a_matched_profile_has(store, manager, ava):
+    csv_text = ("first_name,last_name,email,phone,city,region,notes\n"
+                "Ava,,ava@mail.example,,,,\n")
+
+    report = services.customers_import(store=store, by=manager, csv_text=csv_text,
+                                       dry_run=False)
+
+    assert [(row.kind, row.changes) for row in report.rows] == [("skip", [])]
+    ava.refresh_from_db()
+    assert (ava.last_name, str(ava.phone), ava.city, ava.region, ava.notes) == (
+        "Brown", "+12175550142", "Springfield", "IL", "Loves pearls")
+    assert not ava.history.filter(history_type="~").exists()
+    assert Customer.objects.count() == 1
+
+
+def test_the_preview_shows_each_changed_field_old_and_new_and_saves_nothing(manager_client,
+                                                                            ava):
+    csv_text = ("first_name,last_name,email,phone,city,region\n"
+                "Ava,Brown,ava@mail.example,(217) 555-0199,Chatham,\n")
+
+    response = manager_client.post(reverse("crm:import"), {
+        "file": SimpleUploadedFile("pos.csv", csv_text.encode())})
+
+    [row] = response.context["report"].rows
+    assert row.kind == "update"
+    assert row.changes == [("phone", "(217) 555-0142", "(217) 555-0199"),
+                           ("city", "Springfield", "Chatham")]
+    page = response.content.decode()
+    assert "<strong>Phone</strong>: (217) 555-0142 → (217) 555-0199" in page
+    assert "<strong>City</strong>: Springfield → Chatham" in page
+    ava.refresh_from_db()
+    assert (str(ava.phone), ava.city, ava.region) == ("+12175550142", "Springfield", "IL")
+    assert not Interaction.objects.filter(customer=ava).exists()
+
+
+def test_a_new_phone_or_email_from_the_pos_goes_on_the_timeline(store, manager, ava):
+    csv_text = ("first_name,last_name,email,phone,city\n"
+                "Ava,Brown,AVA.BROWN@mail.example,(217) 555-0142,\n")
+
+    services.customers_import(store=store, by=manager, csv_text=csv_text, dry_run=False)
+
+    ava.refresh_from_db()
+    assert (ava.email, ava.city) == ("ava.brown@mail.example", "Springfield")
+    notes = Interaction.objects.filter(customer=ava, kind=InteractionKind.CHANGE)
+    assert [(n.summary, n.staff) for n in notes] == [
+        ("Email changed from ava@mail.example to ava.brown@mail.example (POS import).",
+         manager)]
 
 
 def test_a_manager_previews_then_imports(manager_client):

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -7,8 +8,19 @@ from django.utils import timezone
 from core.errors import LoupeError
 from core.models import AuditEntry
 from crm import services
-from crm.models import Assignment, Consent, Customer, Interaction, Occasion, Purchase, WishItem
+from crm.models import (
+    Assignment,
+    Channel,
+    Consent,
+    Customer,
+    Interaction,
+    Occasion,
+    Purchase,
+    WishItem,
+)
 from crm.services import client_assign
+from followups.models import Message, MessageStatus
+from followups.planner import plan_store
 from repairs.models import Envelope
 from tests.factories import (
     ConsentFactory,
@@ -19,6 +31,9 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# Nov 26, 2026, 10:00 in Chicago (the test store's timezone): Dec 10 is two weeks ahead.
+MORNING = datetime.datetime(2026, 11, 26, 16, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -93,6 +108,16 @@ def test_a_manager_merges_from_the_customer_page(manager_client, two_profiles):
     assert not Customer.objects.filter(pk=merged.pk).exists()
 
 
+def test_a_nul_byte_in_the_merge_search_shows_the_likely_duplicates(manager_client,
+                                                                      two_profiles):
+    kept, merged = two_profiles
+    url = reverse("crm:merge", kwargs={"customer_id": merged.pk})
+    response = manager_client.get(url, {"q": "\x00"})
+    assert response.status_code == 200
+    assert f'value="{kept.pk}"' in response.content.decode()
+    assert Customer.objects.filter(pk=merged.pk).exists()
+
+
 def test_a_salesperson_cannot_merge(sales_client, two_profiles):
     kept, merged = two_profiles
     response = sales_client.post(reverse("crm:merge", kwargs={"customer_id": merged.pk}),
@@ -121,3 +146,32 @@ def test_merging_into_nobody_or_another_stores_profile_is_refused_beside_the_cho
     assert response.status_code == 200
     assert response.context["form"].errors["survivor"]
     assert Customer.objects.filter(pk=merged.pk).exists()
+
+
+@pytest.mark.time_machine(MORNING, tick=False)
+def test_merging_two_profiles_with_the_same_birthday_keeps_one_and_plans_one_reminder(
+        store, manager):
+    kept = CustomerFactory(store=store, first_name="Olivia", email="olivia@mail.example")
+    merged = CustomerFactory(store=store, first_name="Olivia", email="o.h@work.example")
+    birthdays = {}
+    for customer in (kept, merged):
+        birthdays[customer] = OccasionFactory(customer=customer, kind="birthday", month=12,
+                                              day=10, year=1990 if customer == merged else None)
+        ConsentFactory(customer=customer, channel=Channel.EMAIL,
+                       occasion=birthdays[customer],
+                       created_at=datetime.datetime(2026, 1, 5, 12, tzinfo=datetime.UTC))
+    plan_store(store=store, now=MORNING)
+    assert Message.objects.filter(status=MessageStatus.PLANNED).count() == 2
+
+    services.customer_merge(survivor=kept, merged=merged, by=manager)
+    plan_store(store=store, now=MORNING)
+
+    birthday = Occasion.objects.get()
+    assert (birthday.pk, birthday.customer, birthday.year) == (birthdays[kept].pk, kept, 1990)
+    planned = Message.objects.filter(status=MessageStatus.PLANNED)
+    assert [(m.customer, m.occasion, m.occurs_on) for m in planned] == [
+        (kept, birthday, datetime.date(2026, 12, 10))]
+    held = Message.objects.get(status=MessageStatus.SUPPRESSED)
+    assert (held.customer, held.occasion) == (kept, None)
+    assert held.reason == "The same date was on file twice; the other one is kept."
+    assert set(Consent.objects.values_list("customer", "occasion")) == {(kept.pk, birthday.pk)}

@@ -108,6 +108,28 @@ def test_search_by_touch_finds_them_and_links_to_their_page(sales_client, store)
         response.content.decode())
 
 
+@pytest.mark.parametrize("typed", ["\x00", "Olivia\x00", "%00"])
+def test_a_nul_byte_in_the_search_box_is_answered_not_a_500(sales_client, store, typed):
+    CustomerFactory(store=store, first_name="Olivia", last_name="Hernandez")
+    response = sales_client.get(reverse("crm:search"), {"q": typed})
+    assert response.status_code == 200
+    found = "Hernandez" in response.content.decode()
+    assert found is typed.startswith("Olivia")
+
+
+def test_a_name_pasted_with_a_tab_is_found_like_a_typed_one(sales_client, store):
+    CustomerFactory(store=store, first_name="Olivia", last_name="Hernandez")
+    response = sales_client.get(reverse("crm:search"), {"q": "Olivia\tHernandez\r\n"})
+    assert "Hernandez" in response.content.decode()
+
+
+def test_a_walk_in_link_with_a_damaged_customer_id_is_not_found(sales_client, store):
+    for damaged in ("\x00", "12x", "-1"):
+        response = sales_client.get(reverse("crm:walk-in"), {"customer": damaged})
+        assert response.status_code == 404
+    assert not Customer.objects.exists()
+
+
 def test_a_note_goes_on_the_timeline_and_an_empty_one_is_refused(sales_client, store):
     olivia = CustomerFactory(store=store)
     url = reverse("crm:note", kwargs={"customer_id": olivia.pk})

@@ -26,7 +26,10 @@ def test_an_associate_makes_todays_calls(page, log_in, screenshot, store, salesp
                                last_name="Lee")
     WishItemFactory(customer=customer, description="Sapphire halo ring")
     occasion = OccasionFactory(customer=customer, kind="anniversary", month=12, day=10)
-    CallTaskFactory(customer=customer, occasion=occasion, occurs_on=datetime.date(2026, 12, 10))
+    # Due on the store's today: the factory's default (the server's date) is tomorrow in
+    # Chicago's last hour before New York's midnight.
+    CallTaskFactory(customer=customer, occasion=occasion, occurs_on=datetime.date(2026, 12, 10),
+                    due_on=store.today())
     MessageFactory(customer=CustomerFactory(store=store, assigned_to=salesperson,
                                             first_name="Ava"),
                    status=MessageStatus.SENT, sent_at=timezone.now())
@@ -37,11 +40,18 @@ def test_an_associate_makes_todays_calls(page, log_in, screenshot, store, salesp
     assert page.get_by_text("Anniversary · Thursday, Dec 10").is_visible()
     screenshot("followups-today")
 
+    # No answer the first time: the call stays on the list with the try counted.
+    page.get_by_role("button", name="Left voicemail").click()
+    assert page.get_by_text("Voicemail for Nora Lee noted (tries: 1)").is_visible()
+    assert page.get_by_text("Left voicemail: 1 try so far").is_visible()
+    screenshot("followups-today-voicemail")
+
     page.fill("input[name=outcome]", "Coming in Saturday")
     page.get_by_role("button", name="Called").click()
     assert page.get_by_text("Call to Nora Lee ticked off.").is_visible()
     assert page.get_by_text("No calls due today.").is_visible()
-    assert CallTask.objects.get().outcome == "Coming in Saturday"
+    call = CallTask.objects.get()
+    assert (call.outcome, call.attempts) == ("Coming in Saturday", 2)
 
 
 def test_a_manager_previews_and_saves_a_text_template(page, log_in, screenshot, store,
@@ -90,9 +100,10 @@ def test_a_manager_filters_the_message_log_and_opens_settings(page, log_in, scre
 def test_a_customer_unsubscribes_from_the_email_link(page, screenshot, store):
     customer = CustomerFactory(store=store, first_name="Olivia")
     ConsentFactory(customer=customer, channel=Channel.EMAIL, purpose=Purpose.OCCASION_REMINDERS)
-    page.goto(f"/followups/unsubscribe/{unsubscribe_token(customer.pk)}/")
-    assert page.get_by_text("Olivia, do you want to stop all emails from us?").is_visible()
+    page.goto(f"/followups/unsubscribe/{unsubscribe_token(customer.pk, address=customer.email)}/")
+    assert page.get_by_text(
+        f"Olivia, do you want to stop all emails from us to {customer.email}?").is_visible()
     screenshot("followups-unsubscribe")
     page.get_by_role("button", name="Unsubscribe me").click()
-    assert page.get_by_text("You are unsubscribed.").is_visible()
+    assert page.get_by_text(f"{customer.email} is unsubscribed.").is_visible()
     assert customer.consents.filter(granted=False).count() == 1

@@ -68,6 +68,35 @@ def test_manager_hands_a_departed_associates_clients_to_the_pearl_specialist(
     screenshot("orphans-new-associate-clients")
 
 
+def test_manager_accepts_every_suggestion_at_once_after_seeing_who_gets_what(
+        page, log_in, screenshot, manager, salesperson, dana_with_clients):
+    from staff.services import staff_member_depart
+
+    salesperson.strengths.add(manager.store.preferences.get(name="Pearls"))
+    gems = manager.store.preferences.get(name="Colored gems")
+    opal = CustomerFactory(store=manager.store, first_name="Opal", last_name="Finch",
+                           lifetime_value=900)
+    opal.preferences.add(gems)
+    client_assign(customer=opal, associate=dana_with_clients, reason=AssignmentReason.WALK_IN)
+    staff_member_depart(member=dana_with_clients, departed_on=manager.store.today(),
+                        departed_by=manager)
+    log_in(manager)
+    page.wait_for_url("**/staff/")
+    page.goto("/staff/orphans/suggestions/")
+    assert page.get_by_text("Nobody on the team is strong in:").is_visible()
+    assert page.get_by_text("Nobody is strong in Colored gems").is_visible()
+    assert page.get_by_text("Strong in Pearls").first.is_visible()
+    screenshot("orphans-suggestions-why")
+
+    page.get_by_role("link", name="Accept all 4 suggestions").click()
+    assert page.get_by_role("row", name="Sally Sales").is_visible()
+    screenshot("orphans-accept-all")
+    page.get_by_role("button", name="Yes, hand on all 4 clients").click()
+    assert page.get_by_text("4 suggestions accepted").is_visible()
+    assert not Customer.objects.orphaned().exists()
+    assert Customer.objects.filter(assigned_to=salesperson).count() == 4
+
+
 def test_manager_adds_an_associate_after_a_weak_password_is_refused(page, log_in, screenshot,
                                                                     manager):
     log_in(manager)

@@ -105,7 +105,7 @@ def test_a_manager_reads_the_email_capture_report(page, log_in, screenshot, mana
                         customer__email=f"counter{n}@mail.example")
     bounced = EnvelopeFactory(customer__store=store, taken_in_by=manager,
                               customer__email="typo@gmial.example", email="typo@gmial.example")
-    consent_record(customer=bounced.customer, channel=Channel.EMAIL,
+    consent_record(customer=bounced.customer, channel=Channel.EMAIL, address=bounced.email,
                    purpose=Purpose.REPAIR_NOTICES, granted=False, method=ConsentMethod.BOUNCE)
     log_in(manager)
     page.goto("/repairs/")

@@ -24,6 +24,7 @@ def test_a_walk_in_who_bought_nothing_is_logged_and_found_again_by_search(
     page.get_by_label("No", exact=True).check()
     page.fill("input[name=why_not]", "Bringing her partner on Saturday")
     page.locator("input[name=consent_sms]").check()
+    page.locator("input[name=contact_preference][value=text]").check()
     screenshot("walk-in-form")
     page.get_by_role("button", name="Save").click()
 
@@ -34,7 +35,10 @@ def test_a_walk_in_who_bought_nothing_is_logged_and_found_again_by_search(
     olivia = Customer.objects.get()
     assert olivia.assigned_to == salesperson and olivia.is_prospect
     assert Occasion.objects.get(customer=olivia).month == 9
-    assert Consent.objects.get(customer=olivia).channel == Channel.SMS
+    text = Consent.objects.get(customer=olivia)
+    assert (text.channel, text.address) == (Channel.SMS, "+12175550142")
+    assert olivia.contact_preference == "text"
+    expect(page.locator(".crm-consent-address").first).to_contain_text("+12175550142")
 
     page.fill("nav input[name=q]", "hernand")
     page.locator("nav").get_by_role("button", name="Find").click()
@@ -84,3 +88,43 @@ def test_a_returning_customer_shows_up_while_the_phone_is_typed_and_is_updated(
     page.wait_for_url(f"**/customers/{known.pk}/")
     assert Customer.objects.count() == 1
     assert known.walk_ins.count() == 1
+
+
+def test_log_a_visit_shows_what_is_on_file_and_a_corrected_birthday_replaces_the_old_one(
+        page, log_in, screenshot, salesperson, store):
+    import datetime
+
+    from tests.factories import ConsentFactory, CustomerFactory, OccasionFactory
+
+    known = CustomerFactory(store=store, first_name="Grace", last_name="Hopper",
+                            phone="+12175550226", email="grace@mail.example",
+                            assigned_to=salesperson)
+    OccasionFactory(customer=known, kind="birthday", month=12, day=10)
+    ConsentFactory(customer=known, channel=Channel.EMAIL,
+                   created_at=datetime.datetime(2026, 1, 5, 12, tzinfo=datetime.UTC))
+    log_in(salesperson)
+    page.wait_for_url("**/customers/")
+    page.goto(f"/customers/{known.pk}/")
+    page.get_by_role("link", name="Log a visit").click()
+    on_file = page.locator(".crm-on-file")
+    expect(on_file).to_contain_text("(217) 555-0226")
+    expect(on_file).to_contain_text("Birthday Dec 10")
+    expect(on_file).to_contain_text("Email · occasion reminders")
+    assert page.input_value("input[name=phone]") == "(217) 555-0226"
+    assert page.input_value("input[name=birthday_day]") == "10"
+    page.fill("input[name=birthday_day]", "11")
+    screenshot("walk-in-known-customer")
+    page.get_by_role("button", name="Save").click()
+
+    page.wait_for_url(f"**/customers/{known.pk}/")
+    expect(page.locator(".crm-occasions li")).to_have_count(1)
+    expect(page.locator(".crm-occasions")).to_contain_text("Dec 11")
+    assert Occasion.objects.get(customer=known).day == 11
+    page.locator(".crm-occasions").get_by_role("link", name="Change").click()
+    page.fill("input[name=day]", "31")
+    page.select_option("select[name=month]", label="February")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#id_day")).to_have_value("31")
+    assert page.get_by_text("February has no day 31.").is_visible()
+    screenshot("occasion-edit-refused")
+    assert Occasion.objects.get(customer=known).day == 11

@@ -3,20 +3,25 @@ did not ask."""
 
 import datetime
 import threading
+import zoneinfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 
 from crm.models import Channel, ConsentMethod, Purpose
 from followups.models import CallTask, Message, MessageStatus
 from followups.planner import plan_followups, plan_store, window
+from followups.sender import message_send, messages_dispatch_due
 from tests.factories import ConsentFactory, CustomerFactory, OccasionFactory, StaffMemberFactory
 
 # Nov 26, 2026, 10:00 in Chicago (the test store's timezone): inside sending hours.
 MORNING = datetime.datetime(2026, 11, 26, 16, 0, tzinfo=datetime.UTC)
+NINE_AM = datetime.datetime(2026, 11, 26, 15, 0, tzinfo=datetime.UTC)  # 09:00 in Chicago
 TWO_WEEKS = datetime.date(2026, 12, 10)
+CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +39,8 @@ def test_a_birthday_two_weeks_ahead_with_email_consent_is_planned_once(store, ma
     message = Message.objects.get()
     assert (message.customer, message.occasion, message.occurs_on) == (customer, occasion,
                                                                          TWO_WEEKS)
-    assert (message.channel, message.status, message.due_at) == ("email", "planned", MORNING)
+    # Due two weeks before the birthday at 09:00 in Chicago, not when the planner ran (10:00).
+    assert (message.channel, message.status, message.due_at) == ("email", "planned", NINE_AM)
     assert (first.messages, again.messages) == (1, 0)
 
 
@@ -66,7 +72,8 @@ def test_dry_run_counts_who_is_skipped_and_why_and_saves_nothing(store, make_cus
     make_customer(on=TWO_WEEKS, channels=[])
     revoked, _ = make_customer(on=TWO_WEEKS)
     ConsentFactory(customer=revoked, granted=False, method=ConsentMethod.BOUNCE)
-    make_customer(on=TWO_WEEKS, channels=[Channel.EMAIL], email="")
+    no_email, _ = make_customer(on=TWO_WEEKS, channels=[], email="")
+    ConsentFactory(customer=no_email, address="gone@mail.example")
 
     result = _plan(store, dry_run=True)
 
@@ -192,3 +199,56 @@ def test_two_planners_at_once_plan_each_message_once(store, make_customer):
     assert sum(counts) == 40
     assert CallTask.objects.count() == 20
     assert Message.objects.filter(status=MessageStatus.PLANNED).count() == 40
+
+
+# The real clock's day the issue was seen: planning ahead for January on November 29.
+NOV_29 = datetime.datetime(2026, 11, 29, 16, 0, tzinfo=datetime.UTC)  # 10:00 in Chicago
+
+
+@pytest.mark.time_machine(NOV_29, tick=False)
+def test_planning_for_a_date_plans_rows_due_lead_days_before_each_occasion_at_the_send_hour(
+        store, make_customer, capsys):
+    make_customer(on=datetime.date(2027, 1, 16), first_name="Jan16")
+    make_customer(on=datetime.date(2027, 1, 10), first_name="Jan10")
+
+    call_command("plan_followups", "--date", "2027-01-04", "--dry-run")
+    assert "email: message: 2" in capsys.readouterr().out
+    call_command("plan_followups", "--date", "2027-01-04")
+
+    due = dict(Message.objects.values_list("customer__first_name", "due_at"))
+    assert due == {"Jan16": datetime.datetime(2027, 1, 2, 9, tzinfo=CHICAGO),
+                   "Jan10": datetime.datetime(2026, 12, 27, 9, tzinfo=CHICAGO)}
+    # Nothing goes out on November 29: not queued, and not sent if a task asks anyway.
+    assert messages_dispatch_due(now=NOV_29) == 0
+    assert {message_send(message_id=pk) for pk in Message.objects.values_list("pk", flat=True)} \
+        == {"not due"}
+    assert not mail.outbox
+    assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.PLANNED}
+
+
+@pytest.mark.parametrize(("occurs_on", "due_utc"), [
+    # Chicago enters daylight time on Mar 14, 2027: 09:00 is 15:00 UTC before, 14:00 after.
+    (datetime.date(2027, 3, 27), datetime.datetime(2027, 3, 13, 15, 0, tzinfo=datetime.UTC)),
+    (datetime.date(2027, 3, 28), datetime.datetime(2027, 3, 14, 14, 0, tzinfo=datetime.UTC)),
+])
+def test_the_due_time_is_the_send_hour_on_the_store_clock_across_daylight_saving(
+        store, make_customer, occurs_on, due_utc):
+    make_customer(on=occurs_on)
+    _plan(store, now=datetime.datetime(2027, 3, 14, 17, tzinfo=datetime.UTC))
+    assert Message.objects.get().due_at == due_utc
+
+
+def test_a_call_is_due_lead_days_before_the_occasion(store, make_customer):
+    make_customer(on=datetime.date(2026, 12, 1), channels=[Channel.PHONE])
+    _plan(store)
+    assert CallTask.objects.get().due_on == datetime.date(2026, 11, 17)
+
+
+def test_no_call_is_planned_for_a_customer_without_a_phone(store, make_customer):
+    make_customer(on=TWO_WEEKS, channels=[Channel.PHONE], phone="")
+    dry = _plan(store, dry_run=True)
+    result = _plan(store)
+    assert dry.outcomes["phone: skipped: no address"] == 1
+    assert "phone: call task" not in dry.outcomes
+    assert result.calls == 0
+    assert not CallTask.objects.exists()

@@ -80,6 +80,7 @@ def test_no_text_without_sms_consent_even_with_a_phone(envelope):
     assert not sms.outbox
 
 
+# Frozen before the fixtures too: the envelope's grant must come before this revocation.
 @pytest.mark.time_machine(MORNING, tick=False)
 def test_without_repair_notice_consent_the_email_is_held_back_with_the_reason(envelope):
     ConsentFactory(customer=envelope.customer, channel=Channel.EMAIL,

@@ -89,6 +89,7 @@ def test_21610_fails_the_message_revokes_texts_and_is_never_retried(make_custome
     assert message.status == MessageStatus.FAILED
     assert "21610" in message.reason
     assert not consent_current(customer=customer, channel=Channel.SMS,
+                               address=str(customer.phone),
                                purpose=Purpose.OCCASION_REMINDERS)
     assert customer.consents.filter(channel=Channel.SMS, granted=False,
                                     method=ConsentMethod.PROVIDER).exists()

@@ -109,7 +109,9 @@ def test_the_message_log_shows_only_this_store(other_manager_client, store):
 
 def test_the_message_log_queries_stay_constant(manager_client, store,
                                                django_assert_max_num_queries):
-    MessageFactory.create_batch(5, customer=CustomerFactory(store=store))
+    customer = CustomerFactory(store=store)
+    for day in range(1, 6):  # one customer's reminders for five dates
+        MessageFactory(customer=customer, occurs_on=datetime.date(2026, 12, day))
     with django_assert_max_num_queries(10) as few:
         manager_client.get(LOG)
     for _ in range(60):
@@ -241,7 +243,8 @@ def test_the_customer_page_panel_lists_every_message_in_one_query(store,
                                                                   django_assert_num_queries):
     customer = CustomerFactory(store=store)
     MessageFactory(customer=customer, status=MessageStatus.SENT)
-    MessageFactory(customer=customer, status=MessageStatus.SUPPRESSED, reason="Fatigue cap: 2")
+    MessageFactory(customer=customer, status=MessageStatus.SUPPRESSED, reason="Fatigue cap: 2",
+                   occurs_on=datetime.date(2026, 12, 24))
     panel = Template('{% include "followups/partials/_customer_messages.html" %}')
     with django_assert_num_queries(1):
         html = panel.render(Context({"customer": customer}))
@@ -281,7 +284,82 @@ def test_the_log_filters_stay_out_of_the_customer_search_box(manager_client, sto
 
 def test_the_next_page_keeps_the_filters(manager_client, store):
     customer = CustomerFactory(store=store)
-    for _ in range(51):
-        MessageFactory(customer=customer, status=MessageStatus.SENT)
+    for day in range(51):  # one customer's reminders for 51 dates
+        MessageFactory(customer=customer, status=MessageStatus.SENT,
+                       occurs_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=day))
     page = manager_client.get(LOG, {"status": "sent"}).content.decode()
     assert "?status=sent&amp;page=2" in page
+
+
+def _call(store, salesperson, **fields):
+    customer = CustomerFactory(store=store, assigned_to=salesperson,
+                               first_name=fields.pop("first_name", "Nora"))
+    return CallTaskFactory(customer=customer, **fields)
+
+
+def test_todays_list_hides_calls_that_are_not_due_yet(sales_client, store, salesperson):
+    today = store.today()
+    _call(store, salesperson, first_name="Due-Daphne", due_on=today)
+    _call(store, salesperson, first_name="Overdue-Olga", due_on=today - datetime.timedelta(days=3))
+    _call(store, salesperson, first_name="Later-Lena", due_on=today + datetime.timedelta(days=1),
+          occurs_on=today + datetime.timedelta(days=15))
+    _call(store, salesperson, first_name="August-Ada", due_on=today + datetime.timedelta(days=240),
+          occurs_on=today + datetime.timedelta(days=254))
+    page = sales_client.get(TODAY).content.decode()
+    assert "Due-Daphne" in page and "Overdue-Olga" in page
+    assert "Later-Lena" not in page and "August-Ada" not in page
+
+
+def test_left_voicemail_keeps_the_call_open_and_counts_the_try(sales_client, store, salesperson):
+    call = _call(store, salesperson, due_on=store.today())
+    url = reverse("followups:call-voicemail", kwargs={"calltask_id": call.pk})
+
+    response = sales_client.post(url, {"outcome": "No answer", "tries": "0"}, follow=True)
+    # A double tap from the same screen (it still showed no tries) counts once.
+    sales_client.post(url, {"outcome": "No answer", "tries": "0"})
+
+    call.refresh_from_db()
+    assert call.done_at is None and call.done_by is None
+    assert call.attempts == 1
+    assert call.outcome == "Left voicemail: No answer"
+    page = response.content.decode()
+    assert "Nora" in page and "Left voicemail: 1 try so far" in page
+    [entry] = Interaction.objects.filter(customer=call.customer, kind=InteractionKind.CALL)
+    assert "Left voicemail" in entry.summary and "(try 1)" in entry.summary
+
+
+def test_a_second_voicemail_then_a_call_that_reaches_her_closes_it(sales_client, store,
+                                                                   salesperson):
+    call = _call(store, salesperson, due_on=store.today())
+    voicemail = reverse("followups:call-voicemail", kwargs={"calltask_id": call.pk})
+    sales_client.post(voicemail, {"tries": "0"})
+    sales_client.post(voicemail, {"tries": "1"})
+    sales_client.post(reverse("followups:call-done", kwargs={"calltask_id": call.pk}),
+                      {"outcome": "Coming Saturday"})
+    call.refresh_from_db()
+    assert call.done_at is not None
+    assert (call.attempts, call.outcome) == (3, "Coming Saturday")
+    assert list(sales_client.get(TODAY).context["calls"]) == []
+
+
+def test_a_colleagues_call_cannot_be_marked_voicemail(sales_client, store):
+    colleague = StaffMemberFactory(store=store)
+    call = _call(store, colleague, assignee=colleague)
+    url = reverse("followups:call-voicemail", kwargs={"calltask_id": call.pk})
+    assert sales_client.post(url, {"tries": "0"}).status_code == 404
+    call.refresh_from_db()
+    assert call.attempts == 0
+
+
+def test_the_demo_store_shows_only_calls_that_are_due(client):
+    from core.demo import load_demo
+
+    store = load_demo(customers=60)
+    today = store.today()
+    calls = CallTask.objects.filter(store=store)
+    assert calls.exists()
+    lead = MessagingSettings.objects.get(store=store).lead_days
+    for call in calls:
+        assert call.due_on <= today < call.occurs_on
+        assert call.occurs_on - call.due_on == datetime.timedelta(days=lead)
+        assert call.customer.phone

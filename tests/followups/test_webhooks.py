@@ -32,7 +32,8 @@ def _texter(make_customer):
 
 
 def _texts_allowed(customer, purpose=Purpose.OCCASION_REMINDERS):
-    return consent_current(customer=customer, channel=Channel.SMS, purpose=purpose)
+    return consent_current(customer=customer, channel=Channel.SMS, address=PHONE,
+                           purpose=purpose)
 
 
 def test_the_urls_are_where_twilio_is_told_to_call():
@@ -48,7 +49,7 @@ def test_stop_with_a_valid_signature_revokes_every_kind_of_text(client, make_cus
     assert not _texts_allowed(customer, Purpose.REPAIR_NOTICES)
     assert customer.consents.filter(granted=False, method=ConsentMethod.STOP).count() == 2
     # Email consent is untouched.
-    assert consent_current(customer=customer, channel=Channel.EMAIL,
+    assert consent_current(customer=customer, channel=Channel.EMAIL, address=customer.email,
                            purpose=Purpose.OCCASION_REMINDERS)
 
 
@@ -179,7 +180,7 @@ def test_a_hard_bounce_posted_twice_fails_once_and_revokes_email(client, make_cu
     assert customer.consents.filter(channel=Channel.EMAIL, granted=False,
                                     method=ConsentMethod.BOUNCE).count() == 1
     assert not consent_current(customer=customer, channel=Channel.EMAIL,
-                               purpose=Purpose.OCCASION_REMINDERS)
+                               address=customer.email, purpose=Purpose.OCCASION_REMINDERS)
 
 
 def test_a_delivery_event_marks_the_email_delivered(client, make_customer, webhook_secret):
@@ -204,6 +205,59 @@ def test_the_email_webhook_without_the_secret_is_refused(client, make_customer,
     assert response.status_code == 400
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
-    assert consent_current(customer=customer, channel=Channel.EMAIL,
+    assert consent_current(customer=customer, channel=Channel.EMAIL, address=customer.email,
                            purpose=Purpose.OCCASION_REMINDERS)
     assert not ProviderEvent.objects.exists()
+
+
+@pytest.mark.parametrize("secret", ["", None])
+def test_a_forged_bounce_with_no_secret_configured_is_refused(client, make_customer, settings,
+                                                             secret):
+    settings.ANYMAIL = {} if secret is None else {"WEBHOOK_SECRET": secret}
+    customer, _ = make_customer()
+    message = MessageFactory(customer=customer, status=MessageStatus.SENT,
+                             provider_id="pm-123")
+    response = client.post(POSTMARK, _bounce("pm-123"), content_type="application/json")
+    assert response.status_code == 403
+    assert b"WEBHOOK_SECRET is not set" in response.content
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert consent_current(customer=customer, channel=Channel.EMAIL,
+                           purpose=Purpose.OCCASION_REMINDERS)
+    assert not customer.consents.filter(granted=False).exists()
+    assert not ProviderEvent.objects.exists()
+
+
+def test_every_email_webhook_refuses_while_no_secret_is_set(client, settings):
+    from anymail import urls
+
+    settings.ANYMAIL = {"WEBHOOK_SECRET": ""}
+    for pattern in urls.urlpatterns:
+        path = "/followups/anymail/" + str(pattern.pattern).lstrip("^").rstrip("$")
+        if "(" in path or "<" in path:
+            continue
+        assert client.post(path, "{}", content_type="application/json").status_code == 403, path
+
+
+def test_check_deploy_errors_when_an_email_provider_has_no_webhook_secret(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.ANYMAIL_ESP = "postmark"
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "", "POSTMARK_SERVER_TOKEN": "token"}
+    with pytest.raises(SystemCheckError, match="followups.E001"):
+        call_command("check", "--deploy", "--fail-level", "ERROR")
+
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "postmark:hook-secret"}
+    call_command("check", "--deploy", "--fail-level", "ERROR")
+
+
+def test_no_email_provider_needs_no_webhook_secret(settings):
+    from followups.checks import email_webhook_has_a_secret
+
+    settings.ANYMAIL_ESP = ""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.ANYMAIL = {}
+    assert email_webhook_has_a_secret() == []
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    assert [e.id for e in email_webhook_has_a_secret()] == ["followups.E001"]

@@ -77,15 +77,16 @@ def test_capture_report_counts_take_ins_valid_emails_and_marketing_per_person_an
     EnvelopeFactory(customer__store=store, taken_in_by=kim, taken_in_at=now)
     EnvelopeFactory(customer__store=store, taken_in_by=kim,
                     taken_in_at=now - datetime.timedelta(days=30))
-    consent_record(customer=bounced.customer, channel=Channel.EMAIL,
+    consent_record(customer=bounced.customer, channel=Channel.EMAIL, address=bounced.email,
                    purpose=Purpose.REPAIR_NOTICES, granted=False, method=ConsentMethod.BOUNCE,
                    at=now + datetime.timedelta(hours=1))
-    consent_record(customer=subscribed.customer, channel=Channel.EMAIL, purpose=Purpose.EVENTS,
-                   granted=True, method=ConsentMethod.ENVELOPE, at=now)
-    consent_record(customer=plain.customer, channel=Channel.EMAIL, purpose=Purpose.EVENTS,
-                   granted=True, method=ConsentMethod.ENVELOPE, at=now)
-    consent_record(customer=plain.customer, channel=Channel.EMAIL, purpose=Purpose.EVENTS,
-                   granted=False, method=ConsentMethod.UNSUBSCRIBE,
+    consent_record(customer=subscribed.customer, channel=Channel.EMAIL,
+                   address=subscribed.email, purpose=Purpose.EVENTS, granted=True,
+                   method=ConsentMethod.ENVELOPE, at=now)
+    consent_record(customer=plain.customer, channel=Channel.EMAIL, address=plain.email,
+                   purpose=Purpose.EVENTS, granted=True, method=ConsentMethod.ENVELOPE, at=now)
+    consent_record(customer=plain.customer, channel=Channel.EMAIL, address=plain.email,
+                   purpose=Purpose.EVENTS, granted=False, method=ConsentMethod.UNSUBSCRIBE,
                    at=now + datetime.timedelta(minutes=1))
 
     rows = {row["staff"]: row for row in selectors.capture_report(store=store, since=since)}
@@ -98,7 +99,7 @@ def test_capture_report_counts_take_ins_valid_emails_and_marketing_per_person_an
 
 def test_the_capture_report_page_lists_bounces(manager_client, store):
     envelope = EnvelopeFactory(customer__store=store, email="typo@gmial.example")
-    consent_record(customer=envelope.customer, channel=Channel.EMAIL,
+    consent_record(customer=envelope.customer, channel=Channel.EMAIL, address=envelope.email,
                    purpose=Purpose.REPAIR_NOTICES, granted=False, method=ConsentMethod.BOUNCE)
     page = manager_client.get("/repairs/capture-report/").content.decode()
     assert "typo@gmial.example" in page

@@ -111,7 +111,7 @@ def test_a_customer_who_agreed_to_texts_also_gets_one_text(
 def test_no_text_when_the_customer_said_no_to_texts(take_in, service_clerk, sent_mail,
                                                      celery_runs_tasks_here):
     envelope = take_in(phone="+12175550142")
-    consent_record(customer=envelope.customer, channel=Channel.SMS,
+    consent_record(customer=envelope.customer, channel=Channel.SMS, address=envelope.phone,
                    purpose=Purpose.REPAIR_NOTICES, granted=False, method=ConsentMethod.STOP)
     envelope_mark_ready(envelope=envelope, by=service_clerk)
     assert not Message.objects.filter(envelope=envelope, channel=Channel.SMS).exists()

@@ -134,6 +134,16 @@ def test_the_customer_lookup_finds_this_stores_customers_only(service_client, st
     assert "Kelly" not in page
 
 
+def test_a_nul_byte_in_the_customer_lookup_finds_nobody_instead_of_failing(service_client,
+                                                                             store):
+    CustomerFactory(store=store, first_name="Grace", last_name="Hopper")
+    response = service_client.get(reverse("repairs:customer-lookup"), {"q": "\x00Grace"})
+    assert response.status_code == 200
+    assert "Hopper" in response.content.decode()
+    assert service_client.get(reverse("repairs:customer-lookup"),
+                              {"q": "\x00"}).status_code == 200
+
+
 def test_salespeople_see_envelopes_but_cannot_take_in(sales_client, typed, store):
     envelope = EnvelopeFactory(customer__store=store)
     assert sales_client.get(reverse("repairs:envelope",

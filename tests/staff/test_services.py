@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth import authenticate
 from django.test import RequestFactory
+from django.utils import timezone
 
 from core.errors import LoupeError
 from core.models import AuditEntry
@@ -20,7 +21,11 @@ from staff.services import (
 from tests.factories import PASSWORD, CustomerFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+
+
+def yesterday() -> datetime.date:
+    """The day before today on the (possibly frozen) clock."""
+    return timezone.localdate() - datetime.timedelta(days=1)
 
 
 def can_log_in(username):
@@ -91,12 +96,13 @@ def test_a_manager_cannot_demote_themselves(manager):
 @pytest.mark.parametrize("policy", [False, True], ids=["policy-off", "policy-on"])
 def test_departure_disables_the_login_and_keeps_their_records(store, manager, salesperson,
                                                               policy):
-    store_policy_set(store=store, reassign_on_departure=policy, changed_by=manager)
+    store_policy_set(store=store, reassign_on_departure=policy, managers_take_clients=False,
+                     changed_by=manager)
     clients_of(salesperson, 2, store)
-    staff_member_depart(member=salesperson, departed_on=YESTERDAY, departed_by=manager)
+    staff_member_depart(member=salesperson, departed_on=yesterday(), departed_by=manager)
     salesperson.refresh_from_db()
     salesperson.user.refresh_from_db()
-    assert salesperson.departed_on == YESTERDAY
+    assert salesperson.departed_on == yesterday()
     assert salesperson.user.is_active is False
     assert not can_log_in("sally")
     assert Assignment.objects.filter(associate=salesperson).count() == 2
@@ -104,7 +110,7 @@ def test_departure_disables_the_login_and_keeps_their_records(store, manager, sa
 
 def test_departure_with_policy_off_leaves_their_clients_as_orphans(store, manager, salesperson):
     clients = clients_of(salesperson, 3, store)
-    moved = staff_member_depart(member=salesperson, departed_on=YESTERDAY, departed_by=manager)
+    moved = staff_member_depart(member=salesperson, departed_on=yesterday(), departed_by=manager)
     assert moved == 0
     assert set(Customer.objects.orphaned()) == set(clients)
     assert not Assignment.objects.filter(reason=AssignmentReason.DEPARTURE).exists()
@@ -114,11 +120,12 @@ def test_departure_with_policy_on_hands_clients_on_in_the_same_transaction(store
                                                                           salesperson):
     tom = StaffMemberFactory(store=store, display_name="Tom Watches")
     tom.strengths.add(store.preferences.get(name="Watches"))
-    store_policy_set(store=store, reassign_on_departure=True, changed_by=manager)
+    store_policy_set(store=store, reassign_on_departure=True, managers_take_clients=False,
+                     changed_by=manager)
     watch_lover, other = clients_of(salesperson, 2, store)
     watch_lover.preferences.add(store.preferences.get(name="Watches"))
 
-    moved = staff_member_depart(member=salesperson, departed_on=YESTERDAY, departed_by=manager)
+    moved = staff_member_depart(member=salesperson, departed_on=yesterday(), departed_by=manager)
 
     assert moved == 2
     assert not Customer.objects.orphaned().exists()
@@ -133,9 +140,10 @@ def test_departure_with_policy_on_and_nobody_to_take_them_leaves_orphans(store, 
                                                                        salesperson):
     manager.role = Role.SERVICE  # nobody left who can sell
     manager.save()
-    store_policy_set(store=store, reassign_on_departure=True, changed_by=manager)
+    store_policy_set(store=store, reassign_on_departure=True, managers_take_clients=False,
+                     changed_by=manager)
     clients_of(salesperson, 1, store)
-    assert staff_member_depart(member=salesperson, departed_on=YESTERDAY,
+    assert staff_member_depart(member=salesperson, departed_on=yesterday(),
                                departed_by=manager) == 0
     assert Customer.objects.orphaned().count() == 1
 
@@ -151,14 +159,35 @@ def test_a_departure_date_in_the_future_is_refused(store, manager, salesperson):
     assert salesperson.user.is_active
 
 
+def test_a_departure_date_before_2000_is_refused_by_the_service(store, manager, salesperson):
+    with pytest.raises(LoupeError, match="check the year") as refused:
+        staff_member_depart(member=salesperson, departed_by=manager,
+                            departed_on=datetime.date(1899, 1, 1))
+    assert refused.value.field == "departed_on"
+    salesperson.refresh_from_db()
+    salesperson.user.refresh_from_db()
+    assert salesperson.departed_on is None
+    assert salesperson.user.is_active
+
+
+def test_the_database_refuses_a_departure_before_2000(salesperson):
+    from django.db import IntegrityError, transaction
+
+    from staff.models import StaffMember
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StaffMember.objects.filter(pk=salesperson.pk).update(
+            departed_on=datetime.date(1899, 1, 1))
+
+
 def test_marking_departed_twice_changes_nothing(store, manager, salesperson):
-    staff_member_depart(member=salesperson, departed_on=YESTERDAY, departed_by=manager)
+    staff_member_depart(member=salesperson, departed_on=yesterday(), departed_by=manager)
     staff_member_depart(member=salesperson, departed_on=store.today(), departed_by=manager)
     salesperson.refresh_from_db()
-    assert salesperson.departed_on == YESTERDAY
+    assert salesperson.departed_on == yesterday()
     assert AuditEntry.objects.filter(action="staff.departed").count() == 1
 
 
 def test_a_manager_cannot_mark_themselves_departed(manager):
     with pytest.raises(LoupeError, match="yourself"):
-        staff_member_depart(member=manager, departed_on=YESTERDAY, departed_by=manager)
+        staff_member_depart(member=manager, departed_on=yesterday(), departed_by=manager)

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.models import Assignment, AssignmentReason, Customer, Occasion
 from crm.services import client_assign
@@ -13,12 +14,14 @@ from staff.roles import Role
 from tests.factories import PASSWORD, CustomerFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+def yesterday() -> datetime.date:
+    """The day before today on the (possibly frozen) clock."""
+    return timezone.localdate() - datetime.timedelta(days=1)
 
 
 @pytest.fixture
 def dana(store):
-    return StaffMemberFactory(store=store, display_name="Dana Departed", departed_on=YESTERDAY)
+    return StaffMemberFactory(store=store, display_name="Dana Departed", departed_on=yesterday())
 
 
 def orphans_of(member, store, count):
@@ -78,10 +81,10 @@ def test_adding_a_staff_member_with_bad_input_says_why_and_keeps_the_form(
 def test_marking_an_associate_departed_from_the_form(manager_client, salesperson, client):
     response = manager_client.post(
         reverse("staff:member-depart", kwargs={"staff_member_id": salesperson.pk}),
-        {"departed_on": YESTERDAY.isoformat()})
+        {"departed_on": yesterday().isoformat()})
     assert response.status_code == 302
     salesperson.refresh_from_db()
-    assert salesperson.departed_on == YESTERDAY
+    assert salesperson.departed_on == yesterday()
     assert not salesperson.user.is_active
 
 
@@ -92,7 +95,7 @@ def test_a_departed_associate_is_logged_out_at_once(salesperson, manager_client,
     sally.force_login(salesperson.user)
     assert sally.get(reverse("crm:home")).status_code == 200
     manager_client.post(reverse("staff:member-depart", kwargs={"staff_member_id": salesperson.pk}),
-                        {"departed_on": YESTERDAY.isoformat()})
+                        {"departed_on": yesterday().isoformat()})
     response = sally.get(reverse("crm:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -107,6 +110,25 @@ def test_a_bad_departure_date_is_refused(manager_client, salesperson, departed_o
     assert "is-invalid" in response.content.decode()
     salesperson.refresh_from_db()
     assert salesperson.departed_on is None
+
+
+@pytest.mark.parametrize("departed_on", ["1899-01-01", "0026-11-30", "1999-12-31"])
+def test_a_departure_before_2000_is_a_mistyped_year_and_nothing_is_saved(
+        manager_client, salesperson, departed_on):
+    from core.models import AuditEntry
+
+    response = manager_client.post(
+        reverse("staff:member-depart", kwargs={"staff_member_id": salesperson.pk}),
+        {"departed_on": departed_on})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "check the year" in page
+    assert f'value="{departed_on}"' in page
+    salesperson.refresh_from_db()
+    salesperson.user.refresh_from_db()
+    assert salesperson.departed_on is None
+    assert salesperson.user.is_active
+    assert not AuditEntry.objects.filter(action="staff.departed").exists()
 
 
 def test_changing_a_role_from_the_form(manager_client, salesperson):
@@ -131,7 +153,7 @@ def test_a_manager_demoting_themselves_is_told_why(manager_client, manager):
 def test_another_stores_staff_member_is_not_found(other_manager_client, salesperson):
     response = other_manager_client.post(
         reverse("staff:member-depart", kwargs={"staff_member_id": salesperson.pk}),
-        {"departed_on": YESTERDAY.isoformat()})
+        {"departed_on": yesterday().isoformat()})
     assert response.status_code == 404
     salesperson.refresh_from_db()
     assert salesperson.departed_on is None
@@ -144,6 +166,14 @@ def test_the_manager_turns_the_departure_policy_on(manager_client, store):
     manager_client.post(reverse("staff:store-policy"), {})
     store.refresh_from_db()
     assert store.reassign_on_departure is False
+
+
+def test_the_manager_decides_whether_managers_take_clients(manager_client, store):
+    page = manager_client.get(reverse("staff:store-policy")).content.decode()
+    assert "managers look after clients too" in page.lower()
+    manager_client.post(reverse("staff:store-policy"), {"managers_take_clients": "on"})
+    store.refresh_from_db()
+    assert (store.managers_take_clients, store.reassign_on_departure) == (True, False)
 
 
 def test_the_orphan_list_shows_what_matters_for_choosing(manager_client, dana, store,
@@ -189,9 +219,11 @@ def test_a_bad_filter_value_is_shown_not_a_crash(manager_client, dana, store):
 
 
 # Session, user, staff member and permissions, then the page's own reads (filter choices,
-# count, rows, preferences, occasions, associates and their strengths; suggestions add four).
+# count, rows, preferences, occasions, associates and their strengths; suggestions add four;
+# the accept-all confirmation is the four suggestion queries and the filter choices).
 @pytest.mark.parametrize(("view", "queries"), [("staff:orphans", 13),
                                                ("staff:orphans-suggest", 17),
+                                               ("staff:suggestions-accept-all", 9),
                                                ("staff:orphans-print", 9)])
 @pytest.mark.parametrize("count", [5, 200])
 def test_orphan_pages_take_the_same_queries_for_5_or_200_orphans(
@@ -229,7 +261,7 @@ def test_bulk_reassignment_from_the_list(manager_client, dana, store, salesperso
 def test_bulk_reassignment_to_a_departed_associate_says_so_and_keeps_the_ticks(
         manager_client, dana, store):
     customers = orphans_of(dana, store, 2)
-    gone_too = StaffMemberFactory(store=store, display_name="Gina Gone", departed_on=YESTERDAY)
+    gone_too = StaffMemberFactory(store=store, display_name="Gina Gone", departed_on=yesterday())
     response = manager_client.post(reverse("staff:orphans-reassign"),
                                    _ticked(customers, dana) | {"associate": gone_too.pk})
     page = response.content.decode()
@@ -292,6 +324,116 @@ def test_accepting_a_suggestion_without_an_associate_is_refused(manager_client, 
     (orphan,) = orphans_of(dana, store, 1)
     response = manager_client.post(reverse("staff:suggestions-accept"), _ticked([orphan], dana))
     assert "Pick an associate for every ticked client" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_each_suggestion_says_why_and_loves_nobody_is_strong_in_are_flagged(
+        manager_client, dana, store, salesperson):
+    salesperson.strengths.add(store.preferences.get(name="Pearls"))
+    CustomerFactory.create_batch(2, store=store, assigned_to=salesperson, lifetime_value=100)
+    olive = CustomerFactory(store=store, first_name="Olive", last_name="Orphan",
+                            assigned_to=dana, lifetime_value=4200)
+    olive.preferences.add(*store.preferences.filter(name__in=["Pearls", "Colored gems"]))
+
+    page = manager_client.get(reverse("staff:orphans-suggest")).content.decode()
+
+    assert "Strong in Pearls" in page
+    assert "Sally Sales has 2 clients · $200" in page
+    assert "Nobody on the team is strong in:" in page
+    assert "Colored gems (1 client)" in page
+    assert "Nobody is strong in Colored gems" in page
+    olive.refresh_from_db()
+    assert olive.assigned_to == dana
+
+
+def test_a_manager_is_not_suggested_unless_the_store_says_managers_take_clients(
+        manager_client, manager, dana, store, salesperson):
+    manager.strengths.add(store.preferences.get(name="Pearls"))
+    orphans_of(dana, store, 3)  # pearl lovers all
+    page = manager_client.get(reverse("staff:orphans-suggest")).content.decode()
+    assert f'<option value="{manager.pk}" selected>' not in page
+    assert page.count(f'<option value="{salesperson.pk}" selected>') == 3
+
+    store.managers_take_clients = True
+    store.save(update_fields=["managers_take_clients"])
+    page = manager_client.get(reverse("staff:orphans-suggest")).content.decode()
+    assert f'<option value="{manager.pk}" selected>' in page
+
+
+def test_accept_all_first_shows_who_gets_how_many_and_changes_nothing(manager_client, dana,
+                                                                      store, salesperson):
+    orphans_of(dana, store, 60)
+    suggest_page = manager_client.get(reverse("staff:orphans-suggest")).content.decode()
+    assert "Accept all 60 suggestions" in suggest_page
+
+    page = manager_client.get(reverse("staff:suggestions-accept-all")).content.decode()
+
+    assert "Yes, hand on all 60 clients" in page
+    assert "<td>Sally Sales</td><td class=\"text-end\">60</td>" in page
+    assert Customer.objects.filter(assigned_to=dana).count() == 60
+    assert not Assignment.objects.exists()
+
+
+def _accept_all(manager_client, query=""):
+    url = reverse("staff:suggestions-accept-all") + query
+    page = manager_client.get(url).content.decode()
+    moves = page.split('name="moves" value="', 1)[1].split('"', 1)[0]
+    return url, {"moves": moves}
+
+
+@pytest.mark.parametrize("count", [5, 174])
+def test_accept_all_hands_every_orphan_on_in_one_post_and_constant_queries(
+        manager_client, dana, store, salesperson, django_assert_max_num_queries, count):
+    tom = StaffMemberFactory(store=store, display_name="Tom Watches")
+    orphans_of(dana, store, count)
+    url, data = _accept_all(manager_client)
+
+    with django_assert_max_num_queries(16):
+        response = manager_client.post(url, data)
+
+    assert response.status_code == 302
+    assert not Customer.objects.orphaned().exists()
+    assert Customer.objects.filter(assigned_to__in=[salesperson, tom]).count() == count
+    assert Assignment.objects.filter(set_by__display_name="Maria Manager",
+                                     reason=AssignmentReason.REASSIGNMENT).count() == count
+    followed = manager_client.get(response["Location"]).content.decode()
+    assert f"{count} suggestions accepted." in followed
+
+
+def test_accept_all_applies_only_the_filtered_list(manager_client, dana, store, salesperson):
+    rich = CustomerFactory(store=store, first_name="Rich", assigned_to=dana, lifetime_value=9000)
+    poor = CustomerFactory(store=store, first_name="Poor", assigned_to=dana, lifetime_value=10)
+    url, data = _accept_all(manager_client, "?min_value=1000")
+    response = manager_client.post(url, data)
+    assert response["Location"] == reverse("staff:orphans") + "?min_value=1000"
+    rich.refresh_from_db(), poor.refresh_from_db()
+    assert (rich.assigned_to, poor.assigned_to) == (salesperson, dana)
+
+
+def test_accept_all_is_refused_whole_when_a_client_changed_hands_meanwhile(
+        manager_client, manager, dana, store, salesperson):
+    customers = orphans_of(dana, store, 174)
+    url, data = _accept_all(manager_client)
+    tom = StaffMemberFactory(store=store, display_name="Tom")
+    client_assign(customer=customers[7], associate=tom, set_by=manager,
+                  reason=AssignmentReason.REASSIGNMENT)
+
+    response = manager_client.post(url, data)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else changed who looks after Orphan 00007" in page
+    assert "Yes, hand on all 173 clients" in page  # the fresh list, to look at again
+    assert Customer.objects.filter(assigned_to=dana).count() == 173
+    assert not Customer.objects.filter(assigned_to=salesperson).exists()
+
+
+@pytest.mark.parametrize("moves", ["", "1:2", "x:y:z", "1:2:3:4"])
+def test_a_damaged_accept_all_form_is_refused(manager_client, dana, store, salesperson, moves):
+    orphans_of(dana, store, 2)
+    response = manager_client.post(reverse("staff:suggestions-accept-all"), {"moves": moves})
+    assert response.status_code == 200
+    assert "alert-danger" in response.content.decode()
     assert not Assignment.objects.exists()
 
 

@@ -66,8 +66,8 @@ def _repoint(apps, *, store, old, new):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("crm", "0008_assignment_moves_from_staff"),
-        ("staff", "0005_assignment_moves_to_crm"),
+        ("crm", "0012_assignment_moves_from_staff"),
+        ("staff", "0007_assignment_moves_to_crm"),
     ]
 
     operations = [

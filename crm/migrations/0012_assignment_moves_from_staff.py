@@ -28,8 +28,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("crm", "0007_search_trigram_upper_and_phone"),
-        ("staff", "0004_store_reassign_on_departure"),
+        ("crm", "0011_customer_contact_preference"),
+        ("staff", "0006_store_managers_take_clients"),
     ]
 
     operations = [

@@ -9,8 +9,8 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("staff", "0004_store_reassign_on_departure"),
-        ("crm", "0008_assignment_moves_from_staff"),
+        ("staff", "0006_store_managers_take_clients"),
+        ("crm", "0012_assignment_moves_from_staff"),
     ]
 
     operations = [

@@ -1,0 +1,74 @@
+"""Redis down loses nothing and fails no request: the outbox row is the record, and the
+dispatcher hands it to the sender once Redis is back."""
+
+import datetime
+import time
+
+import pytest
+from django.core import mail
+
+from crm.models import Channel, Purpose
+from followups import services
+from followups.models import Message, MessageStatus
+from followups.sender import message_send, messages_dispatch_due
+from followups.tasks import send_message
+from tests.factories import ConsentFactory, CustomerFactory, EnvelopeFactory, MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+MORNING = datetime.datetime(2026, 11, 26, 16, 0, tzinfo=datetime.UTC)  # 10:00 Chicago
+
+
+def test_queueing_with_the_broker_down_gives_up_fast_and_leaves_the_row_for_the_dispatcher(
+        store, broker, django_capture_on_commit_callbacks):
+    message = MessageFactory(customer=CustomerFactory(store=store), queued_at=MORNING)
+    started = time.monotonic()
+    with broker.down(), django_capture_on_commit_callbacks(execute=True):
+        services.queue_after_commit([message.pk])
+    assert time.monotonic() - started < 5
+    message.refresh_from_db()
+    assert (message.status, message.queued_at) == (MessageStatus.PLANNED, None)
+
+
+def test_the_dispatcher_with_the_broker_down_fails_nothing_and_tries_again_next_run(
+        store, broker, django_capture_on_commit_callbacks, monkeypatch):
+    messages = [MessageFactory(customer=CustomerFactory(store=store), due_at=MORNING)
+                for _ in range(3)]
+    with broker.down(), django_capture_on_commit_callbacks(execute=True):
+        assert messages_dispatch_due(now=MORNING) == 3
+    assert not Message.objects.filter(queued_at__isnull=False).exists()
+
+    queued = []
+    monkeypatch.setattr(send_message, "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert messages_dispatch_due(now=MORNING + datetime.timedelta(minutes=1)) == 3
+    assert sorted(queued) == sorted(m.pk for m in messages)
+
+
+@pytest.mark.time_machine(MORNING, tick=False)
+def test_marking_a_repair_ready_with_redis_down_answers_normally_and_the_notice_goes_later(
+        service_client, store, broker, django_capture_on_commit_callbacks, monkeypatch):
+    customer = CustomerFactory(store=store, first_name="Ruth", phone="")
+    ConsentFactory(customer=customer, channel=Channel.EMAIL, purpose=Purpose.REPAIR_NOTICES)
+    envelope = EnvelopeFactory(customer=customer, number=1042)
+    url = f"/repairs/{envelope.pk}/status/"
+
+    with broker.down(), django_capture_on_commit_callbacks(execute=True):
+        response = service_client.post(url, {"to_status": "ready"})
+
+    assert response.status_code == 302
+    envelope.refresh_from_db()
+    assert envelope.status == "ready"
+    notice = Message.objects.get(envelope=envelope)
+    assert (notice.status, notice.queued_at) == (MessageStatus.PLANNED, None)
+    assert not mail.outbox
+
+    # Redis is back: the dispatcher's next run hands the notice to the sender.
+    monkeypatch.setattr(send_message, "delay",
+                        lambda message_id: message_send(message_id=message_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert messages_dispatch_due(now=MORNING) == 1
+    [email] = mail.outbox
+    assert email.to == [envelope.email] and "1042" in email.body
+    notice.refresh_from_db()
+    assert notice.status == MessageStatus.SENT
