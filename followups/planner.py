@@ -53,8 +53,8 @@ _CANDIDATES = f"""
             WHERE c.store_id = %(store)s
          ),
          addr AS (
-            SELECT o.occasion_id, o.kind, o.customer_id, o.occurs_on, o.assigned_to_id,
-                   o.contact_preference, ch.channel, ch.rank,
+            SELECT o.occasion_id, o.kind, o.customer_id, o.occurs_on, o.due_at, o.due_on,
+                   o.assigned_to_id, o.contact_preference, ch.channel, ch.rank,
                    CASE WHEN ch.channel <> 'email' THEN o.phone
                         WHEN ch.rank = 1 THEN o.email ELSE o.secondary_email END AS address,
                    -- A stated preference (email, text, both) narrows the messages; calls
@@ -77,8 +77,7 @@ _CANDIDATES = f"""
             FROM said
          )
     SELECT r.occasion_id, r.kind, r.customer_id, r.occurs_on, r.due_at, r.due_on, r.channel,
-           r.address,
-           r.assigned_to_id, s.departed_on, r.granted, r.method, r.preferred,
+           r.address, r.assigned_to_id, s.departed_on, r.granted, r.method, r.preferred,
            r.contact_preference
     FROM ranked r
     LEFT JOIN staff_staffmember s ON s.id = r.assigned_to_id

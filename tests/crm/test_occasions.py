@@ -127,7 +127,7 @@ def test_log_a_visit_for_a_known_customer_shows_what_is_on_file(sales_client, st
     assert "(217) 555-0226" in on_file and "+12175550226" not in on_file
     assert "olivia@mail.example" in on_file
     assert "Birthday Dec 10" in on_file and "Graduation May 20" in on_file
-    assert "Email · occasion reminders" in on_file
+    assert "Email olivia@mail.example · occasion reminders" in on_file
     assert "Text ·" not in on_file
     form = response.context["form"]
     assert form["phone"].value() == "(217) 555-0226"

@@ -109,7 +109,7 @@ def test_log_a_visit_shows_what_is_on_file_and_a_corrected_birthday_replaces_the
     on_file = page.locator(".crm-on-file")
     expect(on_file).to_contain_text("(217) 555-0226")
     expect(on_file).to_contain_text("Birthday Dec 10")
-    expect(on_file).to_contain_text("Email · occasion reminders")
+    expect(on_file).to_contain_text("Email grace@mail.example · occasion reminders")
     assert page.input_value("input[name=phone]") == "(217) 555-0226"
     assert page.input_value("input[name=birthday_day]") == "10"
     page.fill("input[name=birthday_day]", "11")

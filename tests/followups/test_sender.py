@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 import time_machine
+from anymail.exceptions import AnymailInvalidAddress
 from django.core import mail
 from django.core.mail import BadHeaderError
 
@@ -328,8 +329,9 @@ def test_an_error_the_sender_does_not_recognise_fails_the_message_with_its_reaso
 def test_the_providers_invalid_address_error_fails_the_message_instead_of_stranding_it(
         reminder, settings):
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
-    Message.objects.filter(pk=reminder.pk).update(to="olivia@@mail.example")
-    assert message_send(message_id=reminder.pk) == "failed"
+    refused = AnymailInvalidAddress("Invalid email address 'olivia@@mail.example'")
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=refused):
+        assert message_send(message_id=reminder.pk) == "failed"
     reminder.refresh_from_db()
     assert reminder.status == MessageStatus.FAILED
     assert "olivia@@mail.example" in reminder.reason

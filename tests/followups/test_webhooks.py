@@ -222,7 +222,7 @@ def test_a_forged_bounce_with_no_secret_configured_is_refused(client, make_custo
     assert b"WEBHOOK_SECRET is not set" in response.content
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
-    assert consent_current(customer=customer, channel=Channel.EMAIL,
+    assert consent_current(customer=customer, channel=Channel.EMAIL, address=customer.email,
                            purpose=Purpose.OCCASION_REMINDERS)
     assert not customer.consents.filter(granted=False).exists()
     assert not ProviderEvent.objects.exists()
