@@ -352,7 +352,7 @@ def test_a_colleagues_call_cannot_be_marked_voicemail(sales_client, store):
 
 
 def test_the_demo_store_shows_only_calls_that_are_due(client):
-    from core.demo import load_demo
+    from sampledata.demo import load_demo
 
     store = load_demo(customers=60)
     today = store.today()
