@@ -1,6 +1,6 @@
 # Loupe. A newcomer needs two commands: `make run` and `make test`.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
@@ -12,7 +12,16 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(TEST_DB) \
 	SECRET_KEY=loupe-test-secret-key-not-for-production-use-4f1c9a \
 	DEBUG=false HTTPS=false CONN_MAX_AGE=0 TIME_ZONE=America/New_York SITE_URL=http://testserver
 
-.PHONY: run test pytest lint bench clean
+# pytest-xdist: one process per core (each with its own test database); tests that share the
+# real Celery worker on Redis are kept in one process by their xdist_group.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+# A second moment, far from today, for the date-sensitive tests (make test-dates): a leap-day
+# evening in the store's timezone that is already March 1 in UTC.
+SECOND_NOW ?= 2028-02-29T20:30:00-05:00
+DATE_SENSITIVE ?= tests/crm tests/followups tests/repairs tests/staff
+
+.PHONY: run test test-dates pytest lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +37,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 
 ## run: the whole system (web, worker, beat) on SQLite and a folder broker; Ctrl-C stops all.
 run: $(VENV)/.installed
-	mkdir -p var/celery/queue var/celery/processed
+	mkdir -p var/celery/queue var/celery/processed var/celery/control
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
@@ -37,11 +46,16 @@ run: $(VENV)/.installed
 test: $(VENV)/.dev-installed
 	bash scripts/ensure-services
 	$(BIN)/ruff check .
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PYTEST) $(PYTEST_ARGS)
+
+## test-dates: the date-sensitive tests again with the clock moved to SECOND_NOW (CI runs it).
+test-dates: $(VENV)/.dev-installed
+	bash scripts/ensure-services
+	$(TEST_ENV) LOUPE_TEST_NOW=$(SECOND_NOW) $(PYTEST) $(DATE_SENSITIVE) $(PYTEST_ARGS)
 
 ## pytest: the tests alone (no lint), e.g. make pytest PYTEST_ARGS="tests/crm" TEST_DB=loupe_crm
 pytest: $(VENV)/.dev-installed
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PYTEST) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -18,7 +18,9 @@ def running(size: str, *, port: int = PORT):
     log = LOG_DIR / f"gunicorn-{size}.log"
     command = [sys.executable, "-m", "gunicorn", "bench.wsgi:application",
                "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-               "--error-logfile", str(log), "--log-level", "warning", "--timeout", "120"]
+               "--error-logfile", str(log), "--log-level", "warning", "--timeout", "120",
+               # gunicorn 27 shares one control socket path across every server on a machine.
+               "--no-control-socket"]
     env = datasets.environment(size)
     # As a deployment does: whitenoise serves from STATIC_ROOT.
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"],  # noqa: S603

@@ -221,6 +221,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_queue / "queue"),
         "data_folder_out": str(_queue / "queue"),
         "processed_folder": str(_queue / "processed"),
+        # kombu's default is ./control, which lands in the repository root.
+        "control_folder": str(_queue / "control"),
         "store_processed": False,
     }
 else:

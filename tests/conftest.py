@@ -1,8 +1,14 @@
 """The store's cast for every test: a salesperson, a service clerk, a manager, and a manager
 of another store (who must never see this store's customers)."""
 
+import datetime
+import os
+
 import pytest
+import time_machine
+from django.conf import settings
 from django.db import connection
+from django.test.utils import override_settings
 
 from staff.roles import Role
 from tests.factories import StaffMemberFactory, StoreFactory
@@ -14,6 +20,44 @@ def _real_postgresql(django_db_setup, django_db_blocker):
         assert connection.vendor == "postgresql", (
             "Tests run against PostgreSQL: use `make test` (it sets DATABASE_URL)."
         )
+
+
+# CI runs the date-sensitive tests a second time with the clock moved here, far from today
+# (for example "2028-02-29T20:30:00-05:00", a leap-day evening that is already March 1 in UTC).
+# A test that leans on the real date then fails in CI rather than on a newcomer's first run.
+TEST_NOW = os.environ.get("LOUPE_TEST_NOW", "")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_per_process(worker_id):
+    """Each pytest-xdist process gets its own Redis database for the cache, so one process's
+    cache.clear() cannot wipe another's rate-limit counters. (The Celery broker stays shared;
+    the tests that start a real worker run in one process, by their xdist_group.)"""
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if worker_id == "master" or not location.startswith("redis://"):
+        yield
+        return
+    base, _, db = location.rpartition("/")
+    own = (int(db or 0) - 1 - int(worker_id.removeprefix("gw"))) % 16
+    with override_settings(CACHES={"default": {**settings.CACHES["default"],
+                                               "LOCATION": f"{base}/{own}"}}):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """With LOUPE_TEST_NOW set, every test that does not freeze its own moment starts there.
+
+    Tests that need a moment of their own mark it with ``@pytest.mark.time_machine(...)``, which
+    freezes before the fixtures run, so fixtures and body share one clock. Browser journeys keep
+    the real clock: Chromium's cookies expire by its own.
+    """
+    if not TEST_NOW or request.node.get_closest_marker("time_machine") \
+            or request.node.get_closest_marker("e2e"):
+        yield
+        return
+    with time_machine.travel(datetime.datetime.fromisoformat(TEST_NOW), tick=True):
+        yield
 
 
 @pytest.fixture

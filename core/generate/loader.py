@@ -77,13 +77,24 @@ class StoreCast:
     next_envelope: int = 1
 
 
+# The list a data migration gives a new database; a database emptied since (a flush) gets it here.
+PREFERENCES = ["Bridal", "Diamonds", "Colored gems", "Pearls", "Watches", "Gold", "Silver",
+               "Designer lines"]
+
+
+def _preference_list() -> list[int]:
+    for position, name in enumerate(PREFERENCES):
+        Preference.objects.get_or_create(name=name, defaults={"position": position})
+    return list(Preference.objects.values_list("pk", flat=True))
+
+
 class Loader:
     def __init__(self, *, rng: random.Random, now: datetime.datetime, customers: int):
         self.rng, self.now, self.total = rng, now, customers
         self.cursor = connection.cursor()
         self.first_day = now - datetime.timedelta(days=365 * YEARS_OF_HISTORY)
         self.span = int((now - self.first_day).total_seconds())
-        self.preferences = list(Preference.objects.values_list("pk", flat=True))
+        self.preferences = _preference_list()
         # One hash for every generated login: hashing is deliberately slow.
         self.password = make_password(BENCH_PASSWORD)
         self.casts = [self._store_cast(*spec, customers) for spec in STORES]

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -60,7 +59,7 @@ def test_another_stores_customer_page_is_not_found(other_manager_client, store):
     assert response.status_code == 404
 
 
-@time_machine.travel(datetime.datetime(2026, 6, 10, 16, 0, tzinfo=datetime.UTC), tick=False)
+@pytest.mark.time_machine(datetime.datetime(2026, 6, 10, 16, 0, tzinfo=datetime.UTC), tick=False)
 def test_here_follow_up_and_potential_each_show_their_people(sales_client, store):
     now = timezone.now()
     here = CustomerFactory(store=store, first_name="Here", last_visit_at=now)
@@ -213,7 +212,7 @@ def test_purchase_record_rejects_a_future_date_in_the_service(store, salesperson
     assert Customer.objects.get().lifetime_value == 0
 
 
-@time_machine.travel(datetime.datetime(2027, 2, 20, 16, 0, tzinfo=datetime.UTC), tick=False)
+@pytest.mark.time_machine(datetime.datetime(2027, 2, 20, 16, 0, tzinfo=datetime.UTC), tick=False)
 def test_a_feb_29_birthday_is_due_for_follow_up_before_feb_28_in_a_common_year(
         client, salesperson, store):
     client.force_login(salesperson.user)  # the fixture's session would have expired by 2027

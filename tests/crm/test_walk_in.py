@@ -3,7 +3,6 @@ import uuid
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -44,7 +43,7 @@ def _entry(**overrides):
     return WalkInEntry(**(values | overrides))
 
 
-@time_machine.travel(NOON, tick=False)
+@pytest.mark.time_machine(NOON, tick=False)
 def test_a_walk_in_who_bought_nothing_becomes_a_prospect_with_dates_consent_and_a_visit(
         store, salesperson):
     customer = customer_log_walk_in(store=store, by=salesperson, key=uuid.uuid4(),

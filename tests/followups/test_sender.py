@@ -27,7 +27,7 @@ def reminder(make_customer):
                           occurs_on=datetime.date(2026, 12, 10), due_at=MORNING)
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_due_birthday_email_is_sent_rendered_and_on_the_timeline(reminder, salesperson):
     WishItemFactory(customer=reminder.customer, description="Sapphire halo ring")
 
@@ -53,7 +53,7 @@ def test_a_due_birthday_email_is_sent_rendered_and_on_the_timeline(reminder, sal
     assert entry.kind == InteractionKind.MESSAGE and "Birthday email" in entry.summary
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_redelivered_task_after_sending_sends_nothing(reminder):
     message_send(message_id=reminder.pk)
     assert message_send(message_id=reminder.pk) == "nothing to do"
@@ -61,7 +61,7 @@ def test_a_redelivered_task_after_sending_sends_nothing(reminder):
     assert Interaction.objects.filter(kind=InteractionKind.MESSAGE).count() == 1
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_crash_between_sending_and_recording_never_sends_twice(reminder):
     with mock.patch.object(sender, "_record_sent", side_effect=SystemExit("worker killed")), \
             pytest.raises(SystemExit):
@@ -77,7 +77,7 @@ def test_a_crash_between_sending_and_recording_never_sends_twice(reminder):
     assert reminder.status == MessageStatus.SENDING
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_consent_revoked_after_planning_stops_the_message_with_the_reason(reminder):
     ConsentFactory(customer=reminder.customer, granted=False, method=ConsentMethod.UNSUBSCRIBE)
     assert message_send(message_id=reminder.pk) == "suppressed"
@@ -88,7 +88,7 @@ def test_consent_revoked_after_planning_stops_the_message_with_the_reason(remind
     assert not Interaction.objects.exists()
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_bounced_address_stops_the_message(reminder):
     ConsentFactory(customer=reminder.customer, granted=False, method=ConsentMethod.BOUNCE)
     message_send(message_id=reminder.pk)
@@ -97,7 +97,7 @@ def test_a_bounced_address_stops_the_message(reminder):
     assert not mail.outbox
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_the_fatigue_cap_suppresses_with_the_reason_instead_of_dropping(reminder, store):
     for days_ago in (3, 10):
         MessageFactory(customer=reminder.customer, status=MessageStatus.SENT,
@@ -109,7 +109,7 @@ def test_the_fatigue_cap_suppresses_with_the_reason_instead_of_dropping(reminder
     assert not mail.outbox
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_repair_notices_and_old_messages_do_not_count_toward_the_cap(reminder):
     MessageFactory(customer=reminder.customer, status=MessageStatus.SENT, occasion=None,
                    occurs_on=None, purpose=Purpose.REPAIR_NOTICES, kind="repair_ready",
@@ -150,7 +150,7 @@ def test_quiet_hours_follow_the_store_clock_across_daylight_saving(store, night_
     assert not messaging.may_send_at(morning - datetime.timedelta(minutes=1))
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_text_goes_through_the_sms_backend_with_stop_wording(make_customer):
     customer, occasion = make_customer(channels=[Channel.SMS], phone="+12175550123")
     message = MessageFactory(customer=customer, occasion=occasion, channel=Channel.SMS,
@@ -163,7 +163,7 @@ def test_a_text_goes_through_the_sms_backend_with_stop_wording(make_customer):
     assert (message.status, message.provider_id) == (MessageStatus.SENT, text["sid"])
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_transient_error_retries_later_with_backoff_then_gives_up(reminder):
     error = SendError("Provider timed out", permanent=False)
     with mock.patch.object(sender, "_deliver", side_effect=error):
@@ -180,7 +180,7 @@ def test_a_transient_error_retries_later_with_backoff_then_gives_up(reminder):
     assert (reminder.status, reminder.reason) == (MessageStatus.FAILED, "Provider timed out")
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_message_not_yet_due_is_left_for_the_dispatcher(reminder):
     Message.objects.filter(pk=reminder.pk).update(due_at=MORNING + datetime.timedelta(hours=1))
     assert message_send(message_id=reminder.pk) == "not due"
@@ -191,7 +191,7 @@ def test_a_message_not_yet_due_is_left_for_the_dispatcher(reminder):
     assert not mail.outbox
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_a_message_another_worker_is_sending_counts_toward_the_cap(reminder):
     for _ in range(2):
         MessageFactory(customer=reminder.customer, status=MessageStatus.SENDING,
@@ -200,7 +200,7 @@ def test_a_message_another_worker_is_sending_counts_toward_the_cap(reminder):
     assert not mail.outbox
 
 
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_anymails_message_id_becomes_the_provider_id(reminder, settings):
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
     settings.ANYMAIL = {"WEBHOOK_SECRET": "u:p"}

@@ -6,7 +6,6 @@ import json
 from unittest import mock
 
 import pytest
-import time_machine
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
@@ -74,7 +73,7 @@ def test_a_twilio_server_error_is_worth_retrying():
 
 
 @pytest.mark.django_db
-@time_machine.travel(MORNING, tick=False)
+@pytest.mark.time_machine(MORNING, tick=False)
 def test_21610_fails_the_message_revokes_texts_and_is_never_retried(make_customer):
     customer, occasion = make_customer(channels=[Channel.SMS], phone="+12175550123")
     message = MessageFactory(customer=customer, occasion=occasion, channel=Channel.SMS,

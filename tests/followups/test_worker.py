@@ -14,7 +14,8 @@ from followups.models import Message, MessageStatus
 from followups.services import messaging_settings_for
 from followups.tasks import plan_followups, send_message
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# One xdist process runs every test that starts a real worker on the shared Redis database.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("celery-worker")]
 
 
 def _wait_for(predicate, timeout=20.0):

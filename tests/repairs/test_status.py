@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-import time_machine
 
 from core.errors import LoupeError
 from crm.models import Channel, ConsentMethod, InteractionKind, Purpose
@@ -77,7 +76,7 @@ def test_every_status_in_the_table_is_a_real_status():
     assert all(set(moves) <= set(Status.values) for moves in TRANSITIONS.values())
 
 
-@time_machine.travel(STORE_NOON, tick=False)
+@pytest.mark.time_machine(STORE_NOON, tick=False)
 def test_marking_ready_twice_produces_exactly_one_notice(
         take_in, service_clerk, sent_mail, celery_runs_tasks_here,
         django_capture_on_commit_callbacks):
@@ -93,7 +92,7 @@ def test_marking_ready_twice_produces_exactly_one_notice(
     assert StatusChange.objects.filter(envelope=envelope, to_status=Status.READY).count() == 1
 
 
-@time_machine.travel(STORE_NOON, tick=False)
+@pytest.mark.time_machine(STORE_NOON, tick=False)
 def test_a_customer_who_agreed_to_texts_also_gets_one_text(
         take_in, service_clerk, sent_mail, celery_runs_tasks_here,
         django_capture_on_commit_callbacks):
@@ -108,7 +107,7 @@ def test_a_customer_who_agreed_to_texts_also_gets_one_text(
     assert [text["to"] for text in sms.outbox] == ["+12175550142"]
 
 
-@time_machine.travel(STORE_NOON, tick=False)
+@pytest.mark.time_machine(STORE_NOON, tick=False)
 def test_no_text_when_the_customer_said_no_to_texts(take_in, service_clerk, sent_mail,
                                                      celery_runs_tasks_here):
     envelope = take_in(phone="+12175550142")
