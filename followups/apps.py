@@ -6,4 +6,4 @@ class FollowupsConfig(AppConfig):
     verbose_name = "Follow-ups"
 
     def ready(self):
-        from followups import receivers  # noqa: F401 - connects anymail's tracking signal
+        from followups import receivers  # noqa: F401 - connects anymail's and crm's signals

@@ -1,9 +1,11 @@
-"""anymail's tracking signal, handed straight to the service that applies it once."""
+"""Signals from below, each handed straight to one service: anymail's tracking events, and
+crm's public sign-ups (crm cannot import followups, so it announces them)."""
 
 from anymail.signals import tracking
 from django.dispatch import receiver
 
 from crm.models import ConsentMethod
+from crm.signals import sign_up_received
 from followups import services
 from followups.models import MessageStatus
 
@@ -24,3 +26,8 @@ def email_event(sender, event, esp_name, **kwargs):
         provider_id=event.message_id or "", status=EMAIL_STATUSES.get(kind),
         reason=f"{kind}: {reason}", unreachable=kind in UNREACHABLE,
         method=UNREACHABLE.get(kind, ConsentMethod.PROVIDER))
+
+
+@receiver(sign_up_received, dispatch_uid="followups.sign_up_confirmation")
+def sign_up_confirmation(sender, sign_up, **kwargs):
+    services.sign_up_confirmation_plan(sign_up=sign_up)

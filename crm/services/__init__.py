@@ -3,7 +3,7 @@
 Split by the store's activities; everything is importable from `crm.services`.
 """
 
-from crm.services.capture import capture_confirm, customer_capture
+from crm.services.capture import Confirmation, sign_up_confirm, sign_up_create
 from crm.services.customers import (
     consent_record,
     customer_create,
@@ -21,10 +21,9 @@ from crm.services.transfer import customers_export, customers_import
 from crm.services.walk_ins import OccasionEntry, WalkInEntry, customer_log_walk_in
 
 __all__ = [
+    "Confirmation",
     "OccasionEntry",
     "WalkInEntry",
-    "capture_confirm",
-    "customer_capture",
     "customers_export",
     "customers_import",
     "consent_record",
@@ -39,4 +38,6 @@ __all__ = [
     "occasion_checked",
     "preference_save",
     "purchase_record",
+    "sign_up_confirm",
+    "sign_up_create",
 ]
