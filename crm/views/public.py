@@ -52,7 +52,7 @@ def capture_thanks(request):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def capture_confirm(request):
     """The link in the confirmation email. GET only shows the button (mail scanners open
     links); the button's POST applies the sign-up and records consent."""
