@@ -351,9 +351,14 @@ class CaptureForm(OneLineInputsMixin, forms.Form):
                             widget=forms.TextInput(attrs=TEL))
     occasion_kind = forms.ChoiceField(label=_("Occasion (optional)"),
                                       choices=[("", "—"), *OccasionKind.choices], required=False)
+    occasion_label = forms.CharField(label=_("What is it? (for “Other”)"), max_length=80,
+                                     required=False)
     occasion_month = forms.TypedChoiceField(label=_("Month"), choices=MONTHS, required=False,
                                             coerce=int, empty_value=None)
     occasion_day = forms.IntegerField(label=_("Day"), required=False, min_value=1, max_value=31)
+    occasion_year = forms.IntegerField(
+        label=_("Year"), required=False, min_value=1900, max_value=2100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": _("optional")}))
     # Hidden from people by the stylesheet; a bot that fills it in is thanked and ignored.
     website = forms.CharField(required=False, label=_("Leave this empty"),
                               widget=forms.TextInput(attrs={"autocomplete": "off",
@@ -365,16 +370,23 @@ class CaptureForm(OneLineInputsMixin, forms.Form):
         kind, month, day = (data.get("occasion_kind"), data.get("occasion_month"),
                             data.get("occasion_day"))
         data["occasion"] = None
-        if kind or month or day:
+        if kind or month or day or data.get("occasion_year"):
             if not (kind and month and day):
                 self.add_error("occasion_kind", _("Choose the occasion, its month and day."))
             else:
-                data["occasion"] = {"kind": kind, "month": month, "day": day}
+                data["occasion"] = {"kind": kind, "month": month, "day": day,
+                                    "year": data.get("occasion_year"),
+                                    "label": data.get("occasion_label", "")}
         return data
 
     @property
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
+
+    def sign_up_fields(self) -> dict:
+        """What `sign_up_create` takes from the form."""
+        return {name: self.cleaned_data[name]
+                for name in ("first_name", "last_name", "email", "phone", "occasion")}
 
 
 class PreferenceForm(OneLineInputsMixin, forms.Form):

@@ -424,3 +424,87 @@ class WalkIn(models.Model):
 
     def __str__(self):
         return f"Walk-in {self.created_at:%Y-%m-%d} {self.customer_id}"
+
+
+class SignUpOutcome(models.TextChoices):
+    """What confirming a sign-up did (blank until it is confirmed)."""
+
+    PROFILE = "profile", "Filled in the profile with this email"
+    SECOND_EMAIL = "second_email", "Second email of the profile with this phone and name"
+    NOTED = "noted", "Noted for staff on the profile with this phone and name"
+    NEW_PROSPECT = "new_prospect", "New prospect"
+
+
+class SignUp(models.Model):
+    """One entry of a public form (website voucher, monthly drawing), held apart from every
+    profile until the person confirms the email address.
+
+    Whoever fills in the form may type anyone's email or phone: nothing here touches a
+    profile, and no consent exists, before the link in the confirmation email is confirmed
+    (crm.services.sign_up_confirm applies it then, once).
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="sign_ups")
+    source = models.CharField(max_length=16, choices=Source.choices)
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80, blank=True)
+    # Lower-case, as on Customer; the address the confirmation email goes to.
+    email = models.EmailField()
+    phone = PhoneNumberField(blank=True)
+    occasion_kind = models.CharField(max_length=20, choices=OccasionKind.choices, blank=True)
+    occasion_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    occasion_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    occasion_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    occasion_label = models.CharField(max_length=80, blank=True)
+    words = models.TextField(help_text="The consent words shown on the form.")
+    # A keyed hash of the client's IP address (never the address itself): the rate limit
+    # counts this store's recent rows with the same hash, so it needs no cache.
+    ip_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="sign_ups",
+                                 help_text="The profile it was applied to.")
+    outcome = models.CharField(max_length=16, choices=SignUpOutcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["ip_hash", "created_at"], name="signup_ip_recent")]
+        constraints = [
+            models.CheckConstraint(condition=Q(source__in=[Source.WEBSITE, Source.DRAWING]),
+                                   name="signup_source_public_form"),
+            models.CheckConstraint(condition=~Q(email="") & Q(email=Lower("email")),
+                                   name="signup_email_lower"),
+            models.CheckConstraint(
+                condition=(Q(occasion_kind="", occasion_month__isnull=True,
+                             occasion_day__isnull=True, occasion_year__isnull=True)
+                           | (~Q(occasion_kind="") & Q(occasion_month__gte=1,
+                                                      occasion_month__lte=12,
+                                                      occasion_day__gte=1,
+                                                      occasion_day__lte=31))),
+                name="signup_occasion_complete"),
+            models.CheckConstraint(
+                condition=(Q(confirmed_at__isnull=True, outcome="")
+                           | (Q(confirmed_at__isnull=False) & ~Q(outcome=""))),
+                name="signup_outcome_when_confirmed"),
+        ]
+
+    def __str__(self):
+        return f"Sign-up {self.email} ({self.get_source_display()})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def occasion(self) -> dict | None:
+        """The occasion it named, as `occasion_add` takes it (None: none named)."""
+        if not self.occasion_kind:
+            return None
+        return {"kind": self.occasion_kind, "month": self.occasion_month,
+                "day": self.occasion_day, "year": self.occasion_year,
+                "label": self.occasion_label}

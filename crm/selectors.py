@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.errors import LoupeError
+from crm.links import INVALID, sign_up_named_by
 from crm.models import (
     Assignment,
     Channel,
@@ -21,6 +22,7 @@ from crm.models import (
     OccasionKind,
     Preference,
     Purpose,
+    SignUp,
     Source,
     address_channels,
 )
@@ -371,3 +373,15 @@ def merge_candidates(*, customer: Customer, query: str = "", limit: int = 20) ->
         found = (customer_list(store=customer.store)
                  .filter(Q(pk__in=contacts.values("pk")) | same_name)[:limit + 1])
     return [c for c in found if c.pk != customer.pk][:limit]
+
+
+def sign_up_for_link(*, token: str) -> SignUp:
+    """The sign-up a confirmation link names, with its store (reading changes nothing).
+
+    A LoupeError for a link we did not sign, one that expired, or one whose sign-up is gone.
+    """
+    sign_up_id, email = sign_up_named_by(token)
+    found = SignUp.objects.select_related("store").filter(pk=sign_up_id, email=email).first()
+    if found is None:
+        raise LoupeError(INVALID, code="invalid_link")
+    return found

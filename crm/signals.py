@@ -7,3 +7,8 @@ from django.dispatch import Signal
 # it can be held back in the same commit. Arguments: occasion, change ("moved", "removed" or
 # "merged"), at.
 occasion_changed = Signal()
+
+# `sign_up_received(sender=SignUp, sign_up=...)` is sent inside the transaction that saves a
+# public form's entry; followups answers it by putting the confirmation email in the outbox, in
+# that same transaction, so the entry and its email are saved together or not at all.
+sign_up_received = Signal()

@@ -7,10 +7,11 @@ from followups.models import CallTask, Message, MessageTemplate, MessagingSettin
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["customer", "kind", "channel", "status", "due_at", "sent_at", "reason"]
+    list_display = ["customer", "sign_up", "kind", "channel", "status", "due_at", "sent_at",
+                    "reason"]
     list_filter = ["status", "channel", "kind", "store"]
-    list_select_related = ["customer"]
-    raw_id_fields = ["customer", "occasion", "envelope"]
+    list_select_related = ["customer", "sign_up"]
+    raw_id_fields = ["customer", "sign_up", "occasion", "envelope"]
     search_fields = ["customer__last_name", "to", "provider_id"]
 
     def has_add_permission(self, request):

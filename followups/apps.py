@@ -6,5 +6,5 @@ class FollowupsConfig(AppConfig):
     verbose_name = "Follow-ups"
 
     def ready(self):
-        # The deploy check registers itself; the receiver connects anymail's tracking signal.
+        # The deploy check registers itself; the receivers connect anymail's and crm's signals.
         from followups import checks, receivers  # noqa: F401

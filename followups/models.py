@@ -94,6 +94,7 @@ class TemplateKind(models.TextChoices):
     OTHER = "other", "Other occasion"
     REPAIR_READY = "repair_ready", "Repair ready"
     EVENT_INVITATION = "event_invitation", "Event invitation"
+    SIGN_UP_CONFIRMATION = "sign_up_confirmation", "Sign-up confirmation"
 
 
 MESSAGE_CHANNELS = [(Channel.EMAIL.value, Channel.EMAIL.label),
@@ -151,13 +152,18 @@ class MessageQuerySet(models.QuerySet):
 class Message(models.Model):
     """The outbox: one row per message that will, did, or must not go out.
 
-    The unique constraints make a second send for the same occasion occurrence, or the same
-    repair envelope, on one channel impossible whoever plans it and however often.
+    A message is for a customer, or (the confirmation email of a public form) for a sign-up
+    that belongs to no profile yet: exactly one of the two. The unique constraints make a
+    second send for the same occasion occurrence, repair envelope or sign-up, on one channel,
+    impossible whoever plans it and however often.
     """
 
     store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="messages")
-    customer = models.ForeignKey("crm.Customer", on_delete=models.CASCADE,
-                                 related_name="messages")
+    customer = models.ForeignKey("crm.Customer", null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="messages")
+    # No index of its own: message_once_per_sign_up_channel starts with it.
+    sign_up = models.ForeignKey("crm.SignUp", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="messages", db_index=False)
     channel = models.CharField(max_length=8, choices=MESSAGE_CHANNELS)
     purpose = models.CharField(max_length=16, choices=Purpose.choices)
     kind = models.CharField(max_length=20, choices=TemplateKind.choices)
@@ -201,6 +207,13 @@ class Message(models.Model):
             models.UniqueConstraint(
                 fields=["envelope", "channel"], condition=Q(envelope__isnull=False),
                 name="message_once_per_envelope_channel"),
+            models.UniqueConstraint(
+                fields=["sign_up", "channel"], condition=Q(sign_up__isnull=False),
+                name="message_once_per_sign_up_channel"),
+            models.CheckConstraint(
+                condition=(Q(customer__isnull=False, sign_up__isnull=True)
+                           | Q(customer__isnull=True, sign_up__isnull=False)),
+                name="message_for_customer_or_sign_up"),
             models.CheckConstraint(condition=Q(channel__in=["email", "sms"]),
                                    name="message_channel_email_or_sms"),
             models.CheckConstraint(
@@ -215,11 +228,23 @@ class Message(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.get_channel_display()} to {self.customer_id}"
+        return f"{self.get_kind_display()} {self.get_channel_display()} to {self.to}"
+
+    @property
+    def is_sign_up_confirmation(self) -> bool:
+        return self.kind == TemplateKind.SIGN_UP_CONFIRMATION
 
     @property
     def is_marketing(self) -> bool:
-        return self.purpose not in TRANSACTIONAL_PURPOSES
+        """Marketing is held by consent, quiet hours and the fatigue cap; a repair notice or a
+        sign-up's confirmation (asked for a moment ago) is transactional."""
+        return self.purpose not in TRANSACTIONAL_PURPOSES and not self.is_sign_up_confirmation
+
+    @property
+    def recipient_name(self) -> str:
+        """Who it is for: the customer, or the name typed on a sign-up form."""
+        person = self.customer if self.customer_id else self.sign_up
+        return person.full_name if person else ""
 
     @property
     def touch(self) -> tuple:

@@ -5,7 +5,7 @@ import dataclasses
 from django.utils import timezone
 
 from core.errors import LoupeError
-from crm.models import Channel, Purpose
+from crm.models import Channel, Purpose, SignUp, Source
 from followups import rendering, selectors, sender, services
 from followups.models import Message, MessageTemplate, TemplateKind
 
@@ -22,6 +22,7 @@ def render_preview(*, template: MessageTemplate, subject: str, body: str,
                    email: str = "") -> Preview:
     rendering.check(subject, field="subject")
     rendering.check(body, field="body")
+    rendering.check_required(body, kind=template.kind)
     customer = selectors.preview_customer(store=template.store, email=email)
     if customer is None:
         raise LoupeError("No customer with that email address in this store."
@@ -38,9 +39,17 @@ def render_preview(*, template: MessageTemplate, subject: str, body: str,
                       else None, due_at=now,
                       to=customer.email if template.channel == Channel.EMAIL
                       else str(customer.phone or ""))
+    if message.is_sign_up_confirmation:
+        message.sign_up = _sample_sign_up(customer, store=template.store)
     messaging = services.messaging_settings_for(store=template.store)
     draft = MessageTemplate(store=template.store, kind=template.kind, channel=template.channel,
                             subject=subject, body=body)
     shown_subject, shown_body = sender.render(message, messaging, template=draft)
     segments = rendering.sms_segments(shown_body) if template.channel == Channel.SMS else None
     return Preview(customer=customer, subject=shown_subject, body=shown_body, segments=segments)
+
+
+def _sample_sign_up(customer, *, store) -> SignUp:
+    """An unsaved sign-up in the customer's name: its link in the preview confirms nothing."""
+    return SignUp(store=store, source=Source.WEBSITE, first_name=customer.first_name,
+                  last_name=customer.last_name, email=customer.email or "name@example.com")

@@ -1,11 +1,12 @@
 """Signals from below, each handed straight to the service that acts on it: anymail's
-tracking events, and crm's word that an occasion moved or went."""
+tracking events, crm's word that an occasion moved or went, and crm's public sign-ups (crm
+cannot import followups, so it announces them)."""
 
 from anymail.signals import tracking
 from django.dispatch import receiver
 
 from crm.models import ConsentMethod
-from crm.signals import occasion_changed
+from crm.signals import occasion_changed, sign_up_received
 from followups import services
 from followups.models import MessageStatus
 
@@ -31,3 +32,8 @@ def email_event(sender, event, esp_name, **kwargs):
 @receiver(occasion_changed, dispatch_uid="followups.occasion_changed")
 def occasion_changed_withdraws_plans(sender, occasion, change, at, **kwargs):
     services.occasion_plans_withdraw(occasion=occasion, change=change, at=at)
+
+
+@receiver(sign_up_received, dispatch_uid="followups.sign_up_confirmation")
+def sign_up_confirmation(sender, sign_up, **kwargs):
+    services.sign_up_confirmation_plan(sign_up=sign_up)

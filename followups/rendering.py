@@ -18,6 +18,7 @@ PLACEHOLDERS = {
     "store_phone": "the store's phone",
     "wish_item": "the latest piece on their wish list",
     "envelope": "the repair envelope number",
+    "link": "the link that confirms a sign-up (sign-up confirmation only)",
 }
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _ANY_TAG = re.compile(r"\{[{%#]")
@@ -53,7 +54,17 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "{{ associate }}\n{{ store }}\n{{ store_phone }}"),
     (TemplateKind.EVENT_INVITATION, "sms"): (
         "", "{{ store }}: you are invited to our next event. {{ associate }}"),
+    (TemplateKind.SIGN_UP_CONFIRMATION, "email"): (
+        "Please confirm your email for {{ store }}",
+        "Hello {{ first_name }},\n\nThank you for signing up with {{ store }}. To hear from us "
+        "by email (news, events and reminders of the dates you shared), open this link and "
+        "press \"Confirm my email\":\n\n{{ link }}\n\nThe link works for 14 days. If you "
+        "did not sign up, ignore this email: we will not write to you again.\n\n{{ store }}\n"
+        "{{ store_phone }}"),
 }
+
+# A template the store edits must keep these placeholders, or its message is useless.
+REQUIRED = {TemplateKind.SIGN_UP_CONFIRMATION: ["link"]}
 
 
 def check(text: str, *, field: str = "body") -> None:
@@ -64,6 +75,15 @@ def check(text: str, *, field: str = "body") -> None:
                          f"{', '.join(PLACEHOLDERS)}.", field=field)
     if _ANY_TAG.search(_PLACEHOLDER.sub("", text)):
         raise LoupeError("Only placeholders like {{ first_name }} are allowed.", field=field)
+
+
+def check_required(text: str, *, kind: str, field: str = "body") -> None:
+    """Refuse a template that lost a placeholder its kind cannot do without."""
+    used = set(_PLACEHOLDER.findall(text))
+    missing = [name for name in REQUIRED.get(kind, []) if name not in used]
+    if missing:
+        shown = ", ".join("{{ " + name + " }}" for name in missing)
+        raise LoupeError(f"This message needs {shown}.", field=field)
 
 
 def render(text: str, context: dict[str, str]) -> str:

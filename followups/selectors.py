@@ -37,8 +37,11 @@ def calls_to_make(*, staff, today: datetime.date):
 
 
 def messages_sent_today(*, staff, now):
+    """Messages to the staff member's clients (a sign-up's confirmation is nobody's client:
+    without the customer__isnull filter a manager's orphans would take them in)."""
     return (Message.objects.for_store(staff.store)
-            .filter(_mine(staff, "customer__"), sent_at__gte=_day_start(staff.store, now))
+            .filter(_mine(staff, "customer__"), customer__isnull=False,
+                    sent_at__gte=_day_start(staff.store, now))
             .select_related("customer").order_by("-sent_at"))
 
 
@@ -51,11 +54,13 @@ def replies_today(*, staff, now):
 
 def message_log(*, store):
     return (Message.objects.for_store(store)
-            .select_related("customer", "occasion").order_by("-due_at", "-id"))
+            .select_related("customer", "occasion", "sign_up").order_by("-due_at", "-id"))
 
 
 def customer_messages(*, customer):
-    return Message.objects.filter(customer=customer).order_by("-due_at", "-id")
+    """The customer's messages, with the confirmation email of each sign-up applied to them."""
+    return (Message.objects.filter(Q(customer=customer) | Q(sign_up__customer=customer))
+            .order_by("-due_at", "-id"))
 
 
 def templates_of(*, store):

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import log_action
+from crm.links import confirmation_url
 from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose
 from crm.selectors import consent_current
 from crm.services import interaction_add
@@ -115,7 +116,8 @@ def message_send(*, message_id: int) -> str:
     now = timezone.now()
     with transaction.atomic():
         message = (Message.objects.select_for_update(skip_locked=True, of=("self",))
-                   .select_related("store", "customer__assigned_to", "occasion", "envelope")
+                   .select_related("store", "customer__assigned_to", "occasion", "envelope",
+                                   "sign_up")
                    .filter(pk=message_id, status=MessageStatus.PLANNED).first())
         if message is None:
             return "nothing to do"
@@ -155,6 +157,8 @@ def as_send_error(exc: Exception) -> SendError:
 
 def _hold_back(message: Message, now, messaging) -> str:
     """Suppress (with the reason) or defer a message that must not go out now."""
+    if message.is_sign_up_confirmation:
+        return ""  # asked for a moment ago: no consent yet by design, no quiet hours, no cap
     reason = _too_late(message, now) or _stop_reason(message, now, messaging.fatigue_cap)
     if reason:
         _update(message, now, status=MessageStatus.SUPPRESSED, reason=reason)
@@ -267,6 +271,8 @@ def _update(message: Message, now, **fields) -> None:
 
 
 def context_for(message: Message, messaging) -> dict[str, str]:
+    if message.is_sign_up_confirmation:
+        return _sign_up_context(message, messaging)
     customer, store = message.customer, message.store
     wish = customer.wish_items.order_by("-created_at", "-id").first()
     associate = customer.assigned_to
@@ -280,6 +286,14 @@ def context_for(message: Message, messaging) -> dict[str, str]:
         "wish_item": wish.description if wish else "",
         "envelope": str(message.envelope.number) if message.envelope else "",
     }
+
+
+def _sign_up_context(message: Message, messaging) -> dict[str, str]:
+    """A sign-up belongs to no profile yet: its own name, the store, and the link."""
+    sign_up, store = message.sign_up, message.store
+    return {"first_name": sign_up.first_name, "store": messaging.sender_name or store.name,
+            "store_phone": messaging.sender_phone or store.phone,
+            "link": confirmation_url(sign_up=sign_up)}
 
 
 def render(message: Message, messaging, template: MessageTemplate | None = None
@@ -300,6 +314,8 @@ def render(message: Message, messaging, template: MessageTemplate | None = None
     # make the email unsendable) and must fit the outbox row it is claimed into.
     subject = " ".join(subject.split())[:200]
     footer = messaging.footer_address or message.store.address
+    if message.is_sign_up_confirmation:
+        return subject, f"{body}\n\n--\n{footer}"  # no consent yet: nothing to unsubscribe
     return subject, (f"{body}\n\n--\n{footer}\n"
                      f"Unsubscribe: {unsubscribe_url(message.customer_id, address=message.to)}")
 
@@ -318,11 +334,8 @@ def _send_email(message: Message, messaging) -> str:
     sender = (formataddr((messaging.sender_name or message.store.name, messaging.sender_email))
               if messaging.sender_email else django_settings.DEFAULT_FROM_EMAIL)
     message_id = make_msgid(domain="loupe")
-    email = EmailMessage(message.subject, message.body, sender, [message.to], headers={
-        "Message-ID": message_id,
-        "List-Unsubscribe": f"<{unsubscribe_url(message.customer_id, address=message.to)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    })
+    email = EmailMessage(message.subject, message.body, sender, [message.to],
+                         headers={"Message-ID": message_id, **_unsubscribe_headers(message)})
     try:
         email.send()
     except AnymailRecipientsRefused as exc:
@@ -341,15 +354,26 @@ def _send_email(message: Message, messaging) -> str:
     return message_id
 
 
+def _unsubscribe_headers(message: Message) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe, for every email but a sign-up's confirmation."""
+    if message.is_sign_up_confirmation:
+        return {}
+    return {"List-Unsubscribe": f"<{unsubscribe_url(message.customer_id, address=message.to)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 @transaction.atomic
 def _record_sent(message_id: int, provider_id: str) -> None:
     now = timezone.now()
-    message = Message.objects.select_for_update().select_related("customer").get(pk=message_id)
+    # of=self: the customer is an outer join now (a sign-up's message has none).
+    message = (Message.objects.select_for_update(of=("self",)).select_related("customer")
+               .get(pk=message_id))
     _update(message, now, status=MessageStatus.SENT, provider_id=provider_id, sent_at=now,
             reason="")
-    interaction_add(customer=message.customer, kind=InteractionKind.MESSAGE, at=now,
-                    summary=f"{message.get_kind_display()} {message.get_channel_display().lower()}"
-                            f" sent to {message.to}")
+    if message.customer_id is not None:  # a sign-up has no timeline until it is confirmed
+        interaction_add(customer=message.customer, kind=InteractionKind.MESSAGE, at=now,
+                        summary=f"{message.get_kind_display()} "
+                                f"{message.get_channel_display().lower()} sent to {message.to}")
     log_action(actor=None, action="followups.message_sent", obj=message, store=message.store,
                at=now, data={"channel": message.channel, "provider_id": provider_id})
 
@@ -357,7 +381,9 @@ def _record_sent(message_id: int, provider_id: str) -> None:
 @transaction.atomic
 def _record_failure(message_id: int, exc: SendError) -> str:
     now = timezone.now()
-    message = Message.objects.select_for_update().select_related("customer").get(pk=message_id)
+    # of=self: the customer is an outer join now (a sign-up's message has none).
+    message = (Message.objects.select_for_update(of=("self",)).select_related("customer")
+               .get(pk=message_id))
     if not exc.permanent and message.attempts < MAX_ATTEMPTS:
         # Back off by moving the row's due time; the dispatcher picks it up then (no ETA).
         _update(message, now, status=MessageStatus.PLANNED,
@@ -365,7 +391,7 @@ def _record_failure(message_id: int, exc: SendError) -> str:
                 reason=f"Attempt {message.attempts} failed: {exc.reason}"[:300])
         return "retry later"
     _update(message, now, status=MessageStatus.FAILED, reason=exc.reason[:300])
-    if exc.unreachable:
+    if exc.unreachable and message.customer_id is not None:
         method = ConsentMethod.BOUNCE if message.channel == Channel.EMAIL \
             else ConsentMethod.PROVIDER
         services.revoke_address(customer=message.customer, channel=message.channel,

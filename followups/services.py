@@ -2,7 +2,9 @@
 provider events. The planner lives in planner.py and the sender in sender.py."""
 
 import datetime
+import functools
 import hashlib
+import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +27,8 @@ from followups.models import (
     ProviderEvent,
     TemplateKind,
 )
+
+logger = logging.getLogger(__name__)
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "UNSTOP"}
@@ -68,6 +72,7 @@ def template_update(*, template: MessageTemplate, subject: str, body: str,
     rendering.check(subject, field="subject")
     check_one_line({"subject": subject.strip()}, ["subject"])
     rendering.check(body, field="body")
+    rendering.check_required(body, kind=template.kind)
     if not body.strip():
         raise LoupeError("A message needs some words.", field="body")
     if template.channel == Channel.EMAIL and not subject.strip():
@@ -130,6 +135,47 @@ def repair_ready_notify(*, envelope, by=None) -> list[Message]:
     Message.objects.filter(pk__in=due).update(queued_at=now)
     queue_after_commit(due)
     return messages
+
+
+@transaction.atomic
+def sign_up_confirmation_plan(*, sign_up) -> Message:
+    """Put a public form's confirmation email in the outbox, due now, to the address typed.
+
+    Runs inside the sign-up's transaction (crm's `sign_up_received` signal), so the entry
+    and its email are saved together. Transactional: no consent is needed or recorded, and
+    the sender does not hold it for quiet hours or the fatigue cap. A second call for the
+    same sign-up adds nothing (the unique constraint holds).
+    """
+    now = timezone.now()
+    Message.objects.bulk_create([Message(
+        store_id=sign_up.store_id, sign_up=sign_up, channel=Channel.EMAIL,
+        # What the email asks for; the message itself is transactional (is_marketing).
+        purpose=Purpose.EVENTS, kind=TemplateKind.SIGN_UP_CONFIRMATION, to=sign_up.email,
+        due_at=now, queued_at=now, created_at=now, updated_at=now)], ignore_conflicts=True)
+    message = Message.objects.get(sign_up=sign_up, channel=Channel.EMAIL)
+    log_action(actor=None, action="followups.sign_up_confirmation_planned", obj=message,
+               store=sign_up.store, at=now, data={"sign_up": sign_up.pk})
+    transaction.on_commit(functools.partial(_queue_or_leave_to_dispatcher, message.pk))
+    return message
+
+
+def _queue_or_leave_to_dispatcher(message_id: int) -> None:
+    """Best effort, after commit: hand the message to a worker now. With the broker down the
+    request still succeeds; the row stays planned and unqueued, and the dispatcher (every
+    minute) queues it once Redis is back.
+
+    No publish retries and no result store (each would hold the request while Redis is
+    down); any error from the broker counts as "down".
+    """
+    from followups.tasks import send_message
+
+    try:
+        send_message.apply_async((message_id,), retry=False, ignore_result=True)
+    except Exception:
+        logger.warning("Broker unavailable: message %s waits for the dispatcher", message_id,
+                       exc_info=True)
+        Message.objects.filter(pk=message_id, status=MessageStatus.PLANNED).update(
+            queued_at=None)
 
 
 @transaction.atomic
@@ -323,7 +369,7 @@ def message_record_event(*, provider: str, event_id: str, provider_id: str,
                                          received_at=now)
     except IntegrityError:
         return False
-    message = (Message.objects.select_for_update().select_related("customer")
+    message = (Message.objects.select_for_update(of=("self",)).select_related("customer")
                .filter(provider_id=provider_id).first() if provider_id else None)
     if message is None:
         return True
@@ -332,7 +378,8 @@ def message_record_event(*, provider: str, event_id: str, provider_id: str,
         message.reason = reason[:300] or message.reason
         message.updated_at = now
         message.save(update_fields=["status", "reason", "updated_at"])
-    if unreachable and message.to:
+    # A sign-up's confirmation bounced: no profile, no consent to revoke.
+    if unreachable and message.to and message.customer_id is not None:
         revoke_address(customer=message.customer, channel=message.channel, address=message.to,
                        method=method, note=reason[:200], at=now)
     return True

@@ -32,7 +32,7 @@ TEST_NOW = os.environ.get("LOUPE_TEST_NOW", "")
 @pytest.fixture(autouse=True, scope="session")
 def _own_cache_per_process(worker_id):
     """Each pytest-xdist process gets its own Redis database for the cache, so one process's
-    cache.clear() cannot wipe another's rate-limit counters. (The Celery broker stays shared;
+    cache.clear() cannot wipe another's cached values. (The Celery broker stays shared;
     the tests that start a real worker run in one process, by their xdist_group.)"""
     location = settings.CACHES["default"].get("LOCATION", "")
     if worker_id == "master" or not location.startswith("redis://"):

@@ -193,3 +193,20 @@ class WishItemFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     description = "Diamond stud earrings 0.5 ctw"
+
+
+class SignUpFactory(factory.django.DjangoModelFactory):
+    """A public form's entry, not confirmed yet (it has no confirmation email: the form's
+    service puts one in the outbox, this factory does not)."""
+
+    class Meta:
+        model = "crm.SignUp"
+
+    store = factory.SubFactory(StoreFactory)
+    source = "website"
+    first_name = "Ava"
+    last_name = "Brown"
+    email = factory.Sequence(lambda n: f"ava.{n}@mail.example")
+    words = "Send me news by email."
+    ip_hash = "0" * 64
+    created_at = factory.LazyFunction(timezone.now)

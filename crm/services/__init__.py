@@ -4,7 +4,7 @@ Split by the store's activities; everything is importable from `crm.services`.
 """
 
 from crm.services.assignment import Move, client_assign, clients_reassign
-from crm.services.capture import capture_confirm, customer_capture
+from crm.services.capture import Confirmation, sign_up_confirm, sign_up_create
 from crm.services.consents import consent_questions, consent_record_answers
 from crm.services.customers import (
     consent_record,
@@ -29,13 +29,12 @@ from crm.services.transfer import customers_export, customers_import
 from crm.services.walk_ins import OccasionEntry, WalkInEntry, customer_log_walk_in
 
 __all__ = [
+    "Confirmation",
     "Move",
     "OccasionEntry",
     "WalkInEntry",
-    "capture_confirm",
     "client_assign",
     "clients_reassign",
-    "customer_capture",
     "customers_export",
     "customers_import",
     "consent_questions",
@@ -57,4 +56,6 @@ __all__ = [
     "occasion_remove",
     "preference_save",
     "purchase_record",
+    "sign_up_confirm",
+    "sign_up_create",
 ]

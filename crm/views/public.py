@@ -1,28 +1,18 @@
-"""The public capture form (no login): website voucher and monthly drawing."""
+"""The public sign-up forms (no login): website voucher and monthly drawing.
 
-from django.core.cache import cache
+Nothing here uses the cache or the broker, so a sign-up is saved and answered with Redis down:
+the rate limit counts SignUp rows, and the confirmation email waits in the outbox.
+"""
+
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from core.errors import LoupeError
 from crm import selectors, services
 from crm.forms import CaptureForm
 from crm.models import Source
 from crm.wording import capture_words
-
-# Sign-ups per IP address per hour: enough for a family at one home, too few for a script.
-RATE_LIMIT = 5
-RATE_WINDOW = 3600
-
-
-def _over_limit(request) -> bool:
-    key = f"crm:capture:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, RATE_WINDOW)
-    try:
-        return cache.incr(key) > RATE_LIMIT
-    except ValueError:  # expired between add and incr
-        return False
 
 
 def _capture(request, store_id, source):
@@ -32,18 +22,15 @@ def _capture(request, store_id, source):
     if request.method == "POST" and form.is_valid():
         if form.is_bot:
             return redirect("crm:capture-thanks")
-        if _over_limit(request):
-            form.add_error(None, _("Too many sign-ups from here: please try again later."))
-            status = 429
+        try:
+            services.sign_up_create(store=store, source=source,
+                                    ip=request.META.get("REMOTE_ADDR", ""),
+                                    **form.sign_up_fields())
+        except LoupeError as exc:
+            exc.add_to_form(form)
+            status = 429 if exc.code == "too_many" else 200
         else:
-            try:
-                services.customer_capture(
-                    store=store, source=source, **{k: form.cleaned_data[k] for k in (
-                        "first_name", "last_name", "email", "phone", "occasion")})
-            except LoupeError as exc:
-                exc.add_to_form(form)
-            else:
-                return redirect("crm:capture-thanks")
+            return redirect("crm:capture-thanks")
     return render(request, "crm/capture.html", {
         "form": form, "store": store, "words": capture_words(store=store),
         "drawing": source == Source.DRAWING}, status=status)
@@ -64,10 +51,19 @@ def capture_thanks(request):
 
 
 @never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def capture_confirm(request):
-    """The link in the confirmation email: records email consent (web form, confirmed)."""
+    """The link in the confirmation email. GET only shows the button (mail scanners open
+    links); the button's POST applies the sign-up and records consent."""
+    token = request.GET.get("t", "")
     try:
-        customer = services.capture_confirm(token=request.GET.get("t", ""))
+        if request.method == "POST":
+            done = services.sign_up_confirm(token=token)
+            return render(request, "crm/capture_confirmed.html",
+                          {"sign_up": done.sign_up, "already": done.already})
+        sign_up = selectors.sign_up_for_link(token=token)
     except LoupeError as exc:
-        return render(request, "crm/capture_confirmed.html", {"error": exc.message}, status=400)
-    return render(request, "crm/capture_confirmed.html", {"store": customer.store})
+        return render(request, "crm/capture_confirmed.html", {"error": exc.message},
+                      status=400)
+    return render(request, "crm/capture_confirm.html",
+                  {"sign_up": sign_up, "token": token})
