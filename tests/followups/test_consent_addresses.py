@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.signing import TimestampSigner
 
+from crm.links import confirmation_token
 from crm.models import (
     Channel,
     Consent,
@@ -21,12 +22,11 @@ from crm.selectors import consent_current
 from crm.services import (
     OccasionEntry,
     WalkInEntry,
-    capture_confirm,
-    customer_capture,
     customer_log_walk_in,
     customer_update,
+    sign_up_confirm,
+    sign_up_create,
 )
-from crm.services.capture import confirmation_token
 from followups import services
 from followups.models import CallTask, Message, MessageStatus
 from followups.planner import plan_store
@@ -50,6 +50,13 @@ def _plan(store):
     return plan_store(store=store, now=MORNING)
 
 
+def _stranger_signs_up_and_confirms(store, *, phone):
+    """Eve types the client's phone and her own email on the website, and confirms."""
+    sign_up = sign_up_create(store=store, source=Source.WEBSITE, ip="203.0.113.9",
+                             first_name="Eve", email="eve@mail.example", phone=phone)
+    return sign_up_confirm(token=confirmation_token(sign_up=sign_up))
+
+
 @pytest.mark.time_machine(MORNING, tick=False)
 @pytest.mark.parametrize("client_email", ["olivia@mail.example", ""])
 def test_a_stranger_signing_up_with_a_clients_phone_never_gets_the_clients_reminder(
@@ -58,15 +65,15 @@ def test_a_stranger_signing_up_with_a_clients_phone_never_gets_the_clients_remin
                              phone="+12175550142", assigned_to=salesperson,
                              source=Source.WALK_IN)
     OccasionFactory(customer=olivia, month=12, day=10)
-    found = customer_capture(store=store, source=Source.WEBSITE, first_name="Eve",
-                             email="eve@mail.example", phone="(217) 555-0142")
-    assert found == olivia  # the sign-up landed on the client's profile (capture's matching)
-    capture_confirm(token=confirmation_token(customer_id=olivia.pk, email="eve@mail.example"))
+    _stranger_signs_up_and_confirms(store, phone="(217) 555-0142")
+    olivia.refresh_from_db()
+    assert olivia.email == client_email  # her profile is untouched
 
     result = _plan(store)
 
     assert result.messages == 0
-    assert not Message.objects.exists()
+    # Only Eve's own confirmation email is in the outbox: no reminder for anyone.
+    assert not Message.objects.exclude(kind="sign_up_confirmation").exists()
     assert not _allowed(olivia, Channel.EMAIL, "eve@mail.example")
     # Whatever the stranger confirmed is theirs: nothing on the client's own address.
     assert not Consent.objects.exclude(address="eve@mail.example").exists()
@@ -76,11 +83,9 @@ def test_a_stranger_signing_up_with_a_clients_phone_never_gets_the_clients_remin
 def test_after_a_stranger_signs_up_the_clients_reminder_still_goes_to_her_own_address(
         store, make_customer):
     olivia, _ = make_customer(on=TWO_WEEKS, email="olivia@mail.example", phone="+12175550142")
-    customer_capture(store=store, source=Source.WEBSITE, first_name="Eve",
-                     email="eve@mail.example", phone="+12175550142")
-    capture_confirm(token=confirmation_token(customer_id=olivia.pk, email="eve@mail.example"))
+    _stranger_signs_up_and_confirms(store, phone="+12175550142")
     _plan(store)
-    assert list(Message.objects.values_list("channel", "to")) == [
+    assert list(Message.objects.filter(purpose=REMINDERS).values_list("channel", "to")) == [
         ("email", "olivia@mail.example")]
 
 
@@ -196,7 +201,7 @@ def test_a_walk_in_who_prefers_email_gets_only_the_email_even_with_text_consent(
     dry = plan_store(store=store, now=MORNING, dry_run=True).outcomes
     _plan(store)
 
-    assert list(Message.objects.values_list("channel", "to")) == [
+    assert list(Message.objects.filter(purpose=REMINDERS).values_list("channel", "to")) == [
         ("email", "olivia@mail.example")]
     assert dry["sms: skipped: prefers email"] == 1
 
