@@ -227,9 +227,9 @@ def _occasion_not_on_file(message: Message) -> str:
     if message.purpose != Purpose.OCCASION_REMINDERS or message.occurs_on is None:
         return ""
     if message.occasion is None:
-        return "The occasion was removed from the profile."
+        return services.OCCASION_WITHDRAWN["removed"]
     if message.occasion.on_year(message.occurs_on.year) != message.occurs_on:
-        return "The occasion was moved to another date."
+        return services.OCCASION_WITHDRAWN["moved"]
     return ""
 
 

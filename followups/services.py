@@ -174,8 +174,7 @@ def _queue_or_leave_to_dispatcher(message_id: int) -> None:
     except Exception:
         logger.warning("Broker unavailable: message %s waits for the dispatcher", message_id,
                        exc_info=True)
-        Message.objects.filter(pk=message_id, status=MessageStatus.PLANNED).update(
-            queued_at=None)
+        _unqueue([message_id])
 
 
 @transaction.atomic
@@ -188,12 +187,17 @@ def call_task_done(*, task: CallTask, by, outcome: str = "") -> CallTask:
     task.done_at, task.done_by, task.outcome = now, by, outcome[:200]
     task.attempts, task.last_try_at = task.attempts + 1, now
     task.save(update_fields=["done_at", "done_by", "outcome", "attempts", "last_try_at"])
-    about = task.occasion.title.lower() if task.occasion else "their date"
-    summary = f"Called about {about} on {task.occurs_on:%b %d}"
+    summary = f"Called about {_call_about(task)}"
     interaction_add(customer=task.customer, kind=InteractionKind.CALL,
                     summary=f"{summary}: {outcome}" if outcome else summary, staff=by, at=now)
     log_action(actor=by.user, action="followups.call_done", obj=task, store=task.store, at=now)
     return task
+
+
+def _call_about(task: CallTask) -> str:
+    """What the call is about, for the timeline: its occasion (gone if it was removed since)."""
+    about = task.occasion.title.lower() if task.occasion else "their date"
+    return f"{about} on {task.occurs_on:%b %d}"
 
 
 @transaction.atomic
@@ -213,8 +217,7 @@ def call_task_left_voicemail(*, task: CallTask, by, tries_seen: int,
     task.outcome = CallOutcome.VOICEMAIL.label if not note else \
         f"{CallOutcome.VOICEMAIL.label}: {note}"[:200]
     task.save(update_fields=["attempts", "last_try_at", "outcome"])
-    about = task.occasion.title.lower() if task.occasion else "their date"
-    summary = f"Left voicemail about {about} on {task.occurs_on:%b %d} (try {task.attempts})"
+    summary = f"Left voicemail about {_call_about(task)} (try {task.attempts})"
     interaction_add(customer=task.customer, kind=InteractionKind.CALL,
                     summary=f"{summary}: {note}" if note else summary, staff=by, at=now)
     log_action(actor=by.user, action="followups.call_voicemail", obj=task, store=task.store,
