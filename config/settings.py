@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "crm",
     "repairs",
     "followups",
+    "events",
     "sampledata",
 ]
 
@@ -253,6 +254,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-messages": {"task": "followups.tasks.dispatch_due_messages", "schedule": 60},
     # A message stuck in "sending" (its worker died mid-send) is shown for a person to check.
     "flag-stuck-messages": {"task": "followups.tasks.flag_stuck_messages", "schedule": 300},
+    # Event campaigns: start the scheduled ones that are due, finish expansions, mark done.
+    "advance-campaigns": {"task": "events.tasks.advance_campaigns", "schedule": 60},
 }
 
 LOGGING = {

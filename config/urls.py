@@ -14,5 +14,6 @@ urlpatterns = [
     path("repairs/", include("repairs.urls")),
     path("staff/", include("staff.urls")),
     path("followups/", include("followups.urls")),
+    path("events/", include("events.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,7 @@ class MessagingSettingsForm(OneLineInputsMixin, forms.ModelForm):
     class Meta:
         model = MessagingSettings
         fields = ["lead_days", "send_from", "send_until", "fatigue_cap", "sender_name",
-                  "sender_email", "sender_phone", "footer_address"]
+                  "sender_email", "sender_phone", "footer_address", "event_contact_window_days"]
         widgets = {
             "send_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "send_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -42,6 +42,10 @@ class MessagingSettings(models.Model):
     sender_phone = models.CharField(max_length=32, blank=True,
                                     help_text="The store's texting number (E.164).")
     footer_address = models.TextField("postal address for the email footer", blank=True)
+    event_contact_window_days = models.PositiveSmallIntegerField(
+        "leave out customers contacted within (days)", default=14,
+        help_text="An event campaign leaves out customers who heard from us this recently "
+                  "(each campaign may change it).")
 
     class Meta:
         verbose_name_plural = "messaging settings"
@@ -94,6 +98,8 @@ class TemplateKind(models.TextChoices):
     OTHER = "other", "Other occasion"
     REPAIR_READY = "repair_ready", "Repair ready"
     EVENT_INVITATION = "event_invitation", "Event invitation"
+    EVENT_REMINDER = "event_reminder", "Event reminder"
+    EVENT_CANCELLED = "event_cancelled", "Event cancelled"
     SIGN_UP_CONFIRMATION = "sign_up_confirmation", "Sign-up confirmation"
 
 
@@ -133,6 +139,8 @@ class MessageStatus(models.TextChoices):
     # Stuck in "sending" past the timeout: the provider may or may not have taken it, so it is
     # never sent again automatically; a person checks (the message log filters on it).
     NEEDS_LOOK = "needs_look", "Needs a look"
+    # A campaign a manager paused: the dispatcher passes it by until it is resumed (planned).
+    PAUSED = "paused", "Paused"
 
 # Purposes the customer is owed whatever the fatigue cap says; they never count toward it.
 TRANSACTIONAL_PURPOSES = (Purpose.REPAIR_NOTICES,)
@@ -172,6 +180,11 @@ class Message(models.Model):
     occurs_on = models.DateField(null=True, blank=True)
     envelope = models.ForeignKey("repairs.Envelope", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="messages")
+    # An event campaign's invitation, reminder or cancellation notice. No index of its own:
+    # message_once_per_campaign_kind_customer_channel starts with it.
+    campaign = models.ForeignKey("events.Campaign", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="messages",
+                                 db_index=False)
     status = models.CharField(max_length=12, choices=MessageStatus.choices,
                               default=MessageStatus.PLANNED)
     due_at = models.DateTimeField()
@@ -210,6 +223,12 @@ class Message(models.Model):
             models.UniqueConstraint(
                 fields=["sign_up", "channel"], condition=Q(sign_up__isnull=False),
                 name="message_once_per_sign_up_channel"),
+            # One invitation (and one reminder, one cancellation notice) per customer and
+            # channel, however often or by however many managers the campaign is started.
+            models.UniqueConstraint(
+                fields=["campaign", "kind", "customer", "channel"],
+                condition=Q(campaign__isnull=False),
+                name="message_once_per_campaign_kind_customer_channel"),
             models.CheckConstraint(
                 condition=(Q(customer__isnull=False, sign_up__isnull=True)
                            | Q(customer__isnull=True, sign_up__isnull=False)),
@@ -249,10 +268,13 @@ class Message(models.Model):
     @property
     def touch(self) -> tuple:
         """What the customer experiences as one contact, for the fatigue cap: an occasion's
-        occurrence (its email and its text together), else the message itself (an event
-        invitation; a campaign's copies will share their campaign the same way)."""
+        occurrence (its email and its text together), a campaign's step (its invitation's
+        email and text together), else the message itself. The audience preview counts the
+        same way in SQL (events.audience)."""
         if self.occasion_id is not None:
             return ("occasion", self.occasion_id, self.occurs_on)
+        if self.campaign_id is not None:
+            return ("campaign", self.campaign_id, self.kind)
         return ("message", self.pk)
 
 

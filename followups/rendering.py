@@ -19,6 +19,10 @@ PLACEHOLDERS = {
     "wish_item": "the latest piece on their wish list",
     "envelope": "the repair envelope number",
     "link": "the link that confirms a sign-up (sign-up confirmation only)",
+    "event": "the event's title (event messages)",
+    "event_date": "when the event starts, on the store's clock (event messages)",
+    "event_place": "where the event is (event messages)",
+    "rsvp_link": "the link that answers the invitation (event messages)",
 }
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _ANY_TAG = re.compile(r"\{[{%#]")
@@ -49,11 +53,28 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     (TemplateKind.REPAIR_READY, "sms"): (
         "", "{{ store }}: your repair (envelope {{ envelope }}) is ready for pickup."),
     (TemplateKind.EVENT_INVITATION, "email"): (
-        "You are invited to {{ store }}",
-        "Dear {{ first_name }},\n\nWe would love to see you at our next event.\n\n"
-        "{{ associate }}\n{{ store }}\n{{ store_phone }}"),
+        "Save the date: {{ event }} at {{ store }}",
+        "Dear {{ first_name }},\n\nWe would love to see you at {{ event }}, {{ event_date }}, "
+        "{{ event_place }}.\n\nWill you come? Answer here (you can bring guests, and change "
+        "your answer later):\n{{ rsvp_link }}\n\n{{ associate }}\n{{ store }}\n"
+        "{{ store_phone }}"),
     (TemplateKind.EVENT_INVITATION, "sms"): (
-        "", "{{ store }}: you are invited to our next event. {{ associate }}"),
+        "", "{{ store }}: you are invited to {{ event }}, {{ event_date }}. Reply YES to come, "
+            "or answer here: {{ rsvp_link }}"),
+    (TemplateKind.EVENT_REMINDER, "email"): (
+        "Tomorrow: {{ event }} at {{ store }}",
+        "Dear {{ first_name }},\n\nA reminder: {{ event }} is {{ event_date }}, "
+        "{{ event_place }}. We look forward to seeing you.\n\nCannot come after all? Tell us "
+        "here: {{ rsvp_link }}\n\n{{ associate }}\n{{ store }}\n{{ store_phone }}"),
+    (TemplateKind.EVENT_REMINDER, "sms"): (
+        "", "{{ store }}: see you tomorrow at {{ event }}, {{ event_date }}."),
+    (TemplateKind.EVENT_CANCELLED, "email"): (
+        "Cancelled: {{ event }} at {{ store }}",
+        "Dear {{ first_name }},\n\nWe are sorry: {{ event }}, planned for {{ event_date }}, "
+        "is cancelled. We hope to see you at the next one.\n\n{{ associate }}\n{{ store }}\n"
+        "{{ store_phone }}"),
+    (TemplateKind.EVENT_CANCELLED, "sms"): (
+        "", "{{ store }}: we are sorry, {{ event }} on {{ event_date }} is cancelled."),
     (TemplateKind.SIGN_UP_CONFIRMATION, "email"): (
         "Please confirm your email for {{ store }}",
         "Hello {{ first_name }},\n\nThank you for signing up with {{ store }}. To hear from us "
@@ -64,7 +85,8 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 # A template the store edits must keep these placeholders, or its message is useless.
-REQUIRED = {TemplateKind.SIGN_UP_CONFIRMATION: ["link"]}
+REQUIRED = {TemplateKind.SIGN_UP_CONFIRMATION: ["link"],
+            TemplateKind.EVENT_INVITATION: ["event", "rsvp_link"]}
 
 
 def check(text: str, *, field: str = "body") -> None:

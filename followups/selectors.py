@@ -95,3 +95,42 @@ def preview_customer(*, store, email: str = ""):
     if email:
         return customers.filter(email=email.strip().lower()).first()
     return customers.filter(occasions__isnull=False).order_by("-created_at", "-id").first()
+
+
+def campaign_progress(*, campaign) -> dict[str, int]:
+    """A campaign's messages by what became of them (one query): planned (waiting, or held
+    for quiet hours), paused, sending, sent (delivered included), delivered, held back
+    (suppressed at send time: consent, fatigue cap, unsubscribe) and failed."""
+    counts = dict(Message.objects.filter(campaign=campaign).values_list("status")
+                  .annotate(n=Count("id")).order_by())
+    get = counts.get
+    return {
+        "expanded": sum(counts.values()),
+        "planned": get(MessageStatus.PLANNED, 0),
+        "paused": get(MessageStatus.PAUSED, 0),
+        "sending": get(MessageStatus.SENDING, 0),
+        "sent": get(MessageStatus.SENT, 0) + get(MessageStatus.DELIVERED, 0),
+        "delivered": get(MessageStatus.DELIVERED, 0),
+        "held": get(MessageStatus.SUPPRESSED, 0),
+        "failed": get(MessageStatus.FAILED, 0) + get(MessageStatus.NEEDS_LOOK, 0),
+    }
+
+
+def campaign_counts_by_kind(*, campaign) -> dict[tuple[str, str], int]:
+    """(kind, status) -> messages of the campaign (one query), for its results."""
+    return {(kind, status): n for kind, status, n in
+            Message.objects.filter(campaign=campaign).values_list("kind", "status")
+            .annotate(n=Count("id")).order_by()}
+
+
+def campaign_text_answered(*, customers, number: str):
+    """The latest campaign invitation texted to `number` for one of `customers` (a text
+    reply answers it), or None."""
+    return (Message.objects.filter(customer__in=customers, channel="sms", to=number,
+                                   campaign__isnull=False, kind="event_invitation",
+                                   status__in=[MessageStatus.SENT, MessageStatus.DELIVERED])
+            .order_by("-sent_at", "-id").first())
+
+
+def campaign_messages_of(*, campaign, customer):
+    return Message.objects.filter(campaign=campaign, customer=customer).order_by("id")

@@ -38,7 +38,7 @@ from followups.models import Message, MessageStatus, MessageTemplate
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-FATIGUE_DAYS = 30
+FATIGUE_DAYS = services.FATIGUE_DAYS
 # Far past CELERY_TASK_TIME_LIMIT: a row still "sending" this long after its claim has lost
 # its worker (killed between the provider's answer and our record of it).
 SENDING_TIMEOUT = datetime.timedelta(minutes=15)
@@ -159,7 +159,8 @@ def _hold_back(message: Message, now, messaging) -> str:
     """Suppress (with the reason) or defer a message that must not go out now."""
     if message.is_sign_up_confirmation:
         return ""  # asked for a moment ago: no consent yet by design, no quiet hours, no cap
-    reason = _too_late(message, now) or _stop_reason(message, now, messaging.fatigue_cap)
+    reason = (_too_late(message, now) or services.message_send_check(message, now)
+              or _stop_reason(message, now, messaging.fatigue_cap))
     if reason:
         _update(message, now, status=MessageStatus.SUPPRESSED, reason=reason)
         return "suppressed"
@@ -285,6 +286,7 @@ def context_for(message: Message, messaging) -> dict[str, str]:
         "store_phone": messaging.sender_phone or store.phone,
         "wish_item": wish.description if wish else "",
         "envelope": str(message.envelope.number) if message.envelope else "",
+        **services.message_context_extra(message),
     }
 
 

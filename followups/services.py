@@ -6,7 +6,7 @@ import functools
 import hashlib
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.audit import log_action
@@ -33,6 +33,54 @@ logger = logging.getLogger(__name__)
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "UNSTOP"}
 HELP_WORDS = {"HELP", "INFO"}
+# The fatigue cap counts marketing touches in this many days (the sender and the event
+# campaign's audience count alike).
+FATIGUE_DAYS = 30
+
+# Rooms above followups add to what happens to a message without followups importing them
+# (events registers its hooks in its AppConfig.ready):
+#   message context: (message) -> more placeholders for its words, {} when not theirs;
+#   send checks: (message, now) -> why it must not go out any more, "" to let it go;
+#   text replies: (customers, text, at) -> the reply to text back, None when not theirs.
+_MESSAGE_CONTEXT, _SEND_CHECKS, _TEXT_REPLIES = [], [], []
+
+
+def register_message_context(provider):
+    if provider not in _MESSAGE_CONTEXT:
+        _MESSAGE_CONTEXT.append(provider)
+    return provider
+
+
+def register_send_check(check):
+    if check not in _SEND_CHECKS:
+        _SEND_CHECKS.append(check)
+    return check
+
+
+def register_text_reply(handler):
+    if handler not in _TEXT_REPLIES:
+        _TEXT_REPLIES.append(handler)
+    return handler
+
+
+def message_context_extra(message) -> dict[str, str]:
+    extra = {}
+    for provider in _MESSAGE_CONTEXT:
+        extra.update(provider(message))
+    return extra
+
+
+def message_send_check(message, now) -> str:
+    """Why another room says the message must not go out (it is suppressed), or ""."""
+    return next((reason for check in _SEND_CHECKS if (reason := check(message, now))), "")
+
+
+def dispatch_after_commit() -> None:
+    """Hand what has come due to the workers once the caller's rows are committed (the
+    dispatcher would find them within a minute anyway)."""
+    from followups.sender import messages_dispatch_due
+
+    transaction.on_commit(lambda: messages_dispatch_due())
 
 
 def messaging_settings_for(*, store) -> MessagingSettings:
@@ -64,6 +112,23 @@ def templates_ensure(*, store) -> None:
          for (kind, channel), (subject, body) in rendering.DEFAULTS.items()],
         ignore_conflicts=True,
     )
+
+
+def templates_for(*, store, kind: str, channels) -> list[MessageTemplate]:
+    """The words `kind` goes out with on each channel: the store's copy, else the default
+    (unsaved), as the sender picks them."""
+    saved = {t.channel: t for t in MessageTemplate.objects.filter(store=store, kind=kind,
+                                                                  channel__in=channels)}
+    return [saved.get(channel) or MessageTemplate(
+        store=store, kind=kind, channel=channel, subject=rendering.DEFAULTS[(kind, channel)][0],
+        body=rendering.DEFAULTS[(kind, channel)][1]) for channel in channels]
+
+
+def template_check(*, template: MessageTemplate) -> None:
+    """Raise LoupeError if the template uses an unknown placeholder or lacks one it needs."""
+    rendering.check(template.subject, field="subject")
+    rendering.check(template.body, field="body")
+    rendering.check_required(template.body, kind=template.kind)
 
 
 @transaction.atomic
@@ -329,6 +394,10 @@ def sms_inbound(*, sender: str, store_number: str, text: str) -> str:
         phone = store.phone if store else ""
         return f"{store or 'Loupe'}: call us at {phone}. Reply STOP to opt out.".replace(
             " at .", ".")
+    for handler in _TEXT_REPLIES:
+        reply = handler(customers=customers, text=text, at=now)
+        if reply is not None:
+            return reply
     for customer in customers:
         interaction_add(customer=customer, kind=InteractionKind.REPLY,
                         summary=f"Texted: {text.strip()[:500]}", at=now)
@@ -391,3 +460,67 @@ def message_record_event(*, provider: str, event_id: str, provider_id: str,
 def next_retry_at(*, now: datetime.datetime, attempts: int) -> datetime.datetime:
     """Exponential backoff for transient provider errors: 2, 4, 8, 16 minutes."""
     return now + datetime.timedelta(minutes=2 ** attempts)
+
+
+# An event campaign's messages: the events room plans its invitations in set-based SQL
+# (events/expansion.py); what happens to them afterwards is written here, on the outbox.
+
+@transaction.atomic
+def campaign_messages_pause(*, campaign, at) -> int:
+    """Hold a campaign's planned messages: the dispatcher passes paused rows by. A message a
+    worker has already claimed goes on (it is "sending", not planned)."""
+    return Message.objects.filter(campaign=campaign, status=MessageStatus.PLANNED).update(
+        status=MessageStatus.PAUSED, queued_at=None, updated_at=at)
+
+
+@transaction.atomic
+def campaign_messages_resume(*, campaign, at) -> int:
+    resumed = Message.objects.filter(campaign=campaign, status=MessageStatus.PAUSED).update(
+        status=MessageStatus.PLANNED, queued_at=None, updated_at=at)
+    dispatch_after_commit()
+    return resumed
+
+
+@transaction.atomic
+def campaign_messages_withdraw(*, campaign, reason: str, at, customer=None) -> int:
+    """Hold back for good what the campaign has not sent yet (to one customer, or all)."""
+    rows = Message.objects.filter(campaign=campaign,
+                                  status__in=[MessageStatus.PLANNED, MessageStatus.PAUSED])
+    if customer is not None:
+        rows = rows.filter(customer=customer)
+    return rows.update(status=MessageStatus.SUPPRESSED, reason=reason[:300], queued_at=None,
+                       updated_at=at)
+
+
+# A follow-up step (a reminder, a cancellation notice) goes where the invitation went: each
+# invitation that went out (or may have) gets one copy of `kind`, once per channel.
+_INSERT_CAMPAIGN_STEP = """
+    INSERT INTO followups_message
+        (store_id, customer_id, channel, purpose, kind, campaign_id, status, due_at, reason,
+         "to", subject, body, provider_id, attempts, created_at, updated_at)
+    SELECT m.store_id, m.customer_id, m.channel, m.purpose, %(kind)s, m.campaign_id,
+           'planned', %(due)s, '', m."to", '', '', '', 0, %(now)s, %(now)s
+    FROM followups_message m
+    WHERE m.campaign_id = %(campaign)s AND m.kind = %(invitation)s
+      AND m.status IN ('sent', 'delivered', 'needs_look') {customer}
+    ON CONFLICT DO NOTHING
+"""
+
+
+@transaction.atomic
+def campaign_step_plan(*, campaign, kind: str, due_at, now, customer=None) -> int:
+    """Plan `kind` for everyone the campaign's invitation went to (or one customer of them);
+    twice is the same as once. Returns how many rows were added."""
+    ops = connection.ops
+    sql = _INSERT_CAMPAIGN_STEP.replace(
+        "{customer}", "AND m.customer_id = %(customer)s" if customer is not None else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"kind": kind, "campaign": campaign.pk,
+                             "invitation": TemplateKind.EVENT_INVITATION.value,
+                             "customer": getattr(customer, "pk", None),
+                             "due": ops.adapt_datetimefield_value(due_at),
+                             "now": ops.adapt_datetimefield_value(now)})
+        added = cursor.rowcount
+    if added:
+        dispatch_after_commit()
+    return added

@@ -26,6 +26,7 @@ _FLOOR = {
     "crm.change_customer",
     "crm.log_walk_in",
     "followups.view_followups",
+    "events.view_events",
 }
 _COUNTER = {
     "crm.add_customer",
@@ -42,6 +43,7 @@ _OFFICE = {
     "staff.manage_staff",
     "repairs.view_capture_report",
     "followups.manage_messaging",
+    "events.manage_events",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {

@@ -1,0 +1,241 @@
+"""A campaign's audience in set-based SQL: who matches its filters, and for each customer
+whether they are invited or why not (the preview's counts, the expansion's rows).
+
+One query decides every customer of a range of ids. For each channel of the campaign that
+the customer's stated preference allows, it looks up the latest word of the consent ledger
+for "events and news" at each address on the profile (an indexed lookup on consent_latest,
+as the planner does); the first address whose own consent is granted is the one written
+to. A customer with no such address is left out as unsubscribed, bounced or without
+consent, by what the ledger says; one who has one is still left out when already invited to
+the event by another campaign, contacted within the campaign's window, or at the store's
+fatigue cap (touches counted as the sender counts them: `followups.Message.touch`). The SQL
+is portable, so the laptop's SQLite runs it too.
+
+Expansion (`expand_batch`) runs the decision once per batch of customer ids into
+events_audienceentry, then copies the invited ones into the outbox and into invitations:
+three INSERT ... SELECT ... ON CONFLICT DO NOTHING, whatever the size of the batch. The
+unique constraints make a second expansion (a retried task, a second manager) add nothing.
+"""
+
+import dataclasses
+import datetime
+
+from django.db import connection
+
+from crm.models import Purpose
+from events.models import Campaign, CustomerKind, Reason
+from followups.services import FATIGUE_DAYS
+
+# The ledger's latest word for one address: 'granted', else how it was taken back
+# ('unsubscribe', 'stop', 'bounce', ...); NULL when never asked there or not asked about.
+_LATEST = """CASE WHEN {use} AND {address} <> '' THEN
+    (SELECT CASE WHEN k.granted THEN 'granted' ELSE k.method END FROM crm_consent k
+      WHERE k.customer_id = c.id AND k.address = {address} AND k.channel = '{channel}'
+        AND k.purpose = %(purpose)s
+      ORDER BY k.created_at DESC, k.id DESC LIMIT 1) END"""
+
+_USE_EMAIL = "%(use_email)s AND c.contact_preference <> 'text'"
+_USE_SMS = "%(use_sms)s AND c.contact_preference <> 'email'"
+
+# Marketing messages of this customer that reached them (or may have) since `since`,
+# other than this campaign's own.
+_REACHED = """FROM followups_message r
+    WHERE r.customer_id = p.customer_id AND r.purpose <> %(transactional)s
+      AND (r.campaign_id IS NULL OR r.campaign_id <> %(campaign)s)
+      AND ((r.status IN ('sent', 'delivered') AND r.sent_at >= {since})
+           OR (r.status IN ('sending', 'needs_look') AND r.updated_at >= {since}))"""
+
+_GONE = ("'unsubscribe', 'stop', 'complaint'", "'bounce', 'provider'")
+
+AUDIENCE = f"""
+    WITH matched AS (
+        SELECT c.id AS customer_id, c.email, c.secondary_email, c.phone,
+               {_LATEST.format(use=_USE_EMAIL, address="c.email", channel="email")} AS e1,
+               {_LATEST.format(use=_USE_EMAIL, address="c.secondary_email", channel="email")}
+                   AS e2,
+               {_LATEST.format(use=_USE_SMS, address="c.phone", channel="sms")} AS p1
+        FROM crm_customer c
+        WHERE c.store_id = %(store)s AND c.id > %(after)s AND c.id <= %(until)s {{filters}}
+    ),
+    picked AS (
+        SELECT m.customer_id, m.e1, m.e2, m.p1,
+               CASE WHEN m.e1 = 'granted' THEN m.email
+                    WHEN m.e2 = 'granted' THEN m.secondary_email END AS email_to,
+               CASE WHEN m.p1 = 'granted' THEN m.phone END AS sms_to
+        FROM matched m
+    )
+    SELECT p.customer_id, COALESCE(p.email_to, '') AS email_to,
+           COALESCE(p.sms_to, '') AS sms_to,
+           CASE
+             WHEN EXISTS (SELECT 1 FROM events_invitation i
+                          WHERE i.event_id = %(event)s AND i.customer_id = p.customer_id
+                            AND (i.campaign_id IS NULL OR i.campaign_id <> %(campaign)s))
+               THEN 'already_invited'
+             WHEN p.email_to IS NULL AND p.sms_to IS NULL THEN
+               CASE WHEN p.e1 IN ({_GONE[0]}) OR p.e2 IN ({_GONE[0]}) OR p.p1 IN ({_GONE[0]})
+                      THEN 'unsubscribed'
+                    WHEN p.e1 IN ({_GONE[1]}) OR p.e2 IN ({_GONE[1]}) OR p.p1 IN ({_GONE[1]})
+                      THEN 'bounced'
+                    ELSE 'no_consent' END
+             WHEN EXISTS (SELECT 1 {_REACHED.format(since="%(recent)s")})
+               THEN 'contacted_recently'
+             WHEN (SELECT COUNT(DISTINCT CASE
+                       WHEN r.occasion_id IS NOT NULL
+                         THEN 'o' || r.occasion_id || ':' || r.occurs_on
+                       WHEN r.campaign_id IS NOT NULL THEN 'c' || r.campaign_id || ':' || r.kind
+                       ELSE 'm' || r.id END)
+                   {_REACHED.format(since="%(fatigue)s")}) >= %(cap)s
+               THEN 'over_cap'
+             ELSE 'included'
+           END AS reason
+    FROM picked p
+"""  # noqa: S608 - constant fragments; every value is a parameter
+
+_COUNTS = "SELECT a.reason, COUNT(*) FROM ({audience}) a GROUP BY a.reason"
+_NAMES = ("SELECT a.customer_id FROM ({audience}) a WHERE a.reason = %(reason)s "
+          "ORDER BY a.customer_id LIMIT %(limit)s")
+
+INSERT_AUDIENCE = """
+    INSERT INTO events_audienceentry (campaign_id, customer_id, reason, email_to, sms_to)
+    SELECT %(campaign)s, a.customer_id, a.reason, a.email_to, a.sms_to
+    FROM ({audience}) a
+    WHERE a.customer_id IS NOT NULL
+    ON CONFLICT DO NOTHING
+"""
+
+# Each invited customer once per channel it has an address for.
+INSERT_MESSAGES = """
+    INSERT INTO followups_message
+        (store_id, customer_id, channel, purpose, kind, campaign_id, status, due_at, reason,
+         "to", subject, body, provider_id, attempts, created_at, updated_at)
+    SELECT %(store)s, e.customer_id, ch.channel, %(purpose)s, %(kind)s, e.campaign_id,
+           'planned', %(due)s, '', CASE WHEN ch.channel = 'email' THEN e.email_to
+                                       ELSE e.sms_to END,
+           '', '', '', 0, %(now)s, %(now)s
+    FROM events_audienceentry e
+    CROSS JOIN (SELECT 'email' AS channel UNION ALL SELECT 'sms') ch
+    WHERE e.campaign_id = %(campaign)s AND e.customer_id > %(after)s
+      AND e.customer_id <= %(until)s AND e.reason = 'included'
+      AND ((ch.channel = 'email' AND e.email_to <> '') OR (ch.channel = 'sms' AND e.sms_to <> ''))
+    ON CONFLICT DO NOTHING
+"""
+
+INSERT_INVITATIONS = """
+    INSERT INTO events_invitation
+        (event_id, campaign_id, customer_id, answer, guests, waitlisted, created_at)
+    SELECT %(event)s, e.campaign_id, e.customer_id, '', 0, %(false)s, %(now)s
+    FROM events_audienceentry e
+    WHERE e.campaign_id = %(campaign)s AND e.customer_id > %(after)s
+      AND e.customer_id <= %(until)s AND e.reason = 'included'
+    ON CONFLICT DO NOTHING
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Preview:
+    """How many customers match, and how many of them each reason covers."""
+
+    counts: dict[str, int]
+
+    @property
+    def matched(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def invited(self) -> int:
+        return self.counts.get(Reason.INCLUDED, 0)
+
+    @property
+    def excluded(self) -> int:
+        return self.matched - self.invited
+
+    def rows(self) -> list[tuple[str, str, int]]:
+        """(reason, label, count) for each reason a customer is left out, in a fixed order."""
+        return [(reason.value, reason.label, self.counts.get(reason.value, 0))
+                for reason in Reason if reason != Reason.INCLUDED]
+
+
+def _filters(campaign: Campaign, now: datetime.datetime) -> tuple[str, dict]:
+    """The campaign's filters as SQL on crm_customer c (constant fragments, values as
+    parameters)."""
+    parts, params = [], {}
+    if campaign.customer_kind == CustomerKind.CLIENTS:
+        parts.append("c.first_purchase_on IS NOT NULL")
+    elif campaign.customer_kind == CustomerKind.PROSPECTS:
+        parts.append("c.first_purchase_on IS NULL")
+    if campaign.match_categories:
+        parts.append("""EXISTS (SELECT 1 FROM crm_customer_preferences cp
+                                JOIN events_event_categories ec
+                                  ON ec.preference_id = cp.preference_id
+                                WHERE cp.customer_id = c.id AND ec.event_id = %(event)s)""")
+    if campaign.active_within_days:
+        params["active_since"] = now - datetime.timedelta(days=campaign.active_within_days)
+        params["active_since_day"] = params["active_since"].date()
+        parts.append("""(c.last_visit_at >= %(active_since)s
+                         OR EXISTS (SELECT 1 FROM crm_purchase pu WHERE pu.customer_id = c.id
+                                    AND pu.purchased_on >= %(active_since_day)s))""")
+    if campaign.assigned_to_id:
+        parts.append("c.assigned_to_id = %(assigned_to)s")
+        params["assigned_to"] = campaign.assigned_to_id
+    if campaign.source:
+        parts.append("c.source = %(source)s")
+        params["source"] = campaign.source
+    if campaign.occasion_in_event_month:
+        parts.append("EXISTS (SELECT 1 FROM crm_occasion o WHERE o.customer_id = c.id "
+                     "AND o.month = %(event_month)s)")
+        params["event_month"] = campaign.event.local_start().month
+    return "".join(f" AND {part}" for part in parts), params
+
+
+def _sql_and_params(campaign: Campaign, *, now: datetime.datetime, fatigue_cap: int,
+                    after: int = 0, until: int | None = None) -> tuple[str, dict]:
+    filters, params = _filters(campaign, now)
+    ops = connection.ops
+    params.update({
+        "store": campaign.store_id, "event": campaign.event_id, "campaign": campaign.pk or 0,
+        "purpose": Purpose.EVENTS.value, "transactional": Purpose.REPAIR_NOTICES.value,
+        "use_email": "email" in campaign.channel_list, "use_sms": "sms" in campaign.channel_list,
+        "after": after, "until": until if until is not None else 2 ** 62,
+        "recent": now - datetime.timedelta(days=campaign.contact_window_days),
+        "fatigue": now - datetime.timedelta(days=FATIGUE_DAYS), "cap": fatigue_cap,
+    })
+    for name in ("recent", "fatigue", "active_since"):
+        if name in params:
+            params[name] = ops.adapt_datetimefield_value(params[name])
+    if "active_since_day" in params:
+        params["active_since_day"] = ops.adapt_datefield_value(params["active_since_day"])
+    return AUDIENCE.replace("{filters}", filters), params
+
+
+def preview(campaign: Campaign, *, now: datetime.datetime, fatigue_cap: int) -> Preview:
+    """Counts by reason for every customer of the store matching the filters (one query)."""
+    audience, params = _sql_and_params(campaign, now=now, fatigue_cap=fatigue_cap)
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS.format(audience=audience), params)
+        return Preview(counts=dict(cursor.fetchall()))
+
+
+def customer_ids(campaign: Campaign, *, reason: str, now: datetime.datetime,
+                 fatigue_cap: int, limit: int) -> list[int]:
+    audience, params = _sql_and_params(campaign, now=now, fatigue_cap=fatigue_cap)
+    params.update({"reason": reason, "limit": limit})
+    with connection.cursor() as cursor:
+        cursor.execute(_NAMES.format(audience=audience), params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def expand_batch(campaign: Campaign, *, after: int, until: int, now: datetime.datetime,
+                 due_at: datetime.datetime, fatigue_cap: int, kind: str) -> int:
+    """Decide customers after..until (ids) and plan the invited ones' messages and
+    invitations (inside the caller's transaction). Returns the messages added."""
+    audience, params = _sql_and_params(campaign, now=now, fatigue_cap=fatigue_cap,
+                                       after=after, until=until)
+    ops = connection.ops
+    params.update({"due": ops.adapt_datetimefield_value(due_at),
+                   "now": ops.adapt_datetimefield_value(now), "kind": kind, "false": False})
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_AUDIENCE.format(audience=audience), params)
+        cursor.execute(INSERT_MESSAGES, params)
+        added = cursor.rowcount
+        cursor.execute(INSERT_INVITATIONS, params)
+    return added
