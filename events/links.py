@@ -9,5 +9,5 @@ from events.models import Invitation
 def rsvp_url(invitation: Invitation) -> str:
     from events.services import rsvp_token
 
-    path = reverse("events:rsvp", kwargs={"token": rsvp_token(invitation)})
+    path = reverse("events:rsvp", kwargs={"invitation_token": rsvp_token(invitation)})
     return f"{settings.SITE_URL}{path}"

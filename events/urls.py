@@ -24,5 +24,5 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/pause/", views.campaign_pause, name="campaign-pause"),
     path("campaigns/<int:campaign_id>/resume/", views.campaign_resume, name="campaign-resume"),
     # Public: reached from an invitation, no login.
-    path("rsvp/<str:token>/", views.rsvp, name="rsvp"),
+    path("rsvp/<str:invitation_token>/", views.rsvp, name="rsvp"),
 ]

@@ -229,11 +229,11 @@ def _switch(request, campaign_id, service, said):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def rsvp(request, token):
+def rsvp(request, invitation_token):
     """Public: the invitation's link. GET asks; POST answers (the signed token authorises
     it, so a forwarded link answers for the one invited, as a ticket would)."""
     try:
-        invitation_id = services.invitation_id_from_token(token)
+        invitation_id = services.invitation_id_from_token(invitation_token)
     except BadSignature:
         return render(request, "events/rsvp_invalid.html", status=400)
     invitation = get_object_or_404(

@@ -210,3 +210,42 @@ class SignUpFactory(factory.django.DjangoModelFactory):
     words = "Send me news by email."
     ip_hash = "0" * 64
     created_at = factory.LazyFunction(timezone.now)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A trunk show three weeks after the store's today, answers until the week before."""
+
+    class Meta:
+        model = "events.Event"
+
+    store = factory.SubFactory(StoreFactory)
+    title = "Trunk show"
+    starts_at = factory.LazyAttribute(lambda e: datetime.datetime.combine(
+        e.store.today() + datetime.timedelta(days=21), datetime.time(18), tzinfo=e.store.tz))
+    place = "Main floor"
+    rsvp_deadline = factory.LazyAttribute(lambda e: e.starts_at - datetime.timedelta(days=7))
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Campaign"
+
+    event = factory.SubFactory(EventFactory)
+    store = factory.SelfAttribute("event.store")
+    name = "Save the date"
+    contact_window_days = 14
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation from a campaign of an event of the customer's store."""
+
+    class Meta:
+        model = "events.Invitation"
+
+    customer = factory.SubFactory(CustomerFactory)
+    campaign = factory.SubFactory(CampaignFactory,
+                                  event__store=factory.SelfAttribute("...customer.store"))
+    event = factory.SelfAttribute("campaign.event")
+    created_at = factory.LazyFunction(timezone.now)

@@ -7,11 +7,13 @@ piece of work adds its URLs to EXPECTED and, for a new URL argument, a sample to
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from events.services import rsvp_token
 from followups.sender import unsubscribe_token
 from tests.factories import (
     CallTaskFactory,
     CustomerFactory,
     EnvelopeFactory,
+    InvitationFactory,
     MessageTemplateFactory,
     StaffMemberFactory,
 )
@@ -82,6 +84,22 @@ EXPECTED = {
     "crm:occasion-remove": (LOGIN, 200, 200, 200, 404, 403),
     "followups:call-voicemail": (LOGIN, 405, 403, 405, 405, 403),
     "crm:consent": (LOGIN, 200, 200, 200, 404, 403),
+    "events:list": (LOGIN, 200, 403, 200, 200, 403),
+    "events:event-add": (LOGIN, 403, 403, 200, 200, 403),
+    "events:event": (LOGIN, 200, 403, 200, 404, 403),
+    "events:event-edit": (LOGIN, 403, 403, 200, 404, 403),
+    "events:event-cancel": (LOGIN, 403, 403, 200, 404, 403),
+    "events:guest-list": (LOGIN, 200, 403, 200, 404, 403),
+    "events:attended": (LOGIN, 405, 403, 405, 405, 403),
+    "events:campaign-add": (LOGIN, 403, 403, 200, 404, 403),
+    "events:campaign": (LOGIN, 403, 403, 200, 404, 403),
+    "events:campaign-edit": (LOGIN, 403, 403, 200, 404, 403),
+    "events:campaign-audience": (LOGIN, 403, 403, 200, 404, 403),
+    "events:campaign-progress": (LOGIN, 403, 403, 200, 404, 403),
+    "events:campaign-start": (LOGIN, 403, 403, 405, 405, 403),
+    "events:campaign-pause": (LOGIN, 403, 403, 405, 405, 403),
+    "events:campaign-resume": (LOGIN, 403, 403, 405, 405, 403),
+    "events:rsvp": (200, 200, 200, 200, 200, 200),
 }
 
 # Namespaces with their own guard: the Django admin admits superusers only.
@@ -111,6 +129,7 @@ def url_samples(store):
     """A sample value for every URL argument, each object in `store`."""
     customer = CustomerFactory(store=store)
     call = CallTaskFactory(customer=customer)
+    invitation = InvitationFactory(customer=customer)
     return {
         "customer_id": customer.pk,
         "occasion_id": call.occasion_id,
@@ -121,6 +140,10 @@ def url_samples(store):
         "calltask_id": call.pk,
         "template_id": MessageTemplateFactory(store=store).pk,
         "token": unsubscribe_token(customer.pk, address=customer.email),
+        "event_id": invitation.event_id,
+        "campaign_id": invitation.campaign_id,
+        "invitation_id": invitation.pk,
+        "invitation_token": rsvp_token(invitation),
     }
 
 
