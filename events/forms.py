@@ -76,8 +76,9 @@ class CampaignForm(OneLineInputsMixin, forms.ModelForm):
 
 
 class ScheduleForm(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    date = forms.DateField(label="Send on", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="at", widget=forms.TimeInput(attrs={"type": "time"},
+                                                              format="%H:%M"))
 
     def moment(self, store) -> datetime.datetime:
         return _at(store, self.cleaned_data["date"], self.cleaned_data["time"])

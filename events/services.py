@@ -140,6 +140,13 @@ def _check_campaign_fields(*, event: Event, fields: dict) -> None:
                          field="match_categories")
 
 
+def campaign_defaults(*, event: Event) -> dict:
+    """What a new campaign starts with: the save-the-date name and the store's window."""
+    return {"name": f"Save the date: {event.title}"[:120],
+            "contact_window_days": followups.messaging_settings_for(
+                store=event.store).event_contact_window_days}
+
+
 @transaction.atomic
 def campaign_create(*, event: Event, by, **fields) -> Campaign:
     now = timezone.now()
@@ -148,11 +155,11 @@ def campaign_create(*, event: Event, by, **fields) -> Campaign:
     unknown = set(fields) - set(CAMPAIGN_FIELDS)
     if unknown:
         raise TypeError(f"Unknown campaign fields: {sorted(unknown)}")
+    defaults = campaign_defaults(event=event)
     if fields.get("contact_window_days") is None:
-        fields["contact_window_days"] = followups.messaging_settings_for(
-            store=event.store).event_contact_window_days
+        fields["contact_window_days"] = defaults["contact_window_days"]
     _check_campaign_fields(event=event, fields=fields)
-    fields.setdefault("name", f"Save the date: {event.title}")
+    fields["name"] = fields.get("name") or defaults["name"]
     campaign = Campaign.objects.create(store=event.store, event=event, created_by=by,
                                        created_at=now, **fields)
     log_action(actor=_actor(by), action="events.campaign_created", obj=campaign, at=now)

@@ -107,7 +107,8 @@ def attended(request, event_id, invitation_id):
 @staff_required(MANAGE)
 def campaign_add(request, event_id):
     event = selectors.event_for(store=request.store, event_id=event_id)
-    form = CampaignForm(_posted(request), store=request.store)
+    form = CampaignForm(_posted(request), store=request.store,
+                        initial=services.campaign_defaults(event=event))
     if form.is_valid():
         try:
             campaign = services.campaign_create(event=event, by=request.staff,

@@ -203,3 +203,19 @@ def test_the_results_compare_purchases_of_the_invited_and_the_left_out(
     assert (results["excluded"].customers, results["excluded"].buyers) == (1, 1)
     page = manager_client.get(reverse("events:campaign", kwargs={"campaign_id": campaign.pk}))
     assert b"Left out (control)" in page.content
+
+
+def test_a_campaign_left_at_its_defaults_uses_the_stores_window(manager_client, event, store):
+    from followups.services import messaging_settings_for
+
+    settings = messaging_settings_for(store=store)
+    settings.event_contact_window_days = 21
+    settings.save()
+
+    response = manager_client.post(reverse("events:campaign-add", kwargs={"event_id": event.pk}),
+                                   {"name": "Save the date", "channels": "email",
+                                    "customer_kind": "all"})
+
+    campaign = Campaign.objects.get()
+    assert response.url == reverse("events:campaign", kwargs={"campaign_id": campaign.pk})
+    assert (campaign.contact_window_days, campaign.status) == (21, "draft")
