@@ -28,10 +28,6 @@ _LIVE = [CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING,
          CampaignStatus.PAUSED]
 
 
-def _actor(by):
-    return getattr(by, "user", None)
-
-
 # --- Events -------------------------------------------------------------------------------
 
 def _check_event(*, store, starts_at, rsvp_deadline, capacity, categories, hosts, now) -> None:
@@ -64,7 +60,7 @@ def event_create(*, store, title: str, starts_at, place: str, rsvp_deadline,
                                  created_by=by, created_at=now)
     event.categories.set(categories)
     event.hosts.set(hosts)
-    log_action(actor=_actor(by), action="events.event_created", obj=event, at=now)
+    log_action(by=by, action="events.event_created", obj=event, at=now)
     return event
 
 
@@ -90,7 +86,7 @@ def event_update(*, event: Event, title: str, starts_at, place: str, rsvp_deadli
                               "rsvp_deadline"])
     event.categories.set(categories)
     event.hosts.set(hosts)
-    log_action(actor=_actor(by), action="events.event_changed", obj=event, at=now)
+    log_action(by=by, action="events.event_changed", obj=event, at=now)
     return event
 
 
@@ -116,7 +112,7 @@ def event_cancel(*, event: Event, notify: bool, by) -> Event:
         if notify:
             notices += followups.campaign_step_plan(campaign=campaign, kind=CANCELLED,
                                                     due_at=due, now=now)
-    log_action(actor=_actor(by), action="events.event_cancelled", obj=event, at=now,
+    log_action(by=by, action="events.event_cancelled", obj=event, at=now,
                data={"notices": notices})
     return event
 
@@ -162,7 +158,7 @@ def campaign_create(*, event: Event, by, **fields) -> Campaign:
     fields["name"] = fields.get("name") or defaults["name"]
     campaign = Campaign.objects.create(store=event.store, event=event, created_by=by,
                                        created_at=now, **fields)
-    log_action(actor=_actor(by), action="events.campaign_created", obj=campaign, at=now)
+    log_action(by=by, action="events.campaign_created", obj=campaign, at=now)
     return campaign
 
 
@@ -177,7 +173,7 @@ def campaign_update(*, campaign: Campaign, by, **fields) -> Campaign:
     for name, value in fields.items():
         setattr(campaign, name, value)
     campaign.save(update_fields=list(fields))
-    log_action(actor=_actor(by), action="events.campaign_changed", obj=campaign)
+    log_action(by=by, action="events.campaign_changed", obj=campaign)
     return campaign
 
 
@@ -245,7 +241,7 @@ def campaign_start(*, campaign: Campaign, by, at: datetime.datetime | None = Non
     campaign.scheduled_at, campaign.started_by, campaign.started_at = at or now, by, now
     campaign.save(update_fields=["expand_until", "status", "scheduled_at", "started_by",
                                  "started_at"])
-    log_action(actor=_actor(by), action="events.campaign_started", obj=campaign, at=now,
+    log_action(by=by, action="events.campaign_started", obj=campaign, at=now,
                data={"scheduled_at": campaign.scheduled_at.isoformat()})
     if at is None:
         _expand_after_commit(campaign.pk)
@@ -328,7 +324,7 @@ def campaign_pause(*, campaign: Campaign, by) -> Campaign:
     campaign.status = CampaignStatus.PAUSED
     campaign.save(update_fields=["status"])
     held = followups.campaign_messages_pause(campaign=campaign, at=now)
-    log_action(actor=_actor(by), action="events.campaign_paused", obj=campaign, at=now,
+    log_action(by=by, action="events.campaign_paused", obj=campaign, at=now,
                data={"held": held})
     return campaign
 
@@ -346,7 +342,7 @@ def campaign_resume(*, campaign: Campaign, by) -> Campaign:
     followups.campaign_messages_resume(campaign=campaign, at=now)
     if not campaign.is_expanded:
         _expand_after_commit(campaign.pk)
-    log_action(actor=_actor(by), action="events.campaign_resumed", obj=campaign, at=now)
+    log_action(by=by, action="events.campaign_resumed", obj=campaign, at=now)
     return campaign
 
 
@@ -437,7 +433,7 @@ def rsvp_answer(*, invitation: Invitation, answer: str, guests: int = 0,
                             f"by {via}.")
     promoted = _promote_waiting(event, now) if was_seated else []
     _plan_or_withdraw_reminder(invitation, event, now)
-    log_action(actor=None, action="events.rsvp", obj=invitation, store=event.store, at=now,
+    log_action(by=None, action="events.rsvp", obj=invitation, store=event.store, at=now,
                data={"answer": answer, "guests": guests, "waitlisted": invitation.waitlisted})
     return Rsvp(invitation=invitation, changed=True, promoted=promoted)
 
@@ -500,9 +496,9 @@ def invitation_attended(*, invitation: Invitation, attended: bool, by) -> Invita
     invitation.attended_at = now if attended else None
     invitation.save(update_fields=["attended_at"])
     if attended:
-        interaction_add(customer=invitation.customer, kind=InteractionKind.VISIT, staff=by,
+        interaction_add(customer=invitation.customer, kind=InteractionKind.VISIT, by=by,
                         at=now, summary=f"Came to {invitation.event.title}.")
-    log_action(actor=_actor(by), action="events.attended" if attended else "events.unattended",
+    log_action(by=by, action="events.attended" if attended else "events.unattended",
                obj=invitation, store=invitation.event.store, at=now)
     return invitation
 
