@@ -3,7 +3,6 @@ a waiting list) and a trunk show with a draft campaign to preview."""
 
 import datetime
 
-
 from crm.models import Channel, Consent, ConsentMethod, Customer, Preference, Purpose
 from events import services
 from events.models import Campaign, Invitation
