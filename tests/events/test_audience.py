@@ -129,8 +129,8 @@ def test_a_longer_window_leaves_out_the_customer_contacted_twenty_days_ago(store
 def test_filters_narrow_who_matches(store, event, campaign, guest, salesperson):
     loves_the_line = guest(first_name="Lia", assigned_to=salesperson)
     loves_the_line.preferences.add(event.categories.first())
-    buyer = guest(first_name="Bea", first_purchase_on=datetime.date(2026, 3, 1),
-                  last_visit_at=MORNING - 10 * DAYS, source="repair")
+    guest(first_name="Bea", first_purchase_on=datetime.date(2026, 3, 1),
+          last_visit_at=MORNING - 10 * DAYS, source="repair")
     OccasionFactory(customer=guest(first_name="Dee"), month=12, day=3)
 
     def names(**fields):
