@@ -81,6 +81,8 @@ def measure_jobs(args, results: dict) -> None:
             datasets.vacuum(size)
         jobs.setdefault("planner", {})[size] = in_process("planner", size)
         log(f"{size}: planner {jobs['planner'][size]}")
+        jobs.setdefault("campaign", {})[size] = in_process("campaign", size)
+        log(f"{size}: campaign {jobs['campaign'][size]}")
     if "100k" in args.sizes:
         jobs["bulk reassignment"] = {"100k": in_process("reassign", "100k")}
         log(f"100k: bulk reassignment {jobs['bulk reassignment']['100k']}")

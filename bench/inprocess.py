@@ -1,6 +1,6 @@
 """The benchmark's in-process side, run in a subprocess per size and job:
 
-    python -m bench.inprocess samples|planner|reassign
+    python -m bench.inprocess samples|planner|reassign|campaign
 
 with the size's environment (bench.datasets.environment). Prints one JSON line last.
 - samples: what the pages ask for (names, phones, customers...) picked from the data, and the
@@ -8,6 +8,9 @@ with the size's environment (bench.datasets.environment). Prints one JSON line l
 - planner: the follow-up planner for one day, every store, time and peak memory (maxrss of
   this process, Django included), then the next day's run, rolled back afterwards.
 - reassign: a manager hands 10,000 orphans to the active associates at once, rolled back.
+- campaign: a save-the-date campaign for the flagship's customers seen in the last
+  CAMPAIGN_ACTIVE_DAYS: the audience preview (counts and reasons), then its expansion into the
+  outbox batch by batch, time, peak memory and queries per batch, rolled back.
 """
 
 import json
@@ -19,6 +22,8 @@ import time
 import django
 
 BULK_ORPHANS = 10_000
+# Customers seen within this many days: about a tenth of the flagship's at the 1m size.
+CAMPAIGN_ACTIVE_DAYS = 120
 SAMPLES = 60
 
 
@@ -165,12 +170,52 @@ def reassign() -> dict:
     return {"seconds": round(seconds, 2), "clients": moved, "queries": len(queries)}
 
 
+def campaign() -> dict:
+    import datetime
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from events import services
+    from events.models import AudienceEntry
+    from staff.models import StaffMember
+
+    store = _store()
+    manager = StaffMember.objects.get(user__username=_logins(store)["manager"])
+    starts_at = timezone.now() + datetime.timedelta(days=30)
+    before = _peak_mb()
+    with transaction.atomic():
+        event = services.event_create(store=store, title="Bench trunk show",
+                                      starts_at=starts_at, place="Main floor",
+                                      rsvp_deadline=starts_at - datetime.timedelta(days=2),
+                                      by=manager)
+        campaign = services.campaign_create(event=event, by=manager, channels="both",
+                                            active_within_days=CAMPAIGN_ACTIVE_DAYS)
+        started = time.perf_counter()
+        preview = services.campaign_preview(campaign=campaign)
+        preview_seconds = time.perf_counter() - started
+        services.campaign_start(campaign=campaign, by=manager)
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            expansion = services.campaign_expand(campaign_id=campaign.pk)
+            expand_seconds = time.perf_counter() - started
+        decided = AudienceEntry.objects.filter(campaign=campaign).count()
+        transaction.set_rollback(True)
+    return {"preview_seconds": round(preview_seconds, 2), "matched": preview.matched,
+            "invited": preview.invited, "decided": decided,
+            "expand_seconds": round(expand_seconds, 2), "messages": expansion.messages,
+            "batches": expansion.batches, "queries": len(queries),
+            "queries_per_batch": round(len(queries) / max(expansion.batches, 1), 1),
+            "peak_mb": _peak_mb(), "baseline_mb": before}
+
+
 def main(command: str) -> dict:
     django.setup()
     if command == "samples":
         picked = samples()
         return {"samples": picked, "queries": query_counts(picked)}
-    return {"planner": planner, "reassign": reassign}[command]()
+    return {"planner": planner, "reassign": reassign, "campaign": campaign}[command]()
 
 
 if __name__ == "__main__":

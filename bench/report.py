@@ -12,6 +12,7 @@ LATENCY_TARGETS = [("search by name", "100k", 30), ("search by phone", "100k", 3
 PLANNER_SECONDS, PLANNER_MB = 20, 300
 REASSIGN_SECONDS = 2
 GENERATE_100K_SECONDS = 120
+CAMPAIGN_EXPAND_SECONDS, CAMPAIGN_PREVIEW_SECONDS = 30, 1
 
 
 def _target(what: str, value, limit, *, unit: str) -> dict:
@@ -39,6 +40,12 @@ def targets(results: dict) -> list[dict]:
                              unit="s"))
         found.append(_target("planner at 1m: peak memory", planner["peak_mb"], PLANNER_MB,
                              unit="MB"))
+    campaign = jobs.get("campaign", {}).get("1m")
+    if campaign:
+        found.append(_target(f"campaign at 1m: expand {campaign['messages']:,} messages",
+                             campaign["expand_seconds"], CAMPAIGN_EXPAND_SECONDS, unit="s"))
+        found.append(_target("campaign at 1m: audience preview", campaign["preview_seconds"],
+                             CAMPAIGN_PREVIEW_SECONDS, unit="s"))
     reassign = jobs.get("bulk reassignment", {}).get("100k")
     if reassign:
         found.append(_target(f"bulk reassignment of {reassign['clients']:,} orphans",

@@ -31,7 +31,9 @@ def render_preview(*, template: MessageTemplate, subject: str, body: str,
     now = timezone.now()
     occasion = customer.occasions.order_by("month", "day").first()
     purpose = {TemplateKind.REPAIR_READY: Purpose.REPAIR_NOTICES,
-               TemplateKind.EVENT_INVITATION: Purpose.EVENTS}.get(
+               TemplateKind.EVENT_INVITATION: Purpose.EVENTS,
+               TemplateKind.EVENT_REMINDER: Purpose.EVENTS,
+               TemplateKind.EVENT_CANCELLED: Purpose.EVENTS}.get(
         template.kind, Purpose.OCCASION_REMINDERS)
     message = Message(store=template.store, customer=customer, channel=template.channel,
                       purpose=purpose, kind=template.kind, occasion=occasion,

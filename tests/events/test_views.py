@@ -219,3 +219,16 @@ def test_a_campaign_left_at_its_defaults_uses_the_stores_window(manager_client, 
     campaign = Campaign.objects.get()
     assert response.url == reverse("events:campaign", kwargs={"campaign_id": campaign.pk})
     assert (campaign.contact_window_days, campaign.status) == (21, "draft")
+
+
+def test_a_clients_answer_shows_on_their_associates_today_list(sales_client, salesperson,
+                                                               store):
+    from events import services
+
+    invitation = InvitationFactory(
+        customer=CustomerFactory(store=store, assigned_to=salesperson, first_name="Mina"))
+    services.rsvp_answer(invitation=invitation, answer="yes", guests=1)
+
+    response = sales_client.get(reverse("followups:today"))
+
+    assert b"Confirmed (+1) for Trunk show" in response.content
