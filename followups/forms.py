@@ -23,6 +23,12 @@ class MessagingSettingsForm(OneLineInputsMixin, forms.ModelForm):
             self.add_error("send_until", "Sending must start before it ends.")
         return cleaned
 
+    def clean_event_contact_window_days(self):
+        value = self.cleaned_data["event_contact_window_days"]
+        if value > 365:
+            raise forms.ValidationError("Choose at most 365 days.")
+        return value
+
     def clean_lead_days(self):
         value = self.cleaned_data["lead_days"]
         if not 1 <= value <= 90:

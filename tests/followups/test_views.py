@@ -127,8 +127,9 @@ def test_a_salesperson_cannot_open_the_log_templates_or_settings(sales_client):
 
 def test_every_default_template_is_listed_for_editing(manager_client, store):
     page = manager_client.get(reverse("followups:templates")).content.decode()
-    assert MessageTemplate.objects.filter(store=store).count() == 13
+    assert MessageTemplate.objects.filter(store=store).count() == 17
     assert "Repair ready" in page and "Event invitation" in page
+    assert "Event reminder" in page and "Event cancelled" in page
     assert "Sign-up confirmation" in page
 
 
@@ -212,16 +213,19 @@ def test_another_stores_template_is_not_found(other_manager_client, store):
 def _settings_form(**changes):
     data = {"lead_days": 14, "send_from": "09:00", "send_until": "20:00", "fatigue_cap": 2,
             "sender_name": "Gem & Loupe", "sender_email": "hello@gem.example",
-            "sender_phone": "+12175550100", "footer_address": "12 Main Street"}
+            "sender_phone": "+12175550100", "footer_address": "12 Main Street",
+            "event_contact_window_days": 14}
     data.update(changes)
     return data
 
 
 def test_a_manager_changes_the_lead_time_and_quiet_hours(manager_client, store):
-    response = manager_client.post(SETTINGS, _settings_form(lead_days=21, send_from="10:00"))
+    response = manager_client.post(SETTINGS, _settings_form(lead_days=21, send_from="10:00",
+                                                            event_contact_window_days=30))
     assert response.status_code == 302
     saved = MessagingSettings.objects.get(store=store)
     assert (saved.lead_days, saved.send_from) == (21, datetime.time(10))
+    assert saved.event_contact_window_days == 30
 
 
 @pytest.mark.parametrize(("changes", "error"), [
