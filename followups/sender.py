@@ -218,7 +218,7 @@ def _recent_touches(message: Message, now) -> int:
                         sent_at__gte=since)
                       | Q(status__in=[MessageStatus.SENDING, MessageStatus.NEEDS_LOOK],
                           updated_at__gte=since))
-              .only("pk", "occasion_id", "occurs_on"))
+              .only("pk", "occasion_id", "occurs_on", "campaign_id", "kind"))
     return len({m.touch for m in recent} - {message.touch})
 
 
