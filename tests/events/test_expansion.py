@@ -296,3 +296,19 @@ def test_cancelling_the_event_withdraws_the_unsent_and_tells_those_invited(
     assert mail.outbox[-1].subject == "Cancelled: Trunk show at Gem & Loupe Springfield"
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.WITHDRAWN
+
+
+def test_the_sender_holds_an_invitation_once_the_customer_reaches_the_cap(campaign, guest,
+                                                                         manager):
+    from tests.factories import MessageFactory
+
+    ann = guest(first_name="Ann")
+    services.campaign_start(campaign=campaign, by=manager)
+    services.campaign_expand(campaign_id=campaign.pk)
+    for days in (20, 25):  # two reminders went out after the audience was decided
+        MessageFactory(customer=ann, status=MessageStatus.SENT,
+                       sent_at=MORNING - datetime.timedelta(days=days),
+                       occurs_on=(MORNING - datetime.timedelta(days=days)).date())
+
+    assert _send_all() == ["suppressed"]
+    assert Message.objects.get(campaign=campaign).reason.startswith("Fatigue cap: 2")
