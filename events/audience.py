@@ -20,7 +20,7 @@ unique constraints make a second expansion (a retried task, a second manager) ad
 import dataclasses
 import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from crm.models import Purpose
 from events.models import Campaign, CustomerKind, Reason
@@ -48,7 +48,10 @@ _REACHED = """FROM followups_message r
 _GONE = ("'unsubscribe', 'stop', 'complaint'", "'bounce', 'provider'")
 
 AUDIENCE = f"""
-    WITH matched AS (
+    -- MATERIALIZED: each customer's ledger is read once, however often the CASEs below name
+    -- its words (inlined, PostgreSQL would run the lookups once per mention). PostgreSQL 12
+    -- or SQLite 3.35.
+    WITH matched AS MATERIALIZED (
         SELECT c.id AS customer_id, c.email, c.secondary_email, c.phone,
                {_LATEST.format(use=_USE_EMAIL, address="c.email", channel="email")} AS e1,
                {_LATEST.format(use=_USE_EMAIL, address="c.secondary_email", channel="email")}
@@ -207,19 +210,31 @@ def _sql_and_params(campaign: Campaign, *, now: datetime.datetime, fatigue_cap: 
     return AUDIENCE.replace("{filters}", filters), params
 
 
+def _without_jit(cursor) -> None:
+    """PostgreSQL's JIT spends seconds compiling this many-branched plan for a query that
+    runs in a fraction of that (measured at the 100k size: 2.4 s of 3.1 s); off for this
+    transaction only."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL jit = off")
+
+
+@transaction.atomic
 def preview(campaign: Campaign, *, now: datetime.datetime, fatigue_cap: int) -> Preview:
     """Counts by reason for every customer of the store matching the filters (one query)."""
     audience, params = _sql_and_params(campaign, now=now, fatigue_cap=fatigue_cap)
     with connection.cursor() as cursor:
+        _without_jit(cursor)
         cursor.execute(_COUNTS.format(audience=audience), params)
         return Preview(counts=dict(cursor.fetchall()))
 
 
+@transaction.atomic
 def customer_ids(campaign: Campaign, *, reason: str, now: datetime.datetime,
                  fatigue_cap: int, limit: int) -> list[int]:
     audience, params = _sql_and_params(campaign, now=now, fatigue_cap=fatigue_cap)
     params.update({"reason": reason, "limit": limit})
     with connection.cursor() as cursor:
+        _without_jit(cursor)
         cursor.execute(_NAMES.format(audience=audience), params)
         return [row[0] for row in cursor.fetchall()]
 
@@ -234,6 +249,7 @@ def expand_batch(campaign: Campaign, *, after: int, until: int, now: datetime.da
     params.update({"due": ops.adapt_datetimefield_value(due_at),
                    "now": ops.adapt_datetimefield_value(now), "kind": kind, "false": False})
     with connection.cursor() as cursor:
+        _without_jit(cursor)
         cursor.execute(INSERT_AUDIENCE.format(audience=audience), params)
         cursor.execute(INSERT_MESSAGES, params)
         added = cursor.rowcount
