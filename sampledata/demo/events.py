@@ -18,7 +18,7 @@ def load_demo_events(*, store, rng, now) -> None:
     maria = StaffMember.objects.get(store=store, role=Role.MANAGER)
     hosts = list(StaffMember.objects.filter(store=store, role=Role.SALESPERSON,
                                             departed_on__isnull=True))
-    open_house = _event(store, maria, hosts, now, "Holiday open house", days=10, capacity=40,
+    open_house = _event(store, maria, hosts, now, "Holiday open house", days=10, capacity=24,
                         lines=["Gold", "Silver"])
     _sent_last_week(open_house, maria, rng, now)
     trunk_show = _event(store, maria, hosts[:1], now, "Sapphire trunk show", days=24,
@@ -50,12 +50,13 @@ def _event(store, by, hosts, now, title, *, days, capacity, lines):
 
 
 def _sent_last_week(event, by, rng, now):
-    """Expanded and sent (recorded as sent a week ago, nothing left for the workers), then
-    answered by some: yes with guests, no, and a waiting list once the room is full."""
+    """Expanded and sent (recorded as sent 16 days ago, outside the usual contact window, so
+    the trunk show's campaign can invite them again), then answered by some: yes with guests,
+    no, and a waiting list once the room is full."""
     campaign = services.campaign_create(event=event, by=by, name="Open house invitations")
     services.campaign_start(campaign=campaign, by=by)
     services.campaign_expand(campaign_id=campaign.pk, now=now)
-    sent_at = now - datetime.timedelta(days=7)
+    sent_at = now - datetime.timedelta(days=16)
     Message.objects.filter(campaign=campaign).update(
         status=MessageStatus.SENT, sent_at=sent_at, due_at=sent_at, created_at=sent_at,
         updated_at=sent_at, subject=f"Save the date: {event.title}")
