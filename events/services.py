@@ -542,8 +542,12 @@ def rsvp_by_text(*, customers, text: str, at) -> str | None:
 # --- What the outbox asks of events (see events/hooks.py) ---------------------------------
 
 def message_context(message) -> dict[str, str]:
-    """An event message's placeholders: the event and the customer's own RSVP link."""
-    if message.campaign_id is None or message.customer_id is None:
+    """An event message's placeholders: the event and the customer's own RSVP link. A
+    template previewed in the office (an unsaved message of an event kind) shows the store's
+    next event and a sample link."""
+    if message.campaign_id is None:
+        return _preview_context(message) if message.pk is None else {}
+    if message.customer_id is None:
         return {}
     from events.links import rsvp_url
 
@@ -551,6 +555,19 @@ def message_context(message) -> dict[str, str]:
     invitation = Invitation.objects.filter(event=event, customer_id=message.customer_id).first()
     return {"event": event.title, "event_date": event.when(), "event_place": event.place,
             "rsvp_link": rsvp_url(invitation) if invitation else ""}
+
+
+def _preview_context(message) -> dict[str, str]:
+    if message.kind not in (INVITATION, REMINDER, CANCELLED):
+        return {}
+    event = (Event.objects.for_store(message.store).select_related("store")
+             .filter(starts_at__gte=timezone.now(), cancelled_at__isnull=True)
+             .order_by("starts_at").first())
+    if event is None:
+        return {"event": "our trunk show", "event_date": "Saturday, December 12 at 6:00 PM",
+                "event_place": "the store", "rsvp_link": "(their own link to answer)"}
+    return {"event": event.title, "event_date": event.when(), "event_place": event.place,
+            "rsvp_link": "(their own link to answer)"}
 
 
 def message_send_check(message, now) -> str:

@@ -232,3 +232,20 @@ def test_a_clients_answer_shows_on_their_associates_today_list(sales_client, sal
     response = sales_client.get(reverse("followups:today"))
 
     assert b"Confirmed (+1) for Trunk show" in response.content
+
+
+def test_the_invitation_template_previews_with_the_next_event(manager_client, event, store):
+    from followups.services import templates_ensure
+
+    CustomerFactory(store=store, first_name="Harper", email="harper@mail.example")
+    templates_ensure(store=store)
+    template = MessageTemplate.objects.get(store=store, kind="event_invitation", channel="email")
+
+    response = manager_client.post(
+        reverse("followups:template-edit", kwargs={"template_id": template.pk}),
+        {"subject": template.subject, "body": template.body, "preview": "",
+         "preview_customer": "harper@mail.example"})
+
+    assert b"We would love to see you at Trunk show, Saturday, December 12 at 6:00 PM" \
+        in response.content
+    assert b"(their own link to answer)" in response.content
