@@ -174,9 +174,11 @@ def _filters(campaign: Campaign, now: datetime.datetime) -> tuple[str, dict]:
     if campaign.active_within_days:
         params["active_since"] = now - datetime.timedelta(days=campaign.active_within_days)
         params["active_since_day"] = params["active_since"].date()
+        # A scalar lookup per customer (crm_purchase's customer index): as an EXISTS,
+        # PostgreSQL hashes every recent purchase of every store once per batch.
         parts.append("""(c.last_visit_at >= %(active_since)s
-                         OR EXISTS (SELECT 1 FROM crm_purchase pu WHERE pu.customer_id = c.id
-                                    AND pu.purchased_on >= %(active_since_day)s))""")
+                         OR (SELECT MAX(pu.purchased_on) FROM crm_purchase pu
+                             WHERE pu.customer_id = c.id) >= %(active_since_day)s)""")
     if campaign.assigned_to_id:
         parts.append("c.assigned_to_id = %(assigned_to)s")
         params["assigned_to"] = campaign.assigned_to_id
