@@ -3,7 +3,6 @@ provider events. The planner lives in planner.py and the sender in sender.py."""
 
 import datetime
 import functools
-import hashlib
 import logging
 
 from django.db import IntegrityError, transaction
@@ -16,7 +15,7 @@ from core.queueing import publish_each_after_commit
 from crm.models import Channel, Consent, ConsentMethod, Customer, InteractionKind, Purpose
 from crm.selectors import consent_current
 from crm.services import consent_record, interaction_add
-from followups import rendering
+from followups import compose, rendering
 from followups.models import (
     CallOutcome,
     CallTask,
@@ -281,16 +280,11 @@ def _email_addresses(customer: Customer) -> list[str]:
     return sorted({*known, *filter(None, [customer.email, customer.secondary_email])})
 
 
-def address_key(address: str) -> str:
-    """A short stand-in for an address in a signed link (the signature, not this, is what
-    stops forgery)."""
-    return hashlib.sha256(address.encode()).hexdigest()[:20]
-
-
 def unsubscribe_address(*, customer: Customer, key: str) -> str:
     """The customer's email address an unsubscribe link names ("" for a link from before
     links named one, or one no longer known: then every address is unsubscribed)."""
-    return next((a for a in _email_addresses(customer) if key and address_key(a) == key), "")
+    return next((a for a in _email_addresses(customer)
+                 if key and compose.address_key(a) == key), "")
 
 
 @transaction.atomic

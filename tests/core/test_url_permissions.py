@@ -7,7 +7,7 @@ piece of work adds its URLs to EXPECTED and, for a new URL argument, a sample to
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from followups.sender import unsubscribe_token
+from followups.compose import unsubscribe_token
 from tests.factories import (
     CallTaskFactory,
     CustomerFactory,
