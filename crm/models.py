@@ -7,6 +7,8 @@ from django.db.models.functions import Lower
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from crm import occasion_dates
+
 
 class PreferenceQuerySet(models.QuerySet):
     def for_store(self, store):
@@ -232,15 +234,12 @@ class Occasion(models.Model):
         return self.get_kind_display()
 
     def on_year(self, year: int) -> datetime.date:
-        day = self.day
-        if self.month == 2 and day == 29 and not calendar.isleap(year):
-            day = 28
-        return datetime.date(year, self.month, day)
+        """The date it falls on in `year` (the rule: crm.occasion_dates)."""
+        return occasion_dates.on_year(self.month, self.day, year)
 
     def next_date(self, today: datetime.date) -> datetime.date:
         """The next time this occasion falls on or after `today`."""
-        this_year = self.on_year(today.year)
-        return this_year if this_year >= today else self.on_year(today.year + 1)
+        return occasion_dates.next_date(self.month, self.day, today)
 
 
 class Channel(models.TextChoices):

@@ -1,6 +1,5 @@
 """Reads of customers, shaped once for the page that shows them and scoped to the store."""
 
-import calendar
 import datetime
 
 from django.contrib.postgres.search import TrigramSimilarity
@@ -11,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.errors import LoupeError
+from crm import occasion_dates
 from crm.links import INVALID, sign_up_named_by
 from crm.models import (
     Assignment,
@@ -232,8 +232,6 @@ def customer_duplicates(*, store, email: str = "", phone: str = ""):
             .order_by("last_name", "first_name", "pk"))
 
 
-# How far ahead an occasion makes a visited customer due a follow-up (the reminder lead).
-FOLLOW_UP_DAYS = 14
 # The customer page shows the latest entries of the timeline.
 TIMELINE_LENGTH = 50
 
@@ -244,13 +242,11 @@ def customer_list(*, store):
             .order_by("last_name", "first_name", "pk"))
 
 
-def _day_window(today: datetime.date, days: int) -> Q:
+def _falls_between(first: datetime.date, last: datetime.date) -> Q:
+    """Occasions that fall between the two dates (both included)."""
     match = Q()
-    for offset in range(days + 1):
-        day = today + datetime.timedelta(days=offset)
-        match |= Q(month=day.month, day=day.day)
-        if day.month == 2 and day.day == 28 and not calendar.isleap(day.year):
-            match |= Q(month=2, day=29)
+    for month, day, _date in occasion_dates.window(first=first, last=last):
+        match |= Q(month=month, day=day)
     return match
 
 
@@ -283,11 +279,12 @@ def customers_here(*, store, now=None):
                                              last_visit_at__lt=start + datetime.timedelta(days=1))
 
 
-def customers_follow_up(*, store, now=None):
-    """FOLLOW-UP: visited, and asked to be reminded or have an occasion coming up."""
+def customers_follow_up(*, store, lead_days: int, now=None):
+    """FOLLOW-UP: visited, and asked to be reminded or have an occasion coming up (today or
+    within the store's reminder lead, `lead_days`)."""
     today = store.today(now)
-    due = Exists(Occasion.objects.filter(_day_window(today, FOLLOW_UP_DAYS),
-                                         customer=OuterRef("pk")))
+    soon = _falls_between(today, today + datetime.timedelta(days=lead_days))
+    due = Exists(Occasion.objects.filter(soon, customer=OuterRef("pk")))
     return customer_list(store=store).filter(last_visit_at__isnull=False).filter(
         consent_granted_now() | due)
 

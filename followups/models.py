@@ -5,6 +5,7 @@ import datetime
 from django.db import models
 from django.db.models import Q
 
+from crm import occasion_dates
 from crm.models import Channel, Purpose
 
 
@@ -29,7 +30,8 @@ class MessagingSettings(models.Model):
     store = models.OneToOneField("staff.Store", on_delete=models.CASCADE,
                                  related_name="messaging_settings")
     lead_days = models.PositiveSmallIntegerField(
-        "days ahead", default=14, help_text="How many days before an occasion to remind.")
+        "days ahead", default=occasion_dates.DEFAULT_LEAD_DAYS,
+        help_text="How many days before an occasion to remind.")
     send_from = models.TimeField("send from", default=datetime.time(9))
     send_until = models.TimeField("send until", default=datetime.time(20),
                                   help_text="Nothing is sent outside these hours.")
