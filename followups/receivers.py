@@ -1,8 +1,10 @@
 """Signals from below, each handed straight to the service that acts on it: anymail's
-tracking events, crm's word that an occasion moved or went, and crm's public sign-ups (crm
-cannot import followups, so it announces them)."""
+tracking events, crm's word that an occasion moved or went, crm's public sign-ups (crm
+cannot import followups, so it announces them), and a new store (named by its label: followups
+does not import staff's models), which gets its messaging settings and templates at once."""
 
 from anymail.signals import tracking
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from crm.models import ConsentMethod
@@ -32,6 +34,12 @@ def email_event(sender, event, esp_name, **kwargs):
 @receiver(occasion_changed, dispatch_uid="followups.occasion_changed")
 def occasion_changed_withdraws_plans(sender, occasion, change, at, **kwargs):
     services.occasion_plans_withdraw(occasion=occasion, change=change, at=at)
+
+
+@receiver(post_save, sender="staff.Store", dispatch_uid="followups.store_messaging_start")
+def store_created(sender, instance, created, **kwargs):
+    if created and not kwargs.get("raw"):  # a fixture being loaded brings its own rows
+        services.store_messaging_start(store=instance)
 
 
 @receiver(sign_up_received, dispatch_uid="followups.sign_up_confirmation")

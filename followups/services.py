@@ -34,12 +34,27 @@ START_WORDS = {"START", "UNSTOP"}
 HELP_WORDS = {"HELP", "INFO"}
 
 
+def settings_defaults(store) -> dict[str, str]:
+    """A new store's messaging settings: its own name, address, email and phone."""
+    return {"footer_address": store.address, "sender_name": store.name,
+            "sender_email": store.email, "sender_phone": store.phone}
+
+
 def messaging_settings_for(*, store) -> MessagingSettings:
-    """The store's messaging settings, created with the defaults on first use."""
+    """The store's messaging settings (made when the store was: `store_messaging_start`; a
+    store that somehow has none gets them here, in a worker or on a POST, never on a GET)."""
     found, _ = MessagingSettings.objects.select_related("store").get_or_create(
-        store=store, defaults={"footer_address": store.address, "sender_name": store.name,
-                               "sender_email": store.email, "sender_phone": store.phone})
+        store=store, defaults=settings_defaults(store))
     return found
+
+
+@transaction.atomic
+def store_messaging_start(*, store) -> None:
+    """A new store's messaging settings and its own copy of every default template, so no
+    page has to create them when it is opened (idempotent; followups.receivers calls it when
+    a store is created, migration 0006 for the stores that were there before)."""
+    MessagingSettings.objects.get_or_create(store=store, defaults=settings_defaults(store))
+    templates_ensure(store=store)
 
 
 @transaction.atomic

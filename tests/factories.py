@@ -176,9 +176,17 @@ class CallTaskFactory(factory.django.DjangoModelFactory):
 
 
 class MessageTemplateFactory(factory.django.DjangoModelFactory):
+    """The store's own template of a kind and channel, with these words (a store has every
+    default template from the moment it is created)."""
+
     class Meta:
         model = "followups.MessageTemplate"
-        django_get_or_create = ("store", "kind", "channel")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        key = {name: kwargs.pop(name) for name in ("store", "kind", "channel")}
+        template, _ = model_class.objects.update_or_create(**key, defaults=kwargs)
+        return template
 
     store = factory.SubFactory(StoreFactory)
     kind = "birthday"
