@@ -2,8 +2,6 @@
 provider events. The planner lives in planner.py and the sender in sender.py."""
 
 import datetime
-import functools
-import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,8 +24,6 @@ from followups.models import (
     ProviderEvent,
     TemplateKind,
 )
-
-logger = logging.getLogger(__name__)
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "UNSTOP"}
@@ -169,26 +165,8 @@ def sign_up_confirmation_plan(*, sign_up) -> Message:
     message = Message.objects.get(sign_up=sign_up, channel=Channel.EMAIL)
     log_action(actor=None, action="followups.sign_up_confirmation_planned", obj=message,
                store=sign_up.store, at=now, data={"sign_up": sign_up.pk})
-    transaction.on_commit(functools.partial(_queue_or_leave_to_dispatcher, message.pk))
+    queue_after_commit([message.pk])
     return message
-
-
-def _queue_or_leave_to_dispatcher(message_id: int) -> None:
-    """Best effort, after commit: hand the message to a worker now. With the broker down the
-    request still succeeds; the row stays planned and unqueued, and the dispatcher (every
-    minute) queues it once Redis is back.
-
-    No publish retries and no result store (each would hold the request while Redis is
-    down); any error from the broker counts as "down".
-    """
-    from followups.tasks import send_message
-
-    try:
-        send_message.apply_async((message_id,), retry=False, ignore_result=True)
-    except Exception:
-        logger.warning("Broker unavailable: message %s waits for the dispatcher", message_id,
-                       exc_info=True)
-        _unqueue([message_id])
 
 
 @transaction.atomic

@@ -229,7 +229,8 @@ def test_the_command_queues_what_has_come_due(reminder, capsys, monkeypatch,
     from followups.tasks import send_message
 
     queued = []
-    monkeypatch.setattr(send_message, "delay", queued.append)
+    monkeypatch.setattr(send_message, "apply_async",
+                        lambda args, **options: queued.append(args[0]))
     with time_machine.travel(MORNING, tick=False), \
             django_capture_on_commit_callbacks(execute=True):
         call_command("send_due_messages")
