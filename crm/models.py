@@ -634,6 +634,14 @@ class Voucher(models.Model):
         """The code as printed: two groups of four, easy to read out."""
         return f"{self.code[:4]}-{self.code[4:]}" if len(self.code) == 8 else self.code
 
+    @property
+    def valid_through(self) -> datetime.date:
+        """The last day it is good, in the store's calendar (it expires as that day ends)."""
+        from django.utils import timezone
+
+        return (timezone.localtime(self.expires_at, self.store.tz)
+                - datetime.timedelta(days=1)).date()
+
     def state(self, now) -> str:
         """"redeemed", "expired" or "valid" at `now`."""
         if self.redeemed_at is not None:

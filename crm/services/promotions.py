@@ -184,8 +184,8 @@ def _problem(voucher: Voucher | None, *, store, now, code: str) -> str:
         return (f"Voucher {voucher.shown_code} was already used on {when:%b %d, %Y at %H:%M} "
                 f"(by {who}).")
     if voucher.expires_at <= now:
-        last = timezone.localtime(voucher.expires_at, store.tz) - datetime.timedelta(days=1)
-        return f"Voucher {voucher.shown_code} expired: it was valid through {last:%b %d, %Y}."
+        return (f"Voucher {voucher.shown_code} expired: it was valid through "
+                f"{voucher.valid_through:%b %d, %Y}.")
     return ""
 
 
