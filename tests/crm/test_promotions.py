@@ -398,3 +398,30 @@ def test_the_results_page_costs_the_same_queries_for_more_sign_ups(
     with django_assert_max_num_queries(8):
         page = manager_client.get(reverse("crm:promotion-results"))
     assert "Monthly drawing" in page.content.decode()
+
+
+def test_the_entrant_list_and_drawing_list_cost_the_same_queries_as_entries_grow(
+        manager_client, store, drawing, django_assert_max_num_queries):
+    pages = [reverse("crm:drawing-entrants", kwargs={"drawing_id": drawing.pk}),
+             reverse("crm:drawings")]
+    _confirmed(store, source=Source.DRAWING, email="e0@mail.example", first_name="E0")
+    for page in pages:
+        with django_assert_max_num_queries(9):
+            manager_client.get(page)
+    for n in range(1, 15):
+        _confirmed(store, source=Source.DRAWING, email=f"e{n}@mail.example", first_name=f"E{n}")
+    for page in pages:
+        with django_assert_max_num_queries(9):
+            assert manager_client.get(page).status_code == 200
+
+
+def test_staff_pages_show_times_in_the_stores_timezone(manager_client, store, manager):
+    with time_machine.travel(NOV_19 - datetime.timedelta(hours=1), tick=False):
+        drawing = drawing_create(store=store, month=store.today(), prize="Ring", rules="R.",
+                                 closes_on=store.today(), by=manager)
+        _confirmed(store, source=Source.DRAWING)
+    with time_machine.travel(NOV_19, tick=False):
+        drawing_close(drawing=drawing, by=manager)
+        drawing_draw(drawing=drawing, by=manager)
+    page = manager_client.get(reverse("crm:drawing", kwargs={"drawing_id": drawing.pk}))
+    assert "on Nov 19, 10:00" in page.content.decode()  # 16:00 UTC is 10:00 in Chicago
