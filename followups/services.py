@@ -185,7 +185,7 @@ def _asked_for_plan(*, customer_id, store, kind, to, **about) -> Message:
         kind=kind, to=to, due_at=now, queued_at=now, created_at=now, updated_at=now,
         **about)], ignore_conflicts=True)
     message = Message.objects.get(channel=Channel.EMAIL, **about)
-    log_action(actor=None, action=f"followups.{kind}_planned", obj=message, store=store,
+    log_action(by=None, action=f"followups.{kind}_planned", obj=message, store=store,
                at=now, data={"customer": customer_id})
     transaction.on_commit(functools.partial(_queue_or_leave_to_dispatcher, message.pk))
     return message

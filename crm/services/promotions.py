@@ -48,10 +48,6 @@ def normalize_code(text: str) -> str:
     return _NOT_CODE.sub("", (text or "").upper())[:16]
 
 
-def _actor(staff):
-    return staff.user if staff is not None else None
-
-
 # ---------------------------------------------------------------------------------------
 # The voucher program
 
@@ -79,7 +75,7 @@ def voucher_program_set(*, store, kind: str, value: Decimal, minimum_purchase: D
     program = VoucherProgram.objects.create(
         store=store, kind=kind, value=value, minimum_purchase=minimum_purchase,
         valid_days=valid_days, terms=terms, created_at=now, created_by=by)
-    log_action(actor=_actor(by), action="voucher_program.set", obj=program, at=now,
+    log_action(by=by, action="voucher_program.set", obj=program, at=now,
                data={"offer": program.offer, "valid_days": valid_days})
     return program
 
@@ -90,7 +86,7 @@ def voucher_program_end(*, store, by) -> None:
     now = timezone.now()
     ended = VoucherProgram.objects.filter(store=store, active=True).update(active=False)
     if ended:
-        log_action(actor=_actor(by), action="voucher_program.ended", store=store, at=now)
+        log_action(by=by, action="voucher_program.ended", store=store, at=now)
 
 
 # ---------------------------------------------------------------------------------------
@@ -123,7 +119,7 @@ def voucher_issue(*, sign_up: SignUp, customer: Customer, now) -> Issued:
     voucher = _create_with_fresh_code(
         store=sign_up.store, program=program, customer=customer, sign_up=sign_up,
         email=sign_up.email, issued_at=now, expires_at=expires_at)
-    log_action(actor=None, action="voucher.issued", obj=voucher, at=now,
+    log_action(by=None, action="voucher.issued", obj=voucher, at=now,
                data={"customer": customer.pk, "sign_up": sign_up.pk, "offer": program.offer})
     voucher_issued.send(sender=Voucher, voucher=voucher)
     return Issued(voucher=voucher, earlier=False)
@@ -227,7 +223,7 @@ def voucher_redeem(*, store, code: str, total: Decimal, description: str = "",
         raise LoupeError(f"Voucher {voucher.shown_code} was just used at another register.",
                          field="code", code="not_redeemable")
     Customer.objects.filter(pk=voucher.customer_id).update(last_visit_at=now)
-    log_action(actor=_actor(by), action="voucher.redeemed", obj=voucher, at=now,
+    log_action(by=by, action="voucher.redeemed", obj=voucher, at=now,
                data={"purchase": purchase.pk, "total": str(total), "discount": str(discount)})
     voucher.refresh_from_db()
     return voucher
@@ -268,7 +264,7 @@ def drawing_create(*, store, month: datetime.date, prize: str, rules: str,
     drawing = Drawing.objects.create(store=store, month=month, prize=prize, rules=rules,
                                      opens_at=opens_at, closes_at=closes_at, created_at=now,
                                      created_by=by)
-    log_action(actor=_actor(by), action="drawing.created", obj=drawing, at=now,
+    log_action(by=by, action="drawing.created", obj=drawing, at=now,
                data={"prize": prize, "closes_at": closes_at.isoformat()})
     return drawing
 
@@ -291,13 +287,13 @@ def drawing_enter(*, sign_up: SignUp, customer: Customer, now) -> Entered:
         return Entered(entry=None, drawing=None, earlier=False)
     earlier = drawing.entries.filter(Q(email=sign_up.email) | Q(customer=customer)).first()
     if earlier is not None:
-        log_action(actor=None, action="drawing.entry_repeated", obj=drawing, at=now,
+        log_action(by=None, action="drawing.entry_repeated", obj=drawing, at=now,
                    data={"sign_up": sign_up.pk, "entry": earlier.pk})
         return Entered(entry=earlier, drawing=drawing, earlier=True)
     entry = DrawingEntry.objects.create(drawing=drawing, customer=customer, sign_up=sign_up,
                                         email=sign_up.email, name=sign_up.full_name,
                                         phone=sign_up.phone, entered_at=now)
-    log_action(actor=None, action="drawing.entered", obj=drawing, at=now,
+    log_action(by=None, action="drawing.entered", obj=drawing, at=now,
                data={"entry": entry.pk, "customer": customer.pk, "sign_up": sign_up.pk})
     return Entered(entry=entry, drawing=drawing, earlier=False)
 
@@ -313,7 +309,7 @@ def drawing_close(*, drawing: Drawing, by) -> Drawing:
         raise LoupeError("This drawing has not opened yet: there is nothing to close.")
     drawing.closes_at = now
     drawing.save(update_fields=["closes_at"])
-    log_action(actor=_actor(by), action="drawing.closed", obj=drawing, at=now,
+    log_action(by=by, action="drawing.closed", obj=drawing, at=now,
                data={"entries": drawing.entries.count()})
     return drawing
 
@@ -349,7 +345,7 @@ def drawing_draw(*, drawing: Drawing, by) -> Drawing:
     drawing.winner_id, drawing.drawn_at, drawing.drawn_by = winner_id, now, by
     drawing.entry_count = len(entry_ids)
     drawing.save(update_fields=["winner", "drawn_at", "drawn_by", "entry_count"])
-    log_action(actor=_actor(by), action="drawing.drawn", obj=drawing, at=now,
+    log_action(by=by, action="drawing.drawn", obj=drawing, at=now,
                data={"entries": len(entry_ids), "winner_entry": winner_id,
                      "method": "secrets.SystemRandom().choice"})
     drawing.refresh_from_db()
