@@ -91,7 +91,7 @@ def message_send(*, message_id: int) -> str:
     with transaction.atomic():
         message = (Message.objects.select_for_update(skip_locked=True, of=("self",))
                    .select_related("store", "customer__assigned_to", "occasion", "envelope",
-                                   "sign_up")
+                                   "sign_up", "voucher__program", "voucher__store", "drawing")
                    .filter(pk=message_id, status=MessageStatus.PLANNED).first())
         if message is None:
             return "nothing to do"

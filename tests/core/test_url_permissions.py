@@ -15,6 +15,7 @@ from followups.compose import unsubscribe_token
 from tests.factories import (
     CallTaskFactory,
     CustomerFactory,
+    DrawingFactory,
     EnvelopeFactory,
     MessageTemplateFactory,
     StaffMemberFactory,
@@ -86,6 +87,18 @@ EXPECTED = {
     "crm:occasion-remove": (LOGIN, 200, 200, 200, 404, 403),
     "followups:call-voicemail": (LOGIN, 405, 403, 405, 405, 403),
     "crm:consent": (LOGIN, 200, 200, 200, 404, 403),
+    "crm:voucher-show": (400, 400, 400, 400, 400, 400),
+    "crm:drawing-rules": (200, 200, 200, 200, 200, 200),
+    "crm:vouchers": (LOGIN, 200, 200, 200, 200, 403),
+    "crm:voucher-redeem": (LOGIN, 405, 405, 405, 405, 403),
+    "crm:voucher-program": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:voucher-program-end": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:drawings": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:drawing": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:drawing-close": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:drawing-draw": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:drawing-entrants": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:promotion-results": (LOGIN, 403, 403, 200, 200, 403),
 }
 
 # Namespaces with their own guard: the Django admin admits superusers only.
@@ -125,6 +138,7 @@ def url_samples(store):
         "calltask_id": call.pk,
         "template_id": MessageTemplateFactory(store=store).pk,
         "token": unsubscribe_token(customer.pk, address=customer.email),
+        "drawing_id": DrawingFactory(store=store).pk,
     }
 
 
