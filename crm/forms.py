@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import LoupeError
 from core.one_line import OneLineInputsMixin
-from crm.models import Channel, ContactPreference, Customer, OccasionKind, Preference
+from crm.models import (
+    Channel,
+    ContactPreference,
+    Customer,
+    ImportKind,
+    OccasionKind,
+    Preference,
+)
 from crm.normalize import normalize_email, normalize_phone, phone_key
 from crm.services import OccasionEntry, WalkInEntry, consent_questions, occasion_checked
 from crm.wording import consent_words
@@ -322,22 +329,13 @@ class MergeForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=_("POS customer CSV"))
+    kind = forms.ChoiceField(label=_("The file holds"), choices=ImportKind.choices,
+                             initial=ImportKind.CUSTOMERS, required=False,
+                             widget=forms.RadioSelect)
+    file = forms.FileField(label=_("POS export (CSV)"))
 
-    MAX_BYTES = 2 * 1024 * 1024
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 2 MB: split it."))
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError(_("Save the file as CSV in UTF-8 and try again.")) from exc
-
-
-class ImportConfirmForm(forms.Form):
-    csv_text = forms.CharField(widget=forms.HiddenInput, max_length=ImportUploadForm.MAX_BYTES)
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or ImportKind.CUSTOMERS
 
 
 class CaptureForm(OneLineInputsMixin, forms.Form):

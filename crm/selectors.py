@@ -17,6 +17,8 @@ from crm.models import (
     Channel,
     Consent,
     Customer,
+    Import,
+    ImportProblem,
     Interaction,
     Occasion,
     OccasionKind,
@@ -211,6 +213,15 @@ def customer_search(*, store, query: str, limit: int = 20):
     return found.select_related("assigned_to")[:limit]
 
 
+def customer_with_pos_id(*, store, pos_id: str) -> Customer | None:
+    """The customer the store's POS knows by this id (None for a blank id or no match)."""
+    pos_id = (pos_id or "").strip()
+    if not pos_id:
+        return None
+    return Customer.objects.for_store(store).select_related("assigned_to") \
+        .filter(pos_id=pos_id).first()
+
+
 def customer_duplicates(*, store, email: str = "", phone: str = ""):
     """Customers of `store` who already have this email (either field) or phone (E.164).
 
@@ -385,3 +396,56 @@ def sign_up_for_link(*, token: str) -> SignUp:
     if found is None:
         raise LoupeError(INVALID, code="invalid_link")
     return found
+
+
+def customers_for_export(*, store):
+    """The store's customers with what the export's columns read, in two queries plus one
+    for the consent ledger (`current_consents_of_store`), however many customers."""
+    return (Customer.objects.for_store(store).select_related("assigned_to")
+            .prefetch_related(Prefetch("occasions",
+                                       queryset=Occasion.objects.order_by("month", "day", "pk")))
+            .order_by("last_name", "first_name", "pk"))
+
+
+def current_consents_of_store(*, store) -> dict[int, dict[tuple[str, str], list[str]]]:
+    """customer id -> (channel, purpose) -> the addresses whose current consent (the
+    ledger's latest row per address, channel and purpose) is a grant, in one query."""
+    latest = (Consent.objects.filter(customer__store=store)
+              .order_by("customer_id", "address", "channel", "purpose", "-created_at", "-id")
+              .distinct("customer_id", "address", "channel", "purpose")
+              .values_list("customer_id", "address", "channel", "purpose", "granted"))
+    found: dict[int, dict[tuple[str, str], list[str]]] = {}
+    for customer_id, address, channel, purpose, granted in latest.iterator(chunk_size=5000):
+        if granted:
+            found.setdefault(customer_id, {}).setdefault((channel, purpose), []).append(address)
+    return found
+
+
+def associates_by_name(*, store) -> dict:
+    """The store's staff (departed included: old receipts name them) by display name and by
+    login, lower-case, as a POS file's associate column may give either.
+
+    StaffMember rows come through the store's relation (crm does not import staff)."""
+    found = {}
+    for member in store.staff.select_related("user"):
+        found.setdefault(member.user.username.lower(), member)
+        found.setdefault(member.display_name.strip().lower(), member)
+    return found
+
+
+# The import page lists the store's latest imports; the problems page shows this many a page.
+RECENT_IMPORTS = 10
+
+
+def import_for(*, store, import_id) -> Import:
+    """One of the store's imports; another store's is a 404."""
+    return get_object_or_404(Import.objects.for_store(store).select_related("by", "store"),
+                             pk=import_id)
+
+
+def imports_of_store(*, store):
+    return Import.objects.for_store(store).select_related("by")[:RECENT_IMPORTS]
+
+
+def import_problems(*, run: Import):
+    return ImportProblem.objects.filter(run=run).order_by("line", "pk")

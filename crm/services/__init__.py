@@ -17,6 +17,7 @@ from crm.services.customers import (
     occasion_checked,
     purchase_record,
 )
+from crm.services.imports import import_preview, import_resume, import_start, import_upload
 from crm.services.merge import customer_merge
 from crm.services.occasions import (
     occasion_change,
@@ -44,6 +45,10 @@ __all__ = [
     "customer_email_set",
     "customer_log_walk_in",
     "customer_merge",
+    "import_preview",
+    "import_resume",
+    "import_start",
+    "import_upload",
     "customer_note_add",
     "customer_update",
     "interaction_add",

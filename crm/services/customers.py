@@ -253,13 +253,16 @@ def purchase_record(*, customer: Customer, purchased_on: datetime.date, amount: 
     if purchased_on > customer.store.today():
         raise LoupeError("A purchase cannot be in the future.", field="purchased_on")
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
-    purchase = Purchase.objects.create(customer=locked, purchased_on=purchased_on, amount=amount,
+    purchase = Purchase.objects.create(store=locked.store, customer=locked,
+                                       purchased_on=purchased_on, amount=amount,
                                        description=(description or "").strip()[:200],
                                        associate=by, pos_reference=pos_reference)
     first = min(filter(None, [locked.first_purchase_on, purchased_on]))
+    last = max(filter(None, [locked.last_purchase_on, purchased_on]))
     Customer.objects.filter(pk=locked.pk).update(
-        lifetime_value=F("lifetime_value") + amount, first_purchase_on=first)
-    customer.refresh_from_db(fields=["lifetime_value", "first_purchase_on"])
+        lifetime_value=F("lifetime_value") + amount, first_purchase_on=first,
+        last_purchase_on=last)
+    customer.refresh_from_db(fields=["lifetime_value", "first_purchase_on", "last_purchase_on"])
     interaction_add(customer=locked, kind=InteractionKind.PURCHASE, staff=by,
                     summary=f"Bought {purchase.description or 'a piece'} for ${amount:,.2f}")
     log_action(actor=_actor(by), action="purchase.recorded", obj=locked,

@@ -126,10 +126,12 @@ def _load_customer(store, n, rng, sellers, prefs, now):
     if rng.random() < 0.45:
         amount = Decimal(rng.randrange(150, 12000))
         bought = customer.last_visit_at.date()
-        Purchase.objects.create(customer=customer, purchased_on=bought, amount=amount,
-                                description=rng.choice(PIECES), associate=customer.assigned_to)
+        Purchase.objects.create(store=customer.store, customer=customer, purchased_on=bought,
+                                amount=amount, description=rng.choice(PIECES),
+                                associate=customer.assigned_to)
         Customer.objects.filter(pk=customer.pk).update(lifetime_value=amount,
-                                                       first_purchase_on=bought)
+                                                       first_purchase_on=bought,
+                                                       last_purchase_on=bought)
 
 
 def _load_consent(customer, occasion, rng, now):

@@ -1,0 +1,282 @@
+"""Purchases from the POS: receipts matched to customers, credited to associates, once.
+
+A batch of receipts is written set-based (a few queries per batch, not per receipt), so a
+100,000-receipt file is a few hundred batches. A receipt number is imported once per store
+(`purchase_receipt_once_per_store`): a file imported again changes nothing.
+"""
+
+import dataclasses
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.errors import LoupeError
+from crm.models import (
+    AssignmentReason,
+    Customer,
+    InteractionKind,
+    Purchase,
+    PurchaseLine,
+    Source,
+)
+from crm.normalize import normalize_email, normalize_phone
+from crm.pos import Row, parse_amount, parse_date
+from crm.services.assignment import Move, clients_reassign
+from crm.services.customers import customer_create
+from crm.services.timeline import interactions_add
+from crm.services.transfer import ImportRow
+
+
+@dataclasses.dataclass
+class _Receipt:
+    number: str
+    line: int
+    purchased_on: datetime.date
+    pos_id: str
+    email: str
+    phone: str
+    first_name: str
+    last_name: str
+    associate: object | None
+    lines: list[dict]
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line["amount"] for line in self.lines), Decimal(0))
+
+    @property
+    def description(self) -> str:
+        return "; ".join(filter(None, (_line_words(line) for line in self.lines)))[:200]
+
+
+def _line_words(line: dict) -> str:
+    return line["description"] or " ".join(filter(None, (line["metal"], line["category"])))
+
+
+def _same(rows: list[Row], name: str) -> str:
+    """The receipt-level value every line repeats (a line that disagrees is an error)."""
+    values = {row.get(name) for row in rows} - {""}
+    if len(values) > 1:
+        raise LoupeError(f"the lines of this receipt give different {name} values "
+                         f"({', '.join(sorted(values))}).", field=name)
+    return values.pop() if values else ""
+
+
+def _parse(rows: list[Row], *, associates, today) -> _Receipt:
+    number = rows[0].get("receipt")
+    if not number:
+        raise LoupeError("the receipt number is missing.", field="receipt")
+    if len(number) > 64:
+        raise LoupeError("the receipt number is longer than 64 characters.", field="receipt")
+    purchased_on = parse_date(_same(rows, "date"))
+    if purchased_on > today:
+        raise LoupeError(f"the date {purchased_on:%b %-d, %Y} is in the future.", field="date")
+    email = normalize_email(_same(rows, "email"))
+    phone = normalize_phone(_same(rows, "phone"))
+    pos_id = _same(rows, "customer_pos_id")[:64]
+    first_name = _same(rows, "first_name")
+    if not (pos_id or email or phone):
+        raise LoupeError("no customer: give the POS customer id, an email or a phone.",
+                         field="customer_pos_id")
+    associate = None
+    if name := _same(rows, "associate"):
+        associate = associates.get(name.lower())
+        if associate is None:
+            raise LoupeError(f"“{name}” is not an associate of this store.", field="associate")
+    lines = []
+    for row in rows:
+        try:
+            amount = parse_amount(row.get("amount"))
+        except LoupeError as exc:
+            raise LoupeError(f"line {row.line}: {exc.message}", field="amount") from None
+        lines.append({"category": row.get("category")[:60], "metal": row.get("metal")[:60],
+                      "stones": row.get("stones")[:200],
+                      "description": row.get("description")[:200], "amount": amount})
+    return _Receipt(number=number, line=rows[0].line, purchased_on=purchased_on, pos_id=pos_id,
+                    email=email, phone=phone, first_name=first_name[:80],
+                    last_name=_same(rows, "last_name")[:80], associate=associate, lines=lines)
+
+
+def _name(receipt: _Receipt) -> str:
+    who = f"{receipt.first_name} {receipt.last_name}".strip()
+    return f"Receipt {receipt.number}" + (f" ({who})" if who else "")
+
+
+class _Customers:
+    """The batch's customers, found by POS id, then email, then phone, in three queries."""
+
+    def __init__(self, store, receipts: list[_Receipt]):
+        self.store = store
+        base = Customer.objects.for_store(store)
+        pos_ids = {r.pos_id for r in receipts if r.pos_id}
+        emails = {r.email for r in receipts if r.email}
+        phones = {r.phone for r in receipts if r.phone}
+        self.by_pos = {c.pos_id: c for c in base.filter(pos_id__in=pos_ids)} if pos_ids else {}
+        self.by_email, self.by_phone = {}, {}
+        if emails:
+            for c in base.filter(Q(email__in=emails) | Q(secondary_email__in=emails)) \
+                    .order_by("pk"):
+                for address in (c.email, c.secondary_email):
+                    self.by_email.setdefault(address, c)
+        if phones:
+            for c in base.filter(phone__in=phones).order_by("pk"):
+                self.by_phone.setdefault(str(c.phone), c)
+
+    def find(self, receipt: _Receipt) -> Customer | None:
+        return (receipt.pos_id and self.by_pos.get(receipt.pos_id)
+                or receipt.email and self.by_email.get(receipt.email)
+                or receipt.phone and self.by_phone.get(receipt.phone)
+                or None)
+
+    def remember(self, customer: Customer) -> None:
+        for index, key in ((self.by_pos, customer.pos_id), (self.by_email, customer.email),
+                           (self.by_phone, str(customer.phone or ""))):
+            if key:
+                index.setdefault(key, customer)
+
+
+def _lock_store(store) -> None:
+    """Two imports into one store take turns batch by batch, so the check for receipts
+    already imported cannot race another worker's insert of the same receipt."""
+    Store = Customer._meta.get_field("store").related_model
+    Store.objects.select_for_update().filter(pk=store.pk).first()
+
+
+@transaction.atomic
+def purchases_import_batch(*, store, groups: list[list[Row]], by, associates,
+                           seen: dict[str, int] | None = None) -> list[ImportRow]:
+    """Import one batch of receipts (each the list of its lines); one ImportRow per receipt.
+
+    A receipt already in Loupe is skipped (its number is unique per store); a customer is
+    matched by POS id, email or phone, or created (a prospect no more) when the receipt names
+    them; the associate on the receipt gets the credit and becomes the associate of a
+    customer who has none. `seen` (receipt number -> first line) spans the batches of one
+    file, so a receipt whose lines are split apart in the file is refused, not half kept.
+    """
+    now = timezone.now()
+    today = store.today(now)
+    seen = {} if seen is None else seen
+    _lock_store(store)
+    report, parsed, rows_of = [], [], {}
+    for rows in groups:
+        number = rows[0].get("receipt")
+        if number and number in seen:
+            report.append(ImportRow(number=rows[0].line, kind="invalid", name=f"Receipt {number}",
+                                    errors=[f"receipt: receipt {number} appears again; the "
+                                            f"lines of a receipt must follow one another "
+                                            f"(first on line {seen[number]})."]))
+            continue
+        if number:
+            seen[number] = rows[0].line
+        try:
+            receipt = _parse(rows, associates=associates, today=today)
+        except LoupeError as exc:
+            report.append(ImportRow(number=rows[0].line, kind="invalid",
+                                    name=f"Receipt {number}" if number else "",
+                                    errors=[f"{exc.field or 'row'}: {exc.message}"]))
+            continue
+        parsed.append(receipt)
+        rows_of[receipt.line] = ImportRow(number=receipt.line, kind="new", name=_name(receipt),
+                                          errors=[])
+        report.append(rows_of[receipt.line])
+    already = set(Purchase.objects.filter(store=store, pos_reference__in=[
+        r.number for r in parsed]).values_list("pos_reference", flat=True))
+    fresh = []
+    for receipt in parsed:
+        if receipt.number in already:
+            rows_of[receipt.line].kind = "skip"
+        else:
+            fresh.append(receipt)
+    if fresh:
+        _write(store=store, receipts=fresh, rows_of=rows_of, by=by, now=now)
+    return report
+
+
+def _write(*, store, receipts: list[_Receipt], rows_of, by, now) -> None:
+    customers = _Customers(store, receipts)
+    bought_by = {}
+    for receipt in receipts:
+        customer = customers.find(receipt)
+        if customer is None:
+            if not receipt.first_name:
+                rows_of[receipt.line].kind = "invalid"
+                rows_of[receipt.line].errors.append(
+                    "customer: no customer has this POS id, email or phone; give first_name "
+                    "to add them.")
+                continue
+            customer = customer_create(store=store, created_by=None, source=Source.IMPORT,
+                                       first_name=receipt.first_name,
+                                       last_name=receipt.last_name, email=receipt.email,
+                                       phone=receipt.phone)
+            if receipt.pos_id:
+                Customer.objects.filter(pk=customer.pk).update(pos_id=receipt.pos_id)
+                customer.pos_id = receipt.pos_id
+            customers.remember(customer)
+        elif receipt.pos_id and not customer.pos_id:
+            # Found by email or phone: keep the POS id so the next file matches it directly.
+            Customer.objects.filter(pk=customer.pk).update(pos_id=receipt.pos_id)
+            customer.pos_id = receipt.pos_id
+            customers.remember(customer)
+        bought_by[receipt.line] = customer
+    receipts = [r for r in receipts if r.line in bought_by]
+    if not receipts:
+        return
+    purchases = Purchase.objects.bulk_create(
+        Purchase(store=store, customer=bought_by[r.line], purchased_on=r.purchased_on,
+                 amount=r.amount, description=r.description, associate=r.associate,
+                 pos_reference=r.number) for r in receipts)
+    PurchaseLine.objects.bulk_create(
+        PurchaseLine(purchase=purchase, position=n, **line)
+        for purchase, receipt in zip(purchases, receipts, strict=True)
+        for n, line in enumerate(receipt.lines, start=1))
+    _totals_add(receipts=receipts, bought_by=bought_by, now=now)
+    interactions_add(kind=InteractionKind.PURCHASE, staff=by, at=now, entries=(
+        (bought_by[r.line].pk, _summary(r)) for r in receipts))
+    _credit(store=store, receipts=receipts, bought_by=bought_by, by=by, now=now)
+
+
+def _summary(receipt: _Receipt) -> str:
+    sold = f", sold by {receipt.associate.display_name}" if receipt.associate else ""
+    return (f"Bought {receipt.description or 'a piece'} for ${receipt.amount:,.2f} on "
+            f"{receipt.purchased_on:%b %-d, %Y} (receipt {receipt.number}{sold}).")
+
+
+def _totals_add(*, receipts, bought_by, now) -> None:
+    """Lifetime value and first and last purchase, kept from the receipts (customers locked
+    in id order, so two batches touching the same customers cannot deadlock)."""
+    spent, days = defaultdict(Decimal), defaultdict(list)
+    for r in receipts:
+        pk = bought_by[r.line].pk
+        spent[pk] += r.amount
+        days[pk].append(r.purchased_on)
+    locked = list(Customer.objects.select_for_update().filter(pk__in=spent).order_by("pk"))
+    for customer in locked:
+        bought = days[customer.pk]
+        customer.lifetime_value += spent[customer.pk]
+        customer.first_purchase_on = min(filter(None, [customer.first_purchase_on, *bought]))
+        customer.last_purchase_on = max(filter(None, [customer.last_purchase_on, *bought]))
+        customer.updated_at = now
+    Customer.objects.bulk_update(locked, ["lifetime_value", "first_purchase_on",
+                                          "last_purchase_on", "updated_at"])
+
+
+def _credit(*, store, receipts, bought_by, by, now) -> None:
+    """A customer with no associate (or one who left) goes to the associate of their latest
+    receipt in the batch, if that associate can look after clients."""
+    latest = {}
+    for r in sorted(receipts, key=lambda r: (r.purchased_on, r.line)):
+        if r.associate is not None and r.associate.can_sell:
+            latest[bought_by[r.line].pk] = r.associate
+    if not latest:
+        return
+    current = dict(Customer.objects.filter(pk__in=latest).orphaned()
+                   .values_list("pk", "assigned_to_id"))
+    moves = [Move(customer_id=pk, shown_associate_id=current[pk], associate_id=latest[pk].pk)
+             for pk in sorted(current)]
+    if moves:
+        clients_reassign(store=store, moves=moves, set_by=by, reason=AssignmentReason.IMPORT,
+                         note="Associate on their POS receipt.", at=now)
