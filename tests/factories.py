@@ -210,3 +210,17 @@ class SignUpFactory(factory.django.DjangoModelFactory):
     words = "Send me news by email."
     ip_hash = "0" * 64
     created_at = factory.LazyFunction(timezone.now)
+
+
+class ImportFactory(factory.django.DjangoModelFactory):
+    """An uploaded POS file, previewed and not started (its file is only named)."""
+
+    class Meta:
+        model = "crm.Import"
+
+    store = factory.SubFactory(StoreFactory)
+    kind = "purchases"
+    file = "imports/pos.csv"
+    file_name = "pos.csv"
+    rows_total = 1
+    created_at = factory.LazyFunction(timezone.now)

@@ -33,16 +33,16 @@ def upload(request):
         "imports": selectors.imports_of_store(store=request.store)})
 
 
-@require_POST
 @staff_required("crm.import_customer")
+@require_POST
 def start(request, import_id):
     run = selectors.import_for(store=request.store, import_id=import_id)
     services.import_start(run=run, by=request.staff)
     return redirect("crm:import-detail", import_id=run.pk)
 
 
-@require_POST
 @staff_required("crm.import_customer")
+@require_POST
 def resume(request, import_id):
     run = selectors.import_for(store=request.store, import_id=import_id)
     try:

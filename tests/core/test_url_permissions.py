@@ -12,6 +12,7 @@ from tests.factories import (
     CallTaskFactory,
     CustomerFactory,
     EnvelopeFactory,
+    ImportFactory,
     MessageTemplateFactory,
     StaffMemberFactory,
 )
@@ -43,6 +44,9 @@ EXPECTED = {
     "crm:merge": (LOGIN, 403, 403, 200, 404, 403),
     "crm:history": (LOGIN, 403, 403, 200, 404, 403),
     "crm:import": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:import-detail": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:import-start": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:import-resume": (LOGIN, 403, 403, 405, 405, 403),
     "crm:export": (LOGIN, 403, 403, 200, 200, 403),
     "crm:preferences": (LOGIN, 403, 403, 200, 200, 403),
     "crm:preference-edit": (LOGIN, 403, 403, 200, 404, 403),
@@ -121,6 +125,7 @@ def url_samples(store):
         "calltask_id": call.pk,
         "template_id": MessageTemplateFactory(store=store).pk,
         "token": unsubscribe_token(customer.pk, address=customer.email),
+        "import_id": ImportFactory(store=store).pk,
     }
 
 
