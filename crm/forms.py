@@ -315,6 +315,32 @@ class PurchaseForm(OneLineInputsMixin, forms.Form):
     description = forms.CharField(label=_("What they bought"), max_length=200, required=False)
 
 
+PHOTO_INPUT = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
+
+
+class PiecePhotoForm(OneLineInputsMixin, forms.Form):
+    """A photo from the tablet's camera of a piece on the wish list or bought."""
+
+    piece = forms.ChoiceField(label=_("The piece"))
+    photo = forms.FileField(label=_("Photo"), widget=PHOTO_INPUT)
+    caption = forms.CharField(label=_("Caption"), max_length=120, required=False)
+
+    def __init__(self, *args, pieces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pieces = {f"wish-{w.pk}": ("wish_item", w) for w in pieces["wish_items"]}
+        self.pieces |= {f"purchase-{p.pk}": ("purchase", p) for p in pieces["purchases"]}
+        self.fields["piece"].choices = [
+            *((f"wish-{w.pk}", _("Wish list: %(d)s") % {"d": w.description})
+              for w in pieces["wish_items"]),
+            *((f"purchase-{p.pk}", f"{p.purchased_on:%b %-d, %Y}: {p.description or p.amount}")
+              for p in pieces["purchases"])]
+
+    def photo_kwargs(self) -> dict:
+        kind, piece = self.pieces[self.cleaned_data["piece"]]
+        return {kind: piece, "upload": self.cleaned_data["photo"],
+                "caption": self.cleaned_data["caption"]}
+
+
 class MergeForm(forms.Form):
     survivor = forms.ModelChoiceField(label=_("Keep this profile"),
                                       queryset=Customer.objects.none(),

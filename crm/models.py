@@ -7,6 +7,8 @@ from django.db.models.functions import Lower
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from core.models import PhotoBase
+
 
 class PreferenceQuerySet(models.QuerySet):
     def for_store(self, store):
@@ -542,6 +544,32 @@ class WishItem(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class PiecePhotoQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+
+class PiecePhoto(PhotoBase):
+    """A photo of a piece they loved (wish list) or bought (purchase)."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="photos")
+    wish_item = models.ForeignKey(WishItem, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="photos")
+    purchase = models.ForeignKey(Purchase, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="photos")
+
+    objects = PiecePhotoQuerySet.as_manager()
+
+    class Meta(PhotoBase.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(wish_item__isnull=False, purchase__isnull=True)
+                           | Q(wish_item__isnull=True, purchase__isnull=False)),
+                name="piece_photo_of_one_piece"),
+        ]
 
 
 class WalkIn(models.Model):

@@ -22,6 +22,7 @@ from crm.models import (
     Interaction,
     Occasion,
     OccasionKind,
+    PiecePhoto,
     Preference,
     Purpose,
     SignUp,
@@ -315,7 +316,8 @@ def customer_page(*, store, customer_id) -> Customer:
     customer = get_object_or_404(
         Customer.objects.for_store(store).select_related("assigned_to", "store")
         .prefetch_related(
-            "preferences", "occasions", "wish_items", "purchases__associate",
+            "preferences", "occasions", "wish_items__photos", "purchases__associate",
+            "purchases__photos",
             Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")
                      .order_by("-created_at", "-id")),
             Prefetch("interactions", queryset=timeline[:TIMELINE_LENGTH],
@@ -449,3 +451,14 @@ def imports_of_store(*, store):
 
 def import_problems(*, run: Import):
     return ImportProblem.objects.filter(run=run).order_by("line", "pk")
+
+
+def piece_photo_for(*, store, photo_id) -> PiecePhoto:
+    """A photo of a piece of one of the store's customers; another store's is a 404."""
+    return get_object_or_404(PiecePhoto.objects.for_store(store), pk=photo_id)
+
+
+def pieces_of(*, customer: Customer) -> dict:
+    """The wish-list items and purchases a photo may show."""
+    return {"wish_items": list(customer.wish_items.order_by("-created_at", "-id")),
+            "purchases": list(customer.purchases.order_by("-purchased_on", "-id"))}

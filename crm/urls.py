@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm.views import floor, imports, occasions, office, public
+from crm.views import floor, imports, occasions, office, photos, public
 
 app_name = "crm"
 
@@ -22,6 +22,8 @@ urlpatterns = [
          name="occasion-edit"),
     path("<int:customer_id>/occasions/<int:occasion_id>/remove/", occasions.occasion_remove,
          name="occasion-remove"),
+    path("<int:customer_id>/photos/add/", photos.photo_add, name="photo-add"),
+    path("photos/<int:photo_id>/", photos.photo, name="photo"),
     path("<int:customer_id>/merge/", office.merge, name="merge"),
     path("<int:customer_id>/history/", office.history, name="history"),
     path("import/", imports.upload, name="import"),

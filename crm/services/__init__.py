@@ -25,6 +25,7 @@ from crm.services.occasions import (
     occasion_record,
     occasion_remove,
 )
+from crm.services.photos import piece_photo_add
 from crm.services.preferences import preference_list_start, preference_save
 from crm.services.transfer import customers_export, customers_import
 from crm.services.walk_ins import OccasionEntry, WalkInEntry, customer_log_walk_in
@@ -55,6 +56,7 @@ __all__ = [
     "occasion_add",
     "occasion_change",
     "occasion_checked",
+    "piece_photo_add",
     "preference_list_start",
     "occasion_fold",
     "occasion_record",
