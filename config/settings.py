@@ -269,6 +269,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # The planner is idempotent (unique constraints), so a missed or doubled run is harmless.
     "plan-followups": {"task": "followups.tasks.plan_followups", "schedule": 3600},
+    # Aftercare (care checks, a year with their piece) from purchases; idempotent too.
+    "plan-aftercare": {"task": "followups.tasks.plan_aftercare", "schedule": 3600},
     # The outbox rows are the schedule: this picks up what has come due (quiet hours, retries).
     "dispatch-due-messages": {"task": "followups.tasks.dispatch_due_messages", "schedule": 60},
     # A message stuck in "sending" (its worker died mid-send) is shown for a person to check.

@@ -24,6 +24,7 @@ from crm.models import (
     OccasionKind,
     PiecePhoto,
     Preference,
+    Purchase,
     Purpose,
     SignUp,
     Source,
@@ -462,3 +463,12 @@ def pieces_of(*, customer: Customer) -> dict:
     """The wish-list items and purchases a photo may show."""
     return {"wish_items": list(customer.wish_items.order_by("-created_at", "-id")),
             "purchases": list(customer.purchases.order_by("-purchased_on", "-id"))}
+
+
+def purchases_due_aftercare(*, store, bought_from, bought_until, min_amount):
+    """The store's purchases bought between the two dates (inclusive) from `min_amount`,
+    with their customer and lines, for the aftercare planner."""
+    return (Purchase.objects.filter(store=store, purchased_on__gte=bought_from,
+                                    purchased_on__lte=bought_until, amount__gte=min_amount)
+            .select_related("customer").prefetch_related("lines")
+            .order_by("purchased_on", "pk"))

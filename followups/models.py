@@ -95,6 +95,41 @@ class TemplateKind(models.TextChoices):
     REPAIR_READY = "repair_ready", "Repair ready"
     EVENT_INVITATION = "event_invitation", "Event invitation"
     SIGN_UP_CONFIRMATION = "sign_up_confirmation", "Sign-up confirmation"
+    CARE_CHECK = "care_check", "Care of a piece bought"
+    ONE_YEAR = "one_year", "One year with their piece"
+
+
+# The steps after a purchase that are messages (followups.aftercare plans them).
+AFTERCARE_KINDS = (TemplateKind.CARE_CHECK, TemplateKind.ONE_YEAR)
+
+
+class AftercareStep(models.Model):
+    """A message a store sends some time after a purchase: useful care, never an offer.
+
+    Each store keeps its own steps (created with the defaults on first use): a care check six
+    months after any purchase, "one year with your piece" at eleven months for purchases from
+    a store-set amount. Sent only where consent for news covers the address, at most one
+    every six months per customer, and counted as a touch under the fatigue cap.
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE,
+                              related_name="aftercare_steps")
+    kind = models.CharField(max_length=20, choices=[(k.value, k.label) for k in AFTERCARE_KINDS])
+    after_days = models.PositiveSmallIntegerField(help_text="Days after the purchase.")
+    min_amount = models.DecimalField("for purchases from", max_digits=12, decimal_places=2,
+                                     default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["after_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "kind"], name="aftercare_step_once"),
+            models.CheckConstraint(condition=Q(after_days__gte=1, after_days__lte=1000),
+                                   name="aftercare_after_days_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} after {self.after_days} days"
 
 
 MESSAGE_CHANNELS = [(Channel.EMAIL.value, Channel.EMAIL.label),
@@ -172,6 +207,9 @@ class Message(models.Model):
     occurs_on = models.DateField(null=True, blank=True)
     envelope = models.ForeignKey("repairs.Envelope", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="messages")
+    # The purchase an aftercare message is about (followups.aftercare).
+    purchase = models.ForeignKey("crm.Purchase", null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="messages")
     status = models.CharField(max_length=12, choices=MessageStatus.choices,
                               default=MessageStatus.PLANNED)
     due_at = models.DateTimeField()
@@ -210,6 +248,9 @@ class Message(models.Model):
             models.UniqueConstraint(
                 fields=["sign_up", "channel"], condition=Q(sign_up__isnull=False),
                 name="message_once_per_sign_up_channel"),
+            models.UniqueConstraint(
+                fields=["purchase", "kind", "channel"], condition=Q(purchase__isnull=False),
+                name="message_once_per_purchase_step_channel"),
             models.CheckConstraint(
                 condition=(Q(customer__isnull=False, sign_up__isnull=True)
                            | Q(customer__isnull=True, sign_up__isnull=False)),

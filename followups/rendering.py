@@ -19,6 +19,8 @@ PLACEHOLDERS = {
     "wish_item": "the latest piece on their wish list",
     "envelope": "the repair envelope number",
     "link": "the link that confirms a sign-up (sign-up confirmation only)",
+    "piece": "the piece bought (aftercare only)",
+    "care": "how to care for the piece bought (aftercare only)",
 }
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _ANY_TAG = re.compile(r"\{[{%#]")
@@ -61,6 +63,20 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "press \"Confirm my email\":\n\n{{ link }}\n\nThe link works for 14 days. If you "
         "did not sign up, ignore this email: we will not write to you again.\n\n{{ store }}\n"
         "{{ store_phone }}"),
+    (TemplateKind.CARE_CHECK, "email"): (
+        "Caring for your {{ piece }}",
+        "Dear {{ first_name }},\n\nIt has been a few months since you chose your {{ piece }}. "
+        "{{ care }}\n\nBring it by any time: {{ associate }} will check it with you, free of "
+        "charge.\n\nWarm regards,\n{{ store }}\n{{ store_phone }}"),
+    (TemplateKind.CARE_CHECK, "sms"): (
+        "", "{{ store }}: {{ care }} Bring your {{ piece }} by for a free check any time."),
+    (TemplateKind.ONE_YEAR, "email"): (
+        "One year with your {{ piece }}",
+        "Dear {{ first_name }},\n\nA year ago you chose your {{ piece }} with us. We hope "
+        "it has been with you for many good days. {{ care }}\n\n{{ associate }}\n{{ store }}"
+        "\n{{ store_phone }}"),
+    (TemplateKind.ONE_YEAR, "sms"): (
+        "", "{{ store }}: one year with your {{ piece }}! {{ care }}"),
 }
 
 # A template the store edits must keep these placeholders, or its message is useless.

@@ -31,7 +31,7 @@ from crm.links import confirmation_url
 from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose
 from crm.selectors import consent_current
 from crm.services import interaction_add
-from followups import rendering, services, sms
+from followups import aftercare, rendering, services, sms
 from followups.errors import SendError
 from followups.models import Message, MessageStatus, MessageTemplate
 
@@ -285,6 +285,7 @@ def context_for(message: Message, messaging) -> dict[str, str]:
         "store_phone": messaging.sender_phone or store.phone,
         "wish_item": wish.description if wish else "",
         "envelope": str(message.envelope.number) if message.envelope else "",
+        **aftercare.context_for(message.purchase),
     }
 
 

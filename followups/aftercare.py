@@ -1,0 +1,146 @@
+"""After the sale: care messages planned from what a customer bought.
+
+A beat task (and `manage.py plan_aftercare`) walks each store's aftercare steps: purchases
+whose step falls due in the last CATCH_UP_DAYS (a day the planner did not run is caught up)
+get one outbox row per channel where the customer's own address has consent for news. A
+customer gets at most one aftercare message every six months; the unique constraint
+`message_once_per_purchase_step_channel` makes a second plan of the same step impossible.
+The sender then checks consent, quiet hours and the fatigue cap again like any marketing
+message (an aftercare message is a touch).
+"""
+
+import dataclasses
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.audit import log_action
+from crm.models import Channel, Purpose
+from crm.selectors import consent_current, purchases_due_aftercare
+from followups import services
+from followups.models import AFTERCARE_KINDS, AftercareStep, Message, MessageStatus, TemplateKind
+from staff.selectors import stores_in_order
+
+# Care news asks for the "events and news" consent: it is the store writing unprompted.
+PURPOSE = Purpose.EVENTS
+ONE_EVERY = datetime.timedelta(days=182)
+CATCH_UP_DAYS = 7
+DEFAULT_STEPS = [(TemplateKind.CARE_CHECK, 182, Decimal("0")),
+                 (TemplateKind.ONE_YEAR, 335, Decimal("1000"))]
+
+# What to say about a piece, by the words of its POS category or description: the rule lives
+# here, and `context_for` is the one place that reads it.
+CARE = [
+    (("ring", "band", "solitaire", "engagement"),
+     "Rings take knocks every day: a gentle clean brings back the sparkle, and a prong check "
+     "keeps the stones safe."),
+    (("pearl",), "Pearls are strung on silk that stretches with wear: restringing every year "
+     "or two keeps the strand safe."),
+    (("watch",), "A mechanical watch likes a service every three to five years, and a fresh "
+     "battery and seal check keep a quartz watch water-tight."),
+]
+GENERAL_CARE = ("Fine jewelry lasts for generations with a little care: a gentle clean and a "
+                "check of clasps and settings once or twice a year.")
+
+
+def care_advice(words: list[str]) -> str:
+    """The care that fits what was bought (the first kind of piece it names)."""
+    text = " ".join(words).lower()
+    for keys, advice in CARE:
+        if any(key in text for key in keys):
+            return advice
+    return GENERAL_CARE
+
+
+def context_for(purchase) -> dict[str, str]:
+    """The placeholders of an aftercare message ({{ piece }}, {{ care }})."""
+    if purchase is None:
+        return {"piece": "", "care": ""}
+    lines = list(purchase.lines.all())
+    main = max(lines, key=lambda line: line.amount) if lines else None
+    piece = (main.description or main.category) if main else purchase.description
+    words = [purchase.description, *(f"{line.category} {line.description}" for line in lines)]
+    return {"piece": (piece or "piece").strip().lower(), "care": care_advice(words)}
+
+
+def steps_for(*, store) -> list[AftercareStep]:
+    """The store's steps, created with the defaults on first use."""
+    for kind, after_days, min_amount in DEFAULT_STEPS:
+        AftercareStep.objects.get_or_create(
+            store=store, kind=kind, defaults={"after_days": after_days,
+                                              "min_amount": min_amount})
+    return list(AftercareStep.objects.filter(store=store, active=True))
+
+
+@dataclasses.dataclass
+class AftercareResult:
+    store: str
+    planned: int = 0
+    skipped: dict = dataclasses.field(default_factory=dict)
+
+
+def plan_aftercare(*, now: datetime.datetime | None = None) -> list[AftercareResult]:
+    now = now or timezone.now()
+    return [plan_store(store=store, now=now) for store in stores_in_order()]
+
+
+@transaction.atomic
+def plan_store(*, store, now: datetime.datetime) -> AftercareResult:
+    messaging = services.messaging_settings_for(store=store)
+    today = store.today(now)
+    due_at = messaging.next_send_time(now)
+    result = AftercareResult(store=store.name)
+    rows = []
+    for step in steps_for(store=store):
+        newest = today - datetime.timedelta(days=step.after_days)
+        purchases = purchases_due_aftercare(
+            store=store, bought_from=newest - datetime.timedelta(days=CATCH_UP_DAYS),
+            bought_until=newest, min_amount=step.min_amount)
+        for purchase in purchases:
+            reason = _skip_reason(purchase, step, now, planned=rows)
+            if reason:
+                result.skipped[reason] = result.skipped.get(reason, 0) + 1
+                continue
+            rows += [Message(store=store, customer=purchase.customer, channel=channel,
+                             purpose=PURPOSE, kind=step.kind, purchase=purchase, to=address,
+                             due_at=due_at, created_at=now, updated_at=now)
+                     for channel, address in _addresses(purchase.customer)]
+    created = Message.objects.bulk_create(rows, ignore_conflicts=True)
+    result.planned = len(created)
+    if rows:
+        log_action(actor=None, action="aftercare.planned", store=store, at=now,
+                   data={"messages": len(rows), "skipped": result.skipped})
+    return result
+
+
+def _skip_reason(purchase, step, now, *, planned: list[Message]) -> str:
+    customer = purchase.customer
+    if not _addresses(customer):
+        return "no consent for news"
+    if any(m.customer_id == customer.pk for m in planned):
+        return "another aftercare message this run"
+    recent = Message.objects.filter(customer=customer, kind__in=AFTERCARE_KINDS).filter(
+        Q(purchase=purchase, kind=step.kind)
+        | (~Q(status=MessageStatus.SUPPRESSED) & Q(created_at__gte=now - ONE_EVERY)))
+    if recent.exists():
+        return "had one in the last six months"
+    return ""
+
+
+def _addresses(customer) -> list[tuple[str, str]]:
+    """(channel, address) for each channel where an address on the profile has consent
+    for news (email: the main address, else the second)."""
+    found = []
+    for email in (customer.email, customer.secondary_email):
+        if email and consent_current(customer=customer, channel=Channel.EMAIL, address=email,
+                                     purpose=PURPOSE):
+            found.append((Channel.EMAIL, email))
+            break
+    phone = str(customer.phone or "")
+    if phone and consent_current(customer=customer, channel=Channel.SMS, address=phone,
+                                 purpose=PURPOSE):
+        found.append((Channel.SMS, phone))
+    return found
