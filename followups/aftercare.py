@@ -21,13 +21,23 @@ from core.audit import log_action
 from crm.models import Channel, Purpose
 from crm.selectors import consent_current, purchases_due_aftercare
 from followups import services
-from followups.models import AFTERCARE_KINDS, AftercareStep, Message, MessageStatus, TemplateKind
+from followups.models import (
+    AFTERCARE_KINDS,
+    PICKUP_REMINDERS,
+    AftercareStep,
+    Message,
+    MessageStatus,
+    TemplateKind,
+)
+from repairs.selectors import envelopes_collected_between, envelopes_ready_between
 from staff.selectors import stores_in_order
 
 # Care news asks for the "events and news" consent: it is the store writing unprompted.
 PURPOSE = Purpose.EVENTS
 ONE_EVERY = datetime.timedelta(days=182)
 CATCH_UP_DAYS = 7
+# A repaired piece gets its care check this long after it was collected.
+REPAIR_CARE_DAYS = 182
 DEFAULT_STEPS = [(TemplateKind.CARE_CHECK, 182, Decimal("0")),
                  (TemplateKind.ONE_YEAR, 335, Decimal("1000"))]
 
@@ -55,14 +65,22 @@ def care_advice(words: list[str]) -> str:
     return GENERAL_CARE
 
 
-def context_for(purchase) -> dict[str, str]:
-    """The placeholders of an aftercare message ({{ piece }}, {{ care }})."""
-    if purchase is None:
+def context_for(message) -> dict[str, str]:
+    """The placeholders of an aftercare message ({{ piece }}, {{ care }}): the main line of
+    the purchase, or the piece that was repaired."""
+    if message.kind not in AFTERCARE_KINDS:
         return {"piece": "", "care": ""}
-    lines = list(purchase.lines.all())
-    main = max(lines, key=lambda line: line.amount) if lines else None
-    piece = (main.description or main.category) if main else purchase.description
-    words = [purchase.description, *(f"{line.category} {line.description}" for line in lines)]
+    if message.purchase_id is not None:
+        purchase = message.purchase
+        lines = list(purchase.lines.all())
+        main = max(lines, key=lambda line: line.amount) if lines else None
+        piece = (main.description or main.category) if main else purchase.description
+        words = [purchase.description,
+                 *(f"{line.category} {line.description}" for line in lines)]
+    else:
+        envelope = message.envelope
+        piece = envelope.item_description
+        words = [envelope.get_item_type_display(), envelope.item_description]
     return {"piece": (piece or "piece").strip().lower(), "care": care_advice(words)}
 
 
@@ -93,41 +111,89 @@ def plan_store(*, store, now: datetime.datetime) -> AftercareResult:
     today = store.today(now)
     due_at = messaging.next_send_time(now)
     result = AftercareResult(store=store.name)
-    rows = []
+    rows: list[Message] = []
+
+    def add(*, customer, kind, purpose, addresses, **about):
+        rows.extend(Message(store=store, customer=customer, channel=channel, purpose=purpose,
+                            kind=kind, to=address, due_at=due_at, created_at=now,
+                            updated_at=now, **about)
+                    for channel, address in addresses)
+
     for step in steps_for(store=store):
         newest = today - datetime.timedelta(days=step.after_days)
-        purchases = purchases_due_aftercare(
-            store=store, bought_from=newest - datetime.timedelta(days=CATCH_UP_DAYS),
-            bought_until=newest, min_amount=step.min_amount)
-        for purchase in purchases:
-            reason = _skip_reason(purchase, step, now, planned=rows)
-            if reason:
-                result.skipped[reason] = result.skipped.get(reason, 0) + 1
+        for purchase in purchases_due_aftercare(
+                store=store, bought_from=newest - datetime.timedelta(days=CATCH_UP_DAYS),
+                bought_until=newest, min_amount=step.min_amount):
+            if _skipped(result, _care_skip(purchase.customer, now, planned=rows,
+                                           same=Q(purchase=purchase, kind=step.kind))):
                 continue
-            rows += [Message(store=store, customer=purchase.customer, channel=channel,
-                             purpose=PURPOSE, kind=step.kind, purchase=purchase, to=address,
-                             due_at=due_at, created_at=now, updated_at=now)
-                     for channel, address in _addresses(purchase.customer)]
-    created = Message.objects.bulk_create(rows, ignore_conflicts=True)
-    result.planned = len(created)
+            add(customer=purchase.customer, kind=step.kind, purpose=PURPOSE,
+                addresses=_addresses(purchase.customer), purchase=purchase)
+    for envelope in envelopes_collected_between(store=store, **_days_ago(
+            store, today, REPAIR_CARE_DAYS)):
+        if _skipped(result, _care_skip(envelope.customer, now, planned=rows,
+                                       same=Q(envelope=envelope,
+                                              kind=TemplateKind.CARE_CHECK))):
+            continue
+        add(customer=envelope.customer, kind=TemplateKind.CARE_CHECK, purpose=PURPOSE,
+            addresses=_addresses(envelope.customer), envelope=envelope)
+    for days, kind in PICKUP_REMINDERS.items():
+        for envelope in envelopes_ready_between(store=store, **_days_ago(store, today, days)):
+            if Message.objects.filter(envelope=envelope, kind=kind).exists():
+                continue
+            add(customer=envelope.customer, kind=kind, purpose=Purpose.REPAIR_NOTICES,
+                addresses=_repair_addresses(envelope), envelope=envelope)
+    # A planner running at the same moment may have planned the same rows: the unique
+    # constraints keep one of each.
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    result.planned = len(rows)
     if rows:
         log_action(actor=None, action="aftercare.planned", store=store, at=now,
                    data={"messages": len(rows), "skipped": result.skipped})
     return result
 
 
-def _skip_reason(purchase, step, now, *, planned: list[Message]) -> str:
-    customer = purchase.customer
+def _days_ago(store, today, days) -> dict:
+    """The moments of the CATCH_UP_DAYS + 1 store days ending `days` before today."""
+    last = today - datetime.timedelta(days=days)
+    first = last - datetime.timedelta(days=CATCH_UP_DAYS)
+    midnight = datetime.time()
+    start = datetime.datetime.combine(first, midnight, tzinfo=store.tz)
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), midnight, tzinfo=store.tz)
+    return {"since": start, "until": end}
+
+
+def _skipped(result: AftercareResult, reason: str) -> bool:
+    if reason:
+        result.skipped[reason] = result.skipped.get(reason, 0) + 1
+    return bool(reason)
+
+
+def _care_skip(customer, now, *, planned: list[Message], same: Q) -> str:
+    """Why a care message is not planned for this customer now ("" if it is)."""
     if not _addresses(customer):
         return "no consent for news"
-    if any(m.customer_id == customer.pk for m in planned):
+    if any(m.customer_id == customer.pk and m.kind in AFTERCARE_KINDS for m in planned):
         return "another aftercare message this run"
     recent = Message.objects.filter(customer=customer, kind__in=AFTERCARE_KINDS).filter(
-        Q(purchase=purchase, kind=step.kind)
-        | (~Q(status=MessageStatus.SUPPRESSED) & Q(created_at__gte=now - ONE_EVERY)))
+        same | (~Q(status=MessageStatus.SUPPRESSED) & Q(created_at__gte=now - ONE_EVERY)))
     if recent.exists():
         return "had one in the last six months"
     return ""
+
+
+def _repair_addresses(envelope) -> list[tuple[str, str]]:
+    """The envelope's email and number (the profile's number when none was typed), each with
+    its own consent to repair notices, as the ready notice picks them."""
+    customer, found = envelope.customer, []
+    if consent_current(customer=customer, channel=Channel.EMAIL, address=envelope.email,
+                       purpose=Purpose.REPAIR_NOTICES):
+        found.append((Channel.EMAIL, envelope.email))
+    phone = str(envelope.phone or customer.phone or "")
+    if phone and consent_current(customer=customer, channel=Channel.SMS, address=phone,
+                                 purpose=Purpose.REPAIR_NOTICES):
+        found.append((Channel.SMS, phone))
+    return found
 
 
 def _addresses(customer) -> list[tuple[str, str]]:

@@ -97,10 +97,14 @@ class TemplateKind(models.TextChoices):
     SIGN_UP_CONFIRMATION = "sign_up_confirmation", "Sign-up confirmation"
     CARE_CHECK = "care_check", "Care of a piece bought"
     ONE_YEAR = "one_year", "One year with their piece"
+    REPAIR_WAITING = "repair_waiting", "Repair waiting for pickup"
+    REPAIR_STILL_WAITING = "repair_still_waiting", "Repair still waiting for pickup"
 
 
-# The steps after a purchase that are messages (followups.aftercare plans them).
+# The steps after a purchase or a repair that are messages (followups.aftercare plans them).
 AFTERCARE_KINDS = (TemplateKind.CARE_CHECK, TemplateKind.ONE_YEAR)
+# Reminders for a repair that is ready and not collected, by days since it was ready.
+PICKUP_REMINDERS = {14: TemplateKind.REPAIR_WAITING, 30: TemplateKind.REPAIR_STILL_WAITING}
 
 
 class AftercareStep(models.Model):
@@ -114,7 +118,8 @@ class AftercareStep(models.Model):
 
     store = models.ForeignKey("staff.Store", on_delete=models.CASCADE,
                               related_name="aftercare_steps")
-    kind = models.CharField(max_length=20, choices=[(k.value, k.label) for k in AFTERCARE_KINDS])
+    kind = models.CharField(max_length=20,
+                            choices=[(k.value, k.label) for k in AFTERCARE_KINDS])
     after_days = models.PositiveSmallIntegerField(help_text="Days after the purchase.")
     min_amount = models.DecimalField("for purchases from", max_digits=12, decimal_places=2,
                                      default=0)
@@ -242,9 +247,11 @@ class Message(models.Model):
                 fields=["occasion", "occurs_on", "channel"],
                 condition=Q(occasion__isnull=False),
                 name="message_once_per_occasion_occurrence_channel"),
+            # Per kind: the ready notice, the two pickup reminders and a care check are each
+            # sent once per envelope and channel.
             models.UniqueConstraint(
-                fields=["envelope", "channel"], condition=Q(envelope__isnull=False),
-                name="message_once_per_envelope_channel"),
+                fields=["envelope", "kind", "channel"], condition=Q(envelope__isnull=False),
+                name="message_once_per_envelope_kind_channel"),
             models.UniqueConstraint(
                 fields=["sign_up", "channel"], condition=Q(sign_up__isnull=False),
                 name="message_once_per_sign_up_channel"),

@@ -70,6 +70,21 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "charge.\n\nWarm regards,\n{{ store }}\n{{ store_phone }}"),
     (TemplateKind.CARE_CHECK, "sms"): (
         "", "{{ store }}: {{ care }} Bring your {{ piece }} by for a free check any time."),
+    (TemplateKind.REPAIR_WAITING, "email"): (
+        "Your repair is waiting for you",
+        "Dear {{ first_name }},\n\nA friendly reminder: your repair (envelope {{ envelope }}) "
+        "has been ready for two weeks and is waiting for you at {{ store }}.\n\nSee you soon,"
+        "\n{{ store }}\n{{ store_phone }}"),
+    (TemplateKind.REPAIR_WAITING, "sms"): (
+        "", "{{ store }}: your repair (envelope {{ envelope }}) is still waiting for pickup."),
+    (TemplateKind.REPAIR_STILL_WAITING, "email"): (
+        "Your repair is still waiting for you",
+        "Dear {{ first_name }},\n\nYour repair (envelope {{ envelope }}) has been ready for a "
+        "month. Please collect it at {{ store }}, or call us at {{ store_phone }} if someone "
+        "else will.\n\n{{ store }}"),
+    (TemplateKind.REPAIR_STILL_WAITING, "sms"): (
+        "", "{{ store }}: your repair (envelope {{ envelope }}) has been ready for a month. "
+            "Please collect it or call us."),
     (TemplateKind.ONE_YEAR, "email"): (
         "One year with your {{ piece }}",
         "Dear {{ first_name }},\n\nA year ago you chose your {{ piece }} with us. We hope "

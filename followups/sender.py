@@ -33,7 +33,8 @@ from crm.selectors import consent_current
 from crm.services import interaction_add
 from followups import aftercare, rendering, services, sms
 from followups.errors import SendError
-from followups.models import Message, MessageStatus, MessageTemplate
+from followups.models import PICKUP_REMINDERS, Message, MessageStatus, MessageTemplate
+from repairs.selectors import envelope_waits_for_pickup
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +185,9 @@ def _stop_reason(message: Message, now, cap: int) -> str:
     customer = message.customer
     if stale := _occasion_not_on_file(message):
         return stale
+    if message.kind in PICKUP_REMINDERS.values() and not envelope_waits_for_pickup(
+            envelope_id=message.envelope_id):
+        return "The repair was collected (or went back to the bench) before it was sent."
     address = _address(message)
     if not address:
         return f"No {'email address' if message.channel == Channel.EMAIL else 'phone number'}."
@@ -285,7 +289,7 @@ def context_for(message: Message, messaging) -> dict[str, str]:
         "store_phone": messaging.sender_phone or store.phone,
         "wish_item": wish.description if wish else "",
         "envelope": str(message.envelope.number) if message.envelope else "",
-        **aftercare.context_for(message.purchase),
+        **aftercare.context_for(message),
     }
 
 

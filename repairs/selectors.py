@@ -127,3 +127,22 @@ def envelope_photo_for(*, store, envelope_id, photo_id) -> EnvelopePhoto:
     """A photo of one of the store's envelopes; another store's is a 404."""
     return get_object_or_404(EnvelopePhoto.objects.filter(store=store, envelope_id=envelope_id),
                              pk=photo_id)
+
+
+def envelopes_ready_between(*, store, since: datetime.datetime, until: datetime.datetime):
+    """Ready for pickup since a moment in [since, until) and still here (the aftercare
+    planner's pickup reminders)."""
+    return (Envelope.objects.filter(store=store, status=Status.READY, ready_at__gte=since,
+                                    ready_at__lt=until)
+            .select_related("customer", "store").order_by("ready_at", "pk"))
+
+
+def envelopes_collected_between(*, store, since: datetime.datetime, until: datetime.datetime):
+    """Picked up in [since, until): the pieces a care check may follow."""
+    return (Envelope.objects.filter(store=store, status=Status.PICKED_UP,
+                                    closed_at__gte=since, closed_at__lt=until)
+            .select_related("customer", "store").order_by("closed_at", "pk"))
+
+
+def envelope_waits_for_pickup(*, envelope_id: int) -> bool:
+    return Envelope.objects.filter(pk=envelope_id, status=Status.READY).exists()

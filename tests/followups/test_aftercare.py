@@ -14,7 +14,8 @@ from followups.aftercare import plan_store
 from followups.models import AftercareStep, Message, MessageStatus
 from followups.sender import message_send
 from followups.services import messaging_settings_for
-from tests.factories import ConsentFactory, CustomerFactory, MessageFactory
+from repairs.models import Status
+from tests.factories import ConsentFactory, CustomerFactory, EnvelopeFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +144,71 @@ def test_an_aftercare_message_is_held_by_the_fatigue_cap(store, ava):
     email.refresh_from_db()
     assert email.reason.startswith("Fatigue cap: 1 marketing touches")
     assert not mail.outbox
+
+
+@pytest.fixture
+def waiting(store, ava):
+    """Ava's ring, ready for pickup; she agreed to repair notices by email."""
+    ConsentFactory(customer=ava, channel=Channel.EMAIL, purpose=Purpose.REPAIR_NOTICES,
+                   created_at=MORNING - datetime.timedelta(days=60))
+
+    def ready(days_ago, **fields):
+        return EnvelopeFactory(customer=ava, status=Status.READY,
+                               ready_at=MORNING - datetime.timedelta(days=days_ago), **fields)
+
+    return ready
+
+
+def test_a_repair_ready_and_not_collected_is_reminded_at_14_and_30_days(store, waiting):
+    fortnight, month, fresh = waiting(14), waiting(30), waiting(5)
+
+    plan_store(store=store, now=MORNING)
+    plan_store(store=store, now=MORNING + datetime.timedelta(hours=1))
+
+    rows = Message.objects.filter(kind__in=["repair_waiting", "repair_still_waiting"])
+    assert sorted((m.envelope_id, m.kind, m.channel, m.purpose) for m in rows) == sorted([
+        (fortnight.pk, "repair_waiting", "email", "repairs"),
+        (month.pk, "repair_still_waiting", "email", "repairs")])
+    assert not Message.objects.filter(envelope=fresh).exists()
+
+
+def test_a_pickup_reminder_is_not_sent_once_the_repair_was_collected(store, waiting):
+    envelope = waiting(14)
+    plan_store(store=store, now=MORNING)
+    envelope.status = Status.PICKED_UP
+    envelope.save()
+    reminder = Message.objects.get(envelope=envelope)
+
+    assert message_send(message_id=reminder.pk) == "suppressed"
+    reminder.refresh_from_db()
+    assert "collected" in reminder.reason
+    assert not mail.outbox
+
+
+def test_a_pickup_reminder_goes_even_past_the_fatigue_cap(store, waiting):
+    messaging = messaging_settings_for(store=store)
+    messaging.fatigue_cap = 1
+    messaging.save()
+    envelope = waiting(14, number=77)
+    MessageFactory(customer=envelope.customer, status=MessageStatus.SENT,
+                   sent_at=MORNING - datetime.timedelta(days=2))
+    plan_store(store=store, now=MORNING)
+    reminder = Message.objects.get(envelope=envelope)
+
+    assert message_send(message_id=reminder.pk) == "sent"
+    [sent] = mail.outbox
+    assert sent.subject == "Your repair is waiting for you"
+    assert f"envelope {envelope.number}" in sent.body
+
+
+def test_a_repaired_ring_gets_a_care_check_six_months_after_it_was_collected(store, ava):
+    envelope = EnvelopeFactory(customer=ava, status=Status.PICKED_UP, item_type="ring",
+                               item_description="Gold solitaire",
+                               closed_at=MORNING - datetime.timedelta(days=182))
+
+    plan_store(store=store, now=MORNING)
+    care = Message.objects.get(envelope=envelope, channel="email")
+    assert (care.kind, care.purpose) == ("care_check", "events")
+    assert message_send(message_id=care.pk) == "sent"
+    assert "prong check" in mail.outbox[0].body
+    assert mail.outbox[0].subject == "Caring for your gold solitaire"
