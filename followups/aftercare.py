@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import log_action
+from core.errors import LoupeError
 from crm.models import Channel, Purpose
 from crm.selectors import consent_current, purchases_due_aftercare
 from followups import services
@@ -84,13 +85,31 @@ def context_for(message) -> dict[str, str]:
     return {"piece": (piece or "piece").strip().lower(), "care": care_advice(words)}
 
 
+def steps_shown(*, store) -> list[AftercareStep]:
+    """The store's steps in order, a step it never saved shown with its defaults (unsaved:
+    reading the page writes nothing)."""
+    saved = {step.kind: step for step in AftercareStep.objects.filter(store=store)}
+    return sorted((saved.get(kind) or AftercareStep(store=store, kind=kind, after_days=days,
+                                                    min_amount=amount)
+                   for kind, days, amount in DEFAULT_STEPS), key=lambda s: s.after_days)
+
+
 def steps_for(*, store) -> list[AftercareStep]:
-    """The store's steps, created with the defaults on first use."""
-    for kind, after_days, min_amount in DEFAULT_STEPS:
-        AftercareStep.objects.get_or_create(
-            store=store, kind=kind, defaults={"after_days": after_days,
-                                              "min_amount": min_amount})
-    return list(AftercareStep.objects.filter(store=store, active=True))
+    """The store's active steps (those it never saved run with the defaults)."""
+    return [step for step in steps_shown(store=store) if step.active]
+
+
+@transaction.atomic
+def aftercare_steps_save(*, store, values: dict[str, dict], by) -> list[AftercareStep]:
+    """Save the store's steps: `values` maps each kind to after_days, min_amount, active."""
+    for kind, fields in values.items():
+        if kind not in AFTERCARE_KINDS:
+            raise LoupeError("Unknown aftercare step.")
+        AftercareStep.objects.update_or_create(store=store, kind=kind, defaults=fields)
+    log_action(actor=getattr(by, "user", None), action="aftercare.steps_saved", store=store,
+               data={kind: {k: str(v) for k, v in fields.items()}
+                     for kind, fields in values.items()})
+    return steps_shown(store=store)
 
 
 @dataclasses.dataclass

@@ -83,6 +83,7 @@ EXPECTED = {
     "followups:templates": (LOGIN, 403, 403, 200, 200, 403),
     "followups:template-edit": (LOGIN, 403, 403, 200, 404, 403),
     "followups:settings": (LOGIN, 403, 403, 200, 200, 403),
+    "followups:aftercare": (LOGIN, 403, 403, 200, 200, 403),
     "followups:unsubscribe": (200, 200, 200, 200, 200, 200),
     "followups:twilio-inbound": (405, 405, 405, 405, 405, 405),
     "followups:twilio-status": (405, 405, 405, 405, 405, 405),

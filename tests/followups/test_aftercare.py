@@ -89,7 +89,7 @@ def test_one_year_with_your_piece_goes_only_from_the_stores_amount(store, ava):
     assert set(Message.objects.values_list("customer__email", "kind")) == {
         ("ava@mail.example", "one_year")}
 
-    AftercareStep.objects.filter(store=store, kind="one_year").update(min_amount=100)
+    AftercareStep.objects.create(store=store, kind="one_year", after_days=335, min_amount=100)
     plan_store(store=store, now=MORNING)
     assert Message.objects.filter(customer=small, kind="one_year").count() == 1
 
@@ -212,3 +212,28 @@ def test_a_repaired_ring_gets_a_care_check_six_months_after_it_was_collected(sto
     assert message_send(message_id=care.pk) == "sent"
     assert "prong check" in mail.outbox[0].body
     assert mail.outbox[0].subject == "Caring for your gold solitaire"
+
+
+def test_a_manager_sets_the_stores_steps_and_reading_the_page_writes_nothing(
+        manager_client, store, ava):
+    page = manager_client.get(reverse("followups:aftercare"))
+    assert page.status_code == 200 and "One year with their piece" in page.content.decode()
+    assert not AftercareStep.objects.exists()
+
+    refused = manager_client.post(reverse("followups:aftercare"), {
+        "care_check-after_days": "0", "care_check-min_amount": "0",
+        "care_check-active": "on", "one_year-after_days": "300", "one_year-min_amount": "500"})
+    assert refused.status_code == 200 and not AftercareStep.objects.exists()
+    assert 'value="300"' in refused.content.decode()
+
+    manager_client.post(reverse("followups:aftercare"), {
+        "care_check-after_days": "90", "care_check-min_amount": "0", "care_check-active": "on",
+        "one_year-after_days": "300", "one_year-min_amount": "500"})
+    steps = {s.kind: (s.after_days, s.min_amount, s.active)
+             for s in AftercareStep.objects.filter(store=store)}
+    assert steps == {"care_check": (90, Decimal("0.00"), True),
+                     "one_year": (300, Decimal("500.00"), False)}
+    _bought(ava, 90)
+    _bought(ava, 300, amount="5000")
+    plan_store(store=store, now=MORNING)
+    assert set(Message.objects.values_list("kind", flat=True)) == {"care_check"}
