@@ -103,9 +103,10 @@ def _load_staff(store, now):
 def _category(piece: str) -> str:
     """The POS category a demo piece would carry."""
     words = piece.lower()
-    for key, category in (("watch", "Watches"), ("pearl", "Pearls"), ("ring", "Rings"),
-                          ("solitaire", "Rings"), ("bracelet", "Bracelets"),
-                          ("earring", "Earrings"), ("stud", "Earrings")):
+    for key, category in (("watch", "Watches"), ("chronograph", "Watches"),
+                          ("pearl", "Pearls"), ("earring", "Earrings"), ("stud", "Earrings"),
+                          ("ring", "Rings"), ("solitaire", "Rings"),
+                          ("bracelet", "Bracelets")):
         if key in words:
             return category
     return "Jewelry"
