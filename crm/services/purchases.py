@@ -7,14 +7,17 @@ A batch of receipts is written set-based (a few queries per batch, not per recei
 
 import dataclasses
 import datetime
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
+from core.audit import log_action
 from core.errors import LoupeError
+from core.one_line import check_one_line
 from crm.models import (
     AssignmentReason,
     Customer,
@@ -26,7 +29,6 @@ from crm.models import (
 from crm.normalize import normalize_email, normalize_phone
 from crm.pos import Row, parse_amount, parse_date
 from crm.services.assignment import Move, clients_reassign
-from crm.services.customers import customer_create
 from crm.services.timeline import interactions_add
 from crm.services.transfer import ImportRow
 
@@ -79,6 +81,8 @@ def _parse(rows: list[Row], *, associates, today) -> _Receipt:
     phone = normalize_phone(_same(rows, "phone"))
     pos_id = _same(rows, "customer_pos_id")[:64]
     first_name = _same(rows, "first_name")
+    check_one_line({"first_name": first_name, "last_name": _same(rows, "last_name")},
+                   ["first_name", "last_name"])
     if not (pos_id or email or phone):
         raise LoupeError("no customer: give the POS customer id, an email or a phone.",
                          field="customer_pos_id")
@@ -198,7 +202,7 @@ def purchases_import_batch(*, store, groups: list[list[Row]], by, associates,
 
 def _write(*, store, receipts: list[_Receipt], rows_of, by, now) -> None:
     customers = _Customers(store, receipts)
-    bought_by = {}
+    bought_by, newcomers, found_pos_ids = {}, {}, []
     for receipt in receipts:
         customer = customers.find(receipt)
         if customer is None:
@@ -208,20 +212,21 @@ def _write(*, store, receipts: list[_Receipt], rows_of, by, now) -> None:
                     "customer: no customer has this POS id, email or phone; give first_name "
                     "to add them.")
                 continue
-            customer = customer_create(store=store, created_by=None, source=Source.IMPORT,
-                                       first_name=receipt.first_name,
-                                       last_name=receipt.last_name, email=receipt.email,
-                                       phone=receipt.phone)
-            if receipt.pos_id:
-                Customer.objects.filter(pk=customer.pk).update(pos_id=receipt.pos_id)
-                customer.pos_id = receipt.pos_id
+            customer = Customer(store=store, source=Source.IMPORT, pos_id=receipt.pos_id,
+                                first_name=receipt.first_name, last_name=receipt.last_name,
+                                email=receipt.email, phone=receipt.phone)
+            newcomers[receipt.line] = customer
             customers.remember(customer)
         elif receipt.pos_id and not customer.pos_id:
             # Found by email or phone: keep the POS id so the next file matches it directly.
-            Customer.objects.filter(pk=customer.pk).update(pos_id=receipt.pos_id)
             customer.pos_id = receipt.pos_id
+            found_pos_ids.append(customer)
             customers.remember(customer)
         bought_by[receipt.line] = customer
+    _add_newcomers(store=store, customers=list({id(c): c for c in newcomers.values()}.values()),
+                   by=by, now=now)
+    if found_pos_ids:
+        Customer.objects.bulk_update(found_pos_ids, ["pos_id"])
     receipts = [r for r in receipts if r.line in bought_by]
     if not receipts:
         return
@@ -239,6 +244,21 @@ def _write(*, store, receipts: list[_Receipt], rows_of, by, now) -> None:
     _credit(store=store, receipts=receipts, bought_by=bought_by, by=by, now=now)
 
 
+def _add_newcomers(*, store, customers: list[Customer], by, now) -> None:
+    """The buyers the store did not know, added in one insert (with their history rows) and
+    one audit entry: a prospect no more once their receipts are written. Nobody looks after
+    them until `_credit` hands them to the receipt's associate."""
+    if not customers:
+        return
+    for customer in customers:
+        customer.created_at = customer.updated_at = now
+    bulk_create_with_history(customers, Customer, default_user=getattr(by, "user", None),
+                             default_date=now)
+    log_action(actor=getattr(by, "user", None), action="customers.created_from_receipts",
+               store=store, at=now, data={"count": len(customers),
+                                          "ids": [c.pk for c in customers]})
+
+
 def _summary(receipt: _Receipt) -> str:
     sold = f", sold by {receipt.associate.display_name}" if receipt.associate else ""
     return (f"Bought {receipt.description or 'a piece'} for ${receipt.amount:,.2f} on "
@@ -246,22 +266,19 @@ def _summary(receipt: _Receipt) -> str:
 
 
 def _totals_add(*, receipts, bought_by, now) -> None:
-    """Lifetime value and first and last purchase, kept from the receipts (customers locked
-    in id order, so two batches touching the same customers cannot deadlock)."""
-    spent, days = defaultdict(Decimal), defaultdict(list)
-    for r in receipts:
-        pk = bought_by[r.line].pk
-        spent[pk] += r.amount
-        days[pk].append(r.purchased_on)
-    locked = list(Customer.objects.select_for_update().filter(pk__in=spent).order_by("pk"))
-    for customer in locked:
-        bought = days[customer.pk]
-        customer.lifetime_value += spent[customer.pk]
-        customer.first_purchase_on = min(filter(None, [customer.first_purchase_on, *bought]))
-        customer.last_purchase_on = max(filter(None, [customer.last_purchase_on, *bought]))
-        customer.updated_at = now
-    Customer.objects.bulk_update(locked, ["lifetime_value", "first_purchase_on",
-                                          "last_purchase_on", "updated_at"])
+    """Lifetime value and first and last purchase, derived again from the customers'
+    purchases in one UPDATE (customers locked in id order first, so two batches touching the
+    same customers cannot deadlock)."""
+    ids = sorted({bought_by[r.line].pk for r in receipts})
+    list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+         .values_list("pk", flat=True))
+    theirs = Purchase.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
+    Customer.objects.filter(pk__in=ids).update(
+        lifetime_value=Coalesce(Subquery(theirs.annotate(v=Sum("amount")).values("v")),
+                                Value(Decimal(0))),
+        first_purchase_on=Subquery(theirs.annotate(v=Min("purchased_on")).values("v")),
+        last_purchase_on=Subquery(theirs.annotate(v=Max("purchased_on")).values("v")),
+        updated_at=now)
 
 
 def _credit(*, store, receipts, bought_by, by, now) -> None:
