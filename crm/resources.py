@@ -35,9 +35,10 @@ class CustomerResource(resources.ModelResource):
         # The row's result keeps the saved profile, so the preview can show old and new.
         store_instance = True
 
-    def __init__(self, *, store, associates=None, **kwargs):
+    def __init__(self, *, store, associates=None, by=None, **kwargs):
         super().__init__(**kwargs)
         self.store = store
+        self.by = by
         # The store's staff by display name and login (lower-case), for the associate column.
         self.associates = associates or {}
 
@@ -120,7 +121,8 @@ class CustomerResource(resources.ModelResource):
                 kind, month, day, year = what
                 occasion_add(customer=instance, kind=kind, month=month, day=day, year=year)
             else:
-                client_assign(customer=instance, associate=what, reason=AssignmentReason.IMPORT,
+                client_assign(customer=instance, associate=what, by=self.by,
+                              reason=AssignmentReason.IMPORT,
                               note="Associate named in the POS customer file.")
 
     def get_instance(self, instance_loader, row):

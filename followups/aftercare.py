@@ -106,7 +106,7 @@ def aftercare_steps_save(*, store, values: dict[str, dict], by) -> list[Aftercar
         if kind not in AFTERCARE_KINDS:
             raise LoupeError("Unknown aftercare step.")
         AftercareStep.objects.update_or_create(store=store, kind=kind, defaults=fields)
-    log_action(actor=getattr(by, "user", None), action="aftercare.steps_saved", store=store,
+    log_action(by=by, action="aftercare.steps_saved", store=store,
                data={kind: {k: str(v) for k, v in fields.items()}
                      for kind, fields in values.items()})
     return steps_shown(store=store)
@@ -167,7 +167,7 @@ def plan_store(*, store, now: datetime.datetime) -> AftercareResult:
     Message.objects.bulk_create(rows, ignore_conflicts=True)
     result.planned = len(rows)
     if rows:
-        log_action(actor=None, action="aftercare.planned", store=store, at=now,
+        log_action(by=None, action="aftercare.planned", store=store, at=now,
                    data={"messages": len(rows), "skipped": result.skipped})
     return result
 

@@ -36,7 +36,6 @@ from crm.pos import (
     receipts,
 )
 from crm.selectors import associates_by_name
-from crm.services.customers import _actor
 from crm.services.purchases import purchases_import_batch
 from crm.services.transfer import ImportReport, ImportRow, customers_import_rows
 
@@ -101,7 +100,7 @@ def import_upload(*, store, kind: str, upload, by) -> Import:
                  created_at=timezone.now())
     run.file.save(upload.name, upload, save=False)
     run.save()
-    log_action(actor=_actor(by), action="import.uploaded", obj=run,
+    log_action(by=by, action="import.uploaded", obj=run,
                data={"kind": kind, "rows": total})
     return run
 
@@ -132,7 +131,7 @@ def import_start(*, run: Import, by) -> Import:
     started = Import.objects.filter(pk=run.pk, status=ImportStatus.PREVIEWED) \
         .update(status=ImportStatus.QUEUED)
     if started:
-        log_action(actor=_actor(by), action="import.started", obj=run,
+        log_action(by=by, action="import.started", obj=run,
                    data={"kind": run.kind, "rows": run.rows_total})
         _queue(run.pk)
     run.refresh_from_db()
@@ -150,7 +149,7 @@ def import_resume(*, run: Import, by) -> Import:
     if not Import.objects.filter(resumable, pk=run.pk).update(status=ImportStatus.QUEUED,
                                                             error=""):
         raise LoupeError("This import is running or finished; there is nothing to resume.")
-    log_action(actor=_actor(by), action="import.resumed", obj=run,
+    log_action(by=by, action="import.resumed", obj=run,
                data={"from_row": run.rows_done})
     _queue(run.pk)
     run.refresh_from_db()
@@ -251,6 +250,6 @@ def _finish(run: Import) -> None:
             status=ImportStatus.DONE, finished_at=now, heartbeat_at=now):
         return
     run.refresh_from_db()
-    log_action(actor=_actor(run.by), action=f"{run.kind}.imported", store=run.store, at=now,
+    log_action(by=run.by, action=f"{run.kind}.imported", store=run.store, at=now,
                data={"import": run.pk, "new": run.created, "updated": run.updated,
                      "unchanged": run.unchanged, "refused": run.refused})

@@ -8,7 +8,6 @@ from core.errors import LoupeError
 from core.one_line import check_one_line
 from core.photos import photo_resized
 from crm.models import Customer, PiecePhoto, Purchase, WishItem
-from crm.services.customers import _actor
 
 
 @transaction.atomic
@@ -28,6 +27,6 @@ def piece_photo_add(*, customer: Customer, upload, by, wish_item: WishItem | Non
                        taken_by=by, created_at=timezone.now())
     photo.image.save(image.name, image, save=False)
     photo.save()
-    log_action(actor=_actor(by), action="photo.added", obj=customer,
+    log_action(by=by, action="photo.added", obj=customer,
                data={"photo": photo.pk, "of": "wish_item" if wish_item else "purchase"})
     return photo

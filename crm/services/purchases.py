@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from core.audit import log_action
+from core.audit import log_action, user_of
 from core.errors import LoupeError
 from core.one_line import check_one_line
 from crm.models import (
@@ -239,7 +239,7 @@ def _write(*, store, receipts: list[_Receipt], rows_of, by, now) -> None:
         for purchase, receipt in zip(purchases, receipts, strict=True)
         for n, line in enumerate(receipt.lines, start=1))
     _totals_add(receipts=receipts, bought_by=bought_by, now=now)
-    interactions_add(kind=InteractionKind.PURCHASE, staff=by, at=now, entries=(
+    interactions_add(kind=InteractionKind.PURCHASE, by=by, at=now, entries=(
         (bought_by[r.line].pk, _summary(r)) for r in receipts))
     _credit(store=store, receipts=receipts, bought_by=bought_by, by=by, now=now)
 
@@ -252,9 +252,9 @@ def _add_newcomers(*, store, customers: list[Customer], by, now) -> None:
         return
     for customer in customers:
         customer.created_at = customer.updated_at = now
-    bulk_create_with_history(customers, Customer, default_user=getattr(by, "user", None),
+    bulk_create_with_history(customers, Customer, default_user=user_of(by),
                              default_date=now)
-    log_action(actor=getattr(by, "user", None), action="customers.created_from_receipts",
+    log_action(by=by, action="customers.created_from_receipts",
                store=store, at=now, data={"count": len(customers),
                                           "ids": [c.pk for c in customers]})
 
@@ -295,5 +295,5 @@ def _credit(*, store, receipts, bought_by, by, now) -> None:
     moves = [Move(customer_id=pk, shown_associate_id=current[pk], associate_id=latest[pk].pk)
              for pk in sorted(current)]
     if moves:
-        clients_reassign(store=store, moves=moves, set_by=by, reason=AssignmentReason.IMPORT,
+        clients_reassign(store=store, moves=moves, by=by, reason=AssignmentReason.IMPORT,
                          note="Associate on their POS receipt.", at=now)

@@ -15,7 +15,7 @@ from crm.normalize import phone_national
 from crm.pos import Row
 from crm.resources import CustomerResource, neutralise
 from crm.selectors import associates_by_name, current_consents_of_store, customers_for_export
-from crm.services.customers import _actor, contact_changes_note
+from crm.services.customers import contact_changes_note
 
 MAX_IMPORT_ROWS = 5000
 
@@ -102,7 +102,7 @@ def customers_import(*, store, by, csv_text: str, dry_run: bool) -> ImportReport
     report = customers_import_rows(store=store, by=by, header=list(dataset.headers), rows=rows,
                                    dry_run=dry_run, associates=associates_by_name(store=store))
     if not dry_run:
-        log_action(actor=_actor(by), action="customer.imported", store=store,
+        log_action(by=by, action="customer.imported", store=store,
                    data={"new": report.count("new"), "updated": report.count("update"),
                          "refused": report.count("invalid") + report.count("error")})
     return report
@@ -116,7 +116,7 @@ def customers_import_rows(*, store, by, header: list[str], rows: list[Row], dry_
     dataset = tablib.Dataset(headers=header)
     for row in rows:
         dataset.append([row.values.get(name, "") for name in header])
-    result = CustomerResource(store=store, associates=associates).import_data(
+    result = CustomerResource(store=store, associates=associates, by=by).import_data(
         dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
         rollback_on_validation_errors=False)
     report = ImportReport(dry_run=dry_run, rows=[
@@ -186,6 +186,6 @@ def customers_export(*, store, by) -> str:
     for customer in customers_for_export(store=store).iterator(chunk_size=2000):
         writer.writerow([neutralise(cell) for cell in _export_row(customer, consents, store)])
         rows += 1
-    log_action(actor=_actor(by), action="customer.exported", store=store, at=now,
+    log_action(by=by, action="customer.exported", store=store, at=now,
                data={"rows": rows})
     return out.getvalue()
