@@ -313,6 +313,10 @@ class PurchaseForm(OneLineInputsMixin, forms.Form):
                                    widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Amount"), max_digits=12, decimal_places=2, min_value=0)
     description = forms.CharField(label=_("What they bought"), max_length=200, required=False)
+    wedding_date = forms.DateField(
+        label=_("Bridal: their wedding date"), required=False,
+        help_text=_("For an engagement ring or wedding bands, ask: it becomes their "
+                    "anniversary."), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 PHOTO_INPUT = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})

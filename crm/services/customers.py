@@ -242,8 +242,12 @@ def customer_note_add(*, customer: Customer, text: str, by) -> Interaction:
 
 @transaction.atomic
 def purchase_record(*, customer: Customer, purchased_on: datetime.date, amount: Decimal,
-                    description: str = "", by=None, pos_reference: str = "") -> Purchase:
-    """Record a sale: the purchase, the customer's totals (a prospect no more), the timeline."""
+                    description: str = "", by=None, pos_reference: str = "",
+                    wedding_date: datetime.date | None = None) -> Purchase:
+    """Record a sale: the purchase, the customer's totals (a prospect no more), the timeline.
+
+    A bridal purchase's `wedding_date` becomes the customer's anniversary (with its year).
+    """
     if amount is None or amount < 0:
         raise LoupeError("Enter the amount paid.", field="amount")
     if purchased_on > customer.store.today():
@@ -261,6 +265,13 @@ def purchase_record(*, customer: Customer, purchased_on: datetime.date, amount: 
     customer.refresh_from_db(fields=["lifetime_value", "first_purchase_on", "last_purchase_on"])
     interaction_add(customer=locked, kind=InteractionKind.PURCHASE, by=by,
                     summary=f"Bought {purchase.description or 'a piece'} for ${amount:,.2f}")
+    if wedding_date is not None:
+        try:
+            occasion_add(customer=locked, kind=OccasionKind.ANNIVERSARY,
+                         month=wedding_date.month, day=wedding_date.day, year=wedding_date.year,
+                         by=by)
+        except LoupeError as exc:
+            raise LoupeError(exc.message, field="wedding_date") from exc
     log_action(by=by, action="purchase.recorded", obj=locked,
                data={"amount": str(amount), "purchased_on": purchased_on.isoformat()})
     return purchase
