@@ -478,6 +478,7 @@ class Import(models.Model):
                            related_name="+")
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life: queued, claimed by a worker, or a batch committed.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -495,9 +496,14 @@ class Import(models.Model):
         return f"{self.get_kind_display()} import {self.file_name}"
 
     def is_stalled(self, now) -> bool:
-        """Started, and no chunk committed for a while: its worker is gone."""
-        return (self.status == ImportStatus.RUNNING and self.heartbeat_at is not None
-                and now - self.heartbeat_at > IMPORT_STALLED_AFTER)
+        """Running with no batch committed for a while (its worker is gone), or queued and
+        never picked up (the broker was down when it was queued): Resume queues it again,
+        which is harmless if a worker was only slow (it must claim the import first)."""
+        if self.status == ImportStatus.RUNNING:
+            return self.heartbeat_at is not None and now - self.heartbeat_at > IMPORT_STALLED_AFTER
+        if self.status == ImportStatus.QUEUED:
+            return now - (self.heartbeat_at or self.created_at) > IMPORT_STALLED_AFTER
+        return False
 
     @property
     def is_working(self) -> bool:

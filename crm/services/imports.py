@@ -129,7 +129,7 @@ def _queue(import_id: int) -> None:
 def import_start(*, run: Import, by) -> Import:
     """Hand a previewed import to the worker (a second press changes nothing)."""
     started = Import.objects.filter(pk=run.pk, status=ImportStatus.PREVIEWED) \
-        .update(status=ImportStatus.QUEUED)
+        .update(status=ImportStatus.QUEUED, heartbeat_at=timezone.now())
     if started:
         log_action(by=by, action="import.started", obj=run,
                    data={"kind": run.kind, "rows": run.rows_total})
@@ -147,7 +147,7 @@ def import_resume(*, run: Import, by) -> Import:
                  | Q(status=ImportStatus.RUNNING, heartbeat_at__lt=now - IMPORT_STALLED_AFTER)
                  | Q(status=ImportStatus.QUEUED))
     if not Import.objects.filter(resumable, pk=run.pk).update(status=ImportStatus.QUEUED,
-                                                            error=""):
+                                                            error="", heartbeat_at=now):
         raise LoupeError("This import is running or finished; there is nothing to resume.")
     log_action(by=by, action="import.resumed", obj=run,
                data={"from_row": run.rows_done})
@@ -237,7 +237,8 @@ def _record(run: Import, report: list[ImportRow], *, consumed: int) -> None:
 @transaction.atomic
 def _hand_on(run: Import) -> str:
     if Import.objects.filter(pk=run.pk, attempt=run.attempt,
-                             status=ImportStatus.RUNNING).update(status=ImportStatus.QUEUED):
+                             status=ImportStatus.RUNNING).update(status=ImportStatus.QUEUED,
+                                                                 heartbeat_at=timezone.now()):
         _queue(run.pk)
     return "continued"
 

@@ -349,3 +349,22 @@ def test_a_batch_costs_the_same_queries_for_ten_or_a_hundred_receipts(
     Purchase.objects.all().delete()
     with django_assert_max_num_queries(14):
         purchases_import_batch(store=store, groups=large, by=manager, associates=associates)
+
+
+def test_an_import_queued_while_the_broker_was_down_can_be_queued_again(
+        manager_client, store, manager, time_machine, monkeypatch):
+    time_machine.move_to(timezone.now(), tick=False)
+    queued = []
+    monkeypatch.setattr(imports_service, "publish", lambda task, *args: queued.append(args))
+    run = import_upload(store=store, kind="purchases", by=manager, upload=SimpleUploadedFile(
+        "pos.csv", (HEADER + f"R-1,{_day(store, 1)},C-1,,,Al,,,,,Ring,100,\n").encode()))
+    import_start(run=run, by=manager)  # after commit it would publish; the broker is down
+    assert "Resume" not in manager_client.get(f"/customers/import/{run.pk}/").content.decode()
+
+    time_machine.shift(datetime.timedelta(minutes=4))
+    page = manager_client.get(f"/customers/import/{run.pk}/").content.decode()
+    assert "Stalled" in page and "Resume after row 0" in page
+    manager_client.post(f"/customers/import/{run.pk}/resume/")
+    run.refresh_from_db()
+    assert run.status == ImportStatus.QUEUED and not run.is_stalled(timezone.now())
+    assert import_process(import_id=run.pk) == "done"
