@@ -111,10 +111,10 @@ def import_preview(*, run: Import, by) -> ImportReport:
     with run.file.open("rb") as binary, transaction.atomic():
         header, rows = _open_rows(run, binary)
         shown = list(itertools.islice(rows, PREVIEW_ROWS))
-        report = []
+        report, seen = [], {}
         for batch in _batches(run, iter(shown), BATCH_ROWS):
             report += _apply(run, header, batch, by=by, associates=associates, dry_run=True,
-                             seen={})
+                             seen=seen)
         transaction.set_rollback(True)
     return ImportReport(rows=report, dry_run=True)
 
