@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Max, Min, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -122,10 +122,10 @@ class _Customers:
         self.by_pos = {c.pos_id: c for c in base.filter(pos_id__in=pos_ids)} if pos_ids else {}
         self.by_email, self.by_phone = {}, {}
         if emails:
-            for c in base.filter(Q(email__in=emails) | Q(secondary_email__in=emails)) \
-                    .order_by("pk"):
-                for address in (c.email, c.secondary_email):
-                    self.by_email.setdefault(address, c)
+            # Two indexed lookups (customer_store_email, customer_store_email2), not an OR.
+            for field in ("email", "secondary_email"):
+                for c in base.filter(**{f"{field}__in": emails}).order_by("pk"):
+                    self.by_email.setdefault(getattr(c, field), c)
         if phones:
             for c in base.filter(phone__in=phones).order_by("pk"):
                 self.by_phone.setdefault(str(c.phone), c)
