@@ -413,14 +413,18 @@ def customers_for_export(*, store):
 def current_consents_of_store(*, store) -> dict[int, dict[tuple[str, str], list[str]]]:
     """customer id -> (channel, purpose) -> the addresses whose current consent (the
     ledger's latest row per address, channel and purpose) is a grant, in one query."""
-    latest = (Consent.objects.filter(customer__store=store)
-              .order_by("customer_id", "address", "channel", "purpose", "-created_at", "-id")
-              .distinct("customer_id", "address", "channel", "purpose")
-              .values_list("customer_id", "address", "channel", "purpose", "granted"))
+    # Newest first within each (customer, address, channel, purpose): the first row of each
+    # is the current word (portable: make run's SQLite has no DISTINCT ON).
+    rows = (Consent.objects.filter(customer__store=store)
+            .order_by("customer_id", "address", "channel", "purpose", "-created_at", "-id")
+            .values_list("customer_id", "address", "channel", "purpose", "granted"))
     found: dict[int, dict[tuple[str, str], list[str]]] = {}
-    for customer_id, address, channel, purpose, granted in latest.iterator(chunk_size=5000):
-        if granted:
+    previous = None
+    for customer_id, address, channel, purpose, granted in rows.iterator(chunk_size=5000):
+        key = (customer_id, address, channel, purpose)
+        if key != previous and granted:
             found.setdefault(customer_id, {}).setdefault((channel, purpose), []).append(address)
+        previous = key
     return found
 
 
