@@ -24,6 +24,7 @@ from django.db import connection, transaction
 
 from crm.models import Purpose
 from events.models import Campaign, CustomerKind, Reason
+from followups.selectors import not_marketing
 from followups.services import FATIGUE_DAYS
 
 # The ledger's latest word for one address: 'granted', else how it was taken back
@@ -40,7 +41,8 @@ _USE_SMS = "%(use_sms)s AND c.contact_preference <> 'email'"
 # Marketing messages of this customer that reached them (or may have) since `since`,
 # other than this campaign's own.
 _REACHED = """FROM followups_message r
-    WHERE r.customer_id = p.customer_id AND r.purpose <> %(transactional)s
+    WHERE r.customer_id = p.customer_id AND r.purpose NOT IN ({{transactional}})
+      AND r.kind NOT IN ({{asked_for}})
       AND (r.campaign_id IS NULL OR r.campaign_id <> %(campaign)s)
       AND ((r.status IN ('sent', 'delivered') AND r.sent_at >= {since})
            OR (r.status IN ('sending', 'needs_look') AND r.updated_at >= {since}))"""
@@ -196,9 +198,12 @@ def _sql_and_params(campaign: Campaign, *, now: datetime.datetime, fatigue_cap: 
                     after: int = 0, until: int | None = None) -> tuple[str, dict]:
     filters, params = _filters(campaign, now)
     ops = connection.ops
+    purposes, kinds = not_marketing()
+    params.update({f"tp{n}": value for n, value in enumerate(purposes)})
+    params.update({f"ak{n}": value for n, value in enumerate(kinds)})
     params.update({
         "store": campaign.store_id, "event": campaign.event_id, "campaign": campaign.pk or 0,
-        "purpose": Purpose.EVENTS.value, "transactional": Purpose.REPAIR_NOTICES.value,
+        "purpose": Purpose.EVENTS.value,
         "use_email": "email" in campaign.channel_list, "use_sms": "sms" in campaign.channel_list,
         "after": after, "until": until if until is not None else 2 ** 62,
         "recent": now - datetime.timedelta(days=campaign.contact_window_days),
@@ -209,7 +214,10 @@ def _sql_and_params(campaign: Campaign, *, now: datetime.datetime, fatigue_cap: 
             params[name] = ops.adapt_datetimefield_value(params[name])
     if "active_since_day" in params:
         params["active_since_day"] = ops.adapt_datefield_value(params["active_since_day"])
-    return AUDIENCE.replace("{filters}", filters), params
+    sql = (AUDIENCE.replace("{filters}", filters)
+           .replace("{transactional}", ", ".join(f"%(tp{n})s" for n in range(len(purposes))))
+           .replace("{asked_for}", ", ".join(f"%(ak{n})s" for n in range(len(kinds)))))
+    return sql, params
 
 
 def _without_jit(cursor) -> None:

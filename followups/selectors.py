@@ -7,7 +7,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from crm.models import Customer, Interaction, InteractionKind, WishItem
-from followups.models import CallTask, Message, MessageStatus, MessageTemplate
+from followups.models import (
+    ASKED_FOR_KINDS,
+    TRANSACTIONAL_PURPOSES,
+    CallTask,
+    Message,
+    MessageStatus,
+    MessageTemplate,
+)
 
 
 def _day_start(store, now) -> datetime.datetime:
@@ -134,3 +141,9 @@ def campaign_text_answered(*, customers, number: str):
 
 def campaign_messages_of(*, campaign, customer):
     return Message.objects.filter(campaign=campaign, customer=customer).order_by("id")
+
+
+def not_marketing() -> tuple[list[str], list[str]]:
+    """The purposes and the kinds of message the fatigue cap never counts (as
+    `MessageQuerySet.marketing` leaves them out), for SQL that counts touches."""
+    return [str(p) for p in TRANSACTIONAL_PURPOSES], [str(k) for k in ASKED_FOR_KINDS]

@@ -105,7 +105,7 @@ def test_a_tampered_link_shows_a_clear_page_and_changes_nothing(client, invite):
 
 
 def test_a_link_for_another_purpose_is_refused(client, invite):
-    from followups.sender import unsubscribe_token
+    from followups.compose import unsubscribe_token
 
     invitation = invite()
     token = unsubscribe_token(invitation.customer_id, address="a@b.example")
