@@ -256,6 +256,9 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     campaign = factory.SubFactory(CampaignFactory,
                                   event__store=factory.SelfAttribute("...customer.store"))
     event = factory.SelfAttribute("campaign.event")
+    created_at = factory.LazyFunction(timezone.now)
+
+
 class DrawingFactory(factory.django.DjangoModelFactory):
     """A monthly drawing taking entries now (this month, closing in ten days)."""
 
