@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from crm.models import Customer, Interaction, InteractionKind, WishItem
-from followups.models import CallTask, Message, MessageStatus, MessageTemplate
+from followups.models import REACH_OUT, CallTask, Message, MessageStatus, MessageTemplate
 
 
 def _day_start(store, now) -> datetime.datetime:
@@ -95,3 +95,22 @@ def preview_customer(*, store, email: str = ""):
     if email:
         return customers.filter(email=email.strip().lower()).first()
     return customers.filter(occasions__isnull=False).order_by("-created_at", "-id").first()
+
+
+def call_tasks_of_store(*, store):
+    """Every call of the store, made or not, for the dashboard's counts."""
+    return CallTask.objects.filter(store=store)
+
+
+def customer_messages_of_store(*, store):
+    """The store's reminders and invitations to customers (not a sign-up's confirmation, not
+    a repair notice), for the dashboard's follow-up funnel."""
+    return Message.objects.for_store(store).marketing().filter(customer__isnull=False)
+
+
+def open_reach_outs(*, store, customer_ids):
+    """The ids of these customers who have an open "reach out" call."""
+    return set(CallTask.objects.filter(store=store, customer_id__in=customer_ids,
+                                       occasion__isnull=True, reason=REACH_OUT,
+                                       done_at__isnull=True)
+               .values_list("customer_id", flat=True))

@@ -121,3 +121,9 @@ def envelopes_bounced(*, store, since: datetime.datetime):
     """Envelopes taken in since `since` whose email has bounced: call them for a better one."""
     return (_listed(store).filter(taken_in_at__gte=since).filter(_bounced())
             .order_by("-taken_in_at"))
+
+
+def take_ins_of_store(*, store):
+    """The store's envelopes, each with `bounced` (its email bounced after the take-in), for
+    the dashboard's per-associate counts."""
+    return Envelope.objects.for_store(store).annotate(bounced=_bounced())

@@ -66,7 +66,8 @@ class DepartureForm(forms.Form):
 class StorePolicyForm(forms.ModelForm):
     class Meta:
         model = Store
-        fields = ["reassign_on_departure", "managers_take_clients"]
+        fields = ["reassign_on_departure", "managers_take_clients", "lapsed_after_months",
+                  "yearly_growth_target"]
 
 
 class AssociateChoiceField(forms.ModelChoiceField):

@@ -26,6 +26,7 @@ _FLOOR = {
     "crm.change_customer",
     "crm.log_walk_in",
     "followups.view_followups",
+    "insights.view_my_year",
 }
 _COUNTER = {
     "crm.add_customer",
@@ -42,6 +43,7 @@ _OFFICE = {
     "staff.manage_staff",
     "repairs.view_capture_report",
     "followups.manage_messaging",
+    "insights.view_dashboard",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
@@ -50,11 +52,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     MANAGER: _EVERYONE | _FLOOR | _COUNTER | _OFFICE,
 }
 
-# Where each role lands after logging in.
+# Where each role lands after logging in (URL names: staff imports no app above it).
 ROLE_HOME = {
     SALESPERSON: "crm:home",
     SERVICE: "repairs:home",
-    MANAGER: "staff:home",
+    MANAGER: "insights:dashboard",
 }
 
 

@@ -1,0 +1,46 @@
+"""The dashboard's own data: each associate's goals for a year."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class InsightsAccess(models.Model):
+    """Holds the app's permissions (no table of its own)."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("view_dashboard", "Can see the store's dashboard and every associate's figures"),
+            ("view_my_year", "Can see their own goals and figures"),
+        ]
+
+    def __str__(self):
+        return "insights"
+
+
+class Goal(models.Model):
+    """What an associate aims for in a calendar year, set by a manager or by themselves."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE, related_name="goals")
+    associate = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE,
+                                  related_name="goals")
+    year = models.PositiveSmallIntegerField()
+    sales_amount = models.DecimalField("sales ($)", max_digits=12, decimal_places=2, default=0)
+    new_profiles = models.PositiveIntegerField("new customer profiles", default=0)
+    set_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-year", "associate"]
+        constraints = [
+            models.UniqueConstraint(fields=["associate", "year"], name="goal_once_per_year"),
+            models.CheckConstraint(condition=Q(sales_amount__gte=0),
+                                   name="goal_sales_not_negative"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100),
+                                   name="goal_year_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.associate_id} {self.year}"
