@@ -21,6 +21,7 @@ from django.db.models import (
     Count,
     DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     Func,
     Max,
@@ -359,9 +360,10 @@ def _pct(part: int, whole: int) -> int | None:
 # ---- the follow-up funnel ------------------------------------------------------------------
 
 def _funnel_messages(store, start, end):
-    sent_at = OuterRef("sent_at")
-    window = {"occurred_at__gte": sent_at,
-              "occurred_at__lt": sent_at + datetime.timedelta(days=FUNNEL_DAYS)}
+    sent_at = ExpressionWrapper(OuterRef("sent_at"), output_field=DateTimeField())
+    until = ExpressionWrapper(OuterRef("sent_at") + datetime.timedelta(days=FUNNEL_DAYS),
+                              output_field=DateTimeField())
+    window = {"occurred_at__gte": sent_at, "occurred_at__lt": until}
     replied = Interaction.objects.filter(customer=OuterRef("customer"),
                                          kind=InteractionKind.REPLY, **window)
     came = Interaction.objects.filter(customer=OuterRef("customer"),
@@ -369,20 +371,21 @@ def _funnel_messages(store, start, end):
                                       **window)
     bought = Purchase.objects.filter(
         customer=OuterRef("customer"), purchased_on__gte=TruncDate(sent_at, tzinfo=store.tz),
-        purchased_on__lt=TruncDate(sent_at + datetime.timedelta(days=FUNNEL_DAYS),
-                                   tzinfo=store.tz))
-    return (followups_selectors.customer_messages_of_store(store=store)
-            .filter(due_at__gte=start, due_at__lt=end)
-            .annotate(replied=Exists(replied), came_back=Exists(came) | Exists(bought)))
+        purchased_on__lt=TruncDate(until, tzinfo=store.tz))
+    messages = (followups_selectors.customer_messages_of_store(store=store)
+                .filter(due_at__gte=start, due_at__lt=end))
+    # Conditions, not annotations: an aggregate's FILTER cannot name an annotation.
+    stages = {
+        "planned": Q(),
+        "sent": Q(status__in=SENT),
+        "delivered": Q(status=MessageStatus.DELIVERED),
+        "replied": Q(status__in=SENT) & Q(Exists(replied)),
+        "came_back": Q(status__in=SENT) & (Q(Exists(came)) | Q(Exists(bought))),
+    }
+    return messages, stages
 
 
-FUNNEL_STAGES = {
-    "planned": Q(),
-    "sent": Q(status__in=SENT),
-    "delivered": Q(status=MessageStatus.DELIVERED),
-    "replied": Q(status__in=SENT, replied=True),
-    "came_back": Q(status__in=SENT, came_back=True),
-}
+FUNNEL_STAGES = ("planned", "sent", "delivered", "replied", "came_back")
 FUNNEL_LABELS = {"planned": "Reminders planned", "sent": "Sent", "delivered": "Delivered",
                  "replied": "Replied", "came_back": f"Visit or purchase within {FUNNEL_DAYS} days"}
 
@@ -392,12 +395,14 @@ def follow_up_funnel(*, store, period: Period) -> list[dict]:
     delivered, replied to, and followed by a visit or purchase within FUNNEL_DAYS days of
     being sent. One query."""
     start, end = period.moments(store.tz)
-    counts = _funnel_messages(store, start, end).aggregate(
-        **{stage: Count("pk", filter=q) for stage, q in FUNNEL_STAGES.items()},
+    messages, stages = _funnel_messages(store, start, end)
+    counts = messages.aggregate(
+        **{stage: Count("pk", filter=q) for stage, q in stages.items()},
         held_back=Count("pk", filter=Q(status__in=[MessageStatus.SUPPRESSED,
                                                    MessageStatus.FAILED])))
     planned = counts["planned"]
-    stages = [{"stage": stage, "label": FUNNEL_LABELS[stage], "n": counts[stage],
+    stages = [{"stage": stage, "figure": f"funnel_{stage}", "label": FUNNEL_LABELS[stage],
+               "n": counts[stage],
                "pct": _pct(counts[stage], planned)} for stage in FUNNEL_STAGES]
     return {"stages": stages, "held_back": counts["held_back"]}
 
@@ -508,8 +513,8 @@ def _figure_ids(store, figure, period, today, start, end, associate):
         count = Customer.objects.for_store(store).filter(lifetime_value__gt=0).count()
         return _top_customers(store, count).values("pk")
     if figure.startswith("funnel_") and figure[7:] in FUNNEL_STAGES:
-        return (_funnel_messages(store, start, end).filter(FUNNEL_STAGES[figure[7:]])
-                .values("customer"))
+        messages, stages = _funnel_messages(store, start, end)
+        return messages.filter(stages[figure[7:]]).values("customer")
     return None
 
 

@@ -76,10 +76,9 @@ def _associate_asked(request):
 
 
 @staff_required(MY_YEAR)
-def customers(request):
+def customers(request, figure):
     """The customers behind one figure of the dashboard (or of the associate's own row)."""
     form, period, today = _period(request)
-    figure = request.GET.get("figure", "")
     associate = _associate_asked(request)
     found = selectors.customers_behind(store=request.store, figure=figure, period=period,
                                        today=today, associate=associate)

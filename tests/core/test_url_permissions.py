@@ -82,6 +82,15 @@ EXPECTED = {
     "crm:occasion-remove": (LOGIN, 200, 200, 200, 404, 403),
     "followups:call-voicemail": (LOGIN, 405, 403, 405, 405, 403),
     "crm:consent": (LOGIN, 200, 200, 200, 404, 403),
+    "insights:dashboard": (LOGIN, 403, 403, 200, 200, 403),
+    "insights:lapsed": (LOGIN, 403, 403, 200, 200, 403),
+    # A salesperson sees the customers behind their own figures only.
+    "insights:customers": (LOGIN, 200, 403, 200, 200, 403),
+    "insights:reach-out": (LOGIN, 403, 403, 405, 405, 403),
+    "insights:my-year": (LOGIN, 200, 403, 200, 200, 403),
+    # The sample is a colleague of the salesperson: only a manager of the store sets their
+    # goals.
+    "insights:goal-edit": (LOGIN, 404, 403, 200, 404, 403),
 }
 
 # Namespaces with their own guard: the Django admin admits superusers only.
@@ -121,6 +130,7 @@ def url_samples(store):
         "calltask_id": call.pk,
         "template_id": MessageTemplateFactory(store=store).pk,
         "token": unsubscribe_token(customer.pk, address=customer.email),
+        "figure": "walk_ins",
     }
 
 
