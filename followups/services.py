@@ -212,7 +212,8 @@ def reach_out_task_create(*, customer: Customer, by) -> tuple[CallTask, bool]:
     A second tap, or a second manager, while one is still open finds that one: the customer
     row is locked so two at once make one task.
     """
-    locked = (Customer.objects.select_for_update().select_related("assigned_to", "store")
+    locked = (Customer.objects.select_for_update(of=("self",))
+              .select_related("assigned_to", "store")
               .get(pk=customer.pk))
     open_task = (CallTask.objects.filter(customer=locked, occasion__isnull=True,
                                          reason=REACH_OUT, done_at__isnull=True)

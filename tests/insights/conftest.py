@@ -17,6 +17,7 @@ from tests.factories import CustomerFactory
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 MOMENT = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=CHICAGO)
 TODAY = datetime.date(2026, 6, 15)
+LONG_AGO = datetime.datetime(2024, 1, 1, 12, 0, tzinfo=CHICAGO)
 
 
 def at(year, month, day, hour=12, minute=0):
@@ -26,9 +27,9 @@ def at(year, month, day, hour=12, minute=0):
 
 @pytest.fixture
 def make_customer(store):
-    def make(*, created=at(2024, 1, 1), store=store, **fields):
+    def make(*, created=None, store=store, **fields):
         customer = CustomerFactory(store=store, **fields)
-        Customer.objects.filter(pk=customer.pk).update(created_at=created)
+        Customer.objects.filter(pk=customer.pk).update(created_at=created or LONG_AGO)
         customer.refresh_from_db()
         return customer
 
