@@ -262,7 +262,9 @@ def _walk_ins(store, start, end):
 
 
 def _calls_due(store, period: Period, today: datetime.date):
+    """Calls due in the period, one due today only once made (it is not late yet)."""
     return followups_selectors.call_tasks_of_store(store=store).filter(
+        Q(due_on__lt=today) | Q(done_at__isnull=False),
         due_on__gte=period.start, due_on__lte=min(period.end, today))
 
 

@@ -7,7 +7,7 @@
   const locale = document.documentElement.lang || undefined;
   const count = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const palette = ["#0d6efd", "#20c997", "#6f42c1", "#fd7e14", "#0dcaf0", "#6c757d"];
-  const ticks = { callback: (value) => count.format(value) };
+  const ticks = { precision: 0, callback: (value) => count.format(value) };
   const common = {
     responsive: true,
     maintainAspectRatio: false,

@@ -122,7 +122,8 @@ def june(store, other_store, make_customer, salesperson, service_clerk):
     - walk-ins: 4 in June (one more in May): 3 with a phone or email (75 %), 2 with consent
       for reminders on an address they still have (50 %);
     - calls due in June by today: 3 (one done on its day, late in the evening, on time; one
-      done the day after, late; one open); one due Jun 20 is not due yet; one due in May;
+      done the day after, late; one open); one due today and open is not late yet, one due
+      Jun 20 is not due yet; one due in May;
     - calls reached in June: 2; voicemails left: 1;
     - sales: 300 + 200 in June (one of 999 in May);
     - new profiles: 2 in June.
@@ -145,6 +146,7 @@ def june(store, other_store, make_customer, salesperson, service_clerk):
     late = CallTaskFactory(customer=customers[1], due_on=datetime.date(2026, 6, 5),
                            done_at=at(2026, 6, 6, 9), done_by=sally)
     CallTaskFactory(customer=customers[2], due_on=datetime.date(2026, 6, 10))
+    CallTaskFactory(customer=customers[0], due_on=TODAY, occurs_on=datetime.date(2026, 7, 10))
     CallTaskFactory(customer=customers[2], due_on=datetime.date(2026, 6, 20),
                     occurs_on=datetime.date(2026, 7, 4))
     CallTaskFactory(customer=customers[3], due_on=datetime.date(2026, 5, 20),
