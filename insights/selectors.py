@@ -413,27 +413,34 @@ def follow_up_funnel(*, store, period: Period) -> list[dict]:
 
 def orphans_over_time(*, store, today: datetime.date, now: datetime.datetime) -> dict:
     """Orphaned clients at the end of each of the last CHART_MONTHS months and right now,
-    from the assignment history. A customer with no history at all (loaded before it was
-    kept) counts by their associate today. One query."""
+    from the assignment history: the customers the store had then, less those an active
+    associate looked after then. A customer with no history at all (loaded before it was
+    kept) counts by their associate today. Three queries, each one pass over its table."""
     tz = store.tz
     months = chart_months(today)
     moments = [_midnight(month_shift(m, 1), tz) for m in months[:-1]] + [now]
     customers = Customer.objects.for_store(store)
-    counts = customers.aggregate(**{f"m{n}": Count("pk", filter=_orphan_at(moment))
-                                    for n, moment in enumerate(moments)})
-    points = [{"month": m, "n": counts[f"m{n}"]} for n, m in enumerate(months)]
-    return {"points": points, "now": counts[f"m{len(moments) - 1}"]}
-
-
-def _orphan_at(moment: datetime.datetime) -> Q:
+    had = customers.aggregate(**{f"m{n}": Count("pk", filter=Q(created_at__lte=moment))
+                                 for n, moment in enumerate(moments)})
     history = Assignment.objects.filter(customer=OuterRef("pk"))
-    looked_after = history.filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gt=moment), started_at__lte=moment,
-        associate__isnull=False).filter(Q(associate__departed_on__isnull=True)
-                                        | Q(associate__departed_on__gt=moment.date()))
-    no_history_orphan = ~Exists(history) & _orphaned_q()
-    return Q(created_at__lte=moment) & ((Exists(history) & ~Exists(looked_after))
-                                        | no_history_orphan)
+    kept_without_history = (customers.filter(~Exists(history)).exclude(_orphaned_q())
+                            .aggregate(**{f"m{n}": Count("pk", filter=Q(created_at__lte=moment))
+                                          for n, moment in enumerate(moments)}))
+    looked_after = Assignment.objects.filter(customer__store=store).aggregate(
+        **{f"m{n}": Count("customer", distinct=True, filter=_looked_after_at(moment))
+           for n, moment in enumerate(moments)})
+    counts = [had[f"m{n}"] - kept_without_history[f"m{n}"] - looked_after[f"m{n}"]
+              for n in range(len(moments))]
+    return {"points": [{"month": m, "n": counts[n]} for n, m in enumerate(months)],
+            "now": counts[-1]}
+
+
+def _looked_after_at(moment: datetime.datetime) -> Q:
+    """Assignment rows that had an active associate looking after their customer then."""
+    return (Q(started_at__lte=moment, associate__isnull=False, customer__created_at__lte=moment)
+            & (Q(ended_at__isnull=True) | Q(ended_at__gt=moment))
+            & (Q(associate__departed_on__isnull=True)
+               | Q(associate__departed_on__gt=moment.date())))
 
 
 # ---- the customers behind a figure ---------------------------------------------------------
