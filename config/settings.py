@@ -254,6 +254,9 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-messages": {"task": "followups.tasks.dispatch_due_messages", "schedule": 60},
     # A message stuck in "sending" (its worker died mid-send) is shown for a person to check.
     "flag-stuck-messages": {"task": "followups.tasks.flag_stuck_messages", "schedule": 300},
+    # The dashboard's roll-ups (last contact, orphans at month end): each run costs what
+    # changed since the last; a missed run is caught up by the next.
+    "refresh-insights": {"task": "insights.tasks.refresh_rollups", "schedule": 3600},
 }
 
 LOGGING = {

@@ -44,3 +44,46 @@ class Goal(models.Model):
 
     def __str__(self):
         return f"{self.associate_id} {self.year}"
+
+
+class LastContact(models.Model):
+    """Roll-up: each customer's last contact (`insights.selectors.last_contact`), so the
+    dashboard's lapsed figures read an index instead of recounting every visit, purchase and
+    reply. Refreshed incrementally by `insights.services.rollups_refresh` (hourly)."""
+
+    customer = models.OneToOneField("crm.Customer", primary_key=True, on_delete=models.CASCADE,
+                                    related_name="contact_rollup")
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "at"], name="lastcontact_store_at")]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.at:%Y-%m-%d}"
+
+
+class OrphansAtMonthEnd(models.Model):
+    """Roll-up: how many orphaned clients a store had at the end of a past month (a past
+    month's history does not change), counted once from the assignment history."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The month's first day.")
+    orphans = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "month"],
+                                               name="orphans_once_per_store_month")]
+
+    def __str__(self):
+        return f"{self.store_id} {self.month:%Y-%m}: {self.orphans}"
+
+
+class RollUpMark(models.Model):
+    """How far a roll-up has been brought: everything before `through` is in it."""
+
+    name = models.CharField(max_length=40, unique=True)
+    through = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} through {self.through}"

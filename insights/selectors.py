@@ -35,6 +35,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Greatest, TruncDate, TruncMonth
 
 from core.models import AuditEntry
+from crm import selectors as crm_selectors
 from crm.models import (
     Assignment,
     Customer,
@@ -48,7 +49,7 @@ from crm.models import (
 from crm.selectors import consent_granted_now
 from followups import selectors as followups_selectors
 from followups.models import CallOutcome, MessageStatus
-from insights.models import Goal
+from insights.models import Goal, LastContact, OrphansAtMonthEnd, RollUpMark
 from repairs import selectors as repairs_selectors
 from staff import selectors as staff_selectors
 
@@ -99,6 +100,11 @@ def chart_months(today: datetime.date) -> list[datetime.date]:
     return [month_shift(first, n) for n in range(1 - CHART_MONTHS, 1)]
 
 
+def month_end(month: datetime.date, tz) -> datetime.datetime:
+    """The moment a month (given by its first day) ends: the next month's first midnight."""
+    return _midnight(month_shift(month, 1), tz)
+
+
 def lapse_cutoff(store, today: datetime.date) -> datetime.datetime:
     """Contact before this moment is too long ago: the customer has lapsed."""
     return _midnight(month_shift(today, -store.lapsed_after_months), store.tz)
@@ -127,16 +133,24 @@ def last_contact(store):
 
 
 def lapsed_q(store, today: datetime.date) -> Q:
-    """Customers who have lapsed by `today`: the same rule as `last_contact`, written as
-    "nothing since the cutoff" so PostgreSQL can answer it from indexes."""
+    """Customers who have lapsed by `today`, read from the last-contact roll-up; a visit since
+    its last refresh counts at once (purchases and replies within the hour)."""
     cutoff = lapse_cutoff(store, today)
-    return (Q(created_at__lt=cutoff)
-            & (Q(last_visit_at__isnull=True) | Q(last_visit_at__lt=cutoff))
-            & ~Exists(Purchase.objects.filter(customer=OuterRef("pk"),
-                                              purchased_on__gte=cutoff.date()))
-            & ~Exists(Interaction.objects.filter(customer=OuterRef("pk"),
-                                                 kind=InteractionKind.REPLY,
-                                                 occurred_at__gte=cutoff)))
+    return (Q(contact_rollup__at__lt=cutoff)
+            & (Q(last_visit_at__isnull=True) | Q(last_visit_at__lt=cutoff)))
+
+
+def _lapsed_contacts(store, today: datetime.date):
+    """The roll-up rows of the store's lapsed customers."""
+    cutoff = lapse_cutoff(store, today)
+    return (LastContact.objects.filter(store=store, at__lt=cutoff)
+            .exclude(customer__last_visit_at__gte=cutoff))
+
+
+def rolled_up_through():
+    """When the roll-ups were last brought up to date (None: never yet)."""
+    mark = RollUpMark.objects.filter(name="last_contact").first()
+    return mark.through if mark else None
 
 
 def _orphaned_q(prefix: str = "") -> Q:
@@ -150,7 +164,7 @@ def lapsed_customers(*, store, today: datetime.date):
     return (Customer.objects.for_store(store).filter(lapsed_q(store, today))
             .select_related("assigned_to")
             .prefetch_related(Prefetch("occasions", queryset=Occasion.objects.order_by()))
-            .annotate(last_contact=last_contact(store))
+            .annotate(last_contact=F("contact_rollup__at"))
             .order_by("-lifetime_value", "pk"))
 
 
@@ -172,7 +186,7 @@ def add_reach_out_details(*, store, customers, today: datetime.date) -> None:
 
 def customer_base(*, store, today: datetime.date) -> dict:
     """Customers captured per month by source against customers lapsed per month, over the
-    last CHART_MONTHS months, with this year's net growth and the store's target. Three
+    last CHART_MONTHS months, with this year's net growth and the store's target. Four
     queries."""
     tz = store.tz
     months = chart_months(today)
@@ -183,15 +197,13 @@ def customer_base(*, store, today: datetime.date) -> dict:
     new = {(row["month"].date(), row["source"]): row["n"] for row in captured}
     # Lapsing in month M means a last contact in month M minus the lapse period.
     shift = store.lapsed_after_months
-    lapsing = (Customer.objects.for_store(store)
-               .annotate(contact=last_contact(store))
-               .filter(contact__gte=_midnight(month_shift(months[0], -shift), tz),
-                       contact__lt=lapse_cutoff(store, today))
-               .annotate(month=TruncMonth("contact", tzinfo=tz))
+    lapsing = (_lapsed_contacts(store, today)
+               .filter(at__gte=_midnight(month_shift(months[0], -shift), tz))
+               .annotate(month=TruncMonth("at", tzinfo=tz))
                .values("month").annotate(n=Count("pk")).order_by())
     lapsed = {month_shift(row["month"].date(), shift): row["n"] for row in lapsing}
-    totals = Customer.objects.for_store(store).aggregate(
-        customers=Count("pk"), lapsed=Count("pk", filter=lapsed_q(store, today)))
+    totals = {"customers": Customer.objects.for_store(store).count(),
+              "lapsed": _lapsed_contacts(store, today).count()}
     sources = [s for s in Source.values if any(new.get((m, s)) for m in months)]
     rows = [{"month": m, "by_source": {s: new.get((m, s), 0) for s in sources},
              "new": sum(new.get((m, s), 0) for s in Source.values),
@@ -256,6 +268,11 @@ def _by(rows, key: str, fields) -> dict:
     return {row[key]: {f: row[f] for f in fields} for row in rows}
 
 
+def _consenting() -> Q:
+    """Walk-ins whose customer has consent now (crm's rule), checked for these rows only."""
+    return Q(Exists(Customer.objects.filter(consent_granted_now(), pk=OuterRef("customer"))))
+
+
 def _walk_ins(store, start, end):
     return WalkIn.objects.filter(customer__store=store, created_at__gte=start,
                                  created_at__lt=end)
@@ -306,12 +323,11 @@ def associate_figures(*, store, period: Period, today: datetime.date,
     calls reached and voicemails, repair take-ins and those whose email works, sales
     attributed, new profiles. Nine queries, whatever the size of the store."""
     start, end = period.moments(store.tz)
-    consenting = Customer.objects.for_store(store).filter(consent_granted_now()).values("pk")
     walk_ins = (_walk_ins(store, start, end).values("logged_by")
                 .annotate(walk_ins=Count("pk"),
                           reachable=Count("pk", filter=~Q(customer__phone="")
                                           | ~Q(customer__email="")),
-                          consent=Count("pk", filter=Q(customer__in=consenting))))
+                          consent=Count("pk", filter=_consenting())))
     due = (_calls_due(store, period, today).annotate(done_on=TruncDate("done_at",
                                                                        tzinfo=store.tz))
            .values("assignee").annotate(calls_due=Count("pk"),
@@ -335,7 +351,7 @@ def associate_figures(*, store, period: Period, today: datetime.date,
         _by(sales.order_by(), "associate", ["sales", "sales_amount"]),
     ]
     by_user = _by(profiles.order_by(), "actor", ["new_profiles"])
-    members = staff_selectors.staff_of_store(store=store)
+    members = staff_selectors.members_of_store(store=store)
     if associate is not None:
         members = members.filter(pk=associate.pk)
     rows = []
@@ -411,14 +427,25 @@ def follow_up_funnel(*, store, period: Period) -> list[dict]:
 
 # ---- orphans over time ---------------------------------------------------------------------
 
-def orphans_over_time(*, store, today: datetime.date, now: datetime.datetime) -> dict:
-    """Orphaned clients at the end of each of the last CHART_MONTHS months and right now,
-    from the assignment history: the customers the store had then, less those an active
-    associate looked after then. A customer with no history at all (loaded before it was
-    kept) counts by their associate today. Three queries, each one pass over its table."""
-    tz = store.tz
+def orphans_over_time(*, store, today: datetime.date) -> dict:
+    """Orphaned clients at the end of each of the last CHART_MONTHS months (kept by the
+    roll-up; a month it has not reached yet is counted here) and right now."""
     months = chart_months(today)
-    moments = [_midnight(month_shift(m, 1), tz) for m in months[:-1]] + [now]
+    kept = dict(OrphansAtMonthEnd.objects.filter(store=store, month__in=months[:-1])
+                .values_list("month", "orphans"))
+    missing = [m for m in months[:-1] if m not in kept]
+    if missing:
+        counted = orphan_counts(store=store, moments=[month_end(m, store.tz) for m in missing])
+        kept.update(zip(missing, counted, strict=True))
+    kept[months[-1]] = crm_selectors.orphan_count(store=store)
+    return {"points": [{"month": m, "n": kept[m]} for m in months], "now": kept[months[-1]]}
+
+
+def orphan_counts(*, store, moments: list[datetime.datetime]) -> list[int]:
+    """Orphaned clients at each moment, from the assignment history: the customers the store
+    had then, less those an active associate looked after then. A customer with no history
+    at all (loaded before it was kept) counts by their associate today. Three queries, each
+    one pass over its table."""
     customers = Customer.objects.for_store(store)
     had = customers.aggregate(**{f"m{n}": Count("pk", filter=Q(created_at__lte=moment))
                                  for n, moment in enumerate(moments)})
@@ -429,10 +456,8 @@ def orphans_over_time(*, store, today: datetime.date, now: datetime.datetime) ->
     looked_after = Assignment.objects.filter(customer__store=store).aggregate(
         **{f"m{n}": Count("customer", distinct=True, filter=_looked_after_at(moment))
            for n, moment in enumerate(moments)})
-    counts = [had[f"m{n}"] - kept_without_history[f"m{n}"] - looked_after[f"m{n}"]
-              for n in range(len(moments))]
-    return {"points": [{"month": m, "n": counts[n]} for n, m in enumerate(months)],
-            "now": counts[-1]}
+    return [had[f"m{n}"] - kept_without_history[f"m{n}"] - looked_after[f"m{n}"]
+            for n in range(len(moments))]
 
 
 def _looked_after_at(moment: datetime.datetime) -> Q:
@@ -484,8 +509,7 @@ def _figure_ids(store, figure, period, today, start, end, associate):
         if figure == "reachable":
             rows = rows.filter(~Q(customer__phone="") | ~Q(customer__email=""))
         if figure == "consent":
-            rows = rows.filter(customer__in=Customer.objects.filter(consent_granted_now())
-                               .values("pk"))
+            rows = rows.filter(_consenting())
         return rows.values("customer")
     if figure in ("calls_due", "on_time"):
         rows = _calls_due(store, period, today).filter(**({"assignee": associate} if mine
@@ -517,7 +541,7 @@ def _figure_ids(store, figure, period, today, start, end, associate):
     if mine:
         return None
     if figure == "lapsed":
-        return Customer.objects.for_store(store).filter(lapsed_q(store, today)).values("pk")
+        return _lapsed_contacts(store, today).values("customer")
     if figure == "top":
         count = Customer.objects.for_store(store).filter(lifetime_value__gt=0).count()
         return _top_customers(store, count).values("pk")

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -40,7 +39,7 @@ def dashboard(request):
     form, period, today = _period(request)
     store = request.store
     base = selectors.customer_base(store=store, today=today)
-    orphans = selectors.orphans_over_time(store=store, today=today, now=timezone.now())
+    orphans = selectors.orphans_over_time(store=store, today=today)
     lapsed = list(selectors.lapsed_customers(store=store, today=today)[:LAPSED_SHOWN])
     selectors.add_reach_out_details(store=store, customers=lapsed, today=today)
     goals = {g.associate_id: g for g in selectors.goals_of_store(store=store, year=today.year)}
@@ -50,6 +49,7 @@ def dashboard(request):
         "top": selectors.top_customers(store=store), "lapsed": lapsed,
         "rows": selectors.associate_figures(store=store, period=period, today=today),
         "goals": goals, "funnel": selectors.follow_up_funnel(store=store, period=period),
+        "rolled_up_through": selectors.rolled_up_through(),
     })
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from crm.models import Customer, Interaction, InteractionKind, Purchase, Source, WalkIn
 from followups.models import REACH_OUT, CallTask
 from insights.selectors import month_shift
+from insights.services import rollups_refresh
 from tests.factories import CustomerFactory, OccasionFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -46,6 +47,7 @@ def a_year_of_customers(store, salesperson):
                                summary="Picked up her anniversary band",
                                occurred_at=two_years_ago)
     OccasionFactory(customer=lara, kind="anniversary", month=12, day=14)
+    rollups_refresh()
     return lara
 
 

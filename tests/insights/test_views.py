@@ -10,7 +10,7 @@ from crm.models import Interaction, InteractionKind
 from followups.models import REACH_OUT, CallTask
 from followups.services import call_task_done, reach_out_task_create
 from insights.models import Goal
-from insights.services import goal_set
+from insights.services import goal_set, rollups_refresh
 from tests.factories import PASSWORD, CustomerFactory, StaffMemberFactory
 from tests.insights.conftest import MOMENT, at, buy, created_by, visit, walk_in
 
@@ -23,6 +23,7 @@ def lapsed_client(store, make_customer, salesperson):
     lara = make_customer(first_name="Lara", last_name="Lapsed", assigned_to=salesperson,
                          lifetime_value=4200)
     visit(lara, at(2025, 1, 10))
+    rollups_refresh()
     return lara
 
 
