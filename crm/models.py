@@ -119,6 +119,8 @@ class Customer(models.Model):
             models.Index(fields=["store", "secondary_email"], name="customer_store_email2"),
             models.Index(fields=["store", "phone"], name="customer_store_phone"),
             models.Index(fields=["store", "assigned_to"], name="customer_store_assigned"),
+            # The most valuable first: the dashboard's top 30 % and lapsed list, the orphans.
+            models.Index(fields=["store", "-lifetime_value", "id"], name="customer_store_value"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(email=Lower("email")), name="customer_email_lower"),
