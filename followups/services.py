@@ -53,7 +53,7 @@ def messaging_settings_update(*, settings: MessagingSettings, by, **fields) -> M
     for name, value in fields.items():
         setattr(settings, name, value)
     settings.save(update_fields=list(fields))
-    log_action(actor=by.user, action="followups.settings_changed", obj=settings,
+    log_action(by=by, action="followups.settings_changed", obj=settings,
                store=settings.store, data={k: str(v) for k, v in fields.items()})
     return settings
 
@@ -80,7 +80,7 @@ def template_update(*, template: MessageTemplate, subject: str, body: str,
         raise LoupeError("An email needs a subject.", field="subject")
     template.subject, template.body = subject, body
     template.save(update_fields=["subject", "body", "updated_at"])
-    log_action(actor=by.user, action="followups.template_changed", obj=template,
+    log_action(by=by, action="followups.template_changed", obj=template,
                store=template.store, data={"kind": template.kind, "channel": template.channel})
     return template
 
@@ -128,7 +128,7 @@ def repair_ready_notify(*, envelope, by=None) -> list[Message]:
         rows.append(Message(channel=Channel.SMS, to=phone, **common))
     Message.objects.bulk_create(rows, ignore_conflicts=True)
     messages = list(Message.objects.filter(envelope=envelope))
-    log_action(actor=getattr(by, "user", None), action="followups.repair_ready_planned",
+    log_action(by=by, action="followups.repair_ready_planned",
                obj=envelope, store=envelope.store,
                data={"channels": [m.channel for m in messages]}, at=now)
     due = [m.pk for m in messages
@@ -154,7 +154,7 @@ def sign_up_confirmation_plan(*, sign_up) -> Message:
         purpose=Purpose.EVENTS, kind=TemplateKind.SIGN_UP_CONFIRMATION, to=sign_up.email,
         due_at=now, queued_at=now, created_at=now, updated_at=now)], ignore_conflicts=True)
     message = Message.objects.get(sign_up=sign_up, channel=Channel.EMAIL)
-    log_action(actor=None, action="followups.sign_up_confirmation_planned", obj=message,
+    log_action(by=None, action="followups.sign_up_confirmation_planned", obj=message,
                store=sign_up.store, at=now, data={"sign_up": sign_up.pk})
     transaction.on_commit(functools.partial(_queue_or_leave_to_dispatcher, message.pk))
     return message
@@ -190,8 +190,8 @@ def call_task_done(*, task: CallTask, by, outcome: str = "") -> CallTask:
     task.save(update_fields=["done_at", "done_by", "outcome", "attempts", "last_try_at"])
     summary = f"Called about {_call_about(task)}"
     interaction_add(customer=task.customer, kind=InteractionKind.CALL,
-                    summary=f"{summary}: {outcome}" if outcome else summary, staff=by, at=now)
-    log_action(actor=by.user, action="followups.call_done", obj=task, store=task.store, at=now)
+                    summary=f"{summary}: {outcome}" if outcome else summary, by=by, at=now)
+    log_action(by=by, action="followups.call_done", obj=task, store=task.store, at=now)
     return task
 
 
@@ -227,7 +227,7 @@ def reach_out_task_create(*, customer: Customer, by) -> tuple[CallTask, bool]:
         store=locked.store, customer=locked, occasion=None, occurs_on=today, due_on=today,
         assignee=associate if associate is not None and associate.is_active else None,
         reason=REACH_OUT, created_at=now)
-    log_action(actor=by.user if by else None, action="followups.reach_out_asked", obj=task,
+    log_action(by=by, action="followups.reach_out_asked", obj=task,
                store=locked.store, at=now, data={"customer": locked.pk})
     return task, True
 
@@ -251,8 +251,8 @@ def call_task_left_voicemail(*, task: CallTask, by, tries_seen: int,
     task.save(update_fields=["attempts", "last_try_at", "outcome"])
     summary = f"Left voicemail about {_call_about(task)} (try {task.attempts})"
     interaction_add(customer=task.customer, kind=InteractionKind.CALL,
-                    summary=f"{summary}: {note}" if note else summary, staff=by, at=now)
-    log_action(actor=by.user, action="followups.call_voicemail", obj=task, store=task.store,
+                    summary=f"{summary}: {note}" if note else summary, by=by, at=now)
+    log_action(by=by, action="followups.call_voicemail", obj=task, store=task.store,
                at=now, data={"tries": task.attempts})
     return task
 

@@ -39,7 +39,7 @@ def goal_set(*, associate, year: int, sales_amount: Decimal, new_profiles: int, 
         associate=associate, year=year,
         defaults={"store": associate.store, "sales_amount": sales_amount,
                   "new_profiles": new_profiles, "set_by": by, "updated_at": now})
-    log_action(actor=by.user, action="insights.goal_set", obj=goal, store=associate.store,
+    log_action(by=by, action="insights.goal_set", obj=goal, store=associate.store,
                at=now, data={"associate": associate.pk, "year": year,
                              "sales_amount": str(sales_amount), "new_profiles": new_profiles})
     return goal

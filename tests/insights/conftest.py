@@ -58,5 +58,5 @@ def walk_in(customer, by, moment):
 
 def created_by(customer, by, moment):
     """The audit entry customer_create writes."""
-    log_action(actor=by.user, action="customer.created", obj=customer, store=customer.store,
+    log_action(by=by, action="customer.created", obj=customer, store=customer.store,
                at=moment)

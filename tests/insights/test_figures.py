@@ -16,8 +16,8 @@ from crm.models import (
 from crm.services import client_assign
 from followups.models import MessageStatus
 from insights import selectors
-from insights.services import rollups_refresh
 from insights.selectors import Period
+from insights.services import rollups_refresh
 from staff.roles import Role
 from tests.factories import (
     CallTaskFactory,
@@ -293,7 +293,7 @@ def test_orphans_over_time_follow_the_assignment_history(store, make_customer, s
     client_assign(customer=zoe, associate=salesperson, reason=AssignmentReason.REASSIGNMENT,
                   at=at(2026, 5, 20))
     staff_member_depart(member=dana, departed_on=datetime.date(2026, 3, 10),
-                        departed_by=salesperson)
+                        by=salesperson)
     counted = selectors.orphans_over_time(store=store, today=TODAY)
     rollups_refresh()
     kept = selectors.orphans_over_time(store=store, today=TODAY)
