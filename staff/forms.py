@@ -69,6 +69,13 @@ class StorePolicyForm(forms.ModelForm):
         fields = ["reassign_on_departure", "managers_take_clients", "lapsed_after_months",
                   "yearly_growth_target"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a post (an older page, a script), the dashboard's settings stay as they
+        # are: the service keeps a None.
+        for name in ("lapsed_after_months", "yearly_growth_target"):
+            self.fields[name].required = False
+
 
 class AssociateChoiceField(forms.ModelChoiceField):
     """Offers only who may take clients, but accepts any of the store's staff so the service

@@ -8,6 +8,7 @@ from django.db.models import Min
 
 from crm.models import Customer
 from insights.models import Goal
+from insights.services import rollups_refresh
 from staff.models import StaffMember
 from staff.roles import Role
 
@@ -34,3 +35,6 @@ def load_demo_insights(*, store, rng, now) -> None:
         sales, profiles = GOALS[member.user.username]
         Goal.objects.create(store=store, associate=member, year=year, sales_amount=sales,
                             new_profiles=profiles, set_by=manager, updated_at=now)
+    # The dashboard's lapsed figures read the roll-up: fill it now rather than at the first
+    # hourly refresh.
+    rollups_refresh(now=now)
