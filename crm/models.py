@@ -121,6 +121,8 @@ class Customer(models.Model):
             models.Index(fields=["store", "assigned_to"], name="customer_store_assigned"),
             # The most valuable first: the dashboard's top 30 % and lapsed list, the orphans.
             models.Index(fields=["store", "-lifetime_value", "id"], name="customer_store_value"),
+            # New customers per month (the dashboard's customer base).
+            models.Index(fields=["store", "created_at"], name="customer_store_created"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(email=Lower("email")), name="customer_email_lower"),
