@@ -363,7 +363,12 @@ class Interaction(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["customer", "-occurred_at"], name="interaction_timeline")]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"], name="interaction_timeline"),
+            # Calls in a period (the dashboard's voicemails per associate).
+            models.Index(fields=["occurred_at"], condition=Q(kind="call"),
+                         name="interaction_calls_when"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.summary[:40]}"
@@ -381,6 +386,8 @@ class Purchase(models.Model):
 
     class Meta:
         ordering = ["-purchased_on", "-id"]
+        # Sales in a period (the dashboard's per-associate table, the funnel).
+        indexes = [models.Index(fields=["purchased_on"], name="purchase_on")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="purchase_amount_not_negative"),
         ]
@@ -425,6 +432,8 @@ class WalkIn(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Walk-ins in a period (the dashboard's per-associate table).
+        indexes = [models.Index(fields=["created_at"], name="walkin_created")]
 
     def __str__(self):
         return f"Walk-in {self.created_at:%Y-%m-%d} {self.customer_id}"
