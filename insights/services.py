@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from core.audit import log_action
@@ -83,6 +83,8 @@ def _touched_since(since) -> Q:
 
 def _last_contacts_write(store, since) -> int:
     """Upsert the store's (touched) customers' last contact in one INSERT ... SELECT."""
+    if connection.vendor != "postgresql":
+        return _last_contacts_write_portably(store, since)
     rows = Customer.objects.filter(store=store).annotate(
         contact=selectors.last_contact(store)).values("pk", "store_id", "contact").order_by()
     if since is not None:
@@ -94,6 +96,29 @@ def _last_contacts_write(store, since) -> int:
                        "ON CONFLICT (customer_id) DO UPDATE SET at = EXCLUDED.at, "
                        "store_id = EXCLUDED.store_id", params)
         return cursor.rowcount
+
+
+def _last_contacts_write_portably(store, since) -> int:
+    """The same rule row by row, for `make run`'s SQLite (a demo-sized store)."""
+    customers = Customer.objects.filter(store=store)
+    if since is not None:
+        customers = customers.filter(_touched_since(since))
+    found = {pk: [created, visited] for pk, created, visited
+             in customers.values_list("pk", "created_at", "last_visit_at")}
+    bought = (Purchase.objects.filter(customer__in=found).values("customer")
+              .annotate(last=Max("purchased_on")).values_list("customer", "last"))
+    for pk, day in bought:
+        found[pk].append(datetime.datetime.combine(day, datetime.time.min, tzinfo=store.tz))
+    replied = (Interaction.objects.filter(customer__in=found, kind=InteractionKind.REPLY)
+               .values("customer").annotate(last=Max("occurred_at"))
+               .values_list("customer", "last"))
+    for pk, moment in replied:
+        found[pk].append(moment)
+    rows = [LastContact(customer_id=pk, store=store, at=max(m for m in moments if m))
+            for pk, moments in found.items()]
+    LastContact.objects.bulk_create(rows, update_conflicts=True, unique_fields=["customer"],
+                                    update_fields=["at", "store"])
+    return len(rows)
 
 
 def _orphans_at_month_end_write(store, now) -> int:
