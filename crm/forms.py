@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import LoupeError
 from core.one_line import OneLineInputsMixin
-from crm.models import Channel, ContactPreference, Customer, OccasionKind, Preference
+from crm.models import (
+    Channel,
+    ContactPreference,
+    Customer,
+    OccasionKind,
+    Preference,
+    VoucherKind,
+)
 from crm.normalize import normalize_email, normalize_phone, phone_key
 from crm.services import OccasionEntry, WalkInEntry, consent_questions, occasion_checked
 from crm.wording import consent_words
@@ -394,3 +401,42 @@ class PreferenceForm(OneLineInputsMixin, forms.Form):
     position = forms.IntegerField(label=_("Position"), min_value=0, max_value=999, initial=0)
     active = forms.BooleanField(label=_("Offered on the walk-in screen"), required=False,
                                 initial=True)
+
+
+class VoucherLookupForm(forms.Form):
+    """The counter's code box: typed, or filled by a scanner acting as a keyboard."""
+
+    code = forms.CharField(label=_("Voucher code"), max_length=40, widget=forms.TextInput(
+        attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
+               "autofocus": True, "placeholder": "ABCD-EFGH", "class": "voucher-code-input"}))
+
+
+class VoucherRedeemForm(OneLineInputsMixin, forms.Form):
+    code = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    total = forms.DecimalField(label=_("Purchase total before the voucher"), max_digits=12,
+                               decimal_places=2, min_value=0,
+                               widget=forms.NumberInput(attrs={"inputmode": "decimal",
+                                                               "step": "0.01"}))
+    description = forms.CharField(label=_("What they bought"), max_length=150, required=False)
+
+
+class VoucherProgramForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Voucher"), choices=VoucherKind.choices)
+    value = forms.DecimalField(label=_("Amount ($) or percentage (%)"), max_digits=10,
+                               decimal_places=2, min_value=0)
+    minimum_purchase = forms.DecimalField(label=_("Minimum purchase ($)"), max_digits=10,
+                                          decimal_places=2, min_value=0, initial=0)
+    valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=3650,
+                                    initial=90)
+    terms = forms.CharField(label=_("Terms shown to the customer"),
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DrawingForm(forms.Form):
+    month = forms.DateField(label=_("Month (any day in it)"),
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    prize = forms.CharField(label=_("Prize"), max_length=200)
+    closes_on = forms.DateField(label=_("Last day to enter"),
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    rules = forms.CharField(label=_("Official rules (public)"),
+                            widget=forms.Textarea(attrs={"rows": 8}))

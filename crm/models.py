@@ -7,6 +7,8 @@ from django.db.models.functions import Lower
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from crm import occasion_dates
+
 
 class PreferenceQuerySet(models.QuerySet):
     def for_store(self, store):
@@ -236,15 +238,12 @@ class Occasion(models.Model):
         return self.get_kind_display()
 
     def on_year(self, year: int) -> datetime.date:
-        day = self.day
-        if self.month == 2 and day == 29 and not calendar.isleap(year):
-            day = 28
-        return datetime.date(year, self.month, day)
+        """The date it falls on in `year` (the rule: crm.occasion_dates)."""
+        return occasion_dates.on_year(self.month, self.day, year)
 
     def next_date(self, today: datetime.date) -> datetime.date:
         """The next time this occasion falls on or after `today`."""
-        this_year = self.on_year(today.year)
-        return this_year if this_year >= today else self.on_year(today.year + 1)
+        return occasion_dates.next_date(self.month, self.day, today)
 
 
 class Channel(models.TextChoices):
@@ -521,3 +520,240 @@ class SignUp(models.Model):
         return {"kind": self.occasion_kind, "month": self.occasion_month,
                 "day": self.occasion_day, "year": self.occasion_year,
                 "label": self.occasion_label}
+
+
+# The website voucher and the monthly drawing (issue 18): what a public sign-up earns once
+# its address is confirmed. Both are written only by crm.services.promotions.
+
+class VoucherKind(models.TextChoices):
+    AMOUNT = "amount", "Amount off"
+    PERCENT = "percent", "Percent off"
+
+
+class VoucherProgram(models.Model):
+    """The store's website offer: what a confirmed website sign-up receives. At most one is
+    active per store; a new one replaces it, and vouchers already issued keep their program."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE,
+                              related_name="voucher_programs")
+    kind = models.CharField(max_length=8, choices=VoucherKind.choices)
+    value = models.DecimalField(max_digits=10, decimal_places=2)
+    minimum_purchase = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    valid_days = models.PositiveSmallIntegerField(default=90)
+    terms = models.TextField()
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("manage_promotions",
+                        "Can set the website voucher, run the monthly drawing and see their "
+                        "results"),
+                       ("redeem_voucher", "Can look up and redeem a voucher at the counter")]
+        constraints = [
+            models.UniqueConstraint(fields=["store"], condition=Q(active=True),
+                                    name="voucher_program_one_active_per_store"),
+            models.CheckConstraint(condition=Q(value__gt=0), name="voucher_program_value_positive"),
+            models.CheckConstraint(condition=~Q(kind="percent") | Q(value__lte=100),
+                                   name="voucher_program_percent_at_most_100"),
+            models.CheckConstraint(condition=Q(minimum_purchase__gte=0),
+                                   name="voucher_program_minimum_not_negative"),
+            models.CheckConstraint(condition=Q(valid_days__gte=1),
+                                   name="voucher_program_valid_at_least_a_day"),
+        ]
+
+    def __str__(self):
+        return self.offer
+
+    @property
+    def offer(self) -> str:
+        """The offer in one line: "$25 off a purchase of $200 or more"."""
+        off = (f"{self.value.normalize():f}% off" if self.kind == VoucherKind.PERCENT
+               else f"${self.value:,.2f} off".replace(".00 ", " "))
+        if self.minimum_purchase:
+            return f"{off} a purchase of ${self.minimum_purchase:,.2f} or more".replace(
+                ".00 ", " ")
+        return f"{off} your next purchase"
+
+    def discount_on(self, total):
+        """What the voucher takes off a purchase of `total` (never more than the total)."""
+        from decimal import ROUND_HALF_UP, Decimal
+
+        if self.kind == VoucherKind.PERCENT:
+            off = (total * self.value / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        else:
+            off = self.value
+        return min(off, total)
+
+
+class VoucherQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+
+class Voucher(models.Model):
+    """One person's voucher: a short code (and its QR code) good for one purchase.
+
+    Issued once per person and program when a website sign-up is confirmed; redeemed once,
+    against a purchase recorded at the counter (the conditional update in
+    `voucher_redeem` and the constraints below keep it so under two redemptions at once).
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="vouchers")
+    program = models.ForeignKey(VoucherProgram, on_delete=models.PROTECT,
+                                related_name="vouchers")
+    # Unambiguous capitals and digits from `secrets` (crm.services.promotions.new_code).
+    code = models.CharField(max_length=16, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="vouchers")
+    sign_up = models.OneToOneField(SignUp, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="voucher")
+    # The confirmed address it was issued to (and emailed to).
+    email = models.EmailField()
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    redeemed_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    purchase = models.OneToOneField(Purchase, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="voucher")
+    discount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+
+    objects = VoucherQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["store", "issued_at"], name="voucher_store_issued")]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "customer"],
+                                    name="voucher_once_per_person_and_program"),
+            models.CheckConstraint(condition=Q(expires_at__gt=F("issued_at")),
+                                   name="voucher_expires_after_issue"),
+            models.CheckConstraint(
+                condition=(Q(redeemed_at__isnull=True, purchase__isnull=True,
+                             discount__isnull=True)
+                           | Q(redeemed_at__isnull=False, purchase__isnull=False,
+                               discount__isnull=False)),
+                name="voucher_redeemed_with_purchase"),
+        ]
+
+    def __str__(self):
+        return f"Voucher {self.shown_code}"
+
+    @property
+    def shown_code(self) -> str:
+        """The code as printed: two groups of four, easy to read out."""
+        return f"{self.code[:4]}-{self.code[4:]}" if len(self.code) == 8 else self.code
+
+    @property
+    def valid_through(self) -> datetime.date:
+        """The last day it is good, in the store's calendar (it expires as that day ends)."""
+        from django.utils import timezone
+
+        return (timezone.localtime(self.expires_at, self.store.tz)
+                - datetime.timedelta(days=1)).date()
+
+    def state(self, now) -> str:
+        """"redeemed", "expired" or "valid" at `now`."""
+        if self.redeemed_at is not None:
+            return "redeemed"
+        if self.expires_at <= now:
+            return "expired"
+        return "valid"
+
+
+class DrawingQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+    def open_at(self, now):
+        """Taking entries: opened, not closed, not drawn."""
+        return self.filter(opens_at__lte=now, closes_at__gt=now, drawn_at__isnull=True)
+
+
+class Drawing(models.Model):
+    """The store's monthly drawing: a prize, official rules, no purchase necessary.
+
+    Entries come from the public drawing form once the entrant confirms their address
+    (one per person); after it closes a manager draws the winner, once.
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="drawings")
+    # The first day of the drawing's month.
+    month = models.DateField()
+    prize = models.CharField(max_length=200)
+    rules = models.TextField(help_text="The official rules, shown on the public rules page.")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    drawn_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    winner = models.OneToOneField("DrawingEntry", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="won")
+    # How many valid entries the winner was drawn from (also in the audit log).
+    entry_count = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    objects = DrawingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "month"],
+                                    name="drawing_once_per_store_and_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="drawing_month_first_day"),
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")),
+                                   name="drawing_closes_after_opening"),
+            models.CheckConstraint(
+                condition=(Q(drawn_at__isnull=True, winner__isnull=True,
+                             entry_count__isnull=True)
+                           | Q(drawn_at__isnull=False, winner__isnull=False,
+                               entry_count__gte=1)),
+                name="drawing_drawn_with_winner"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%B %Y} drawing: {self.prize}"
+
+    def is_open(self, now) -> bool:
+        return self.drawn_at is None and self.opens_at <= now < self.closes_at
+
+    def is_closed(self, now) -> bool:
+        return self.closes_at <= now
+
+
+class DrawingEntry(models.Model):
+    """One person's entry in one drawing, recorded when their drawing sign-up is confirmed.
+
+    One per person: per confirmed address and per profile (a second entry is acknowledged on
+    the confirmed page, and counted nowhere).
+    """
+
+    drawing = models.ForeignKey(Drawing, on_delete=models.PROTECT, related_name="entries")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT,
+                                 related_name="drawing_entries")
+    sign_up = models.OneToOneField(SignUp, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="drawing_entry")
+    # The confirmed address (lower-case), as the person entered.
+    email = models.EmailField()
+    name = models.CharField(max_length=161)
+    phone = PhoneNumberField(blank=True)
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+        verbose_name_plural = "drawing entries"
+        constraints = [
+            models.UniqueConstraint(fields=["drawing", "email"],
+                                    name="drawing_entry_once_per_address"),
+            models.UniqueConstraint(fields=["drawing", "customer"],
+                                    name="drawing_entry_once_per_person"),
+            models.CheckConstraint(condition=~Q(email="") & Q(email=Lower("email")),
+                                   name="drawing_entry_email_lower"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"

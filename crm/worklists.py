@@ -6,7 +6,6 @@ customers_potential); this module orders them and words the reason. Ordering is 
 pages); the words are written for the rows of one page, from prefetched rows.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass
 
@@ -14,7 +13,7 @@ from django.db.models import Case, DateField, F, OuterRef, Prefetch, Subquery, V
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from crm import selectors
+from crm import occasion_dates, selectors
 from crm.models import Channel, Consent, Occasion, Purpose, Source, WalkIn
 
 
@@ -28,18 +27,6 @@ class Why:
 
 def _mine(customers, staff, *, anyone: bool):
     return customers if anyone or staff is None else customers.filter(assigned_to=staff)
-
-
-def _window(today: datetime.date, days: int) -> list[tuple[int, int, datetime.date]]:
-    """(month, day, date) for each day from today to `days` ahead; an occasion stored on
-    Feb 29 falls on Feb 28 in a common year."""
-    found = []
-    for offset in range(days + 1):
-        date = today + datetime.timedelta(days=offset)
-        found.append((date.month, date.day, date))
-        if (date.month, date.day) == (2, 28) and not calendar.isleap(date.year):
-            found.append((2, 29, date))
-    return found
 
 
 def _short(date: datetime.date) -> str:
@@ -71,14 +58,18 @@ def follow_up(*, store, staff, lead_days: int, anyone: bool = False, now=None):
     """FOLLOW-UP, what is due first: occasions in the window by date, soonest first; then
     customers who asked to hear from us, the most recent visit first."""
     today = store.today(now)
+    # The one rule for when an occasion falls (crm.occasion_dates), as SQL: each (month, day)
+    # of the window with the date it falls on.
+    window = occasion_dates.window(first=today, last=today + datetime.timedelta(days=lead_days))
     falls_on = Case(*[When(month=month, day=day, then=Value(date))
-                      for month, day, date in _window(today, lead_days)],
+                      for month, day, date in window],
                     default=None, output_field=DateField())
     soonest = (Occasion.objects.filter(customer=OuterRef("pk")).annotate(falls_on=falls_on)
                .filter(falls_on__isnull=False).order_by("falls_on").values("falls_on")[:1])
     asked = (Consent.objects.filter(purpose=Purpose.OCCASION_REMINDERS)
              .order_by("-created_at", "-id"))
-    return (_mine(selectors.customers_follow_up(store=store, now=now), staff, anyone=anyone)
+    return (_mine(selectors.customers_follow_up(store=store, lead_days=lead_days, now=now),
+                  staff, anyone=anyone)
             .annotate(occasion_on=Subquery(soonest))
             .prefetch_related("occasions", Prefetch("consents", queryset=asked,
                                                     to_attr="reminder_consents"))

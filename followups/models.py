@@ -5,6 +5,7 @@ import datetime
 from django.db import models
 from django.db.models import Q
 
+from crm import occasion_dates
 from crm.models import Channel, Purpose
 
 
@@ -29,7 +30,8 @@ class MessagingSettings(models.Model):
     store = models.OneToOneField("staff.Store", on_delete=models.CASCADE,
                                  related_name="messaging_settings")
     lead_days = models.PositiveSmallIntegerField(
-        "days ahead", default=14, help_text="How many days before an occasion to remind.")
+        "days ahead", default=occasion_dates.DEFAULT_LEAD_DAYS,
+        help_text="How many days before an occasion to remind.")
     send_from = models.TimeField("send from", default=datetime.time(9))
     send_until = models.TimeField("send until", default=datetime.time(20),
                                   help_text="Nothing is sent outside these hours.")
@@ -95,6 +97,14 @@ class TemplateKind(models.TextChoices):
     REPAIR_READY = "repair_ready", "Repair ready"
     EVENT_INVITATION = "event_invitation", "Event invitation"
     SIGN_UP_CONFIRMATION = "sign_up_confirmation", "Sign-up confirmation"
+    VOUCHER = "voucher", "Website voucher"
+    DRAWING_WINNER = "drawing_winner", "Drawing winner"
+
+
+# What the person asked for a moment ago (their confirmation link, the voucher they signed up
+# for, the prize they entered for): never held by the fatigue cap, never counted in it.
+ASKED_FOR_KINDS = (TemplateKind.SIGN_UP_CONFIRMATION, TemplateKind.VOUCHER,
+                   TemplateKind.DRAWING_WINNER)
 
 
 MESSAGE_CHANNELS = [(Channel.EMAIL.value, Channel.EMAIL.label),
@@ -146,7 +156,7 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(status=MessageStatus.PLANNED, due_at__lte=now)
 
     def marketing(self):
-        return self.exclude(purpose__in=TRANSACTIONAL_PURPOSES)
+        return self.exclude(purpose__in=TRANSACTIONAL_PURPOSES).exclude(kind__in=ASKED_FOR_KINDS)
 
 
 class Message(models.Model):
@@ -172,6 +182,11 @@ class Message(models.Model):
     occurs_on = models.DateField(null=True, blank=True)
     envelope = models.ForeignKey("repairs.Envelope", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="messages")
+    # The voucher it delivers, or the drawing whose winner it tells (crm's issue 18).
+    voucher = models.ForeignKey("crm.Voucher", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="messages")
+    drawing = models.ForeignKey("crm.Drawing", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="messages")
     status = models.CharField(max_length=12, choices=MessageStatus.choices,
                               default=MessageStatus.PLANNED)
     due_at = models.DateTimeField()
@@ -210,6 +225,12 @@ class Message(models.Model):
             models.UniqueConstraint(
                 fields=["sign_up", "channel"], condition=Q(sign_up__isnull=False),
                 name="message_once_per_sign_up_channel"),
+            models.UniqueConstraint(
+                fields=["voucher", "channel"], condition=Q(voucher__isnull=False),
+                name="message_once_per_voucher_channel"),
+            models.UniqueConstraint(
+                fields=["drawing", "channel"], condition=Q(drawing__isnull=False),
+                name="message_once_per_drawing_channel"),
             models.CheckConstraint(
                 condition=(Q(customer__isnull=False, sign_up__isnull=True)
                            | Q(customer__isnull=True, sign_up__isnull=False)),
@@ -237,8 +258,9 @@ class Message(models.Model):
     @property
     def is_marketing(self) -> bool:
         """Marketing is held by consent, quiet hours and the fatigue cap; a repair notice or a
-        sign-up's confirmation (asked for a moment ago) is transactional."""
-        return self.purpose not in TRANSACTIONAL_PURPOSES and not self.is_sign_up_confirmation
+        sign-up's confirmation (asked for a moment ago) is transactional. A voucher or a
+        prize the person asked for still needs their consent, but no fatigue cap holds it."""
+        return self.purpose not in TRANSACTIONAL_PURPOSES and self.kind not in ASKED_FOR_KINDS
 
     @property
     def recipient_name(self) -> str:

@@ -67,7 +67,6 @@ def message_log(request):
 
 @staff_required("followups.manage_messaging")
 def template_list(request):
-    services.templates_ensure(store=request.store)
     return render(request, "followups/templates.html",
                   {"templates": selectors.templates_of(store=request.store)})
 

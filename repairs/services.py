@@ -18,6 +18,7 @@ from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpos
 from crm.normalize import normalize_email, normalize_phone
 from crm.selectors import customer_duplicates
 from crm.services import consent_record, customer_create, customer_email_set, interaction_add
+from followups.services import repair_ready_notify
 from repairs.models import Envelope, EnvelopeCounter, Status, StatusChange
 
 # The words the take-in screen shows beside each question; the consent ledger keeps them.
@@ -201,6 +202,8 @@ def envelope_status_change(*, envelope: Envelope, to_status: str, by, note: str 
 
     Locks the envelope so two taps cannot both move it. Asking for the status it already
     has changes nothing (a double tap); any other move not in TRANSITIONS is refused.
+    Ready for pickup tells the customer so through the follow-ups outbox, whoever moves it
+    (at most one notice per envelope and channel, sent after commit).
     """
     now = timezone.now()
     locked = Envelope.objects.select_for_update().get(pk=envelope.pk)
@@ -226,19 +229,8 @@ def envelope_status_change(*, envelope: Envelope, to_status: str, by, note: str 
                         summary=_TIMELINE[to_status].format(n=locked.number))
     log_action(by=by, action="envelope.status_changed", obj=locked,
                at=now, data={"from": from_status, "to": to_status})
+    if to_status == Status.READY:
+        repair_ready_notify(envelope=locked, by=by)
     return locked
 
 
-@transaction.atomic
-def envelope_mark_ready(*, envelope: Envelope, by, note: str = "") -> Envelope:
-    """Ready for pickup, and the customer told so through the follow-ups outbox.
-
-    The outbox queues at most one notice per envelope and channel and sends after commit,
-    so pressing the button twice tells the customer once.
-    """
-    from followups.services import repair_ready_notify
-
-    envelope = envelope_status_change(envelope=envelope, to_status=Status.READY, by=by,
-                                      note=note)
-    repair_ready_notify(envelope=envelope, by=by)
-    return envelope

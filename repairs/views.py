@@ -12,7 +12,6 @@ from core.errors import LoupeError
 from crm.selectors import customer_duplicates, customer_search
 from repairs import selectors, services
 from repairs.forms import StatusForm, TakeInForm
-from repairs.models import Status
 from repairs.qr import envelope_qr_svg
 
 PAGE_SIZE = 50
@@ -88,20 +87,14 @@ def envelope_status(request, envelope_id):
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            _move(found, by=request.staff, **form.cleaned_data)
+            services.envelope_status_change(envelope=found, by=request.staff,
+                                            **form.cleaned_data)
         except LoupeError as error:
             error.add_to_form(form)
         else:
             return redirect("repairs:envelope", envelope_id=found.pk)
     return render(request, "repairs/envelope.html",
                   {"envelope": found, "form": form, "today": request.store.today()})
-
-
-def _move(envelope, *, to_status, by, note):
-    if to_status == Status.READY:
-        return services.envelope_mark_ready(envelope=envelope, by=by, note=note)
-    return services.envelope_status_change(envelope=envelope, to_status=to_status, by=by,
-                                           note=note)
 
 
 @staff_required("repairs.view_capture_report")

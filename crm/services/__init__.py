@@ -25,6 +25,15 @@ from crm.services.occasions import (
     occasion_remove,
 )
 from crm.services.preferences import preference_list_start, preference_save
+from crm.services.promotions import (
+    drawing_close,
+    drawing_create,
+    drawing_draw,
+    voucher_lookup,
+    voucher_program_end,
+    voucher_program_set,
+    voucher_redeem,
+)
 from crm.services.transfer import customers_export, customers_import
 from crm.services.walk_ins import OccasionEntry, WalkInEntry, customer_log_walk_in
 
@@ -46,6 +55,9 @@ __all__ = [
     "customer_merge",
     "customer_note_add",
     "customer_update",
+    "drawing_close",
+    "drawing_create",
+    "drawing_draw",
     "interaction_add",
     "occasion_add",
     "occasion_change",
@@ -58,4 +70,8 @@ __all__ = [
     "purchase_record",
     "sign_up_confirm",
     "sign_up_create",
+    "voucher_lookup",
+    "voucher_program_end",
+    "voucher_program_set",
+    "voucher_redeem",
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from core.access import staff_required
 from core.errors import LoupeError
-from crm import selectors, services, worklists
+from crm import occasion_dates, selectors, services, worklists
 from crm.filters import CustomerFilter
 from crm.forms import ConsentAnswersForm, CustomerForm, NoteForm, PurchaseForm, WalkInForm
 from crm.services.walk_ins import new_walk_in_key
@@ -65,14 +65,21 @@ def here(request):
 @staff_required("crm.view_customer")
 def follow_up(request):
     store, anyone, now = request.store, _anyone(request), timezone.now()
-    today = store.today(now)
+    today, lead_days = store.today(now), _lead_days(store)
     return _customer_list(
         request, worklists.follow_up(store=store, staff=request.staff, anyone=anyone,
-                                     lead_days=selectors.FOLLOW_UP_DAYS, now=now),
+                                     lead_days=lead_days, now=now),
         title=_("Follow up"),
-        explain=_("Visited, and asked for reminders or have a date in the next two weeks: "
-                  "the soonest date first, then the latest visits."),
+        explain=_("Visited, and asked for reminders or have a date in the next %(days)s days: "
+                  "the soonest date first, then the latest visits.") % {"days": lead_days},
         why=lambda c: worklists.why_follow_up(c, store=store, today=today), anyone=anyone)
+
+
+def _lead_days(store) -> int:
+    """The store's reminder lead (its messaging settings, read through the store so crm
+    names no other app); a store that has none yet uses the default."""
+    settings = getattr(store, "messaging_settings", None)
+    return settings.lead_days if settings else occasion_dates.DEFAULT_LEAD_DAYS
 
 
 @staff_required("crm.view_customer")

@@ -27,6 +27,7 @@ from crm.services import preference_list_start
 from sampledata.demo.crm import load_demo_crm
 from sampledata.demo.followups import load_demo_followups
 from sampledata.demo.insights import load_demo_insights
+from sampledata.demo.promotions import load_demo_promotions
 from sampledata.demo.repairs import load_demo_repairs
 from sampledata.demo.staff import load_demo_staff
 from staff.models import StaffMember, Store
@@ -76,6 +77,7 @@ def load_demo(*, customers: int = 300, seed: int = 7) -> Store:
     for n in range(customers):
         _load_customer(store, n, rng, sellers, prefs, now)
     load_demo_crm(store=store, rng=rng, now=now)
+    load_demo_promotions(store=store, rng=rng, now=now)
     load_demo_staff(store=store, rng=rng, now=now)
     load_demo_repairs(store=store, rng=rng, now=now)
     load_demo_followups(store=store, rng=rng, now=now)

@@ -4,13 +4,18 @@ A view added without a permission check, or missing from this table, fails here.
 piece of work adds its URLs to EXPECTED and, for a new URL argument, a sample to `url_samples`.
 """
 
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from followups.sender import unsubscribe_token
+from followups.compose import unsubscribe_token
 from tests.factories import (
     CallTaskFactory,
     CustomerFactory,
+    DrawingFactory,
     EnvelopeFactory,
     MessageTemplateFactory,
     StaffMemberFactory,
@@ -91,6 +96,18 @@ EXPECTED = {
     # The sample is a colleague of the salesperson: only a manager of the store sets their
     # goals.
     "insights:goal-edit": (LOGIN, 404, 403, 200, 404, 403),
+    "crm:voucher-show": (400, 400, 400, 400, 400, 400),
+    "crm:drawing-rules": (200, 200, 200, 200, 200, 200),
+    "crm:vouchers": (LOGIN, 200, 200, 200, 200, 403),
+    "crm:voucher-redeem": (LOGIN, 405, 405, 405, 405, 403),
+    "crm:voucher-program": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:voucher-program-end": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:drawings": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:drawing": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:drawing-close": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:drawing-draw": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:drawing-entrants": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:promotion-results": (LOGIN, 403, 403, 200, 200, 403),
 }
 
 # Namespaces with their own guard: the Django admin admits superusers only.
@@ -131,6 +148,7 @@ def url_samples(store):
         "template_id": MessageTemplateFactory(store=store).pk,
         "token": unsubscribe_token(customer.pk, address=customer.email),
         "figure": "walk_ins",
+        "drawing_id": DrawingFactory(store=store).pk,
     }
 
 
@@ -166,13 +184,22 @@ def _reverse(name, url_samples):
     return reverse(name, kwargs={a: url_samples[a] for a in args})
 
 
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_url_permissions(name, url_samples, role_clients):
+def test_url_permissions_and_a_get_writes_nothing(name, url_samples, role_clients):
+    """Each role gets the status in the table, and opening a page, whoever opens it, never
+    changes the database (no INSERT, UPDATE or DELETE): what a page needs exists before it
+    is opened (one GET checks both, to keep this table's cost down)."""
     url = _reverse(name, url_samples)
-    got = {}
+    got, writes = {}, {}
     for role, expected in zip(ROLES, EXPECTED[name], strict=True):
-        response = role_clients[role].get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = role_clients[role].get(url)
+        if found := [q["sql"] for q in captured.captured_queries if _WRITE.match(q["sql"])]:
+            writes[role] = found
         if expected == LOGIN:
             ok = response.status_code == 302 and response["Location"].startswith(reverse("login"))
         else:
@@ -182,3 +209,5 @@ def test_url_permissions(name, url_samples, role_clients):
         if not ok:
             got[role] = (expected, response.status_code)
     assert not got, f"{name} ({url}): role -> (expected, got): {got}"
+    assert not writes, f"GET {name} ({url}) wrote: {writes}"
+

@@ -127,9 +127,10 @@ def test_a_salesperson_cannot_open_the_log_templates_or_settings(sales_client):
 
 def test_every_default_template_is_listed_for_editing(manager_client, store):
     page = manager_client.get(reverse("followups:templates")).content.decode()
-    assert MessageTemplate.objects.filter(store=store).count() == 13
+    assert MessageTemplate.objects.filter(store=store).count() == 15
     assert "Repair ready" in page and "Event invitation" in page
     assert "Sign-up confirmation" in page
+    assert "Website voucher" in page and "Drawing winner" in page
 
 
 def _edit_url(store, kind="birthday", channel="email"):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followups', '0005_message_for_sign_up'),
+        ('followups', '0007_message_voucher_drawing'),
     ]
 
     operations = [
