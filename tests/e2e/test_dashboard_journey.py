@@ -89,7 +89,7 @@ def test_manager_asks_the_associate_to_reach_out_to_a_lapsed_top_client(
     assert panel.get_by_text("Lara Quinn").is_visible()
     assert panel.get_by_text(REACH_OUT).is_visible()
     screenshot("associate-home-reach-out")
-    page.get_by_role("link", name="My year").click()
+    page.get_by_role("link", name="My year").click()  # from the goals panel (no room in the bar)
     assert page.get_by_role("heading", name="My figures").is_visible()
     assert page.locator("tr[data-associate]").count() == 1
     screenshot("associate-my-year")
