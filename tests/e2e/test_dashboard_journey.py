@@ -62,6 +62,7 @@ def test_manager_asks_the_associate_to_reach_out_to_a_lapsed_top_client(
     lapsed = page.locator("#lapsed tbody tr").first
     assert "Lara Quinn" in lapsed.inner_text() and "Sally Sales" in lapsed.inner_text()
     assert "Anniversary" in lapsed.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024  # fits the tablet
     screenshot("dashboard")
 
     page.emulate_media(media="print")
@@ -92,4 +93,5 @@ def test_manager_asks_the_associate_to_reach_out_to_a_lapsed_top_client(
     page.get_by_role("link", name="My year").click()  # from the goals panel (no room in the bar)
     assert page.get_by_role("heading", name="My figures").is_visible()
     assert page.locator("tr[data-associate]").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
     screenshot("associate-my-year")
