@@ -15,6 +15,7 @@ from crm.models import (
     Channel,
     ContactPreference,
     Customer,
+    ImportKind,
     OccasionKind,
     Preference,
     VoucherKind,
@@ -313,6 +314,36 @@ class PurchaseForm(OneLineInputsMixin, forms.Form):
                                    widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Amount"), max_digits=12, decimal_places=2, min_value=0)
     description = forms.CharField(label=_("What they bought"), max_length=200, required=False)
+    wedding_date = forms.DateField(
+        label=_("Bridal: their wedding date"), required=False,
+        help_text=_("For an engagement ring or wedding bands, ask: it becomes their "
+                    "anniversary."), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+PHOTO_INPUT = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
+
+
+class PiecePhotoForm(OneLineInputsMixin, forms.Form):
+    """A photo from the tablet's camera of a piece on the wish list or bought."""
+
+    piece = forms.ChoiceField(label=_("The piece"))
+    photo = forms.FileField(label=_("Photo"), widget=PHOTO_INPUT)
+    caption = forms.CharField(label=_("Caption"), max_length=120, required=False)
+
+    def __init__(self, *args, pieces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pieces = {f"wish-{w.pk}": ("wish_item", w) for w in pieces["wish_items"]}
+        self.pieces |= {f"purchase-{p.pk}": ("purchase", p) for p in pieces["purchases"]}
+        self.fields["piece"].choices = [
+            *((f"wish-{w.pk}", _("Wish list: %(d)s") % {"d": w.description})
+              for w in pieces["wish_items"]),
+            *((f"purchase-{p.pk}", f"{p.purchased_on:%b %-d, %Y}: {p.description or p.amount}")
+              for p in pieces["purchases"])]
+
+    def photo_kwargs(self) -> dict:
+        kind, piece = self.pieces[self.cleaned_data["piece"]]
+        return {kind: piece, "upload": self.cleaned_data["photo"],
+                "caption": self.cleaned_data["caption"]}
 
 
 class MergeForm(forms.Form):
@@ -329,22 +360,13 @@ class MergeForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=_("POS customer CSV"))
+    kind = forms.ChoiceField(label=_("The file holds"), choices=ImportKind.choices,
+                             initial=ImportKind.CUSTOMERS, required=False,
+                             widget=forms.RadioSelect)
+    file = forms.FileField(label=_("POS export (CSV)"))
 
-    MAX_BYTES = 2 * 1024 * 1024
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 2 MB: split it."))
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError(_("Save the file as CSV in UTF-8 and try again.")) from exc
-
-
-class ImportConfirmForm(forms.Form):
-    csv_text = forms.CharField(widget=forms.HiddenInput, max_length=ImportUploadForm.MAX_BYTES)
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or ImportKind.CUSTOMERS
 
 
 class CaptureForm(OneLineInputsMixin, forms.Form):

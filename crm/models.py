@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from core.models import PhotoBase
 from crm import occasion_dates
 
 
@@ -89,6 +90,8 @@ class Customer(models.Model):
     region = models.CharField("state", max_length=80, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     partner_name = models.CharField("partner's name", max_length=120, blank=True)
+    # The customer's number in the store's point of sale, kept for matching its exports.
+    pos_id = models.CharField("POS customer id", max_length=64, blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.WALK_IN)
     contact_preference = models.CharField(
         "prefers to hear from us by", max_length=8, choices=ContactPreference.choices,
@@ -103,6 +106,7 @@ class Customer(models.Model):
     # Kept by the purchase services so lists can sort by value without a join per row.
     lifetime_value = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     first_purchase_on = models.DateField(null=True, blank=True)
+    last_purchase_on = models.DateField(null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at", "last_visit_at"])
     objects = CustomerQuerySet.as_manager()
@@ -127,6 +131,8 @@ class Customer(models.Model):
             models.Index(fields=["store", "created_at"], name="customer_store_created"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["store", "pos_id"], condition=~Q(pos_id=""),
+                                    name="customer_pos_id_unique_per_store"),
             models.CheckConstraint(condition=Q(email=Lower("email")), name="customer_email_lower"),
             models.CheckConstraint(condition=Q(secondary_email=Lower("secondary_email")),
                                    name="customer_secondary_email_lower"),
@@ -374,25 +380,167 @@ class Interaction(models.Model):
 
 
 class Purchase(models.Model):
+    """A sale: typed on the customer's page or imported from the POS by its receipt number.
+
+    The customer's lifetime value and first and last purchase dates are kept from these rows
+    by the purchase services (`crm.services.purchases`), never typed.
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="purchases")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="purchases")
     purchased_on = models.DateField()
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     description = models.CharField(max_length=200, blank=True)
+    # Who gets the credit for the sale.
     associate = models.ForeignKey("staff.StaffMember", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
-    pos_reference = models.CharField(max_length=64, blank=True)
+    # The POS receipt number: one purchase per receipt and store, so a re-import is a no-op.
+    pos_reference = models.CharField("receipt number", max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-purchased_on", "-id"]
-        # Sales in a period (the dashboard's per-associate table, the funnel).
-        indexes = [models.Index(fields=["purchased_on"], name="purchase_on")]
+        indexes = [models.Index(fields=["customer", "-purchased_on"], name="purchase_customer"),
+                   # Sales in a period (the dashboard's per-associate table, the funnel).
+                   models.Index(fields=["purchased_on"], name="purchase_on")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="purchase_amount_not_negative"),
+            models.UniqueConstraint(fields=["store", "pos_reference"],
+                                    condition=~Q(pos_reference=""),
+                                    name="purchase_receipt_once_per_store"),
         ]
 
     def __str__(self):
         return f"{self.purchased_on} {self.amount} {self.description}"
+
+
+class PurchaseLine(models.Model):
+    """One line item of a POS receipt."""
+
+    purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    category = models.CharField(max_length=60, blank=True)
+    metal = models.CharField(max_length=60, blank=True)
+    stones = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["purchase", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["purchase", "position"],
+                                    name="purchase_line_position_once"),
+        ]
+
+    def __str__(self):
+        return self.description or self.category
+
+
+class ImportKind(models.TextChoices):
+    CUSTOMERS = "customers", "Customers"
+    PURCHASES = "purchases", "Purchases"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed, not started"
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+# A running import writes its heartbeat after every chunk; one silent this long has lost its
+# worker (killed, restarted) and may be resumed.
+IMPORT_STALLED_AFTER = datetime.timedelta(minutes=3)
+
+
+class ImportQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+
+class Import(models.Model):
+    """One POS file (customers or purchases) imported by a worker, chunk by chunk.
+
+    `rows_done` is the cursor: each chunk commits its rows together with the counts and the
+    new cursor, so a worker killed mid-file leaves an import that resumes where it stopped
+    (and re-running a chunk is harmless: customers match, receipts are unique).
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="imports")
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    file_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=ImportStatus.choices,
+                              default=ImportStatus.PREVIEWED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="Why the whole import stopped.")
+    # Counts the workers that claimed it; a chunk commits only for the current claim, so a
+    # slow worker that was presumed dead cannot write beside the one that resumed it.
+    attempt = models.PositiveSmallIntegerField(default=0)
+    by = models.ForeignKey("staff.StaffMember", null=True, blank=True, on_delete=models.PROTECT,
+                           related_name="+")
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life: queued, claimed by a worker, or a batch committed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["store", "-created_at"], name="import_store_recent")]
+        constraints = [
+            models.CheckConstraint(condition=Q(rows_done__lte=F("rows_total")),
+                                   name="import_done_within_total"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} import {self.file_name}"
+
+    def is_stalled(self, now) -> bool:
+        """Running with no batch committed for a while (its worker is gone), or queued and
+        never picked up (the broker was down when it was queued): Resume queues it again,
+        which is harmless if a worker was only slow (it must claim the import first)."""
+        if self.status == ImportStatus.RUNNING:
+            return self.heartbeat_at is not None and now - self.heartbeat_at > IMPORT_STALLED_AFTER
+        if self.status == ImportStatus.QUEUED:
+            return now - (self.heartbeat_at or self.created_at) > IMPORT_STALLED_AFTER
+        return False
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.rows_total else int(100 * self.rows_done / self.rows_total)
+
+
+class ImportProblem(models.Model):
+    """A row the import refused, with its line in the file and why."""
+
+    run = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="problems")
+    line = models.PositiveIntegerField()
+    name = models.CharField(max_length=200, blank=True)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["line", "id"]
+        constraints = [
+            # A resumed chunk reports its refused rows again: once per line and message.
+            models.UniqueConstraint(fields=["run", "line", "message"],
+                                    name="import_problem_once_per_line"),
+        ]
+
+    def __str__(self):
+        return f"line {self.line}: {self.message}"
 
 
 class WishItem(models.Model):
@@ -411,6 +559,32 @@ class WishItem(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class PiecePhotoQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+
+class PiecePhoto(PhotoBase):
+    """A photo of a piece they loved (wish list) or bought (purchase)."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="photos")
+    wish_item = models.ForeignKey(WishItem, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="photos")
+    purchase = models.ForeignKey(Purchase, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="photos")
+
+    objects = PiecePhotoQuerySet.as_manager()
+
+    class Meta(PhotoBase.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(wish_item__isnull=False, purchase__isnull=True)
+                           | Q(wish_item__isnull=True, purchase__isnull=False)),
+                name="piece_photo_of_one_piece"),
+        ]
 
 
 class WalkIn(models.Model):

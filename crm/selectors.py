@@ -30,9 +30,12 @@ from crm.models import (
     Customer,
     Drawing,
     DrawingEntry,
+    Import,
+    ImportProblem,
     Interaction,
     Occasion,
     OccasionKind,
+    PiecePhoto,
     Preference,
     Purchase,
     Purpose,
@@ -228,6 +231,15 @@ def customer_search(*, store, query: str, limit: int = 20):
     return found.select_related("assigned_to")[:limit]
 
 
+def customer_with_pos_id(*, store, pos_id: str) -> Customer | None:
+    """The customer the store's POS knows by this id (None for a blank id or no match)."""
+    pos_id = (pos_id or "").strip()
+    if not pos_id:
+        return None
+    return Customer.objects.for_store(store).select_related("assigned_to") \
+        .filter(pos_id=pos_id).first()
+
+
 def customer_duplicates(*, store, email: str = "", phone: str = ""):
     """Customers of `store` who already have this email (either field) or phone (E.164).
 
@@ -318,7 +330,8 @@ def customer_page(*, store, customer_id) -> Customer:
     customer = get_object_or_404(
         Customer.objects.for_store(store).select_related("assigned_to", "store")
         .prefetch_related(
-            "preferences", "occasions", "wish_items", "purchases__associate",
+            "preferences", "occasions", "wish_items__photos", "purchases__associate",
+            "purchases__photos",
             Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")
                      .order_by("-created_at", "-id")),
             Prefetch("interactions", queryset=timeline[:TIMELINE_LENGTH],
@@ -480,3 +493,80 @@ def promotion_results(*, store, since: datetime.datetime) -> list[dict]:
     return [{**row, "came_in": row.pop("came_in_count"), "source_label": labels[row["source"]],
              "month": row["month"].date() if hasattr(row["month"], "date") else row["month"]}
             for row in rows]
+
+
+def customers_for_export(*, store):
+    """The store's customers with what the export's columns read, in two queries plus one
+    for the consent ledger (`current_consents_of_store`), however many customers."""
+    return (Customer.objects.for_store(store).select_related("assigned_to")
+            .prefetch_related(Prefetch("occasions",
+                                       queryset=Occasion.objects.order_by("month", "day", "pk")))
+            .order_by("last_name", "first_name", "pk"))
+
+
+def current_consents_of_store(*, store) -> dict[int, dict[tuple[str, str], list[str]]]:
+    """customer id -> (channel, purpose) -> the addresses whose current consent (the
+    ledger's latest row per address, channel and purpose) is a grant, in one query."""
+    # Newest first within each (customer, address, channel, purpose): the first row of each
+    # is the current word (portable: make run's SQLite has no DISTINCT ON).
+    rows = (Consent.objects.filter(customer__store=store)
+            .order_by("customer_id", "address", "channel", "purpose", "-created_at", "-id")
+            .values_list("customer_id", "address", "channel", "purpose", "granted"))
+    found: dict[int, dict[tuple[str, str], list[str]]] = {}
+    previous = None
+    for customer_id, address, channel, purpose, granted in rows.iterator(chunk_size=5000):
+        key = (customer_id, address, channel, purpose)
+        if key != previous and granted:
+            found.setdefault(customer_id, {}).setdefault((channel, purpose), []).append(address)
+        previous = key
+    return found
+
+
+def associates_by_name(*, store) -> dict:
+    """The store's staff (departed included: old receipts name them) by display name and by
+    login, lower-case, as a POS file's associate column may give either.
+
+    StaffMember rows come through the store's relation (crm does not import staff)."""
+    found = {}
+    for member in store.staff.select_related("user"):
+        found.setdefault(member.user.username.lower(), member)
+        found.setdefault(member.display_name.strip().lower(), member)
+    return found
+
+
+# The import page lists the store's latest imports; the problems page shows this many a page.
+RECENT_IMPORTS = 10
+
+
+def import_for(*, store, import_id) -> Import:
+    """One of the store's imports; another store's is a 404."""
+    return get_object_or_404(Import.objects.for_store(store).select_related("by", "store"),
+                             pk=import_id)
+
+
+def imports_of_store(*, store):
+    return Import.objects.for_store(store).select_related("by")[:RECENT_IMPORTS]
+
+
+def import_problems(*, run: Import):
+    return ImportProblem.objects.filter(run=run).order_by("line", "pk")
+
+
+def piece_photo_for(*, store, photo_id) -> PiecePhoto:
+    """A photo of a piece of one of the store's customers; another store's is a 404."""
+    return get_object_or_404(PiecePhoto.objects.for_store(store), pk=photo_id)
+
+
+def pieces_of(*, customer: Customer) -> dict:
+    """The wish-list items and purchases a photo may show."""
+    return {"wish_items": list(customer.wish_items.order_by("-created_at", "-id")),
+            "purchases": list(customer.purchases.order_by("-purchased_on", "-id"))}
+
+
+def purchases_due_aftercare(*, store, bought_from, bought_until, min_amount):
+    """The store's purchases bought between the two dates (inclusive) from `min_amount`,
+    with their customer and lines, for the aftercare planner."""
+    return (Purchase.objects.filter(store=store, purchased_on__gte=bought_from,
+                                    purchased_on__lte=bought_until, amount__gte=min_amount)
+            .select_related("customer").prefetch_related("lines")
+            .order_by("purchased_on", "pk"))

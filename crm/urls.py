@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm.views import floor, occasions, office, promotions, public
+from crm.views import floor, imports, occasions, office, photos, promotions, public
 
 app_name = "crm"
 
@@ -22,9 +22,14 @@ urlpatterns = [
          name="occasion-edit"),
     path("<int:customer_id>/occasions/<int:occasion_id>/remove/", occasions.occasion_remove,
          name="occasion-remove"),
+    path("<int:customer_id>/photos/add/", photos.photo_add, name="photo-add"),
+    path("photos/<int:photo_id>/", photos.photo, name="photo"),
     path("<int:customer_id>/merge/", office.merge, name="merge"),
     path("<int:customer_id>/history/", office.history, name="history"),
-    path("import/", office.import_customers, name="import"),
+    path("import/", imports.upload, name="import"),
+    path("import/<int:import_id>/", imports.detail, name="import-detail"),
+    path("import/<int:import_id>/start/", imports.start, name="import-start"),
+    path("import/<int:import_id>/resume/", imports.resume, name="import-resume"),
     path("export/", office.export_customers, name="export"),
     path("preferences/", office.preferences, name="preferences"),
     path("preferences/<int:preference_id>/", office.preference_edit, name="preference-edit"),

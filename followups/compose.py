@@ -37,7 +37,7 @@ from django.urls import reverse
 from crm.links import confirmation_url, voucher_url
 from crm.models import Channel, Source
 from crm.selectors import drawing_open, voucher_program_current
-from followups import rendering
+from followups import aftercare, rendering
 from followups.models import Message, MessageTemplate, TemplateKind
 
 UNSUBSCRIBE_SALT = "followups.unsubscribe"
@@ -98,6 +98,7 @@ def _customer_context(message: Message, messaging) -> dict[str, str]:
         "wish_item": wish.description if wish else "",
         "envelope": str(message.envelope.number) if message.envelope else "",
         **_promotion_context(message),
+        **aftercare.context_for(message),
     }
 
 

@@ -27,6 +27,8 @@ PLACEHOLDERS = {
     "voucher_link": "the page with the voucher's QR code (website voucher only)",
     "prize": "the drawing's prize (drawing winner only)",
     "drawing_month": "the drawing's month (drawing winner only)",
+    "piece": "the piece bought (aftercare only)",
+    "care": "how to care for the piece bought (aftercare only)",
 }
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _ANY_TAG = re.compile(r"\{[{%#]")
@@ -81,6 +83,35 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "Dear {{ first_name }},\n\nCongratulations: you won our {{ drawing_month }} drawing. "
         "Your prize: {{ prize }}.\n\nCall us or come by to collect it; bring this email.\n\n"
         "{{ store }}\n{{ store_phone }}"),
+    (TemplateKind.CARE_CHECK, "email"): (
+        "Caring for your {{ piece }}",
+        "Dear {{ first_name }},\n\nIt has been a few months since you chose your {{ piece }}. "
+        "{{ care }}\n\nBring it by any time: {{ associate }} will check it with you, free of "
+        "charge.\n\nWarm regards,\n{{ store }}\n{{ store_phone }}"),
+    (TemplateKind.CARE_CHECK, "sms"): (
+        "", "{{ store }}: {{ care }} Bring your {{ piece }} by for a free check any time."),
+    (TemplateKind.REPAIR_WAITING, "email"): (
+        "Your repair is waiting for you",
+        "Dear {{ first_name }},\n\nA friendly reminder: your repair (envelope {{ envelope }}) "
+        "has been ready for two weeks and is waiting for you at {{ store }}.\n\nSee you soon,"
+        "\n{{ store }}\n{{ store_phone }}"),
+    (TemplateKind.REPAIR_WAITING, "sms"): (
+        "", "{{ store }}: your repair (envelope {{ envelope }}) is still waiting for pickup."),
+    (TemplateKind.REPAIR_STILL_WAITING, "email"): (
+        "Your repair is still waiting for you",
+        "Dear {{ first_name }},\n\nYour repair (envelope {{ envelope }}) has been ready for a "
+        "month. Please collect it at {{ store }}, or call us at {{ store_phone }} if someone "
+        "else will.\n\n{{ store }}"),
+    (TemplateKind.REPAIR_STILL_WAITING, "sms"): (
+        "", "{{ store }}: your repair (envelope {{ envelope }}) has been ready for a month. "
+            "Please collect it or call us."),
+    (TemplateKind.ONE_YEAR, "email"): (
+        "One year with your {{ piece }}",
+        "Dear {{ first_name }},\n\nA year ago you chose your {{ piece }} with us. We hope "
+        "it has been with you for many good days. {{ care }}\n\n{{ associate }}\n{{ store }}"
+        "\n{{ store_phone }}"),
+    (TemplateKind.ONE_YEAR, "sms"): (
+        "", "{{ store }}: one year with your {{ piece }}! {{ care }}"),
 }
 
 # A template the store edits must keep these placeholders, or its message is useless.

@@ -137,7 +137,7 @@ def repair_ready_notify(*, envelope, by=None) -> list[Message]:
                                  purpose=Purpose.REPAIR_NOTICES):
         rows.append(Message(channel=Channel.SMS, to=phone, **common))
     Message.objects.bulk_create(rows, ignore_conflicts=True)
-    messages = list(Message.objects.filter(envelope=envelope))
+    messages = list(Message.objects.filter(envelope=envelope, kind=TemplateKind.REPAIR_READY))
     log_action(by=by, action="followups.repair_ready_planned",
                obj=envelope, store=envelope.store,
                data={"channels": [m.channel for m in messages]}, at=now)

@@ -233,3 +233,17 @@ class DrawingFactory(factory.django.DjangoModelFactory):
     opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
     closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=10))
     created_at = factory.LazyFunction(timezone.now)
+
+
+class ImportFactory(factory.django.DjangoModelFactory):
+    """An uploaded POS file, previewed and not started (its file is only named)."""
+
+    class Meta:
+        model = "crm.Import"
+
+    store = factory.SubFactory(StoreFactory)
+    kind = "purchases"
+    file = "imports/pos.csv"
+    file_name = "pos.csv"
+    rows_total = 1
+    created_at = factory.LazyFunction(timezone.now)

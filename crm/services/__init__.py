@@ -17,6 +17,7 @@ from crm.services.customers import (
     occasion_checked,
     purchase_record,
 )
+from crm.services.imports import import_preview, import_resume, import_start, import_upload
 from crm.services.merge import customer_merge
 from crm.services.occasions import (
     occasion_change,
@@ -24,6 +25,7 @@ from crm.services.occasions import (
     occasion_record,
     occasion_remove,
 )
+from crm.services.photos import piece_photo_add
 from crm.services.preferences import preference_list_start, preference_save
 from crm.services.promotions import (
     drawing_close,
@@ -53,6 +55,10 @@ __all__ = [
     "customer_email_set",
     "customer_log_walk_in",
     "customer_merge",
+    "import_preview",
+    "import_resume",
+    "import_start",
+    "import_upload",
     "customer_note_add",
     "customer_update",
     "drawing_close",
@@ -62,6 +68,7 @@ __all__ = [
     "occasion_add",
     "occasion_change",
     "occasion_checked",
+    "piece_photo_add",
     "preference_list_start",
     "occasion_fold",
     "occasion_record",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0015_voucher_drawing'),
+        ('crm', '0017_piece_photos'),
         ('staff', '0008_store_lapse_and_growth_target'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followups', '0007_message_voucher_drawing'),
+        ('followups', '0009_template_kinds_of_vouchers_and_aftercare'),
     ]
 
     operations = [
