@@ -36,7 +36,7 @@ def a_year_of_customers(store, salesperson):
         WalkIn.objects.create(key=uuid.uuid4(), customer=customer, logged_by=salesperson,
                               created_at=now - datetime.timedelta(days=n % 10))
         if n % 9:
-            Purchase.objects.create(customer=customer, purchased_on=created.date(),
+            Purchase.objects.create(customer=customer, store=store, purchased_on=created.date(),
                                     amount=Decimal(150 * (n % 9)), associate=salesperson)
     two_years_ago = now - datetime.timedelta(days=730)
     lara = CustomerFactory(store=store, first_name="Lara", last_name="Quinn",

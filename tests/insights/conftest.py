@@ -48,8 +48,8 @@ def reply(customer, moment):
 
 
 def buy(customer, day, amount, associate=None):
-    Purchase.objects.create(customer=customer, purchased_on=day, amount=Decimal(amount),
-                            associate=associate)
+    Purchase.objects.create(customer=customer, store=customer.store, purchased_on=day,
+                            amount=Decimal(amount), associate=associate)
 
 
 def walk_in(customer, by, moment):
