@@ -49,6 +49,11 @@ def orphan_list(samples, n) -> Call:
     return Call("GET", "/staff/orphans/")
 
 
+def dashboard(samples, n) -> Call:
+    """The manager's landing page: every figure of the store, this month."""
+    return Call("GET", "/dashboard/")
+
+
 def walk_in_save(samples, n) -> Call:
     """A new person at the counter: name, mobile, email, birthday, a yes to email reminders."""
     key = uuid.uuid4()
@@ -83,4 +88,5 @@ PAGES = [
     Page("walk-in save", "salesperson", walk_in_save, writes=True),
     Page("repair take-in save", "service", repair_take_in_save, writes=True),
     Page("orphan list", "manager", orphan_list),
+    Page("dashboard", "manager", dashboard),
 ]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "repairs",
     "followups",
     "events",
+    "insights",
     "sampledata",
 ]
 
@@ -278,6 +279,9 @@ CELERY_BEAT_SCHEDULE = {
     "flag-stuck-messages": {"task": "followups.tasks.flag_stuck_messages", "schedule": 300},
     # Event campaigns: start the scheduled ones that are due, finish expansions, mark done.
     "advance-campaigns": {"task": "events.tasks.advance_campaigns", "schedule": 60},
+    # The dashboard's roll-ups (last contact, orphans at month end): each run costs what
+    # changed since the last; a missed run is caught up by the next.
+    "refresh-insights": {"task": "insights.tasks.refresh_rollups", "schedule": 3600},
 }
 
 LOGGING = {

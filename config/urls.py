@@ -15,5 +15,6 @@ urlpatterns = [
     path("staff/", include("staff.urls")),
     path("followups/", include("followups.urls")),
     path("events/", include("events.urls")),
+    path("dashboard/", include("insights.urls")),
     path("admin/", admin.site.urls),
 ]

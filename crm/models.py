@@ -125,6 +125,10 @@ class Customer(models.Model):
             models.Index(fields=["store", "secondary_email"], name="customer_store_email2"),
             models.Index(fields=["store", "phone"], name="customer_store_phone"),
             models.Index(fields=["store", "assigned_to"], name="customer_store_assigned"),
+            # The most valuable first: the dashboard's top 30 % and lapsed list, the orphans.
+            models.Index(fields=["store", "-lifetime_value", "id"], name="customer_store_value"),
+            # New customers per month (the dashboard's customer base).
+            models.Index(fields=["store", "created_at"], name="customer_store_created"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["store", "pos_id"], condition=~Q(pos_id=""),
@@ -364,7 +368,12 @@ class Interaction(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["customer", "-occurred_at"], name="interaction_timeline")]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"], name="interaction_timeline"),
+            # Calls in a period (the dashboard's voicemails per associate).
+            models.Index(fields=["occurred_at"], condition=Q(kind="call"),
+                         name="interaction_calls_when"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.summary[:40]}"
@@ -391,7 +400,9 @@ class Purchase(models.Model):
 
     class Meta:
         ordering = ["-purchased_on", "-id"]
-        indexes = [models.Index(fields=["customer", "-purchased_on"], name="purchase_customer")]
+        indexes = [models.Index(fields=["customer", "-purchased_on"], name="purchase_customer"),
+                   # Sales in a period (the dashboard's per-associate table, the funnel).
+                   models.Index(fields=["purchased_on"], name="purchase_on")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="purchase_amount_not_negative"),
             models.UniqueConstraint(fields=["store", "pos_reference"],
@@ -594,6 +605,8 @@ class WalkIn(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Walk-ins in a period (the dashboard's per-associate table).
+        indexes = [models.Index(fields=["created_at"], name="walkin_created")]
 
     def __str__(self):
         return f"Walk-in {self.created_at:%Y-%m-%d} {self.customer_id}"

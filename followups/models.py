@@ -353,6 +353,10 @@ class CallOutcome(models.TextChoices):
     VOICEMAIL = "voicemail", "Left voicemail"
 
 
+# The reason on a call a manager asks for from the dashboard's lapsed list.
+REACH_OUT = "Reach out: a valued client we have not seen for a while"
+
+
 class CallTask(models.Model):
     """A call an associate promised: phone consent turns a reminder into a call to make.
 
@@ -378,6 +382,10 @@ class CallTask(models.Model):
     attempts = models.PositiveSmallIntegerField("tries", default=0)
     last_try_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
+    # Why the call was asked for when no occasion is behind it (a manager's "reach out" to a
+    # lapsed client); blank for an occasion's call. The planner's INSERT leaves it to the
+    # database default.
+    reason = models.CharField(max_length=120, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["due_on", "id"]

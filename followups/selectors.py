@@ -9,6 +9,7 @@ from django.utils import timezone
 from crm.models import Customer, Interaction, InteractionKind, WishItem
 from followups.models import (
     ASKED_FOR_KINDS,
+    REACH_OUT,
     TRANSACTIONAL_PURPOSES,
     CallTask,
     Message,
@@ -147,3 +148,22 @@ def not_marketing() -> tuple[list[str], list[str]]:
     """The purposes and the kinds of message the fatigue cap never counts (as
     `MessageQuerySet.marketing` leaves them out), for SQL that counts touches."""
     return [str(p) for p in TRANSACTIONAL_PURPOSES], [str(k) for k in ASKED_FOR_KINDS]
+
+
+def call_tasks_of_store(*, store):
+    """Every call of the store, made or not, for the dashboard's counts."""
+    return CallTask.objects.filter(store=store)
+
+
+def customer_messages_of_store(*, store):
+    """The store's reminders and invitations to customers (not a sign-up's confirmation, not
+    a repair notice), for the dashboard's follow-up funnel."""
+    return Message.objects.for_store(store).marketing().filter(customer__isnull=False)
+
+
+def open_reach_outs(*, store, customer_ids):
+    """The ids of these customers who have an open "reach out" call."""
+    return set(CallTask.objects.filter(store=store, customer_id__in=customer_ids,
+                                       occasion__isnull=True, reason=REACH_OUT,
+                                       done_at__isnull=True)
+               .values_list("customer_id", flat=True))

@@ -15,6 +15,7 @@ from crm.selectors import consent_current
 from crm.services import consent_record, interaction_add
 from followups import compose, rendering
 from followups.models import (
+    REACH_OUT,
     CallOutcome,
     CallTask,
     Message,
@@ -279,9 +280,40 @@ def call_task_done(*, task: CallTask, by, outcome: str = "") -> CallTask:
 
 
 def _call_about(task: CallTask) -> str:
-    """What the call is about, for the timeline: its occasion (gone if it was removed since)."""
+    """What the call is about, for the timeline: its occasion (gone if it was removed since),
+    or the reason it was asked for."""
+    if task.occasion is None and task.reason:
+        return "reaching out"
     about = task.occasion.title.lower() if task.occasion else "their date"
     return f"{about} on {task.occurs_on:%b %d}"
+
+
+@transaction.atomic
+def reach_out_task_create(*, customer: Customer, by) -> tuple[CallTask, bool]:
+    """Give the client's associate (the managers' list for an orphan) a call due today to
+    reach out to them; returns the task and whether it is new.
+
+    A second tap, or a second manager, while one is still open finds that one: the customer
+    row is locked so two at once make one task.
+    """
+    locked = (Customer.objects.select_for_update(of=("self",))
+              .select_related("assigned_to", "store")
+              .get(pk=customer.pk))
+    open_task = (CallTask.objects.filter(customer=locked, occasion__isnull=True,
+                                         reason=REACH_OUT, done_at__isnull=True)
+                 .order_by("id").first())
+    if open_task is not None:
+        return open_task, False
+    now = timezone.now()
+    today = locked.store.today(now)
+    associate = locked.assigned_to
+    task = CallTask.objects.create(
+        store=locked.store, customer=locked, occasion=None, occurs_on=today, due_on=today,
+        assignee=associate if associate is not None and associate.is_active else None,
+        reason=REACH_OUT, created_at=now)
+    log_action(by=by, action="followups.reach_out_asked", obj=task,
+               store=locked.store, at=now, data={"customer": locked.pk})
+    return task, True
 
 
 @transaction.atomic

@@ -146,3 +146,9 @@ def envelopes_collected_between(*, store, since: datetime.datetime, until: datet
 
 def envelope_waits_for_pickup(*, envelope_id: int) -> bool:
     return Envelope.objects.filter(pk=envelope_id, status=Status.READY).exists()
+
+
+def take_ins_of_store(*, store):
+    """The store's envelopes, each with `bounced` (its email bounced after the take-in), for
+    the dashboard's per-associate counts."""
+    return Envelope.objects.for_store(store).annotate(bounced=_bounced())

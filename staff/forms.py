@@ -66,7 +66,15 @@ class DepartureForm(forms.Form):
 class StorePolicyForm(forms.ModelForm):
     class Meta:
         model = Store
-        fields = ["reassign_on_departure", "managers_take_clients"]
+        fields = ["reassign_on_departure", "managers_take_clients", "lapsed_after_months",
+                  "yearly_growth_target"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a post (an older page, a script), the dashboard's settings stay as they
+        # are: the service keeps a None.
+        for name in ("lapsed_after_months", "yearly_growth_target"):
+            self.fields[name].required = False
 
 
 class AssociateChoiceField(forms.ModelChoiceField):

@@ -27,9 +27,22 @@ class Store(models.Model):
         "managers look after clients too", default=False,
         help_text="When on, managers are suggested for orphaned clients like salespeople; "
                   "when off, suggestions go to salespeople only.")
+    lapsed_after_months = models.PositiveSmallIntegerField(
+        "a client has lapsed after (months)", default=12,
+        help_text="A customer with no visit, purchase or reply for this long counts as lapsed "
+                  "on the dashboard.")
+    yearly_growth_target = models.PositiveIntegerField(
+        "yearly growth target (customers)", default=0,
+        help_text="How many more customers (new minus lapsed) the store aims to have at the "
+                  "end of the year than at its start; 0: no target.")
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(lapsed_after_months__gte=1, lapsed_after_months__lte=60),
+                name="store_lapsed_after_months_range"),
+        ]
 
     def __str__(self):
         return self.name

@@ -28,6 +28,7 @@ _FLOOR = {
     "crm.log_walk_in",
     "followups.view_followups",
     "events.view_events",
+    "insights.view_my_year",
 }
 _COUNTER = {
     "crm.add_customer",
@@ -46,6 +47,7 @@ _OFFICE = {
     "repairs.view_capture_report",
     "followups.manage_messaging",
     "events.manage_events",
+    "insights.view_dashboard",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
@@ -54,11 +56,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     MANAGER: _EVERYONE | _FLOOR | _COUNTER | _OFFICE,
 }
 
-# Where each role lands after logging in.
+# Where each role lands after logging in (URL names: staff imports no app above it).
 ROLE_HOME = {
     SALESPERSON: "crm:home",
     SERVICE: "repairs:home",
-    MANAGER: "staff:home",
+    MANAGER: "insights:dashboard",
 }
 
 

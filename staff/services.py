@@ -119,9 +119,19 @@ def _hand_on_clients_of(departed: StaffMember, *, by: StaffMember, at) -> int:
 
 @transaction.atomic
 def store_policy_set(*, store, reassign_on_departure: bool, managers_take_clients: bool,
-                     by: StaffMember) -> None:
+                     by: StaffMember, lapsed_after_months: int | None = None,
+                     yearly_growth_target: int | None = None) -> None:
+    """Save the store's policy; the dashboard's lapse period and growth target stay as they
+    are when not given."""
     policy = {"reassign_on_departure": reassign_on_departure,
               "managers_take_clients": managers_take_clients}
+    if lapsed_after_months is not None:
+        if not 1 <= lapsed_after_months <= 60:
+            raise LoupeError("A client lapses after 1 to 60 months.",
+                             field="lapsed_after_months")
+        policy["lapsed_after_months"] = lapsed_after_months
+    if yearly_growth_target is not None:
+        policy["yearly_growth_target"] = yearly_growth_target
     Store.objects.filter(pk=store.pk).update(**policy)
     for name, value in policy.items():
         setattr(store, name, value)

@@ -128,10 +128,14 @@ def _departure_message(member, moved):
 def store_policy(request):
     form = StorePolicyForm(_posted(request), instance=request.store)
     if form.is_valid():
-        services.store_policy_set(store=request.store, by=request.staff,
-                                  **form.cleaned_data)
-        messages.success(request, "Store policy saved.")
-        return redirect("staff:home")
+        try:
+            services.store_policy_set(store=request.store, by=request.staff,
+                                      **form.cleaned_data)
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, "Store policy saved.")
+            return redirect("staff:home")
     return render(request, "staff/store_policy.html", {"form": form})
 
 

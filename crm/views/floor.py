@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from core.access import staff_required
 from core.errors import LoupeError
-from crm import occasion_dates, selectors, services
+from crm import occasion_dates, selectors, services, worklists
 from crm.filters import CustomerFilter
 from crm.forms import ConsentAnswersForm, CustomerForm, NoteForm, PurchaseForm, WalkInForm
 from crm.services.walk_ins import new_walk_in_key
@@ -28,13 +28,23 @@ def home(request):
     return render(request, "crm/home.html", {"page": page})
 
 
-def _customer_list(request, customers, *, title, explain):
+def _customer_list(request, customers, *, title, explain, why=None, anyone=None):
     filters = CustomerFilter(request.GET or None, queryset=customers, store=request.store)
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if why is not None:
+        for shown in page.object_list:
+            shown.why = why(shown)
     template = ("crm/partials/_customer_rows.html" if request.htmx
                 else "crm/customer_list.html")
     return render(request, template, {"filters": filters, "page": page, "title": title,
-                                      "explain": explain})
+                                      "explain": explain, "anyone": anyone,
+                                      "worklist": why is not None})
+
+
+def _anyone(request) -> bool:
+    """A worklist shows the associate's own customers unless they ask for anyone's (or pick
+    an associate in the filter)."""
+    return request.GET.get("who") == "anyone" or bool(request.GET.get("assigned_to"))
 
 
 @staff_required("crm.view_customer")
@@ -45,18 +55,24 @@ def customers(request):
 
 @staff_required("crm.view_customer")
 def here(request):
-    return _customer_list(request, selectors.customers_here(store=request.store),
-                          title=_("Here today"), explain=_("Visited today."))
+    store, anyone = request.store, _anyone(request)
+    return _customer_list(request, worklists.here(store=store, staff=request.staff,
+                                                  anyone=anyone),
+                          title=_("Here today"), explain=_("Visited today, the latest first."),
+                          why=lambda c: worklists.why_here(c, store=store), anyone=anyone)
 
 
 @staff_required("crm.view_customer")
 def follow_up(request):
-    lead_days = _lead_days(request.store)
-    return _customer_list(request, selectors.customers_follow_up(store=request.store,
-                                                                 lead_days=lead_days),
-                          title=_("Follow up"),
-                          explain=_("Visited, and asked for reminders or have a date in the "
-                                    "next %(days)s days.") % {"days": lead_days})
+    store, anyone, now = request.store, _anyone(request), timezone.now()
+    today, lead_days = store.today(now), _lead_days(store)
+    return _customer_list(
+        request, worklists.follow_up(store=store, staff=request.staff, anyone=anyone,
+                                     lead_days=lead_days, now=now),
+        title=_("Follow up"),
+        explain=_("Visited, and asked for reminders or have a date in the next %(days)s days: "
+                  "the soonest date first, then the latest visits.") % {"days": lead_days},
+        why=lambda c: worklists.why_follow_up(c, store=store, today=today), anyone=anyone)
 
 
 def _lead_days(store) -> int:
@@ -68,10 +84,14 @@ def _lead_days(store) -> int:
 
 @staff_required("crm.view_customer")
 def potential(request):
-    return _customer_list(request, selectors.customers_potential(store=request.store),
+    store, anyone, now = request.store, _anyone(request), timezone.now()
+    return _customer_list(request, worklists.potential(store=store, staff=request.staff,
+                                                       anyone=anyone),
                           title=_("Potential"),
                           explain=_("Signed up on the website or at the drawing, never "
-                                    "visited."))
+                                    "visited: the newest first."),
+                          why=lambda c: worklists.why_potential(c, store=store, now=now),
+                          anyone=anyone)
 
 
 @staff_required("crm.view_customer")

@@ -28,6 +28,7 @@ from crm.services import preference_list_start
 from sampledata.demo.crm import load_demo_crm
 from sampledata.demo.events import load_demo_events
 from sampledata.demo.followups import load_demo_followups
+from sampledata.demo.insights import load_demo_insights
 from sampledata.demo.promotions import load_demo_promotions
 from sampledata.demo.repairs import load_demo_repairs
 from sampledata.demo.staff import load_demo_staff
@@ -83,6 +84,7 @@ def load_demo(*, customers: int = 300, seed: int = 7) -> Store:
     load_demo_repairs(store=store, rng=rng, now=now)
     load_demo_followups(store=store, rng=rng, now=now)
     load_demo_events(store=store, rng=rng, now=now)
+    load_demo_insights(store=store, rng=rng, now=now)
     return store
 
 

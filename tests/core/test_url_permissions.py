@@ -114,6 +114,15 @@ EXPECTED = {
     "events:campaign-pause": (LOGIN, 403, 403, 405, 405, 403),
     "events:campaign-resume": (LOGIN, 403, 403, 405, 405, 403),
     "events:rsvp": (200, 200, 200, 200, 200, 200),
+    "insights:dashboard": (LOGIN, 403, 403, 200, 200, 403),
+    "insights:lapsed": (LOGIN, 403, 403, 200, 200, 403),
+    # A salesperson sees the customers behind their own figures only.
+    "insights:customers": (LOGIN, 200, 403, 200, 200, 403),
+    "insights:reach-out": (LOGIN, 403, 403, 405, 405, 403),
+    "insights:my-year": (LOGIN, 200, 403, 200, 200, 403),
+    # The sample is a colleague of the salesperson: only a manager of the store sets their
+    # goals.
+    "insights:goal-edit": (LOGIN, 404, 403, 200, 404, 403),
     "crm:voucher-show": (400, 400, 400, 400, 400, 400),
     "crm:drawing-rules": (200, 200, 200, 200, 200, 200),
     "crm:vouchers": (LOGIN, 200, 200, 200, 200, 403),
@@ -172,6 +181,7 @@ def url_samples(store, settings, tmp_path):
         "campaign_id": invitation.campaign_id,
         "invitation_id": invitation.pk,
         "invitation_token": rsvp_token(invitation),
+        "figure": "walk_ins",
         "drawing_id": DrawingFactory(store=store).pk,
         "import_id": ImportFactory(store=store).pk,
         # One photo id serves both photo URLs: a piece's and the envelope's.

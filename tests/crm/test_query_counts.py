@@ -12,6 +12,8 @@ pytestmark = pytest.mark.django_db
 
 # Measured at 5 customers; the assertions below hold at 5 and at 200.
 LIST_QUERIES = 9
+# My clients also shows the associate's calls due today, their replies and their goals.
+HOME_QUERIES = 12
 SEARCH_QUERIES = 7
 PAGE_QUERIES = 18
 
@@ -39,7 +41,7 @@ def test_customer_lists_do_not_grow_with_the_customers(sales_client, store, sale
                                                        django_assert_max_num_queries,
                                                        rows, name):
     _fill(store, salesperson, rows)
-    with django_assert_max_num_queries(LIST_QUERIES):
+    with django_assert_max_num_queries(HOME_QUERIES if name == "crm:home" else LIST_QUERIES):
         response = sales_client.get(reverse(name), {"name": "Oli"} if name != "crm:home" else {})
     assert response.status_code == 200
 

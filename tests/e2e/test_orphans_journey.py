@@ -29,6 +29,8 @@ def test_manager_hands_a_departed_associates_clients_to_the_pearl_specialist(
     for customer in CustomerFactory.create_batch(4, store=manager.store):  # Maria's own book
         client_assign(customer=customer, associate=manager, reason=AssignmentReason.WALK_IN)
     log_in(manager)
+    page.wait_for_url("**/dashboard/")
+    page.get_by_role("link", name="Staff", exact=True).click()
     page.wait_for_url("**/staff/")
     screenshot("staff-home")
     page.get_by_role("row", name="Dana Price").get_by_role("link", name="Mark departed").click()
@@ -81,6 +83,8 @@ def test_manager_accepts_every_suggestion_at_once_after_seeing_who_gets_what(
     staff_member_depart(member=dana_with_clients, departed_on=manager.store.today(),
                         by=manager)
     log_in(manager)
+    page.wait_for_url("**/dashboard/")
+    page.get_by_role("link", name="Staff", exact=True).click()
     page.wait_for_url("**/staff/")
     page.goto("/staff/orphans/suggestions/")
     assert page.get_by_text("Nobody on the team is strong in:").is_visible()
@@ -100,6 +104,8 @@ def test_manager_accepts_every_suggestion_at_once_after_seeing_who_gets_what(
 def test_manager_adds_an_associate_after_a_weak_password_is_refused(page, log_in, screenshot,
                                                                     manager):
     log_in(manager)
+    page.wait_for_url("**/dashboard/")
+    page.get_by_role("link", name="Staff", exact=True).click()
     page.wait_for_url("**/staff/")
     page.get_by_role("link", name="Add staff member").click()
     page.locator("#id_display_name").fill("Nina Novak")
@@ -122,6 +128,8 @@ def test_manager_reassigns_one_client_from_the_customer_page(page, log_in, scree
                                                               salesperson, dana_with_clients):
     customer = Customer.objects.get(first_name="Olivia")
     log_in(manager)
+    page.wait_for_url("**/dashboard/")
+    page.get_by_role("link", name="Staff", exact=True).click()
     page.wait_for_url("**/staff/")
     page.goto(f"/customers/{customer.pk}/")
     page.locator("#assignments").get_by_role("link", name="Reassign").click()

@@ -95,7 +95,8 @@ def test_a_manager_closes_the_drawing_and_draws_the_winner(page, log_in, screens
     assert drawing.entries.count() == 3
 
     log_in(manager)
-    page.wait_for_url("**/staff/")
+    page.wait_for_url("**/dashboard/")  # a manager lands on the dashboard
+    page.get_by_role("link", name="Staff", exact=True).click()
     page.get_by_role("link", name="Drawing and voucher").click()
     page.get_by_role("link", name=today.strftime("%B %Y")).click()
     assert "3 entries" in page.locator("#drawing-state").inner_text()

@@ -1,0 +1,576 @@
+"""The store's health, each figure aggregated in SQL and scoped to the store.
+
+Every function here costs a fixed number of queries however many customers the store has
+(the tests assert it). The rules the figures share live here once:
+
+- a customer's *last contact* is the latest of their profile's creation, their last visit,
+  their last purchase (its day's midnight on the store's clock) and their last reply;
+- a customer has *lapsed* when their last contact is before the store's lapse cutoff: the
+  store's midnight `Store.lapsed_after_months` months before today;
+- the *top 30 %* are the first 30 % (rounded up) of the store's buyers by lifetime value.
+"""
+
+import calendar
+import datetime
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Greatest, TruncDate, TruncMonth
+
+from core.models import AuditEntry
+from crm import selectors as crm_selectors
+from crm.models import (
+    Assignment,
+    Customer,
+    Interaction,
+    InteractionKind,
+    Occasion,
+    Purchase,
+    Source,
+    WalkIn,
+)
+from crm.selectors import consent_granted_now
+from followups import selectors as followups_selectors
+from followups.models import CallOutcome, MessageStatus
+from insights.models import Goal, LastContact, OrphansAtMonthEnd, RollUpMark
+from repairs import selectors as repairs_selectors
+from staff import selectors as staff_selectors
+
+TOP_SHARE = Decimal("0.3")
+CHART_MONTHS = 12
+# A visit, purchase or reply this long after a reminder counts as the reminder's doing.
+FUNNEL_DAYS = 30
+SENT = (MessageStatus.SENT, MessageStatus.DELIVERED)
+
+
+# ---- dates ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    """Days on the store's calendar, both ends included."""
+
+    start: datetime.date
+    end: datetime.date
+
+    def moments(self, tz) -> tuple[datetime.datetime, datetime.datetime]:
+        """[start, end) as moments: the store's midnight on the first day and after the last."""
+        return (_midnight(self.start, tz),
+                _midnight(self.end + datetime.timedelta(days=1), tz))
+
+    @classmethod
+    def month_to_date(cls, today: datetime.date) -> "Period":
+        return cls(today.replace(day=1), today)
+
+    @classmethod
+    def year_to_date(cls, today: datetime.date) -> "Period":
+        return cls(datetime.date(today.year, 1, 1), today)
+
+
+def _midnight(day: datetime.date, tz) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+
+
+def month_shift(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (earlier when negative), the month's last day if shorter."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def chart_months(today: datetime.date) -> list[datetime.date]:
+    """The first day of each of the last CHART_MONTHS months, this one last."""
+    first = today.replace(day=1)
+    return [month_shift(first, n) for n in range(1 - CHART_MONTHS, 1)]
+
+
+def month_end(month: datetime.date, tz) -> datetime.datetime:
+    """The moment a month (given by its first day) ends: the next month's first midnight."""
+    return _midnight(month_shift(month, 1), tz)
+
+
+def lapse_cutoff(store, today: datetime.date) -> datetime.datetime:
+    """Contact before this moment is too long ago: the customer has lapsed."""
+    return _midnight(month_shift(today, -store.lapsed_after_months), store.tz)
+
+
+# ---- last contact and lapsed ---------------------------------------------------------------
+
+class _LocalMidnight(Func):
+    """A date's midnight on a named clock, as a moment (PostgreSQL's timezone(zone, ts))."""
+
+    template = "timezone(%(expressions)s::timestamp)"
+    output_field = DateTimeField()
+
+
+def last_contact(store):
+    """The moment of a customer's last contact (see the module's docstring)."""
+    purchased = (Purchase.objects.filter(customer=OuterRef("pk")).order_by()
+                 .values("customer").annotate(last=Max("purchased_on")).values("last"))
+    replied = (Interaction.objects.filter(customer=OuterRef("pk"), kind=InteractionKind.REPLY)
+               .order_by().values("customer").annotate(last=Max("occurred_at"))
+               .values("last"))
+    # PostgreSQL's GREATEST skips nulls; created_at never is.
+    return Greatest("created_at", "last_visit_at",
+                    _LocalMidnight(Value(store.timezone), Subquery(purchased)),
+                    Subquery(replied), output_field=DateTimeField())
+
+
+def lapsed_q(store, today: datetime.date) -> Q:
+    """Customers who have lapsed by `today`, read from the last-contact roll-up; a visit since
+    its last refresh counts at once (purchases and replies within the hour)."""
+    cutoff = lapse_cutoff(store, today)
+    return (Q(contact_rollup__at__lt=cutoff)
+            & (Q(last_visit_at__isnull=True) | Q(last_visit_at__lt=cutoff)))
+
+
+def _lapsed_contacts(store, today: datetime.date):
+    """The roll-up rows of the store's lapsed customers, as of its last refresh (the counts
+    read the index alone; the list, `lapsed_q`, also drops anyone who visited since)."""
+    return LastContact.objects.filter(store=store, at__lt=lapse_cutoff(store, today))
+
+
+def rolled_up_through():
+    """When the roll-ups were last brought up to date (None: never yet)."""
+    mark = RollUpMark.objects.filter(name="last_contact").first()
+    return mark.through if mark else None
+
+
+def _orphaned_q(prefix: str = "") -> Q:
+    return (Q(**{f"{prefix}assigned_to__isnull": True})
+            | Q(**{f"{prefix}assigned_to__departed_on__isnull": False}))
+
+
+def lapsed_customers(*, store, today: datetime.date):
+    """Lapsed customers, most valuable first, with their associate, last contact and
+    occasions (for the next one)."""
+    return (Customer.objects.for_store(store).filter(lapsed_q(store, today))
+            .select_related("assigned_to")
+            .prefetch_related(Prefetch("occasions", queryset=Occasion.objects.order_by()))
+            .annotate(last_contact=F("contact_rollup__at"))
+            .order_by("-lifetime_value", "pk"))
+
+
+def add_reach_out_details(*, store, customers, today: datetime.date) -> None:
+    """Give each (prefetched) lapsed customer `next_occasion` (date, occasion) or None and
+    `reach_out_open` (an open "reach out" call exists): one query for the lot."""
+    open_ids = followups_selectors.open_reach_outs(store=store,
+                                                   customer_ids=[c.pk for c in customers])
+    for customer in customers:
+        dated = sorted(((o.next_date(today), o) for o in customer.occasions.all()),
+                       key=lambda pair: (pair[0], pair[1].pk))
+        customer.next_occasion = dated[0] if dated else None
+        customer.reach_out_open = customer.pk in open_ids
+        customer.is_orphan = (customer.assigned_to is None
+                              or not customer.assigned_to.is_active)
+
+
+# ---- the customer base ---------------------------------------------------------------------
+
+def customer_base(*, store, today: datetime.date) -> dict:
+    """Customers captured per month by source against customers lapsed per month, over the
+    last CHART_MONTHS months, with this year's net growth and the store's target. Four
+    queries."""
+    tz = store.tz
+    months = chart_months(today)
+    since = _midnight(months[0], tz)
+    captured = (Customer.objects.for_store(store).filter(created_at__gte=since)
+                .annotate(month=TruncMonth("created_at", tzinfo=tz))
+                .values("month", "source").annotate(n=Count("pk")).order_by())
+    new = {(row["month"].date(), row["source"]): row["n"] for row in captured}
+    # Lapsing in month M means a last contact in month M minus the lapse period.
+    shift = store.lapsed_after_months
+    lapsing = (_lapsed_contacts(store, today)
+               .filter(at__gte=_midnight(month_shift(months[0], -shift), tz))
+               .annotate(month=TruncMonth("at", tzinfo=tz))
+               .values("month").annotate(n=Count("pk")).order_by())
+    lapsed = {month_shift(row["month"].date(), shift): row["n"] for row in lapsing}
+    totals = {"customers": Customer.objects.for_store(store).count(),
+              "lapsed": _lapsed_contacts(store, today).count()}
+    sources = [s for s in Source.values if any(new.get((m, s)) for m in months)]
+    rows = [{"month": m, "by_source": {s: new.get((m, s), 0) for s in sources},
+             "new": sum(new.get((m, s), 0) for s in Source.values),
+             "lapsed": lapsed.get(m, 0)} for m in months]
+    for row in rows:
+        row["net"] = row["new"] - row["lapsed"]
+    this_year = [r for r in rows if r["month"].year == today.year]
+    net = sum(r["net"] for r in this_year)
+    target = store.yearly_growth_target
+    year_days = 366 if calendar.isleap(today.year) else 365
+    due_by_now = round(target * today.timetuple().tm_yday / year_days) if target else 0
+    return {"rows": rows, "sources": [(s, Source(s).label) for s in sources],
+            "customers": totals["customers"], "lapsed_now": totals["lapsed"],
+            "active": totals["customers"] - totals["lapsed"],
+            "year": today.year, "new_this_year": sum(r["new"] for r in this_year),
+            "lapsed_this_year": sum(r["lapsed"] for r in this_year), "net_this_year": net,
+            "target": target, "target_by_now": due_by_now,
+            "on_track": net >= due_by_now}
+
+
+def chart_data(base: dict) -> dict:
+    """What static/js/insights.js draws, for json_script: plain strings and numbers."""
+    return {"months": [f"{r['month']:%b %Y}" for r in base["rows"]],
+            "sources": [{"label": label, "values": [r["by_source"][s] for r in base["rows"]]}
+                        for s, label in base["sources"]],
+            "lapsed": [r["lapsed"] for r in base["rows"]],
+            "net": [r["net"] for r in base["rows"]]}
+
+
+# ---- the top 30 % --------------------------------------------------------------------------
+
+def _top_customers(store, buyers: int):
+    count = math.ceil(buyers * TOP_SHARE)
+    return (Customer.objects.for_store(store).filter(lifetime_value__gt=0)
+            .order_by("-lifetime_value", "pk")[:count])
+
+
+def top_customers(*, store, shown: int = 10) -> dict:
+    """The share of all sales that comes from the top 30 % of buyers, how many of them are
+    orphans, and the first `shown` of them with their associate. Three queries."""
+    totals = Customer.objects.for_store(store).filter(lifetime_value__gt=0).aggregate(
+        buyers=Count("pk"), sales=Sum("lifetime_value"))
+    buyers, sales = totals["buyers"], totals["sales"] or Decimal(0)
+    top = _top_customers(store, buyers)
+    # Aggregated over the slice itself (a subquery read down the value index).
+    theirs = (top.annotate(orphan=Case(When(_orphaned_q(), then=1), default=0))
+              .aggregate(n=Count("pk"), sales=Sum("lifetime_value"), orphans=Sum("orphan")))
+    top_sales = theirs["sales"] or Decimal(0)
+    people = list(top.select_related("assigned_to")[:shown]) if buyers else []
+    return {"buyers": buyers, "count": theirs["n"], "sales": sales, "top_sales": top_sales,
+            "share": (top_sales / sales * 100) if sales else Decimal(0),
+            "orphans": theirs["orphans"] or 0, "people": people}
+
+
+# ---- per associate -------------------------------------------------------------------------
+
+FIGURES = ("walk_ins", "reachable", "consent", "calls_due", "on_time", "reached",
+           "voicemails", "take_ins", "take_ins_email", "sales", "sales_amount", "new_profiles")
+
+
+def _by(rows, key: str, fields) -> dict:
+    return {row[key]: {f: row[f] for f in fields} for row in rows}
+
+
+def _consenting() -> Q:
+    """Walk-ins whose customer has consent now (crm's rule), checked for these rows only."""
+    return Q(Exists(Customer.objects.filter(consent_granted_now(), pk=OuterRef("customer"))))
+
+
+def _walk_ins(store, start, end):
+    return WalkIn.objects.filter(customer__store=store, created_at__gte=start,
+                                 created_at__lt=end)
+
+
+def _calls_due(store, period: Period, today: datetime.date):
+    """Calls due in the period, one due today only once made (it is not late yet)."""
+    return followups_selectors.call_tasks_of_store(store=store).filter(
+        Q(due_on__lt=today) | Q(done_at__isnull=False),
+        due_on__gte=period.start, due_on__lte=min(period.end, today))
+
+
+def _on_time() -> Q:
+    return Q(done_at__isnull=False, done_on__lte=F("due_on"))
+
+
+def _calls_reached(store, start, end):
+    return followups_selectors.call_tasks_of_store(store=store).filter(
+        done_at__gte=start, done_at__lt=end)
+
+
+def _voicemails(store, start, end):
+    # The voicemail service writes each try on the timeline under this label.
+    return Interaction.objects.filter(customer__store=store, kind=InteractionKind.CALL,
+                                      summary__startswith=CallOutcome.VOICEMAIL.label,
+                                      occurred_at__gte=start, occurred_at__lt=end)
+
+
+def _take_ins(store, start, end):
+    return repairs_selectors.take_ins_of_store(store=store).filter(taken_in_at__gte=start,
+                                                                   taken_in_at__lt=end)
+
+
+def _sales(store, period: Period):
+    return Purchase.objects.filter(customer__store=store, purchased_on__gte=period.start,
+                                   purchased_on__lte=period.end)
+
+
+def _new_profiles(store, start, end):
+    return AuditEntry.objects.filter(store=store, action="customer.created",
+                                     created_at__gte=start, created_at__lt=end)
+
+
+def associate_figures(*, store, period: Period, today: datetime.date,
+                      associate=None) -> list[dict]:
+    """One row per staff member (only `associate`'s when given) for the period: walk-ins
+    logged and the share with a phone or email and with consent, calls due and done on time,
+    calls reached and voicemails, repair take-ins and those whose email works, sales
+    attributed, new profiles. Nine queries, whatever the size of the store."""
+    start, end = period.moments(store.tz)
+    walk_ins = (_walk_ins(store, start, end).values("logged_by")
+                .annotate(walk_ins=Count("pk"),
+                          reachable=Count("pk", filter=~Q(customer__phone="")
+                                          | ~Q(customer__email="")),
+                          consent=Count("pk", filter=_consenting())))
+    due = (_calls_due(store, period, today).annotate(done_on=TruncDate("done_at",
+                                                                       tzinfo=store.tz))
+           .values("assignee").annotate(calls_due=Count("pk"),
+                                        on_time=Count("pk", filter=_on_time())))
+    reached = (_calls_reached(store, start, end).values("done_by")
+               .annotate(reached=Count("pk")))
+    voicemails = _voicemails(store, start, end).values("staff").annotate(voicemails=Count("pk"))
+    take_ins = (_take_ins(store, start, end).values("taken_in_by")
+                .annotate(take_ins=Count("pk"),
+                          take_ins_email=Count("pk", filter=Q(bounced=False))))
+    sales = (_sales(store, period).values("associate")
+             .annotate(sales=Count("pk"), sales_amount=Sum("amount")))
+    profiles = (_new_profiles(store, start, end).values("actor")
+                .annotate(new_profiles=Count("pk")))
+    counted = [
+        _by(walk_ins.order_by(), "logged_by", ["walk_ins", "reachable", "consent"]),
+        _by(due.order_by(), "assignee", ["calls_due", "on_time"]),
+        _by(reached.order_by(), "done_by", ["reached"]),
+        _by(voicemails.order_by(), "staff", ["voicemails"]),
+        _by(take_ins.order_by(), "taken_in_by", ["take_ins", "take_ins_email"]),
+        _by(sales.order_by(), "associate", ["sales", "sales_amount"]),
+    ]
+    by_user = _by(profiles.order_by(), "actor", ["new_profiles"])
+    members = staff_selectors.members_of_store(store=store)
+    if associate is not None:
+        members = members.filter(pk=associate.pk)
+    rows = []
+    for member in members:
+        row = {f: 0 for f in FIGURES} | {"member": member, "sales_amount": Decimal(0)}
+        for figures in counted:
+            row.update({k: v for k, v in figures.get(member.pk, {}).items() if v is not None})
+        row.update(by_user.get(member.user_id, {}))
+        row["reachable_pct"] = _pct(row["reachable"], row["walk_ins"])
+        row["consent_pct"] = _pct(row["consent"], row["walk_ins"])
+        row["on_time_pct"] = _pct(row["on_time"], row["calls_due"])
+        row["take_ins_email_pct"] = _pct(row["take_ins_email"], row["take_ins"])
+        busy = any(row[f] for f in FIGURES)
+        if member.is_active or busy or associate is not None:
+            rows.append(row)
+    return rows
+
+
+def _pct(part: int, whole: int) -> int | None:
+    """A share in whole percent (None when there is nothing to share)."""
+    return round(part * 100 / whole) if whole else None
+
+
+# ---- the follow-up funnel ------------------------------------------------------------------
+
+def _funnel_messages(store, start, end):
+    sent_at = ExpressionWrapper(OuterRef("sent_at"), output_field=DateTimeField())
+    until = ExpressionWrapper(OuterRef("sent_at") + datetime.timedelta(days=FUNNEL_DAYS),
+                              output_field=DateTimeField())
+    window = {"occurred_at__gte": sent_at, "occurred_at__lt": until}
+    replied = Interaction.objects.filter(customer=OuterRef("customer"),
+                                         kind=InteractionKind.REPLY, **window)
+    came = Interaction.objects.filter(customer=OuterRef("customer"),
+                                      kind__in=[InteractionKind.VISIT, InteractionKind.PURCHASE],
+                                      **window)
+    bought = Purchase.objects.filter(
+        customer=OuterRef("customer"), purchased_on__gte=TruncDate(sent_at, tzinfo=store.tz),
+        purchased_on__lt=TruncDate(until, tzinfo=store.tz))
+    messages = (followups_selectors.customer_messages_of_store(store=store)
+                .filter(due_at__gte=start, due_at__lt=end))
+    # Conditions, not annotations: an aggregate's FILTER cannot name an annotation.
+    stages = {
+        "planned": Q(),
+        "sent": Q(status__in=SENT),
+        "delivered": Q(status=MessageStatus.DELIVERED),
+        "replied": Q(status__in=SENT) & Q(Exists(replied)),
+        "came_back": Q(status__in=SENT) & (Q(Exists(came)) | Q(Exists(bought))),
+    }
+    return messages, stages
+
+
+FUNNEL_STAGES = ("planned", "sent", "delivered", "replied", "came_back")
+FUNNEL_LABELS = {"planned": "Reminders planned", "sent": "Sent", "delivered": "Delivered",
+                 "replied": "Replied", "came_back": f"Visit or purchase within {FUNNEL_DAYS} days"}
+
+
+def follow_up_funnel(*, store, period: Period) -> list[dict]:
+    """Reminders and invitations due in the period, counted per message: planned, sent,
+    delivered, replied to, and followed by a visit or purchase within FUNNEL_DAYS days of
+    being sent. One query."""
+    start, end = period.moments(store.tz)
+    messages, stages = _funnel_messages(store, start, end)
+    counts = messages.aggregate(
+        **{stage: Count("pk", filter=q) for stage, q in stages.items()},
+        held_back=Count("pk", filter=Q(status__in=[MessageStatus.SUPPRESSED,
+                                                   MessageStatus.FAILED])))
+    planned = counts["planned"]
+    stages = [{"stage": stage, "figure": f"funnel_{stage}", "label": FUNNEL_LABELS[stage],
+               "n": counts[stage],
+               "pct": _pct(counts[stage], planned)} for stage in FUNNEL_STAGES]
+    return {"stages": stages, "held_back": counts["held_back"]}
+
+
+# ---- orphans over time ---------------------------------------------------------------------
+
+def orphans_over_time(*, store, today: datetime.date) -> dict:
+    """Orphaned clients at the end of each of the last CHART_MONTHS months (kept by the
+    roll-up; a month it has not reached yet is counted here) and right now."""
+    months = chart_months(today)
+    kept = dict(OrphansAtMonthEnd.objects.filter(store=store, month__in=months[:-1])
+                .values_list("month", "orphans"))
+    missing = [m for m in months[:-1] if m not in kept]
+    if missing:
+        counted = orphan_counts(store=store, moments=[month_end(m, store.tz) for m in missing])
+        kept.update(zip(missing, counted, strict=True))
+    kept[months[-1]] = crm_selectors.orphan_count(store=store)
+    return {"points": [{"month": m, "n": kept[m]} for m in months], "now": kept[months[-1]]}
+
+
+def orphan_counts(*, store, moments: list[datetime.datetime]) -> list[int]:
+    """Orphaned clients at each moment, from the assignment history: the customers the store
+    had then, less those an active associate looked after then. A customer with no history
+    at all (loaded before it was kept) counts by their associate today. Three queries, each
+    one pass over its table."""
+    customers = Customer.objects.for_store(store)
+    had = customers.aggregate(**{f"m{n}": Count("pk", filter=Q(created_at__lte=moment))
+                                 for n, moment in enumerate(moments)})
+    history = Assignment.objects.filter(customer=OuterRef("pk"))
+    kept_without_history = (customers.filter(~Exists(history)).exclude(_orphaned_q())
+                            .aggregate(**{f"m{n}": Count("pk", filter=Q(created_at__lte=moment))
+                                          for n, moment in enumerate(moments)}))
+    looked_after = Assignment.objects.filter(customer__store=store).aggregate(
+        **{f"m{n}": Count("customer", distinct=True, filter=_looked_after_at(moment))
+           for n, moment in enumerate(moments)})
+    return [had[f"m{n}"] - kept_without_history[f"m{n}"] - looked_after[f"m{n}"]
+            for n in range(len(moments))]
+
+
+def _looked_after_at(moment: datetime.datetime) -> Q:
+    """Assignment rows that had an active associate looking after their customer then."""
+    return (Q(started_at__lte=moment, associate__isnull=False, customer__created_at__lte=moment)
+            & (Q(ended_at__isnull=True) | Q(ended_at__gt=moment))
+            & (Q(associate__departed_on__isnull=True)
+               | Q(associate__departed_on__gt=moment.date())))
+
+
+# ---- the customers behind a figure ---------------------------------------------------------
+
+ASSOCIATE_FIGURES = {
+    "walk_ins": "Walk-ins logged",
+    "reachable": "Walk-ins with a phone or email",
+    "consent": "Walk-ins with consent",
+    "calls_due": "Follow-up calls due",
+    "on_time": "Follow-up calls done on time",
+    "reached": "Calls made",
+    "voicemails": "Voicemails left",
+    "take_ins": "Repair take-ins",
+    "take_ins_email": "Repair take-ins with a working email",
+    "sales": "Sales attributed",
+    "new_profiles": "New customer profiles",
+}
+STORE_FIGURES = {
+    "lapsed": "Lapsed customers",
+    "top": "Top 30 % of buyers",
+    **{f"funnel_{stage}": f"Follow-up funnel: {label}" for stage, label in FUNNEL_LABELS.items()},
+}
+
+
+def customers_behind(*, store, figure: str, period: Period, today: datetime.date,
+                     associate=None):
+    """The customers a figure counts (each once), most valuable first. `associate` narrows a
+    per-associate figure to one staff member. None for an unknown figure."""
+    start, end = period.moments(store.tz)
+    ids = _figure_ids(store, figure, period, today, start, end, associate)
+    if ids is None:
+        return None
+    return (Customer.objects.for_store(store).filter(pk__in=ids).select_related("assigned_to")
+            .order_by("-lifetime_value", "last_name", "first_name", "pk"))
+
+
+def _figure_ids(store, figure, period, today, start, end, associate):
+    mine = associate is not None
+    if figure in ("walk_ins", "reachable", "consent"):
+        rows = _walk_ins(store, start, end).filter(**({"logged_by": associate} if mine else {}))
+        if figure == "reachable":
+            rows = rows.filter(~Q(customer__phone="") | ~Q(customer__email=""))
+        if figure == "consent":
+            rows = rows.filter(_consenting())
+        return rows.values("customer")
+    if figure in ("calls_due", "on_time"):
+        rows = _calls_due(store, period, today).filter(**({"assignee": associate} if mine
+                                                          else {}))
+        if figure == "on_time":
+            rows = rows.annotate(done_on=TruncDate("done_at", tzinfo=store.tz)).filter(
+                _on_time())
+        return rows.values("customer")
+    if figure == "reached":
+        return (_calls_reached(store, start, end)
+                .filter(**({"done_by": associate} if mine else {})).values("customer"))
+    if figure == "voicemails":
+        return (_voicemails(store, start, end).filter(**({"staff": associate} if mine else {}))
+                .values("customer"))
+    if figure in ("take_ins", "take_ins_email"):
+        rows = _take_ins(store, start, end).filter(**({"taken_in_by": associate} if mine
+                                                      else {}))
+        if figure == "take_ins_email":
+            rows = rows.filter(bounced=False)
+        return rows.values("customer")
+    if figure == "sales":
+        return _sales(store, period).filter(**({"associate": associate} if mine else {})) \
+            .values("customer")
+    if figure == "new_profiles":
+        entries = _new_profiles(store, start, end).filter(
+            **({"actor": associate.user_id} if mine else {}))
+        return entries.annotate(customer_id=Cast("object_id", BigIntegerField())) \
+            .values("customer_id")
+    if mine:
+        return None
+    if figure == "lapsed":
+        return _lapsed_contacts(store, today).values("customer")
+    if figure == "top":
+        count = Customer.objects.for_store(store).filter(lifetime_value__gt=0).count()
+        return _top_customers(store, count).values("pk")
+    if figure.startswith("funnel_") and figure[7:] in FUNNEL_STAGES:
+        messages, stages = _funnel_messages(store, start, end)
+        return messages.filter(stages[figure[7:]]).values("customer")
+    return None
+
+
+# ---- goals ---------------------------------------------------------------------------------
+
+def goal_progress(*, store, associate, year: int) -> dict:
+    """The associate's goal for `year` (None if none is set) and how far they are: sales
+    attributed and new profiles created this year. Three queries."""
+    goal = Goal.objects.filter(associate=associate, year=year).select_related("set_by").first()
+    period = Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    start, end = period.moments(store.tz)
+    sold = _sales(store, period).filter(associate=associate).aggregate(
+        amount=Sum("amount"))["amount"] or Decimal(0)
+    profiles = _new_profiles(store, start, end).filter(actor=associate.user_id).count()
+    return {"goal": goal, "year": year, "sales": sold, "new_profiles": profiles,
+            "sales_pct": _pct_of(sold, goal.sales_amount if goal else 0),
+            "profiles_pct": _pct_of(profiles, goal.new_profiles if goal else 0)}
+
+
+def _pct_of(done, target) -> int | None:
+    return min(100, round(done * 100 / target)) if target else None
+
+
+def goals_of_store(*, store, year: int):
+    return Goal.objects.filter(store=store, year=year).select_related("associate")
