@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "crm",
     "repairs",
     "followups",
+    "appointments",
     "sampledata",
 ]
 

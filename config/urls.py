@@ -14,5 +14,6 @@ urlpatterns = [
     path("repairs/", include("repairs.urls")),
     path("staff/", include("staff.urls")),
     path("followups/", include("followups.urls")),
+    path("appointments/", include("appointments.urls")),
     path("admin/", admin.site.urls),
 ]

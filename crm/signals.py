@@ -12,3 +12,8 @@ occasion_changed = Signal()
 # public form's entry; followups answers it by putting the confirmation email in the outbox, in
 # that same transaction, so the entry and its email are saved together or not at all.
 sign_up_received = Signal()
+
+# `clients_assigned(sender=Customer, moves=[(customer_id, from_id, to_id), ...], at=...)` is
+# sent inside the transaction that changed who looks after the customers (one or many), so
+# their open tasks follow them in the same commit.
+clients_assigned = Signal()

@@ -95,6 +95,17 @@ class TemplateKind(models.TextChoices):
     REPAIR_READY = "repair_ready", "Repair ready"
     EVENT_INVITATION = "event_invitation", "Event invitation"
     SIGN_UP_CONFIRMATION = "sign_up_confirmation", "Sign-up confirmation"
+    APPOINTMENT_CONFIRMATION = "appt_confirmation", "Appointment confirmation"
+    APPOINTMENT_REMINDER = "appt_reminder", "Appointment reminder"
+    # Words an associate wrote in a customer's thread (no template: the body is theirs).
+    REPLY = "reply", "Reply"
+
+
+# Messages the customer asked for or is answering: never held by the fatigue cap, never
+# counted toward it, and no "Reply STOP" line on a text.
+CONVERSATION_KINDS = (TemplateKind.SIGN_UP_CONFIRMATION, TemplateKind.APPOINTMENT_CONFIRMATION,
+                      TemplateKind.APPOINTMENT_REMINDER, TemplateKind.REPLY)
+APPOINTMENT_KINDS = (TemplateKind.APPOINTMENT_CONFIRMATION, TemplateKind.APPOINTMENT_REMINDER)
 
 
 MESSAGE_CHANNELS = [(Channel.EMAIL.value, Channel.EMAIL.label),
@@ -146,7 +157,8 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(status=MessageStatus.PLANNED, due_at__lte=now)
 
     def marketing(self):
-        return self.exclude(purpose__in=TRANSACTIONAL_PURPOSES)
+        return self.exclude(purpose__in=TRANSACTIONAL_PURPOSES).exclude(
+            kind__in=CONVERSATION_KINDS)
 
 
 class Message(models.Model):
@@ -172,6 +184,16 @@ class Message(models.Model):
     occurs_on = models.DateField(null=True, blank=True)
     envelope = models.ForeignKey("repairs.Envelope", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="messages")
+    appointment = models.ForeignKey("appointments.Appointment", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="messages")
+    # A reply written in the thread: who wrote it, and the form's one-time key, so a double
+    # tap on Send (or a resent form) puts one message in the outbox.
+    written_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    reply_key = models.UUIDField(null=True, blank=True, unique=True)
+    # A reply's own words as the associate wrote them (`body` is what went out, footer
+    # included, rendered again from these on every try).
+    words = models.TextField(blank=True)
     status = models.CharField(max_length=12, choices=MessageStatus.choices,
                               default=MessageStatus.PLANNED)
     due_at = models.DateTimeField()
@@ -210,6 +232,10 @@ class Message(models.Model):
             models.UniqueConstraint(
                 fields=["sign_up", "channel"], condition=Q(sign_up__isnull=False),
                 name="message_once_per_sign_up_channel"),
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "channel"],
+                condition=Q(appointment__isnull=False),
+                name="message_once_per_appointment_kind_channel"),
             models.CheckConstraint(
                 condition=(Q(customer__isnull=False, sign_up__isnull=True)
                            | Q(customer__isnull=True, sign_up__isnull=False)),
@@ -235,10 +261,16 @@ class Message(models.Model):
         return self.kind == TemplateKind.SIGN_UP_CONFIRMATION
 
     @property
+    def is_reply(self) -> bool:
+        return self.kind == TemplateKind.REPLY
+
+    @property
     def is_marketing(self) -> bool:
-        """Marketing is held by consent, quiet hours and the fatigue cap; a repair notice or a
-        sign-up's confirmation (asked for a moment ago) is transactional."""
-        return self.purpose not in TRANSACTIONAL_PURPOSES and not self.is_sign_up_confirmation
+        """Marketing is held by consent, quiet hours and the fatigue cap; a repair notice, a
+        sign-up's confirmation (asked for a moment ago), an appointment's confirmation and
+        reminder, and an associate's reply in a conversation are not."""
+        return (self.purpose not in TRANSACTIONAL_PURPOSES
+                and self.kind not in CONVERSATION_KINDS)
 
     @property
     def recipient_name(self) -> str:
@@ -261,43 +293,124 @@ class CallOutcome(models.TextChoices):
     VOICEMAIL = "voicemail", "Left voicemail"
 
 
-class CallTask(models.Model):
-    """A call an associate promised: phone consent turns a reminder into a call to make.
+class TaskKind(models.TextChoices):
+    CALL = "call", "Call"
+    TEXT = "text", "Text"
+    EMAIL = "email", "Email"
+    VISIT = "visit", "Visit"
+    THANK_YOU = "thank_you", "Thank-you note"
+    REACH_OUT = "reach_out", "Reach out"
+    # A customer's text is waiting for an answer (made by the inbound webhook, one per
+    # customer while open; answering in the thread closes it).
+    REPLY = "reply", "Reply waiting"
 
-    `assignee` is null for an orphaned client: the managers' list shows those. Due `lead_days`
-    before the occasion; a voicemail keeps it open for another try (`attempts` counts them).
+
+# What an associate may add by hand (a reply waiting is made by the customer's text).
+HAND_MADE_TASK_KINDS = [(k.value, k.label) for k in TaskKind if k != TaskKind.REPLY]
+
+
+class TaskQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+    def of(self, staff):
+        """The staff member's tasks; a manager also carries the orphaned clients' (no
+        assignee, or one who has left)."""
+        mine = Q(assignee=staff)
+        if staff.is_manager:
+            mine |= Q(assignee__isnull=True) | Q(assignee__departed_on__isnull=False)
+        return self.filter(mine)
+
+
+class Task(models.Model):
+    """An associate's work item for a customer: a call, a text, an email, a visit, a thank-you
+    note, a reach-out, or a reply waiting.
+
+    Once only calls (the planner's, from phone consent: `occasion` and `occurs_on` say which
+    date it is about), hence the table's name. `assignee` is null for an orphaned client: the
+    managers' list shows those until the client is reassigned, then the client's open tasks
+    follow them (`tasks_follow_client`). Due on `due_on` (snoozing moves it); a voicemail
+    keeps a call open for another try (`attempts` counts them).
     """
 
-    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="call_tasks")
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="tasks")
     customer = models.ForeignKey("crm.Customer", on_delete=models.CASCADE,
-                                 related_name="call_tasks")
+                                 related_name="tasks")
+    kind = models.CharField(max_length=12, choices=TaskKind.choices, default=TaskKind.CALL)
+    note = models.CharField(max_length=500, blank=True)
     # Null once the occasion is removed, or the call was closed because it moved: a call made
     # stays on record.
     occasion = models.ForeignKey("crm.Occasion", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="call_tasks")
-    occurs_on = models.DateField()
+                                 on_delete=models.SET_NULL, related_name="tasks")
+    occurs_on = models.DateField(null=True, blank=True)
     assignee = models.ForeignKey("staff.StaffMember", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="call_tasks")
+                                 on_delete=models.SET_NULL, related_name="tasks")
     due_on = models.DateField()
+    snoozed_from = models.DateField("first due on", null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField("tries", default=0)
     last_try_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 
+    objects = TaskQuerySet.as_manager()
+
     class Meta:
+        db_table = "followups_calltask"
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["store", "due_on"], condition=Q(done_at__isnull=True),
-                                name="calltask_open_due")]
+                                name="calltask_open_due"),
+                   models.Index(fields=["customer"], condition=Q(done_at__isnull=True),
+                                name="task_open_customer")]
         constraints = [
             models.UniqueConstraint(fields=["occasion", "occurs_on"],
                                     name="calltask_once_per_occasion_occurrence"),
+            # However often the customer texts (or the webhook is delivered), one item waits.
+            models.UniqueConstraint(fields=["customer"],
+                                    condition=Q(kind="reply", done_at__isnull=True),
+                                    name="task_one_reply_waiting_per_customer"),
+            models.CheckConstraint(condition=Q(occasion__isnull=True)
+                                   | Q(occurs_on__isnull=False),
+                                   name="task_occasion_has_date"),
         ]
 
     def __str__(self):
-        return f"Call {self.customer_id} about occasion {self.occasion_id}"
+        return f"{self.get_kind_display()}: {self.customer_id}"
+
+    @property
+    def is_call(self) -> bool:
+        return self.kind == TaskKind.CALL
+
+    @property
+    def is_reply(self) -> bool:
+        return self.kind == TaskKind.REPLY
+
+
+# The planner's calls were the first tasks; the old name still reads.
+CallTask = Task
+
+
+class Snippet(models.Model):
+    """Words the store answers with often ("We are open until 6 today"), picked in a reply."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE, related_name="snippets")
+    title = models.CharField(max_length=60)
+    body = models.TextField(max_length=1600)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [models.UniqueConstraint(fields=["store", "title"],
+                                               name="snippet_title_once_per_store")]
+
+    def __str__(self):
+        return self.title
 
 
 class ProviderEvent(models.Model):

@@ -100,9 +100,9 @@ _INSERT_MESSAGES = f"""
 # call goes to the managers (NULL). No number on the profile, no call: nothing to dial.
 _INSERT_CALLS = f"""
     INSERT INTO followups_calltask
-        (store_id, customer_id, occasion_id, occurs_on, assignee_id, due_on, outcome, attempts,
-         created_at)
-    SELECT %(store)s, cand.customer_id, cand.occasion_id, cand.occurs_on,
+        (store_id, customer_id, kind, note, occasion_id, occurs_on, assignee_id, due_on,
+         outcome, attempts, created_at)
+    SELECT %(store)s, cand.customer_id, 'call', '', cand.occasion_id, cand.occurs_on,
            CASE WHEN cand.departed_on IS NULL THEN cand.assigned_to_id END,
            cand.due_on, '', 0, %(now)s
     FROM ({_CANDIDATES}) cand

@@ -6,7 +6,7 @@ from anymail.signals import tracking
 from django.dispatch import receiver
 
 from crm.models import ConsentMethod
-from crm.signals import occasion_changed, sign_up_received
+from crm.signals import clients_assigned, occasion_changed, sign_up_received
 from followups import services
 from followups.models import MessageStatus
 
@@ -37,3 +37,8 @@ def occasion_changed_withdraws_plans(sender, occasion, change, at, **kwargs):
 @receiver(sign_up_received, dispatch_uid="followups.sign_up_confirmation")
 def sign_up_confirmation(sender, sign_up, **kwargs):
     services.sign_up_confirmation_plan(sign_up=sign_up)
+
+
+@receiver(clients_assigned, dispatch_uid="followups.tasks_follow_clients")
+def tasks_follow_clients(sender, moves, at, **kwargs):
+    services.tasks_follow_clients(moves=moves, at=at)

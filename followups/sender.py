@@ -31,9 +31,9 @@ from crm.links import confirmation_url
 from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose
 from crm.selectors import consent_current
 from crm.services import interaction_add
-from followups import rendering, services, sms
+from followups import calendar_file, rendering, services, sms
 from followups.errors import SendError
-from followups.models import Message, MessageStatus, MessageTemplate
+from followups.models import APPOINTMENT_KINDS, Message, MessageStatus, MessageTemplate
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def message_send(*, message_id: int) -> str:
     with transaction.atomic():
         message = (Message.objects.select_for_update(skip_locked=True, of=("self",))
                    .select_related("store", "customer__assigned_to", "occasion", "envelope",
-                                   "sign_up")
+                                   "sign_up", "appointment__associate")
                    .filter(pk=message_id, status=MessageStatus.PLANNED).first())
         if message is None:
             return "nothing to do"
@@ -182,7 +182,7 @@ def _too_late(message: Message, now) -> str:
 
 def _stop_reason(message: Message, now, cap: int) -> str:
     customer = message.customer
-    if stale := _occasion_not_on_file(message):
+    if stale := _occasion_not_on_file(message) or _appointment_off(message, now):
         return stale
     address = _address(message)
     if not address:
@@ -233,6 +233,18 @@ def _occasion_not_on_file(message: Message) -> str:
     return ""
 
 
+def _appointment_off(message: Message, now) -> str:
+    """An appointment's confirmation or reminder for a visit that is off or already begun."""
+    if message.kind not in APPOINTMENT_KINDS:
+        return ""
+    appointment = message.appointment
+    if appointment is None or appointment.status != "booked":
+        return "The appointment was cancelled."
+    if appointment.starts_at <= now:
+        return "Too late: the appointment has begun."
+    return ""
+
+
 def _on_file(message: Message) -> list[str]:
     """The addresses the message may go to now: the profile's for its channel, and for a
     repair notice the envelope's too (the ones given at the counter)."""
@@ -273,6 +285,8 @@ def _update(message: Message, now, **fields) -> None:
 def context_for(message: Message, messaging) -> dict[str, str]:
     if message.is_sign_up_confirmation:
         return _sign_up_context(message, messaging)
+    if message.appointment is not None:
+        return _appointment_context(message, messaging)
     customer, store = message.customer, message.store
     wish = customer.wish_items.order_by("-created_at", "-id").first()
     associate = customer.assigned_to
@@ -286,6 +300,19 @@ def context_for(message: Message, messaging) -> dict[str, str]:
         "wish_item": wish.description if wish else "",
         "envelope": str(message.envelope.number) if message.envelope else "",
     }
+
+
+def _appointment_context(message: Message, messaging) -> dict[str, str]:
+    """An appointment's own associate, time (the store's clock) and the customer's link."""
+    from appointments.selectors import manage_url
+
+    appointment, store = message.appointment, message.store
+    return {"first_name": message.customer.first_name,
+            "associate": appointment.associate.display_name,
+            "store": messaging.sender_name or store.name,
+            "store_phone": messaging.sender_phone or store.phone,
+            "when": appointment.when(), "purpose": appointment.get_purpose_display().lower(),
+            "link": manage_url(appointment)}
 
 
 def _sign_up_context(message: Message, messaging) -> dict[str, str]:
@@ -302,12 +329,15 @@ def render(message: Message, messaging, template: MessageTemplate | None = None
 
     `template` previews unsaved words; otherwise the store's template or the default.
     """
-    template = template or MessageTemplate.objects.filter(
-        store=message.store, kind=message.kind, channel=message.channel).first()
-    subject, body = ((template.subject, template.body) if template
-                     else rendering.DEFAULTS[(message.kind, message.channel)])
-    context = context_for(message, messaging)
-    subject, body = rendering.render(subject, context), rendering.render(body, context)
+    if message.is_reply:  # the associate's own words, no template
+        subject, body = message.subject, message.words
+    else:
+        template = template or MessageTemplate.objects.filter(
+            store=message.store, kind=message.kind, channel=message.channel).first()
+        subject, body = ((template.subject, template.body) if template
+                         else rendering.DEFAULTS[(message.kind, message.channel)])
+        context = context_for(message, messaging)
+        subject, body = rendering.render(subject, context), rendering.render(body, context)
     if message.channel == Channel.SMS:
         return "", f"{body} Reply STOP to opt out." if message.is_marketing else body
     # A header is one line (a line break from a name saved before names were checked would
@@ -336,6 +366,9 @@ def _send_email(message: Message, messaging) -> str:
     message_id = make_msgid(domain="loupe")
     email = EmailMessage(message.subject, message.body, sender, [message.to],
                          headers={"Message-ID": message_id, **_unsubscribe_headers(message)})
+    if message.kind in APPOINTMENT_KINDS:
+        email.attach("appointment.ics", calendar_file.appointment_ics(message.appointment),
+                     "text/calendar")
     try:
         email.send()
     except AnymailRecipientsRefused as exc:

@@ -26,6 +26,7 @@ _FLOOR = {
     "crm.change_customer",
     "crm.log_walk_in",
     "followups.view_followups",
+    "appointments.book_appointment",
 }
 _COUNTER = {
     "crm.add_customer",
@@ -50,9 +51,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     MANAGER: _EVERYONE | _FLOOR | _COUNTER | _OFFICE,
 }
 
-# Where each role lands after logging in.
+# Where each role lands after logging in: a salesperson's day starts on Today (replies
+# waiting, appointments, tasks due, the day's occasions).
 ROLE_HOME = {
-    SALESPERSON: "crm:home",
+    SALESPERSON: "followups:today",
     SERVICE: "repairs:home",
     MANAGER: "staff:home",
 }

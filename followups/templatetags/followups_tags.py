@@ -13,3 +13,21 @@ def customer_messages(context, customer):
     return {"customer": customer,
             "messages": list(selectors.customer_messages(customer=customer)),
             "store_timezone": staff.store.timezone if staff else timezone.get_current_timezone()}
+
+
+@register.inclusion_tag("followups/partials/_customer_conversation_panel.html",
+                        takes_context=True)
+def customer_conversation(context, customer):
+    """The customer page's conversation (the latest entries, newest last), its reply box and
+    the customer's open tasks."""
+    import uuid
+
+    from followups.forms import ReplyForm
+    from followups.services import reply_addresses
+
+    return {"customer": customer, "perms": context.get("perms"),
+            "thread": selectors.customer_thread(customer=customer)[-8:],
+            "tasks": list(selectors.open_tasks_of(customer=customer)),
+            "form": ReplyForm(addresses=reply_addresses(customer),
+                              initial={"key": uuid.uuid4()}),
+            "snippets": list(selectors.snippets_of(store=customer.store))}
