@@ -87,10 +87,10 @@ _CANDIDATES = f"""
 _INSERT_MESSAGES = f"""
     INSERT INTO followups_message
         (store_id, customer_id, channel, purpose, kind, occasion_id, occurs_on, status, due_at,
-         reason, "to", subject, body, provider_id, attempts, created_at, updated_at)
+         reason, "to", subject, body, words, provider_id, attempts, created_at, updated_at)
     SELECT %(store)s, cand.customer_id, cand.channel, %(purpose)s, cand.kind, cand.occasion_id,
-           cand.occurs_on, 'planned', cand.due_at, '', cand.address, '', '', '', 0, %(now)s,
-           %(now)s
+           cand.occurs_on, 'planned', cand.due_at, '', cand.address, '', '', '', '', 0,
+           %(now)s, %(now)s
     FROM ({_CANDIDATES}) cand
     WHERE cand.granted AND cand.preferred AND cand.channel IN ('email', 'sms')
     ON CONFLICT DO NOTHING

@@ -127,8 +127,10 @@ def test_a_salesperson_cannot_open_the_log_templates_or_settings(sales_client):
 
 def test_every_default_template_is_listed_for_editing(manager_client, store):
     page = manager_client.get(reverse("followups:templates")).content.decode()
-    assert MessageTemplate.objects.filter(store=store).count() == 13
+    # Occasions (4 kinds x 2), repair ready x 2, invitation x 2, sign-up, appointments x 4.
+    assert MessageTemplate.objects.filter(store=store).count() == 17
     assert "Repair ready" in page and "Event invitation" in page
+    assert "Appointment reminder" in page
     assert "Sign-up confirmation" in page
 
 
@@ -340,7 +342,7 @@ def test_a_second_voicemail_then_a_call_that_reaches_her_closes_it(sales_client,
     call.refresh_from_db()
     assert call.done_at is not None
     assert (call.attempts, call.outcome) == (3, "Coming Saturday")
-    assert list(sales_client.get(TODAY).context["calls"]) == []
+    assert list(sales_client.get(TODAY).context["tasks"]) == []
 
 
 def test_a_colleagues_call_cannot_be_marked_voicemail(sales_client, store):
