@@ -11,8 +11,8 @@ from core.errors import LoupeError
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def manage(request, token):
-    appointment = selectors.appointment_from_token(token)
+def manage(request, link):
+    appointment = selectors.appointment_from_token(link)
     if appointment is None:
         return render(request, "appointments/link_invalid.html", status=400)
     form = MoveRequestForm(request.POST if request.POST.get("action") == "move" else None)

@@ -89,7 +89,7 @@ def manage_token(appointment: Appointment) -> str:
 
 
 def manage_url(appointment: Appointment) -> str:
-    path = reverse("appointments:manage", kwargs={"token": manage_token(appointment)})
+    path = reverse("appointments:manage", kwargs={"link": manage_token(appointment)})
     return f"{settings.SITE_URL}{path}"
 
 

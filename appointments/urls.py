@@ -13,5 +13,5 @@ urlpatterns = [
     path("<int:appointment_id>/record/", views.record, name="record"),
     path("hours/", views.hours, name="hours"),
     # Public: the customer's link from the confirmation and the reminder (no login).
-    path("visit/<str:token>/", public.manage, name="manage"),
+    path("visit/<str:link>/", public.manage, name="manage"),
 ]

@@ -79,7 +79,8 @@ def task_snooze(request, task_id):
         "until": request.store.today() + datetime.timedelta(days=1)})
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_snooze(task=task, until=form.cleaned_data["until"], by=request.staff)
+            task = services.task_snooze(task=task, until=form.cleaned_data["until"],
+                                        by=request.staff)
         except LoupeError as error:
             error.add_to_form(form)
         else:
@@ -97,8 +98,8 @@ def task_reassign(request, task_id):
     form = ReassignForm(request.POST or None, sellers=sellers_of_store(store=request.store))
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_reassign(task=task, assignee=form.cleaned_data["assignee"],
-                                   by=request.staff)
+            task = services.task_reassign(task=task, assignee=form.cleaned_data["assignee"],
+                                          by=request.staff)
         except LoupeError as error:
             error.add_to_form(form)
         else:

@@ -7,8 +7,8 @@ Re-exported by `followups.services` (the room's public door).
 import datetime
 from collections import defaultdict
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from core.audit import log_action
@@ -151,16 +151,20 @@ def tasks_follow_clients(*, moves, at) -> int:
     """The open tasks of clients who changed hands go to their new associate (called inside
     the transaction that moved them: crm's `clients_assigned`). A task someone else was
     given by hand stays with them; the previous associate's, and the managers' (an orphan's,
-    or a departed associate's), follow the client. One UPDATE per (from, to) pair of
-    associates, whatever the number of clients. Returns how many moved."""
+    or a departed associate's), follow the client. One UPDATE, whatever the number of
+    clients. Returns how many moved."""
     groups: dict[tuple[int | None, int | None], list[int]] = defaultdict(list)
     for customer_id, from_id, to_id in moves:
         groups[(from_id, to_id)].append(customer_id)
-    moved = 0
+    if not groups:
+        return 0
+    managers = Q(assignee__isnull=True) | Q(assignee__departed_on__isnull=False)
+    following, receiver = Q(), []
     for (from_id, to_id), customer_ids in groups.items():
-        theirs = Q(assignee__isnull=True) | Q(assignee__departed_on__isnull=False)
-        if from_id is not None:
-            theirs |= Q(assignee_id=from_id)
-        following = Task.objects.open().filter(theirs, customer_id__in=customer_ids)
-        moved += Task.objects.filter(pk__in=following.values("pk")).update(assignee_id=to_id)
-    return moved
+        theirs = managers | Q(assignee_id=from_id) if from_id is not None else managers
+        following |= Q(theirs, customer_id__in=customer_ids)
+        receiver.append(When(customer_id__in=customer_ids, then=Value(to_id)))
+    ids = Task.objects.open().filter(following).values("pk")
+    return Task.objects.filter(pk__in=ids).update(
+        assignee_id=Case(*receiver, default=F("assignee_id"),
+                         output_field=models.BigIntegerField()))

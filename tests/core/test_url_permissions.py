@@ -7,13 +7,16 @@ piece of work adds its URLs to EXPECTED and, for a new URL argument, a sample to
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from appointments.selectors import manage_token
 from followups.sender import unsubscribe_token
 from tests.factories import (
+    AppointmentFactory,
     CallTaskFactory,
     CustomerFactory,
     EnvelopeFactory,
     MessageTemplateFactory,
     StaffMemberFactory,
+    TaskFactory,
 )
 
 LOGIN = "login"  # anonymous: redirected to the login page
@@ -82,6 +85,18 @@ EXPECTED = {
     "crm:occasion-remove": (LOGIN, 200, 200, 200, 404, 403),
     "followups:call-voicemail": (LOGIN, 405, 403, 405, 405, 403),
     "crm:consent": (LOGIN, 200, 200, 200, 404, 403),
+    "followups:task-snooze": (LOGIN, 200, 403, 200, 404, 403),
+    "followups:task-reassign": (LOGIN, 403, 403, 200, 404, 403),
+    "followups:task-add": (LOGIN, 200, 403, 200, 404, 403),
+    "followups:conversation": (LOGIN, 200, 403, 200, 404, 403),
+    "appointments:calendar": (LOGIN, 200, 403, 200, 200, 403),
+    "appointments:week": (LOGIN, 200, 403, 200, 200, 403),
+    "appointments:book": (LOGIN, 200, 403, 200, 404, 403),
+    "appointments:appointment": (LOGIN, 200, 403, 200, 404, 403),
+    "appointments:cancel": (LOGIN, 405, 403, 405, 405, 403),
+    "appointments:record": (LOGIN, 200, 403, 200, 404, 403),
+    "appointments:hours": (LOGIN, 403, 403, 200, 200, 403),
+    "appointments:manage": (200, 200, 200, 200, 200, 200),
 }
 
 # Namespaces with their own guard: the Django admin admits superusers only.
@@ -107,11 +122,16 @@ def all_url_names():
 
 
 @pytest.fixture
-def url_samples(store):
+def url_samples(store, salesperson):
     """A sample value for every URL argument, each object in `store`."""
     customer = CustomerFactory(store=store)
     call = CallTaskFactory(customer=customer)
+    appointment = AppointmentFactory(customer=customer)
     return {
+        "task_id": TaskFactory(customer=customer, assignee=salesperson, kind="text",
+                               occasion=None, occurs_on=None).pk,
+        "appointment_id": appointment.pk,
+        "link": manage_token(appointment),
         "customer_id": customer.pk,
         "occasion_id": call.occasion_id,
         "envelope_id": EnvelopeFactory(customer=customer).pk,
