@@ -93,7 +93,9 @@ def appointment_book(*, customer, associate, day: datetime.date, at: datetime.ti
         pk=associate.pk).first()
     if associate is None:
         raise LoupeError("Pick an active associate of this store.", field="associate")
-    starts_at = local_start(store=store, day=day, at=at)
+    # In UTC before adding the length: arithmetic on the store's zone is wall-clock time, and
+    # an hour booked across a clock change would last two hours, or none.
+    starts_at = local_start(store=store, day=day, at=at).astimezone(datetime.UTC)
     ends_at = starts_at + datetime.timedelta(minutes=minutes)
     if starts_at <= now:
         raise LoupeError("That time has passed: pick a later one.", field="time")
