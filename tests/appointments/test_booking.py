@@ -11,7 +11,6 @@ from appointments import selectors, services
 from appointments.models import Appointment, AppointmentStatus, BookingHours, ClosedDay
 from core.errors import LoupeError
 from crm.models import Interaction
-from followups.models import TaskKind
 from staff.roles import Role
 from tests.factories import (
     AppointmentFactory,
