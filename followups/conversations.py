@@ -30,6 +30,18 @@ def reply_addresses(customer: Customer) -> list[tuple[str, str]]:
     return [(channel, address) for channel, address in found if address]
 
 
+def reply_default_address(customer: Customer) -> str:
+    """The address the reply box starts on: the number, when a text of theirs waits for an
+    answer; else the first address where they allow messages; else the first on file."""
+    addresses = reply_addresses(customer)
+    phone = str(customer.phone or "")
+    if phone and Task.objects.open().filter(customer=customer, kind=TaskKind.REPLY).exists():
+        return phone
+    allowed = (a for c, a in addresses if reply_purpose(customer=customer, channel=c,
+                                                        address=a))
+    return next(allowed, addresses[0][1] if addresses else "")
+
+
 def reply_purpose(*, customer: Customer, channel: str, address: str) -> str | None:
     """The purpose the customer granted at `address` that a reply goes under (None: none)."""
     return next((p for p in REPLY_PURPOSES if consent_current(

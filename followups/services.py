@@ -25,6 +25,7 @@ from followups.appointment_notices import (  # noqa: F401 - the room's public do
 from followups.conversations import (  # noqa: F401 - the room's public door
     customer_reply_send,
     reply_addresses,
+    reply_default_address,
     reply_purpose,
     reply_status,
     reply_waiting,

@@ -131,7 +131,8 @@ def conversation(request, customer_id):
     """The customer's thread of texts and emails, with the reply box (also on their page)."""
     customer = customer_for(store=request.store, customer_id=customer_id)
     form = ReplyForm(request.POST or None, addresses=services.reply_addresses(customer),
-                     initial={"key": uuid.uuid4()})
+                     initial={"key": uuid.uuid4(),
+                              "address": services.reply_default_address(customer)})
     if request.method == "POST" and form.is_valid():
         try:
             message = services.customer_reply_send(customer=customer, by=request.staff,

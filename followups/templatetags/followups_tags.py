@@ -23,11 +23,12 @@ def customer_conversation(context, customer):
     import uuid
 
     from followups.forms import ReplyForm
-    from followups.services import reply_addresses
+    from followups.services import reply_addresses, reply_default_address
 
     return {"customer": customer, "perms": context.get("perms"),
             "thread": selectors.customer_thread(customer=customer)[-8:],
             "tasks": list(selectors.open_tasks_of(customer=customer)),
             "form": ReplyForm(addresses=reply_addresses(customer),
-                              initial={"key": uuid.uuid4()}),
+                              initial={"key": uuid.uuid4(),
+                                       "address": reply_default_address(customer)}),
             "snippets": list(selectors.snippets_of(store=customer.store))}

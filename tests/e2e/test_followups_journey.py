@@ -48,7 +48,7 @@ def test_an_associate_makes_todays_calls(page, log_in, screenshot, store, salesp
     page.fill("input[name=outcome]", "Coming in Saturday")
     page.get_by_role("button", name="Called").click()
     assert page.get_by_text("Call to Nora Lee ticked off.").is_visible()
-    assert page.get_by_text("No calls due today.").is_visible()
+    assert page.get_by_text("Nothing due today.").is_visible()
     call = CallTask.objects.get()
     assert (call.outcome, call.attempts) == ("Coming in Saturday", 2)
 
