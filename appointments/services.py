@@ -112,14 +112,14 @@ def appointment_book(*, customer, associate, day: datetime.date, at: datetime.ti
             raise LoupeError(f"{associate.display_name} was just booked at that time: pick "
                              f"another.", field="time") from error
         raise
-    interaction_add(customer=customer, kind=InteractionKind.NOTE, staff=by, at=now,
+    interaction_add(customer=customer, kind=InteractionKind.NOTE, by=by, at=now,
                     summary=f"Appointment booked: {appointment.get_purpose_display()} on "
                             f"{appointment.when()} with {associate.display_name}")
     if task is not None:
         followups_services.task_done(task=task, by=by,
                                      outcome=f"Booked for {appointment.when()}")
     _, refused = followups_services.appointment_notices_plan(appointment=appointment, now=now)
-    log_action(actor=getattr(by, "user", None), action="appointments.booked",
+    log_action(by=by, action="appointments.booked",
                obj=appointment, store=store, at=now,
                data={"associate": associate.pk, "starts_at": starts_at.isoformat()})
     return appointment, refused
@@ -141,7 +141,7 @@ def appointment_cancel(*, appointment: Appointment, by, why: str = "") -> Appoin
     who = "by the customer" if by is None else f"by {by.display_name}"
     followups_services.appointment_notices_withdraw(
         appointment=appointment, reason=f"The appointment was cancelled {who}.", at=now)
-    interaction_add(customer=appointment.customer, kind=InteractionKind.NOTE, staff=by, at=now,
+    interaction_add(customer=appointment.customer, kind=InteractionKind.NOTE, by=by, at=now,
                     summary=f"Appointment on {appointment.when()} cancelled {who}"
                             + (f": {why}" if why else ""))
     if by is None:
@@ -150,7 +150,7 @@ def appointment_cancel(*, appointment: Appointment, by, why: str = "") -> Appoin
             due_on=appointment.store.today(now),
             assignee=appointment.associate if appointment.associate.is_active else None,
             note=f"Cancelled their appointment of {appointment.when()}: call to rebook?")
-    log_action(actor=getattr(by, "user", None), action="appointments.cancelled",
+    log_action(by=by, action="appointments.cancelled",
                obj=appointment, store=appointment.store, at=now)
     return appointment
 
@@ -177,7 +177,7 @@ def appointment_move_request(*, appointment: Appointment, wish: str) -> Appointm
         note=f"Asks to move {appointment.when()}: {wish}")
     interaction_add(customer=appointment.customer, kind=InteractionKind.REPLY, at=now,
                     summary=f"Asked to move the appointment of {appointment.when()}: {wish}")
-    log_action(actor=None, action="appointments.move_requested", obj=appointment,
+    log_action(by=None, action="appointments.move_requested", obj=appointment,
                store=appointment.store, at=now)
     return appointment
 
@@ -209,10 +209,10 @@ def appointment_record(*, appointment: Appointment, status: str, by, outcome: st
         summary = (f"Came in for the appointment of {appointment.when()}: "
                    f"{appointment.get_outcome_display().lower()}")
         kind = InteractionKind.VISIT
-    interaction_add(customer=appointment.customer, kind=kind, staff=by, at=now,
+    interaction_add(customer=appointment.customer, kind=kind, by=by, at=now,
                     summary=f"{summary} ({appointment.outcome_note})"
                     if appointment.outcome_note else summary)
-    log_action(actor=by.user, action="appointments.recorded", obj=appointment,
+    log_action(by=by, action="appointments.recorded", obj=appointment,
                store=appointment.store, at=now, data={"status": status, "outcome": outcome})
     return appointment
 
@@ -226,7 +226,7 @@ def booking_hours_set(*, store, opens_at: datetime.time, closes_at: datetime.tim
     hours.opens_at, hours.closes_at = opens_at, closes_at
     hours.closed_weekdays = sorted({int(d) for d in closed_weekdays if 0 <= int(d) <= 6})
     hours.save(update_fields=["opens_at", "closes_at", "closed_weekdays"])
-    log_action(actor=by.user, action="appointments.hours_changed", obj=hours, store=store,
+    log_action(by=by, action="appointments.hours_changed", obj=hours, store=store,
                data={"opens_at": str(opens_at), "closes_at": str(closes_at),
                      "closed_weekdays": hours.closed_weekdays})
     return hours

@@ -159,7 +159,7 @@ def reassign() -> dict:
              for n, (pk, shown) in enumerate(orphans)]
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        moved = clients_reassign(store=store, moves=moves, set_by=manager)
+        moved = clients_reassign(store=store, moves=moves, by=manager)
         seconds = time.perf_counter() - started
         transaction.set_rollback(True)
     return {"seconds": round(seconds, 2), "clients": moved, "queries": len(queries)}

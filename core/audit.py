@@ -3,9 +3,16 @@ from django.utils import timezone
 from core.models import AuditEntry
 
 
-def log_action(*, actor, action: str, obj=None, store=None, data: dict | None = None,
+def user_of(by):
+    """The login behind `by`, the staff member acting (None for the public or the system):
+    what the audit log and django-simple-history record as the user."""
+    return getattr(by, "user", None)
+
+
+def log_action(*, by, action: str, obj=None, store=None, data: dict | None = None,
                at=None) -> AuditEntry:
-    """Record that `actor` (a User or None for the system) did `action` to `obj`.
+    """Record that `by` (the staff member acting, or None for the public and the system) did
+    `action` to `obj`.
 
     Call it inside the service's transaction so the record and the change commit together.
     """
@@ -13,7 +20,7 @@ def log_action(*, actor, action: str, obj=None, store=None, data: dict | None = 
         store = getattr(obj, "store", None)
     return AuditEntry.objects.create(
         store=store,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=user_of(by),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

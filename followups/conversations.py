@@ -99,7 +99,7 @@ def customer_reply_send(*, customer: Customer, address: str, words: str, key: uu
         return Message.objects.get(reply_key=key)  # a second press raced the first
     Task.objects.open().filter(customer=customer, kind=TaskKind.REPLY).update(
         done_at=now, done_by=by, outcome="Answered in the thread")
-    log_action(actor=by.user, action="followups.reply_planned", obj=message, store=store,
+    log_action(by=by, action="followups.reply_planned", obj=message, store=store,
                at=now, data={"channel": channel, "due_at": due_at.isoformat()})
     if due_at <= now:
         queue_after_commit([message.pk])

@@ -183,7 +183,7 @@ def plan_store(*, store, now: datetime.datetime, today: datetime.date | None = N
         cursor.execute(_INSERT_CALLS.replace("{days}", rows), params)
         result.calls = cursor.rowcount
     if result.messages or result.calls:
-        log_action(actor=None, action="followups.planned", store=store, at=now,
+        log_action(by=None, action="followups.planned", store=store, at=now,
                    data={"messages": result.messages, "calls": result.calls,
                          "today": today.isoformat()})
     if result.messages:

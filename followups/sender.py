@@ -103,7 +103,7 @@ def messages_flag_stuck(*, now: datetime.datetime | None = None, limit: int = 50
             _update(message, now, status=MessageStatus.NEEDS_LOOK,
                     reason=f"Stuck while sending since {since:%b %d %H:%M}: it may or may not "
                            "have gone out. Check with the customer before sending again.")
-            log_action(actor=None, action="followups.message_stuck", obj=message,
+            log_action(by=None, action="followups.message_stuck", obj=message,
                        store=message.store, at=now)
     return len(stuck)
 
@@ -407,7 +407,7 @@ def _record_sent(message_id: int, provider_id: str) -> None:
         interaction_add(customer=message.customer, kind=InteractionKind.MESSAGE, at=now,
                         summary=f"{message.get_kind_display()} "
                                 f"{message.get_channel_display().lower()} sent to {message.to}")
-    log_action(actor=None, action="followups.message_sent", obj=message, store=message.store,
+    log_action(by=None, action="followups.message_sent", obj=message, store=message.store,
                at=now, data={"channel": message.channel, "provider_id": provider_id})
 
 
@@ -430,6 +430,6 @@ def _record_failure(message_id: int, exc: SendError) -> str:
         services.revoke_address(customer=message.customer, channel=message.channel,
                                 address=message.to, method=method, note=exc.reason[:200],
                                 at=now)
-    log_action(actor=None, action="followups.message_failed", obj=message, store=message.store,
+    log_action(by=None, action="followups.message_failed", obj=message, store=message.store,
                at=now, data={"reason": exc.reason[:300]})
     return "failed"

@@ -76,7 +76,7 @@ def messaging_settings_update(*, settings: MessagingSettings, by, **fields) -> M
     for name, value in fields.items():
         setattr(settings, name, value)
     settings.save(update_fields=list(fields))
-    log_action(actor=by.user, action="followups.settings_changed", obj=settings,
+    log_action(by=by, action="followups.settings_changed", obj=settings,
                store=settings.store, data={k: str(v) for k, v in fields.items()})
     return settings
 
@@ -103,7 +103,7 @@ def template_update(*, template: MessageTemplate, subject: str, body: str,
         raise LoupeError("An email needs a subject.", field="subject")
     template.subject, template.body = subject, body
     template.save(update_fields=["subject", "body", "updated_at"])
-    log_action(actor=by.user, action="followups.template_changed", obj=template,
+    log_action(by=by, action="followups.template_changed", obj=template,
                store=template.store, data={"kind": template.kind, "channel": template.channel})
     return template
 
@@ -151,7 +151,7 @@ def repair_ready_notify(*, envelope, by=None) -> list[Message]:
         rows.append(Message(channel=Channel.SMS, to=phone, **common))
     Message.objects.bulk_create(rows, ignore_conflicts=True)
     messages = list(Message.objects.filter(envelope=envelope))
-    log_action(actor=getattr(by, "user", None), action="followups.repair_ready_planned",
+    log_action(by=by, action="followups.repair_ready_planned",
                obj=envelope, store=envelope.store,
                data={"channels": [m.channel for m in messages]}, at=now)
     due = [m.pk for m in messages
@@ -177,7 +177,7 @@ def sign_up_confirmation_plan(*, sign_up) -> Message:
         purpose=Purpose.EVENTS, kind=TemplateKind.SIGN_UP_CONFIRMATION, to=sign_up.email,
         due_at=now, queued_at=now, created_at=now, updated_at=now)], ignore_conflicts=True)
     message = Message.objects.get(sign_up=sign_up, channel=Channel.EMAIL)
-    log_action(actor=None, action="followups.sign_up_confirmation_planned", obj=message,
+    log_action(by=None, action="followups.sign_up_confirmation_planned", obj=message,
                store=sign_up.store, at=now, data={"sign_up": sign_up.pk})
     transaction.on_commit(functools.partial(_queue_or_leave_to_dispatcher, message.pk))
     return message

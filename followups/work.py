@@ -54,7 +54,7 @@ def task_create(*, customer: Customer, kind: str, due_on: datetime.date, by, not
         store_id=customer.store_id, customer=customer, kind=kind, note=note.strip()[:500],
         due_on=due_on, assignee=assignee or _looker_after(customer), created_by=by,
         created_at=now)
-    log_action(actor=getattr(by, "user", None), action="followups.task_added", obj=task,
+    log_action(by=by, action="followups.task_added", obj=task,
                store=customer.store, at=now, data={"kind": kind, "due_on": due_on.isoformat()})
     return task
 
@@ -83,8 +83,8 @@ def task_done(*, task: Task, by, outcome: str = "") -> Task:
                else f"{_DONE_SUMMARY[task.kind]}" + (f" ({task.note})" if task.note else ""))
     interaction_add(customer=task.customer, kind=_TIMELINE_KIND.get(task.kind,
                                                                     InteractionKind.NOTE),
-                    summary=f"{summary}: {outcome}" if outcome else summary, staff=by, at=now)
-    log_action(actor=by.user, action="followups.call_done" if task.is_call
+                    summary=f"{summary}: {outcome}" if outcome else summary, by=by, at=now)
+    log_action(by=by, action="followups.call_done" if task.is_call
                else "followups.task_done", obj=task, store=task.store, at=now)
     return task
 
@@ -107,8 +107,8 @@ def task_left_voicemail(*, task: Task, by, tries_seen: int, note: str = "") -> T
     task.save(update_fields=["attempts", "last_try_at", "outcome"])
     summary = f"Left voicemail about {_call_about(task)} (try {task.attempts})"
     interaction_add(customer=task.customer, kind=InteractionKind.CALL,
-                    summary=f"{summary}: {note}" if note else summary, staff=by, at=now)
-    log_action(actor=by.user, action="followups.call_voicemail", obj=task, store=task.store,
+                    summary=f"{summary}: {note}" if note else summary, by=by, at=now)
+    log_action(by=by, action="followups.call_voicemail", obj=task, store=task.store,
                at=now, data={"tries": task.attempts})
     return task
 
@@ -126,7 +126,7 @@ def task_snooze(*, task: Task, until: datetime.date, by) -> Task:
         task.snoozed_from = task.due_on
     task.due_on = until
     task.save(update_fields=["due_on", "snoozed_from"])
-    log_action(actor=by.user, action="followups.task_snoozed", obj=task, store=task.store,
+    log_action(by=by, action="followups.task_snoozed", obj=task, store=task.store,
                at=now, data={"until": until.isoformat()})
     return task
 
@@ -142,7 +142,7 @@ def task_reassign(*, task: Task, assignee, by) -> Task:
     before = task.assignee_id
     task.assignee = assignee
     task.save(update_fields=["assignee"])
-    log_action(actor=by.user, action="followups.task_reassigned", obj=task, store=task.store,
+    log_action(by=by, action="followups.task_reassigned", obj=task, store=task.store,
                data={"from": before, "to": assignee.pk})
     return task
 

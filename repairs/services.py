@@ -106,7 +106,7 @@ def _customer_for_take_in(*, store, customer, new_customer, email, phone, email_
         if customer_duplicates(store=store, email=email).exists():
             raise LoupeError(f"{email} is already on file: choose that customer instead of "
                              "creating a second profile.", field="email", code="duplicate")
-        return customer_create(store=store, created_by=by, source=Source.REPAIR,
+        return customer_create(store=store, by=by, source=Source.REPAIR,
                                first_name=new_customer.first_name,
                                last_name=new_customer.last_name, email=email, phone=phone)
     if customer.store_id != store.pk:
@@ -126,21 +126,21 @@ def _record_consents(*, customer, by, email: str, phone: str, texts_ok: bool,
     """Consent for the envelope's email and the number typed at the counter, nothing else."""
     consent_record(customer=customer, channel=Channel.EMAIL, address=email,
                    purpose=Purpose.REPAIR_NOTICES, granted=True, method=ConsentMethod.ENVELOPE,
-                   words=REPAIR_NOTICE_WORDS, recorded_by=by, at=at)
+                   words=REPAIR_NOTICE_WORDS, by=by, at=at)
     if texts_ok:
         consent_record(customer=customer, channel=Channel.SMS, address=phone,
                        purpose=Purpose.REPAIR_NOTICES, granted=True,
-                       method=ConsentMethod.ENVELOPE, words=REPAIR_TEXT_WORDS, recorded_by=by,
+                       method=ConsentMethod.ENVELOPE, words=REPAIR_TEXT_WORDS, by=by,
                        at=at)
     # Marketing is its own question, unticked by default; silence records nothing.
     if marketing_ok:
         consent_record(customer=customer, channel=Channel.EMAIL, address=email,
                        purpose=Purpose.EVENTS, granted=True, method=ConsentMethod.ENVELOPE,
-                       words=MARKETING_WORDS, recorded_by=by, at=at)
+                       words=MARKETING_WORDS, by=by, at=at)
 
 
 @transaction.atomic
-def envelope_take_in(*, store, taken_in_by, email: str, item: Item, promised_on: datetime.date,
+def envelope_take_in(*, store, by, email: str, item: Item, promised_on: datetime.date,
                      customer: Customer | None = None, new_customer: NewCustomer | None = None,
                      phone: str = "", email_choice: str = "", texts_ok: bool = False,
                      marketing_ok: bool = False, take_in_key: uuid.UUID | None = None
@@ -165,8 +165,8 @@ def envelope_take_in(*, store, taken_in_by, email: str, item: Item, promised_on:
             return already
     customer = _customer_for_take_in(store=store, customer=customer, new_customer=new_customer,
                                      email=email, phone=phone, email_choice=email_choice,
-                                     by=taken_in_by)
-    _record_consents(customer=customer, by=taken_in_by, email=email, phone=phone,
+                                     by=by)
+    _record_consents(customer=customer, by=by, email=email, phone=phone,
                      texts_ok=texts_ok, marketing_ok=marketing_ok, at=now)
     envelope = Envelope.objects.create(
         store=store, customer=customer, number=_claim_number(counter), take_in_key=take_in_key,
@@ -174,15 +174,15 @@ def envelope_take_in(*, store, taken_in_by, email: str, item: Item, promised_on:
         item_description=item.description.strip(), metal=item.metal.strip(),
         stones=item.stones.strip(), condition=item.condition.strip(),
         work_requested=item.work_requested.strip(), estimate=item.estimate,
-        deposit=item.deposit, promised_on=promised_on, taken_in_by=taken_in_by,
+        deposit=item.deposit, promised_on=promised_on, taken_in_by=by,
         taken_in_at=now, status=Status.RECEIVED,
     )
     StatusChange.objects.create(envelope=envelope, to_status=Status.RECEIVED,
-                                changed_by=taken_in_by, changed_at=now)
-    interaction_add(customer=customer, kind=InteractionKind.REPAIR, staff=taken_in_by, at=now,
+                                changed_by=by, changed_at=now)
+    interaction_add(customer=customer, kind=InteractionKind.REPAIR, by=by, at=now,
                     summary=f"Repair #{envelope.number} taken in: {envelope.item_description} "
                             f"({envelope.work_requested[:80]}).")
-    log_action(actor=taken_in_by.user, action="envelope.taken_in", obj=envelope, at=now,
+    log_action(by=by, action="envelope.taken_in", obj=envelope, at=now,
                data={"number": envelope.number, "customer": customer.pk})
     return envelope
 
@@ -222,9 +222,9 @@ def envelope_status_change(*, envelope: Envelope, to_status: str, by, note: str 
     StatusChange.objects.create(envelope=locked, from_status=from_status, to_status=to_status,
                                 changed_by=by, changed_at=now, note=note.strip())
     if to_status in _TIMELINE:
-        interaction_add(customer=locked.customer, kind=InteractionKind.REPAIR, staff=by, at=now,
+        interaction_add(customer=locked.customer, kind=InteractionKind.REPAIR, by=by, at=now,
                         summary=_TIMELINE[to_status].format(n=locked.number))
-    log_action(actor=by.user if by else None, action="envelope.status_changed", obj=locked,
+    log_action(by=by, action="envelope.status_changed", obj=locked,
                at=now, data={"from": from_status, "to": to_status})
     return locked
 

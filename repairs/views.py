@@ -37,7 +37,7 @@ def take_in(request):
     form = TakeInForm(request.POST or None, store=request.store)
     if request.method == "POST" and form.is_valid():
         try:
-            envelope = services.envelope_take_in(store=request.store, taken_in_by=request.staff,
+            envelope = services.envelope_take_in(store=request.store, by=request.staff,
                                                  **form.take_in_kwargs())
         except LoupeError as error:
             error.add_to_form(form)

@@ -23,7 +23,7 @@ from staff.selectors import orphan_suggestions
 
 @transaction.atomic
 def staff_member_add(*, store, username: str, display_name: str, role: str, password: str,
-                     strengths=(), added_by: StaffMember) -> StaffMember:
+                     strengths=(), by: StaffMember) -> StaffMember:
     """Create the login and the staff member, in their role's group."""
     username = username.strip()
     if role not in Role.values:
@@ -43,18 +43,18 @@ def staff_member_add(*, store, username: str, display_name: str, role: str, pass
     member = StaffMember.objects.create(user=user, store=store, role=role,
                                         display_name=display_name.strip())
     member.strengths.set(strengths)
-    log_action(actor=added_by.user, action="staff.added", obj=member, data={"role": role})
+    log_action(by=by, action="staff.added", obj=member, data={"role": role})
     return member
 
 
 @transaction.atomic
 def staff_member_change(*, member: StaffMember, display_name: str, role: str, strengths,
-                        changed_by: StaffMember) -> StaffMember:
+                        by: StaffMember) -> StaffMember:
     """Rename, set strengths, and move between roles (the login's group follows the role)."""
     locked = StaffMember.objects.select_for_update().get(pk=member.pk)
     if role not in Role.values:
         raise LoupeError("Pick a role.", field="role")
-    if locked.pk == changed_by.pk and role != Role.MANAGER:
+    if locked.pk == by.pk and role != Role.MANAGER:
         raise LoupeError("You cannot take away your own manager role: ask another manager.",
                          field="role")
     if role == Role.SERVICE and locked.role != Role.SERVICE:
@@ -69,13 +69,13 @@ def staff_member_change(*, member: StaffMember, display_name: str, role: str, st
     locked.display_name, locked.role = display_name.strip(), role
     locked.save(update_fields=["display_name", "role"])
     locked.strengths.set(strengths)
-    log_action(actor=changed_by.user, action="staff.changed", obj=locked,
+    log_action(by=by, action="staff.changed", obj=locked,
                data={"role": role, "role_before": before})
     return locked
 
 
 @transaction.atomic
-def staff_member_depart(*, member: StaffMember, departed_on, departed_by: StaffMember,
+def staff_member_depart(*, member: StaffMember, departed_on, by: StaffMember,
                         at=None) -> int:
     """Mark an associate as left: the login stops working at once, every record stays.
 
@@ -85,7 +85,7 @@ def staff_member_depart(*, member: StaffMember, departed_on, departed_by: StaffM
     """
     at = at or timezone.now()
     locked = StaffMember.objects.select_for_update().select_related("store").get(pk=member.pk)
-    if locked.pk == departed_by.pk:
+    if locked.pk == by.pk:
         raise LoupeError("You cannot mark yourself as departed: ask another manager.")
     problem = StaffMember.departure_date_problem(departed_on, today=locked.store.today(at))
     if problem:
@@ -95,12 +95,12 @@ def staff_member_depart(*, member: StaffMember, departed_on, departed_by: StaffM
     StaffMember.objects.filter(pk=locked.pk).update(departed_on=departed_on)
     get_user_model().objects.filter(pk=locked.user_id).update(is_active=False)
     member.departed_on = locked.departed_on = departed_on
-    log_action(actor=departed_by.user, action="staff.departed", obj=locked,
+    log_action(by=by, action="staff.departed", obj=locked,
                data={"departed_on": departed_on.isoformat(),
                      "policy": locked.store.reassign_on_departure}, at=at)
     if not locked.store.reassign_on_departure:
         return 0
-    return _hand_on_clients_of(locked, by=departed_by, at=at)
+    return _hand_on_clients_of(locked, by=by, at=at)
 
 
 def _hand_on_clients_of(departed: StaffMember, *, by: StaffMember, at) -> int:
@@ -112,18 +112,18 @@ def _hand_on_clients_of(departed: StaffMember, *, by: StaffMember, at) -> int:
              for pk, pick in suggestions.picks.items()]
     if not moves:
         return 0
-    return clients_reassign(store=store, moves=moves, set_by=by,
+    return clients_reassign(store=store, moves=moves, by=by,
                             reason=AssignmentReason.DEPARTURE,
                             note=f"{departed.display_name} left", at=at)
 
 
 @transaction.atomic
 def store_policy_set(*, store, reassign_on_departure: bool, managers_take_clients: bool,
-                     changed_by: StaffMember) -> None:
+                     by: StaffMember) -> None:
     policy = {"reassign_on_departure": reassign_on_departure,
               "managers_take_clients": managers_take_clients}
     Store.objects.filter(pk=store.pk).update(**policy)
     for name, value in policy.items():
         setattr(store, name, value)
-    log_action(actor=changed_by.user, action="store.policy_changed", obj=store, store=store,
+    log_action(by=by, action="store.policy_changed", obj=store, store=store,
                data=policy)

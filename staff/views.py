@@ -71,7 +71,7 @@ def member_add(request):
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "password2"}
         try:
-            member = services.staff_member_add(store=request.store, added_by=request.staff,
+            member = services.staff_member_add(store=request.store, by=request.staff,
                                                password=data.pop("password1"), **data)
         except LoupeError as error:
             error.add_to_form(form)
@@ -90,7 +90,7 @@ def member_change(request, staff_member_id):
     form = StaffMemberChangeForm(_posted(request), store=request.store, initial=initial)
     if form.is_valid():
         try:
-            services.staff_member_change(member=member, changed_by=request.staff,
+            services.staff_member_change(member=member, by=request.staff,
                                          **form.cleaned_data)
         except LoupeError as error:
             error.add_to_form(form)
@@ -107,7 +107,7 @@ def member_depart(request, staff_member_id):
     form = DepartureForm(_posted(request), today=today, initial={"departed_on": today})
     if form.is_valid():
         try:
-            moved = services.staff_member_depart(member=member, departed_by=request.staff,
+            moved = services.staff_member_depart(member=member, by=request.staff,
                                                  **form.cleaned_data)
         except LoupeError as error:
             error.add_to_form(form)
@@ -128,7 +128,7 @@ def _departure_message(member, moved):
 def store_policy(request):
     form = StorePolicyForm(_posted(request), instance=request.store)
     if form.is_valid():
-        services.store_policy_set(store=request.store, changed_by=request.staff,
+        services.store_policy_set(store=request.store, by=request.staff,
                                   **form.cleaned_data)
         messages.success(request, "Store policy saved.")
         return redirect("staff:home")
@@ -191,7 +191,7 @@ def _apply_moves(request, form, *, done: str, back_to: str):
     if not form.is_valid():
         return None
     try:
-        moved = crm_services.clients_reassign(store=request.store, set_by=request.staff,
+        moved = crm_services.clients_reassign(store=request.store, by=request.staff,
                                               moves=form.cleaned_data["moves"])
     except LoupeError as error:
         error.add_to_form(form)
@@ -251,7 +251,7 @@ def client_reassign(request, customer_id):
                                  shown_associate_id=form.cleaned_data["shown"],
                                  associate_id=form.cleaned_data["associate"].pk)
         try:
-            crm_services.clients_reassign(store=request.store, set_by=request.staff, moves=[move])
+            crm_services.clients_reassign(store=request.store, by=request.staff, moves=[move])
         except LoupeError as error:
             error.add_to_form(form)
         else:

@@ -24,7 +24,7 @@ def _looked_after(name: str, reason: str) -> str:
 
 
 @transaction.atomic
-def client_assign(*, customer: Customer, associate, set_by=None, reason: str, note: str = "",
+def client_assign(*, customer: Customer, associate, by=None, reason: str, note: str = "",
                   at=None) -> Assignment | None:
     """Hand one customer to `associate` (a StaffMember; None leaves them unassigned).
 
@@ -36,15 +36,15 @@ def client_assign(*, customer: Customer, associate, set_by=None, reason: str, no
         return None
     Assignment.objects.filter(customer=locked, ended_at__isnull=True).update(ended_at=at)
     assignment = Assignment.objects.create(customer=locked, associate=associate, started_at=at,
-                                           set_by=set_by, reason=reason, note=note)
+                                           set_by=by, reason=reason, note=note)
     Customer.objects.filter(pk=locked.pk).update(assigned_to=associate)
     customer.assigned_to = associate
     clients_assigned.send(sender=Customer, at=at, moves=[
         (locked.pk, locked.assigned_to_id, associate.pk if associate else None)])
     who = associate.display_name if associate else "nobody"
-    interaction_add(customer=locked, kind=InteractionKind.CHANGE, staff=set_by, at=at,
+    interaction_add(customer=locked, kind=InteractionKind.CHANGE, by=by, at=at,
                     summary=_looked_after(who, reason))
-    log_action(actor=set_by.user if set_by else None, action="client.assigned", obj=locked,
+    log_action(by=by, action="client.assigned", obj=locked,
                data={"associate": associate.pk if associate else None, "reason": reason}, at=at)
     return assignment
 
@@ -59,7 +59,7 @@ class Move:
 
 
 @transaction.atomic
-def clients_reassign(*, store, moves: list[Move], set_by,
+def clients_reassign(*, store, moves: list[Move], by,
                      reason: str = AssignmentReason.REASSIGNMENT, note: str = "",
                      at=None) -> int:
     """Hand many clients on at once, all or nothing; returns how many changed hands.
@@ -84,11 +84,11 @@ def clients_reassign(*, store, moves: list[Move], set_by,
     changing = [m for m in wanted.values() if current[m.customer_id] != m.associate_id]
     if not changing:
         return 0
-    _apply(changing, receivers=receivers, set_by=set_by, reason=reason, note=note, at=at)
+    _apply(changing, receivers=receivers, by=by, reason=reason, note=note, at=at)
     clients_assigned.send(sender=Customer, at=at, moves=[
         (m.customer_id, current[m.customer_id], m.associate_id) for m in changing])
     counts = Counter(m.associate_id for m in changing)
-    log_action(actor=set_by.user if set_by else None, action="clients.reassigned", store=store,
+    log_action(by=by, action="clients.reassigned", store=store,
                data={"count": len(changing), "reason": str(reason),
                      "to": {str(pk): n for pk, n in counts.items()}}, at=at)
     return len(changing)
@@ -118,7 +118,7 @@ def _stale_message(stale_ids: list[int]) -> str:
             f"Nothing was changed: look at the list again and redo your choice.")
 
 
-def _apply(changing: list[Move], *, receivers, set_by, reason, note, at) -> None:
+def _apply(changing: list[Move], *, receivers, by, reason, note, at) -> None:
     ids = [m.customer_id for m in changing]
     Assignment.objects.filter(customer_id__in=ids, ended_at__isnull=True).update(ended_at=at)
     by_receiver = defaultdict(list)
@@ -129,8 +129,8 @@ def _apply(changing: list[Move], *, receivers, set_by, reason, note, at) -> None
                                                             updated_at=at)
     Assignment.objects.bulk_create(
         Assignment(customer_id=m.customer_id, associate_id=m.associate_id, started_at=at,
-                   set_by=set_by, reason=reason, note=note) for m in changing
+                   set_by=by, reason=reason, note=note) for m in changing
     )
-    interactions_add(kind=InteractionKind.CHANGE, staff=set_by, at=at, entries=(
+    interactions_add(kind=InteractionKind.CHANGE, by=by, at=at, entries=(
         (m.customer_id, _looked_after(receivers[m.associate_id].display_name, reason))
         for m in changing))

@@ -81,7 +81,7 @@ def sign_up_create(*, store, source: str, ip: str, first_name: str, last_name: s
         store=store, source=source, first_name=first_name[:80],
         last_name=(last_name or "").strip()[:80], email=email, phone=phone,
         words=capture_words(store=store), ip_hash=hashed, created_at=now, **occasion)
-    log_action(actor=None, action="sign_up.received", obj=sign_up, at=now,
+    log_action(by=None, action="sign_up.received", obj=sign_up, at=now,
                data={"source": source})
     sign_up_received.send(sender=SignUp, sign_up=sign_up)
     return sign_up
@@ -135,7 +135,7 @@ def sign_up_confirm(*, token: str) -> Confirmation:
     sign_up.save(update_fields=["confirmed_at", "customer", "outcome"])
     interaction_add(customer=customer, kind=InteractionKind.CHANGE, at=now,
                     summary=_timeline_summary(sign_up, outcome, added))
-    log_action(actor=None, action="sign_up.confirmed", obj=sign_up, at=now,
+    log_action(by=None, action="sign_up.confirmed", obj=sign_up, at=now,
                data={"customer": customer.pk, "outcome": outcome, "added": added})
     return Confirmation(sign_up=sign_up, already=False)
 
@@ -206,7 +206,7 @@ def _new_prospect(sign_up: SignUp, in_store) -> tuple[Customer, str, Occasion | 
     # Another profile's number (with another name, or (b) would have matched) stays theirs.
     if phone and in_store.filter(phone=phone).exists():
         phone = ""
-    customer = customer_create(store=sign_up.store, created_by=None, source=sign_up.source,
+    customer = customer_create(store=sign_up.store, by=None, source=sign_up.source,
                                first_name=sign_up.first_name, last_name=sign_up.last_name,
                                email=sign_up.email, phone=phone)
     occasion, added = _occasion_if_lacking(customer, sign_up)

@@ -49,7 +49,7 @@ def consent_record_answers(*, customer: Customer, address: str,
         raise LoupeError("When they were asked cannot be in the future.", field="asked_at")
     recorded = [
         consent_record(customer=customer, channel=channel, address=address, purpose=purpose,
-                       granted=yes, method=ConsentMethod.STAFF, recorded_by=asked_by,
+                       granted=yes, method=ConsentMethod.STAFF, by=asked_by,
                        at=asked_at, note=_note(asked_by, by),
                        words=consent_words(store=customer.store, channel=channel,
                                            purpose=purpose,
@@ -58,7 +58,7 @@ def consent_record_answers(*, customer: Customer, address: str,
         for (channel, purpose), yes in answers.items()
         if (channel, purpose) in consent_questions(address=address)
     ]
-    log_action(actor=by.user if by else None, action="consent.asked", obj=customer,
+    log_action(by=by, action="consent.asked", obj=customer,
                data={"address": address, "asked_by": asked_by.pk,
                      "answers": {f"{c}:{p}": yes for (c, p), yes in answers.items()}})
     return recorded

@@ -34,7 +34,7 @@ ONE_LINE_FIELDS = ["first_name", "last_name", "partner_name", "address_line", "c
 
 @transaction.atomic
 def consent_record(*, customer: Customer, channel: str, address: str, purpose: str,
-                   granted: bool, method: str, words: str = "", recorded_by=None,
+                   granted: bool, method: str, words: str = "", by=None,
                    occasion=None, note: str = "", at=None) -> Consent:
     """Append a grant or a revocation for one address to the ledger; the latest row for the
     (address, channel, purpose) is the current state.
@@ -53,22 +53,18 @@ def consent_record(*, customer: Customer, channel: str, address: str, purpose: s
         return current
     consent = Consent.objects.create(
         customer=customer, channel=channel, address=address, purpose=purpose, granted=granted,
-        method=method, words=words, recorded_by=recorded_by, occasion=occasion, note=note,
+        method=method, words=words, recorded_by=by, occasion=occasion, note=note,
         created_at=at,
     )
-    log_action(actor=recorded_by.user if recorded_by else None,
+    log_action(by=by,
                action="consent.granted" if granted else "consent.revoked", obj=customer,
                data={"channel": channel, "address": address, "purpose": purpose,
                      "method": method}, at=at)
     return consent
 
 
-def _actor(staff):
-    return staff.user if staff is not None else None
-
-
 @transaction.atomic
-def customer_create(*, store, created_by, source: str, first_name: str, last_name: str = "",
+def customer_create(*, store, by, source: str, first_name: str, last_name: str = "",
                     email: str = "", phone: str = "", **profile) -> Customer:
     """Create a profile with normalised contact details.
 
@@ -94,10 +90,10 @@ def customer_create(*, store, created_by, source: str, first_name: str, last_nam
     )
     if preferences:
         customer.preferences.set(preferences)
-    log_action(actor=_actor(created_by), action="customer.created", obj=customer,
+    log_action(by=by, action="customer.created", obj=customer,
                data={"source": source})
-    if created_by is not None and created_by.can_sell and customer.assigned_to_id is None:
-        client_assign(customer=customer, associate=created_by, set_by=created_by,
+    if by is not None and by.can_sell and customer.assigned_to_id is None:
+        client_assign(customer=customer, associate=by, by=by,
                       reason="walk_in")
     return customer
 
@@ -127,8 +123,8 @@ def customer_email_set(*, customer: Customer, email: str, keep_previous: bool, b
         locked.email = new
         fields, summary = ["email"], f"Email changed from {old} to {new}"
     locked.save(update_fields=[*fields, "updated_at"])
-    interaction_add(customer=locked, kind=InteractionKind.CHANGE, summary=summary, staff=by)
-    log_action(actor=_actor(by), action="customer.email_set", obj=locked,
+    interaction_add(customer=locked, kind=InteractionKind.CHANGE, summary=summary, by=by)
+    log_action(by=by, action="customer.email_set", obj=locked,
                data={"from": old, "to": new, "keep_previous": keep_previous})
     return locked
 
@@ -164,7 +160,7 @@ def customer_update(*, customer: Customer, by, **values) -> Customer:
     contact_changes_note(customer=customer, before=before, by=by)
     if preferences is not None:
         customer.preferences.set(preferences)
-    log_action(actor=_actor(by), action="customer.changed", obj=customer,
+    log_action(by=by, action="customer.changed", obj=customer,
                data={"fields": changed})
     return customer
 
@@ -191,7 +187,7 @@ def contact_changes_note(*, customer: Customer, before: dict, by, via: str = "",
             summary = f"{label} changed from {old} to {new}"
         else:
             summary = f"{label} set to {new}" if new else f"{label} {old} removed"
-        interaction_add(customer=customer, kind=InteractionKind.CHANGE, staff=by, at=at,
+        interaction_add(customer=customer, kind=InteractionKind.CHANGE, by=by, at=at,
                         summary=f"{summary}{via}.")
 
 
@@ -229,7 +225,7 @@ def occasion_add(*, customer: Customer, kind: str, month: int, day: int, year: i
         defaults={"year": year, "label": (label or "").strip()[:80]},
     )
     if created:
-        log_action(actor=_actor(by), action="occasion.added", obj=customer,
+        log_action(by=by, action="occasion.added", obj=customer,
                    data={"kind": kind, "month": month, "day": day, "year": year})
     return occasion
 
@@ -239,8 +235,8 @@ def customer_note_add(*, customer: Customer, text: str, by) -> Interaction:
     text = (text or "").strip()
     if not text:
         raise LoupeError("Write the note first.", field="text")
-    note = interaction_add(customer=customer, kind=InteractionKind.NOTE, summary=text, staff=by)
-    log_action(actor=_actor(by), action="customer.note_added", obj=customer)
+    note = interaction_add(customer=customer, kind=InteractionKind.NOTE, summary=text, by=by)
+    log_action(by=by, action="customer.note_added", obj=customer)
     return note
 
 
@@ -260,8 +256,8 @@ def purchase_record(*, customer: Customer, purchased_on: datetime.date, amount: 
     Customer.objects.filter(pk=locked.pk).update(
         lifetime_value=F("lifetime_value") + amount, first_purchase_on=first)
     customer.refresh_from_db(fields=["lifetime_value", "first_purchase_on"])
-    interaction_add(customer=locked, kind=InteractionKind.PURCHASE, staff=by,
+    interaction_add(customer=locked, kind=InteractionKind.PURCHASE, by=by,
                     summary=f"Bought {purchase.description or 'a piece'} for ${amount:,.2f}")
-    log_action(actor=_actor(by), action="purchase.recorded", obj=locked,
+    log_action(by=by, action="purchase.recorded", obj=locked,
                data={"amount": str(amount), "purchased_on": purchased_on.isoformat()})
     return purchase

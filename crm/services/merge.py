@@ -8,7 +8,7 @@ from core.audit import log_action
 from core.errors import LoupeError
 from crm.models import Assignment, Customer, InteractionKind, Occasion
 from crm.services.assignment import client_assign
-from crm.services.customers import _actor, interaction_add
+from crm.services.customers import interaction_add
 from crm.services.occasions import occasion_fold
 
 # Profile fields the survivor takes from the merged profile when its own are blank.
@@ -43,10 +43,10 @@ def customer_merge(*, survivor: Customer, merged: Customer, by) -> Customer:
     merged_pk, merged_name = merged.pk, merged.full_name
     merged.delete()
     if survivor.assigned_to_id is None and associate is not None and associate.can_sell:
-        client_assign(customer=survivor, associate=associate, set_by=by, reason="merge", at=now)
-    interaction_add(customer=survivor, kind=InteractionKind.CHANGE, summary=summary, staff=by,
+        client_assign(customer=survivor, associate=associate, by=by, reason="merge", at=now)
+    interaction_add(customer=survivor, kind=InteractionKind.CHANGE, summary=summary, by=by,
                     at=now)
-    log_action(actor=_actor(by), action="customer.merged", obj=survivor, at=now,
+    log_action(by=by, action="customer.merged", obj=survivor, at=now,
                data={"merged_id": merged_pk, "merged_name": merged_name})
     return survivor
 

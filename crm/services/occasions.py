@@ -11,11 +11,11 @@ import calendar
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.audit import log_action
+from core.audit import log_action, user_of
 from core.errors import LoupeError
 from crm.models import InteractionKind, Occasion
 from crm.selectors import occasion_on_file
-from crm.services.customers import _actor, interaction_add, occasion_add, occasion_checked
+from crm.services.customers import interaction_add, occasion_add, occasion_checked
 from crm.signals import occasion_changed
 
 
@@ -44,7 +44,7 @@ def occasion_change(*, occasion: Occasion, by, month: int, day: int, year: int |
     if (*before, locked.label) == (month, day, year, label):
         return locked
     locked.month, locked.day, locked.year, locked.label = month, day, year, label
-    locked._history_user = _actor(by)
+    locked._history_user = user_of(by)
     try:
         with transaction.atomic():
             locked.save(update_fields=["month", "day", "year", "label"])
@@ -53,10 +53,10 @@ def occasion_change(*, occasion: Occasion, by, month: int, day: int, year: int |
                          f"on file.", field=f"{prefix}day") from exc
     if before[:2] != (month, day):
         occasion_changed.send(sender=Occasion, occasion=locked, change="moved", at=now)
-    interaction_add(customer=customer, kind=InteractionKind.CHANGE, staff=by, at=now,
+    interaction_add(customer=customer, kind=InteractionKind.CHANGE, by=by, at=now,
                     summary=f"{locked.title} changed from {date_text(*before)} to "
                             f"{date_text(month, day, year)}.")
-    log_action(actor=_actor(by), action="occasion.changed", obj=customer, at=now,
+    log_action(by=by, action="occasion.changed", obj=customer, at=now,
                data={"occasion": locked.pk, "kind": locked.kind, "from": list(before),
                      "to": [month, day, year]})
     return locked
@@ -77,11 +77,11 @@ def occasion_remove(*, occasion: Occasion, by) -> None:
     data = {"occasion": locked.pk, "kind": locked.kind,
             "date": [locked.month, locked.day, locked.year]}
     occasion_changed.send(sender=Occasion, occasion=locked, change="removed", at=now)
-    locked._history_user = _actor(by)
+    locked._history_user = user_of(by)
     locked.delete()
-    interaction_add(customer=customer, kind=InteractionKind.CHANGE, staff=by, at=now,
+    interaction_add(customer=customer, kind=InteractionKind.CHANGE, by=by, at=now,
                     summary=summary)
-    log_action(actor=_actor(by), action="occasion.removed", obj=customer, at=now, data=data)
+    log_action(by=by, action="occasion.removed", obj=customer, at=now, data=data)
 
 
 def occasion_fold(*, duplicate: Occasion, keeper: Occasion, by, at) -> Occasion:
@@ -105,9 +105,9 @@ def occasion_fold(*, duplicate: Occasion, keeper: Occasion, by, at) -> Occasion:
     for name in fills:
         setattr(keeper, name, getattr(duplicate, name))
     if fills:
-        keeper._history_user = _actor(by)
+        keeper._history_user = user_of(by)
         keeper.save(update_fields=fills)
-    duplicate._history_user = _actor(by)
+    duplicate._history_user = user_of(by)
     duplicate.delete()
     return keeper
 

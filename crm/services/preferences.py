@@ -48,7 +48,7 @@ def preference_save(*, store, by, preference: Preference | None = None, name: st
             preference.save()
     except IntegrityError as error:
         raise _already_listed(name) from error
-    log_action(actor=by.user if by else None, action="preference.saved", obj=preference,
+    log_action(by=by, action="preference.saved", obj=preference,
                store=store, data={"name": name, "active": active})
     return preference
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.audit import log_action
 from core.errors import LoupeError
 from crm.resources import CustomerResource
-from crm.services.customers import _actor, contact_changes_note
+from crm.services.customers import contact_changes_note
 
 MAX_IMPORT_ROWS = 5000
 
@@ -98,7 +98,7 @@ def customers_import(*, store, by, csv_text: str, dry_run: bool) -> ImportReport
     ])
     if not dry_run:
         _note_contact_changes(result.rows, by)
-        log_action(actor=_actor(by), action="customer.imported", store=store,
+        log_action(by=by, action="customer.imported", store=store,
                    data={"new": report.count("new"), "updated": report.count("update"),
                          "refused": report.count("invalid") + report.count("error")})
     return report
@@ -110,6 +110,6 @@ def customers_export(*, store, by) -> str:
     now = timezone.now()
     resource = CustomerResource(store=store)
     dataset = resource.export(resource.get_queryset())
-    log_action(actor=_actor(by), action="customer.exported", store=store, at=now,
+    log_action(by=by, action="customer.exported", store=store, at=now,
                data={"rows": len(dataset)})
     return dataset.csv

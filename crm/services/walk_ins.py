@@ -22,7 +22,6 @@ from crm.models import (
 from crm.normalize import normalize_email, normalize_phone, phone_key
 from crm.services.assignment import client_assign
 from crm.services.customers import (
-    _actor,
     consent_record,
     customer_create,
     customer_update,
@@ -118,11 +117,11 @@ def _log_walk_in(*, store, by, key, entry: WalkInEntry, customer: Customer | Non
     WalkIn.objects.create(key=key, customer=customer, logged_by=by, bought=entry.bought,
                           why_not=entry.why_not.strip()[:200],
                           looked_at=entry.looked_at.strip()[:200], created_at=now)
-    interaction_add(customer=customer, kind=InteractionKind.VISIT, staff=by, at=now,
+    interaction_add(customer=customer, kind=InteractionKind.VISIT, by=by, at=now,
                     summary=_visit_summary(entry))
     Customer.objects.filter(pk=customer.pk).update(last_visit_at=now)
     customer.last_visit_at = now
-    log_action(actor=_actor(by), action="customer.walk_in", obj=customer,
+    log_action(by=by, action="customer.walk_in", obj=customer,
                data={"bought": entry.bought, "occasions": len(occasions)}, at=now)
     return customer
 
@@ -142,7 +141,7 @@ def _profile(*, store, by, entry: WalkInEntry, customer: Customer | None) -> Cus
                "postal_code": entry.postal_code, "partner_name": entry.partner_name,
                "contact_preference": entry.contact_preference}
     if customer is None:
-        return customer_create(store=store, created_by=by, source=Source.WALK_IN,
+        return customer_create(store=store, by=by, source=Source.WALK_IN,
                                first_name=entry.first_name, last_name=entry.last_name,
                                email=entry.email, phone=entry.phone,
                                preferences=entry.preferences, **details)
@@ -166,7 +165,7 @@ def _profile_update(*, customer: Customer, by, entry: WalkInEntry, details: dict
     if entry.preferences:
         customer.preferences.add(*entry.preferences)
     if customer.assigned_to_id is None and by is not None and by.can_sell:
-        client_assign(customer=customer, associate=by, set_by=by, reason="walk_in")
+        client_assign(customer=customer, associate=by, by=by, reason="walk_in")
     return customer
 
 
@@ -180,7 +179,7 @@ def _record_consents(*, customer, by, entry: WalkInEntry, occasion, at) -> None:
         consent_record(customer=customer, channel=channel,
                        address=email if channel == Channel.EMAIL else number,
                        purpose=Purpose.OCCASION_REMINDERS, granted=True,
-                       method=ConsentMethod.TABLET, recorded_by=by, occasion=occasion, at=at,
+                       method=ConsentMethod.TABLET, by=by, occasion=occasion, at=at,
                        words=reminder_words(store=customer.store, channel=channel,
                                             number=number))
 

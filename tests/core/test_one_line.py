@@ -73,7 +73,7 @@ def test_a_template_subject_with_a_line_break_is_refused(manager_client, store):
 
 def test_the_services_refuse_line_breaks_too(store, salesperson, manager):
     with pytest.raises(LoupeError) as refused:
-        customer_create(store=store, created_by=salesperson, source="walk_in",
+        customer_create(store=store, by=salesperson, source="walk_in",
                         first_name="Olivia", last_name="Her\nnandez")
     assert refused.value.field == "last_name"
     assert not Customer.objects.exists()

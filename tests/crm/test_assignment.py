@@ -43,7 +43,7 @@ def test_bulk_reassignment_writes_history_and_timeline_for_every_client(store, m
         for c in customers)
 
     moved = clients_reassign(store=store, moves=_moves(customers, gone, salesperson),
-                             set_by=manager)
+                             by=manager)
 
     assert moved == 30
     assert Customer.objects.filter(assigned_to=salesperson).count() == 30
@@ -63,14 +63,14 @@ def test_bulk_reassignment_queries_do_not_grow_with_the_number_of_clients(
     half = count // 2
     moves = _moves(customers[:half], gone, salesperson) + _moves(customers[half:], gone, tom)
     with django_assert_max_num_queries(10):
-        assert clients_reassign(store=store, moves=moves, set_by=manager) == count
+        assert clients_reassign(store=store, moves=moves, by=manager) == count
 
 
 def test_reassigning_ten_thousand_orphans_is_one_set_of_queries(
         store, manager, salesperson, django_assert_max_num_queries):
     gone, customers = _orphans(store, 10_000)
     with django_assert_max_num_queries(10):
-        clients_reassign(store=store, moves=_moves(customers, gone, salesperson), set_by=manager)
+        clients_reassign(store=store, moves=_moves(customers, gone, salesperson), by=manager)
     assert Assignment.objects.filter(associate=salesperson).count() == 10_000
 
 
@@ -80,7 +80,7 @@ def test_reassigning_to_a_departed_associate_applies_nothing(store, manager, sal
     salesperson.save()
     with pytest.raises(LoupeError, match="has left the store"):
         clients_reassign(store=store, moves=_moves(customers, gone, salesperson),
-                         set_by=manager)
+                         by=manager)
     assert Customer.objects.filter(assigned_to=gone).count() == 3
     assert not Assignment.objects.exists()
     assert not Interaction.objects.exists()
@@ -90,7 +90,7 @@ def test_reassigning_to_service_staff_applies_nothing(store, manager, service_cl
     gone, customers = _orphans(store, 3)
     with pytest.raises(LoupeError, match="service counter"):
         clients_reassign(store=store, moves=_moves(customers, gone, service_clerk),
-                         set_by=manager)
+                         by=manager)
     assert Customer.objects.filter(assigned_to=gone).count() == 3
     assert not Assignment.objects.exists()
 
@@ -99,7 +99,7 @@ def test_reassigning_to_another_stores_associate_applies_nothing(store, manager,
     gone, customers = _orphans(store, 2)
     with pytest.raises(LoupeError, match="this store"):
         clients_reassign(store=store, moves=_moves(customers, gone, other_manager),
-                         set_by=manager)
+                         by=manager)
     assert Customer.objects.filter(assigned_to=gone).count() == 2
 
 
@@ -107,12 +107,12 @@ def test_a_stale_list_is_refused_whole_when_one_client_was_taken_meanwhile(store
                                                                           salesperson):
     gone, customers = _orphans(store, 4)
     tom = StaffMemberFactory(store=store, display_name="Tom")
-    client_assign(customer=customers[2], associate=tom, set_by=manager,
+    client_assign(customer=customers[2], associate=tom, by=manager,
                   reason=AssignmentReason.REASSIGNMENT)
 
     with pytest.raises(LoupeError, match="Someone else changed") as refused:
         clients_reassign(store=store, moves=_moves(customers, gone, salesperson),
-                         set_by=manager)
+                         by=manager)
 
     assert customers[2].full_name in refused.value.message
     assert not Customer.objects.filter(assigned_to=salesperson).exists()
@@ -124,7 +124,7 @@ def test_another_stores_client_is_refused_as_stale(store, other_store, manager, 
     outsider = CustomerFactory(store=other_store)
     move = Move(customer_id=outsider.pk, shown_associate_id=None, associate_id=salesperson.pk)
     with pytest.raises(LoupeError):
-        clients_reassign(store=store, moves=[move], set_by=manager)
+        clients_reassign(store=store, moves=[move], by=manager)
     outsider.refresh_from_db()
     assert outsider.assigned_to is None
 
@@ -135,11 +135,11 @@ def test_reassigning_to_the_same_associate_twice_writes_history_once(store, mana
     first = Move(customer_id=client.pk, shown_associate_id=None, associate_id=salesperson.pk)
     again = Move(customer_id=client.pk, shown_associate_id=salesperson.pk,
                  associate_id=salesperson.pk)
-    assert clients_reassign(store=store, moves=[first], set_by=manager) == 1
-    assert clients_reassign(store=store, moves=[again], set_by=manager) == 0
+    assert clients_reassign(store=store, moves=[first], by=manager) == 1
+    assert clients_reassign(store=store, moves=[again], by=manager) == 0
     assert Assignment.objects.filter(customer=client).count() == 1
 
 
 def test_an_empty_selection_is_refused(store, manager):
     with pytest.raises(LoupeError, match="at least one"):
-        clients_reassign(store=store, moves=[], set_by=manager)
+        clients_reassign(store=store, moves=[], by=manager)

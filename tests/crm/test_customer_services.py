@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_salesperson_who_creates_a_customer_becomes_their_associate(store, salesperson):
-    customer = services.customer_create(store=store, created_by=salesperson,
+    customer = services.customer_create(store=store, by=salesperson,
                                         source=Source.WALK_IN, first_name=" Olivia ",
                                         last_name="Smith", email="Olivia@Mail.Example",
                                         phone="(217) 555-0142", partner_name="Liam")
@@ -28,7 +28,7 @@ def test_a_salesperson_who_creates_a_customer_becomes_their_associate(store, sal
 
 def test_a_service_clerk_who_creates_a_customer_does_not_become_their_associate(
         store, service_clerk):
-    customer = services.customer_create(store=store, created_by=service_clerk,
+    customer = services.customer_create(store=store, by=service_clerk,
                                         source=Source.REPAIR, first_name="Ruth",
                                         email="ruth@mail.example")
     assert customer.assigned_to is None
@@ -43,7 +43,7 @@ def test_a_service_clerk_who_creates_a_customer_does_not_become_their_associate(
 def test_bad_contact_details_are_refused_and_nothing_is_saved(store, salesperson, field, kwargs):
     values = {"first_name": "Olivia"} | kwargs
     with pytest.raises(LoupeError) as refused:
-        services.customer_create(store=store, created_by=salesperson, source=Source.WALK_IN,
+        services.customer_create(store=store, by=salesperson, source=Source.WALK_IN,
                                  **values)
     assert refused.value.field == field
     assert not Customer.objects.exists()

@@ -44,9 +44,9 @@ def two_profiles(store, salesperson, manager):
     merged = CustomerFactory(store=store, first_name="Olivia", last_name="Hernandez",
                              email="o.hernandez@work.example", phone="+12175550142",
                              lifetime_value=Decimal("250"))
-    client_assign(customer=kept, associate=salesperson, set_by=manager, reason="walk_in")
+    client_assign(customer=kept, associate=salesperson, by=manager, reason="walk_in")
     other_seller = StaffMemberFactory(store=store)
-    client_assign(customer=merged, associate=other_seller, set_by=manager, reason="walk_in")
+    client_assign(customer=merged, associate=other_seller, by=manager, reason="walk_in")
     OccasionFactory(customer=merged, kind="anniversary", month=9, day=14)
     ConsentFactory(customer=merged)
     services.interaction_add(customer=merged, kind="note", summary="Prefers rose gold")

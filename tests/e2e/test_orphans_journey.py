@@ -81,7 +81,7 @@ def test_manager_accepts_every_suggestion_at_once_after_seeing_who_gets_what(
     opal.preferences.add(gems)
     client_assign(customer=opal, associate=dana_with_clients, reason=AssignmentReason.WALK_IN)
     staff_member_depart(member=dana_with_clients, departed_on=manager.store.today(),
-                        departed_by=manager)
+                        by=manager)
     log_in(manager)
     page.wait_for_url("**/staff/")
     page.goto("/staff/orphans/suggestions/")

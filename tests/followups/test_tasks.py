@@ -103,7 +103,7 @@ def test_open_tasks_follow_the_client_to_the_new_associate(store, salesperson, m
     given_to_carl = _hand_task(customer, carl, kind=TaskKind.VISIT)
     done = _hand_task(customer, salesperson)
     services.task_done(task=done, by=salesperson)
-    client_assign(customer=customer, associate=sarah, set_by=manager,
+    client_assign(customer=customer, associate=sarah, by=manager,
                   reason=AssignmentReason.REASSIGNMENT)
     assert {t.pk: t.assignee_id for t in Task.objects.all()} == {
         theirs.pk: sarah.pk, given_to_carl.pk: carl.pk, done.pk: salesperson.pk}
@@ -117,7 +117,7 @@ def test_an_orphans_task_goes_to_the_managers_until_reassigned_then_follows(
     assert task.assignee is None
     assert list(selectors.tasks_due(staff=manager, today=TODAY)) == [task]
     assert list(selectors.tasks_due(staff=salesperson, today=TODAY)) == []
-    clients_reassign(store=store, set_by=manager, moves=[
+    clients_reassign(store=store, by=manager, moves=[
         Move(customer_id=orphan.pk, shown_associate_id=None, associate_id=salesperson.pk)])
     task.refresh_from_db()
     assert task.assignee == salesperson
@@ -140,7 +140,7 @@ def test_reassigning_many_clients_moves_their_tasks_in_constant_queries(
     moves = [Move(customer_id=c.pk, shown_associate_id=None, associate_id=salesperson.pk)
              for c in customers]
     with django_assert_max_num_queries(14):
-        clients_reassign(store=store, set_by=manager, moves=moves)
+        clients_reassign(store=store, by=manager, moves=moves)
     assert set(Task.objects.values_list("assignee_id", flat=True)) == {salesperson.pk}
 
 

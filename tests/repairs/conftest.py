@@ -29,7 +29,7 @@ def take_in(store, service_clerk, ring, next_week):
         if "customer" not in kwargs:
             kwargs.setdefault("new_customer", NewCustomer("Ada", "Lovelace"))
         return envelope_take_in(store=kwargs.pop("store", store),
-                                taken_in_by=kwargs.pop("taken_in_by", service_clerk),
+                                by=kwargs.pop("by", service_clerk),
                                 item=kwargs.pop("item", ring),
                                 promised_on=kwargs.pop("promised_on", next_week), **kwargs)
 

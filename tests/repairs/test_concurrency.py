@@ -21,7 +21,7 @@ def _take_in_together(store, clerk, ring, promised_on, emails):
     def counter(email):
         try:
             start.wait()
-            envelope = envelope_take_in(store=store, taken_in_by=clerk, email=email,
+            envelope = envelope_take_in(store=store, by=clerk, email=email,
                                         new_customer=NewCustomer("Walk", email[:5]), item=ring,
                                         promised_on=promised_on)
             numbers.append(envelope.number)
@@ -52,10 +52,10 @@ def test_concurrent_first_take_ins_with_one_refused_leave_no_gap(store, service_
     emails = [f"first{n}@mail.example" for n in range(COUNTERS - 1)]
     numbers = _take_in_together(store, service_clerk, ring, next_week, emails)
     with pytest.raises(LoupeError, match="required"):
-        envelope_take_in(store=store, taken_in_by=service_clerk, email="",
+        envelope_take_in(store=store, by=service_clerk, email="",
                          new_customer=NewCustomer("No", "Email"), item=ring,
                          promised_on=next_week)
-    numbers.append(envelope_take_in(store=store, taken_in_by=service_clerk,
+    numbers.append(envelope_take_in(store=store, by=service_clerk,
                                     email="last@mail.example", new_customer=NewCustomer("Last"),
                                     item=ring, promised_on=next_week).number)
     assert sorted(numbers) == list(range(1, COUNTERS + 1))

@@ -178,7 +178,7 @@ def test_numbers_count_up_per_store_and_a_refused_take_in_leaves_no_gap(
     with pytest.raises(LoupeError):
         take_in(email="", new_customer=None)
     second = take_in(email="bea@mail.example")
-    elsewhere = take_in(store=other_store, taken_in_by=other_manager, email="cy@mail.example")
+    elsewhere = take_in(store=other_store, by=other_manager, email="cy@mail.example")
     assert (first.number, second.number) == (1, 2)
     assert elsewhere.number == 1
 

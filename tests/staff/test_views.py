@@ -282,7 +282,7 @@ def test_a_stale_orphan_list_is_refused_with_a_clear_message(manager_client, dan
                                                              salesperson, manager):
     customers = orphans_of(dana, store, 3)
     tom = StaffMemberFactory(store=store, display_name="Tom")
-    client_assign(customer=customers[0], associate=tom, set_by=manager,
+    client_assign(customer=customers[0], associate=tom, by=manager,
                   reason=AssignmentReason.REASSIGNMENT)
     response = manager_client.post(reverse("staff:orphans-reassign"),
                                    _ticked(customers, dana) | {"associate": salesperson.pk})
@@ -416,7 +416,7 @@ def test_accept_all_is_refused_whole_when_a_client_changed_hands_meanwhile(
     customers = orphans_of(dana, store, 174)
     url, data = _accept_all(manager_client)
     tom = StaffMemberFactory(store=store, display_name="Tom")
-    client_assign(customer=customers[7], associate=tom, set_by=manager,
+    client_assign(customer=customers[7], associate=tom, by=manager,
                   reason=AssignmentReason.REASSIGNMENT)
 
     response = manager_client.post(url, data)
@@ -470,7 +470,7 @@ def test_reassigning_one_client_with_a_stale_page_says_so(manager_client, store,
 def test_the_customer_page_shows_who_looked_after_them(manager_client, store, salesperson,
                                                        manager):
     customer = CustomerFactory(store=store)
-    client_assign(customer=customer, associate=salesperson, set_by=manager,
+    client_assign(customer=customer, associate=salesperson, by=manager,
                   reason=AssignmentReason.REASSIGNMENT)
     page = manager_client.get(reverse("crm:customer", kwargs={"customer_id": customer.pk}))
     html = page.content.decode()
@@ -483,7 +483,7 @@ def test_the_customer_page_panel_shows_the_history_in_one_query(
         store, dana, salesperson, manager, django_assert_num_queries):
     customer = CustomerFactory(store=store)
     client_assign(customer=customer, associate=dana, reason=AssignmentReason.WALK_IN)
-    client_assign(customer=customer, associate=salesperson, set_by=manager,
+    client_assign(customer=customer, associate=salesperson, by=manager,
                   reason=AssignmentReason.REASSIGNMENT, note="Dana left")
     template = Template('{% include "staff/partials/_customer_assignments.html" %}')
     with django_assert_num_queries(1):
