@@ -23,12 +23,16 @@ def customer_conversation(context, customer):
     import uuid
 
     from followups.forms import ReplyForm
-    from followups.services import reply_addresses, reply_default_address
+    from followups.services import reply_addresses
 
+    tasks = list(selectors.open_tasks_of(customer=customer))
+    addresses = reply_addresses(customer)
+    # Their text waiting: answer on the number (no query: the open tasks are at hand).
+    waiting = customer.phone and any(task.is_reply for task in tasks)
     return {"customer": customer, "perms": context.get("perms"),
-            "thread": selectors.customer_thread(customer=customer)[-8:],
-            "tasks": list(selectors.open_tasks_of(customer=customer)),
-            "form": ReplyForm(addresses=reply_addresses(customer),
-                              initial={"key": uuid.uuid4(),
-                                       "address": reply_default_address(customer)}),
+            "thread": selectors.customer_thread(customer=customer)[-8:], "tasks": tasks,
+            "form": ReplyForm(addresses=addresses, initial={
+                "key": uuid.uuid4(),
+                "address": str(customer.phone) if waiting else
+                (addresses[0][1] if addresses else "")}),
             "snippets": list(selectors.snippets_of(store=customer.store))}
