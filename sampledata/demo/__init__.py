@@ -24,6 +24,7 @@ from crm.models import (
     Source,
 )
 from crm.services import preference_list_start
+from sampledata.demo.appointments import load_demo_appointments
 from sampledata.demo.crm import load_demo_crm
 from sampledata.demo.followups import load_demo_followups
 from sampledata.demo.repairs import load_demo_repairs
@@ -78,6 +79,7 @@ def load_demo(*, customers: int = 300, seed: int = 7) -> Store:
     load_demo_staff(store=store, rng=rng, now=now)
     load_demo_repairs(store=store, rng=rng, now=now)
     load_demo_followups(store=store, rng=rng, now=now)
+    load_demo_appointments(store=store, rng=rng, now=now)
     return store
 
 
