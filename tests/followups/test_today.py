@@ -63,3 +63,14 @@ def test_another_associates_day_is_not_shown(sales_client, store, manager):
                 due_on=TODAY, note="Hello?")
     AppointmentFactory(customer=customer, associate=manager)
     assert "Elsewhere" not in sales_client.get(URL).content.decode()
+
+
+def test_a_reply_that_needs_no_answer_can_be_ticked_off(sales_client, store, salesperson):
+    customer = CustomerFactory(store=store, assigned_to=salesperson, first_name="Ava")
+    waiting = TaskFactory(customer=customer, kind=TaskKind.REPLY, occasion=None,
+                          occurs_on=None, due_on=TODAY, note="Thanks!")
+    response = sales_client.post(reverse("followups:call-done",
+                                         kwargs={"calltask_id": waiting.pk}),
+                                 {"outcome": "No answer needed"}, follow=True)
+    assert "Reply waiting for Ava" in response.content.decode()
+    assert "Nobody is waiting for an answer." in response.content.decode()
