@@ -91,5 +91,13 @@ def test_from_a_call_to_a_booked_visit_and_an_answered_text(page, log_in, screen
     screenshot("today-conversation-sent")
     assert reply.words == "Of course! See you both then 💍"
     assert not Task.objects.filter(kind="reply", done_at__isnull=True).exists()
+
+    # Her page shows the thread with the reply box, and the visit.
+    page.get_by_role("link", name="Profile").click()
+    conversation = page.locator("#conversation")
+    assert conversation.get_by_text("Texted: Can I bring my sister too?").is_visible()
+    assert conversation.locator("textarea[name=words]").is_visible()
+    assert page.get_by_text("Anniversary shopping · Sally Sales").is_visible()
+    screenshot("today-customer-page")
     page.locator("nav").get_by_role("link", name="Today").click()
     assert page.get_by_text("Nobody is waiting for an answer.").is_visible()
