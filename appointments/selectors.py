@@ -84,6 +84,17 @@ def booking_hours_of(*, store) -> BookingHours:
     return BookingHours.objects.filter(store=store).first() or BookingHours(store=store)
 
 
+def sample_appointment(*, customer, now) -> Appointment:
+    """An unsaved visit tomorrow at 11:00 with the customer's associate, for a template's
+    preview (its link opens nothing)."""
+    store = customer.store
+    start = datetime.datetime.combine(store.today(now) + datetime.timedelta(days=1),
+                                      datetime.time(11), tzinfo=store.tz)
+    return Appointment(pk=0, store=store, customer=customer, associate=customer.assigned_to,
+                       starts_at=start, ends_at=start + datetime.timedelta(hours=1),
+                       purpose="anniversary", created_at=now, updated_at=now)
+
+
 def manage_token(appointment: Appointment) -> str:
     return TimestampSigner(salt=LINK_SALT).sign(str(appointment.pk))
 

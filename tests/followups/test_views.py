@@ -366,3 +366,16 @@ def test_the_demo_store_shows_only_calls_that_are_due(client):
         assert call.due_on <= today < call.occurs_on
         assert call.occurs_on - call.due_on == datetime.timedelta(days=lead)
         assert call.customer.phone
+
+
+def test_an_appointment_template_previews_with_a_sample_visit(manager_client, store,
+                                                              salesperson):
+    customer = CustomerFactory(store=store, first_name="Harper", email="harper@mail.example",
+                               assigned_to=salesperson)
+    template, url = _edit_url(store, kind="appt_confirmation", channel="sms")
+    response = manager_client.post(url, {"subject": "", "preview_customer": customer.email,
+                                         "body": "{{ store }}: {{ when }} with {{ associate }}"
+                                                 " {{ link }}", "preview": "1"})
+    page = response.content.decode()
+    assert "at 11:00 AM with Sally Sales" in page
+    assert "/appointments/visit/" in page
