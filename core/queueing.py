@@ -20,9 +20,14 @@ BROKER_ERRORS = (OperationalError, RedisError, OSError, RuntimeError)
 
 
 def publish(task, *args) -> bool:
-    """Queue `task(*args)` now; False (and a warning in the log) if the broker is out."""
+    """Queue `task(*args)` now; False (and a warning in the log) if the broker is out.
+
+    Publishing retries as CELERY_TASK_PUBLISH_RETRY_POLICY says (once, at once: bounded, so a
+    dead broker answers within seconds), and no result is kept: subscribing to one would be
+    another wait on Redis, and the row, not a result, says what was done.
+    """
     try:
-        task.delay(*args)
+        task.apply_async(args, ignore_result=True)
     except BROKER_ERRORS:
         logger.warning("Could not queue %s%r: the broker is unreachable; the row waits for "
                        "the dispatcher.", getattr(task, "name", task), args, exc_info=True)

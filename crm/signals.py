@@ -17,3 +17,12 @@ sign_up_received = Signal()
 # sent inside the transaction that changed who looks after the customers (one or many), so
 # their open tasks follow them in the same commit.
 clients_assigned = Signal()
+
+# `voucher_issued(sender=Voucher, voucher=...)` is sent inside the transaction that confirmed a
+# website sign-up and issued its voucher; followups puts the voucher's email in the outbox in
+# that same transaction.
+voucher_issued = Signal()
+
+# `drawing_winner_drawn(sender=Drawing, drawing=...)` is sent inside the transaction that drew
+# the winner; followups puts the winner's notice in the outbox in that same transaction.
+drawing_winner_drawn = Signal()

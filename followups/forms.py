@@ -2,7 +2,7 @@ from django import forms
 
 from core.one_line import OneLineInputsMixin
 from followups import rendering
-from followups.models import HAND_MADE_TASK_KINDS, MessagingSettings
+from followups.models import HAND_MADE_TASK_KINDS, AftercareStep, MessagingSettings
 
 
 class MessagingSettingsForm(OneLineInputsMixin, forms.ModelForm):
@@ -80,3 +80,24 @@ class ReplyForm(forms.Form):
         self.fields["address"].choices = [
             (address, f"{address} ({'email' if channel == 'email' else 'text'})")
             for channel, address in addresses]
+
+
+class AftercareStepForm(forms.ModelForm):
+    """One step after the sale; the page shows one form per step (prefixed by its kind)."""
+
+    class Meta:
+        model = AftercareStep
+        fields = ["after_days", "min_amount", "active"]
+        widgets = {"min_amount": forms.TextInput(attrs={"inputmode": "decimal"})}
+
+    def clean_after_days(self):
+        value = self.cleaned_data["after_days"]
+        if not 1 <= value <= 1000:
+            raise forms.ValidationError("Choose between 1 and 1000 days.")
+        return value
+
+    def clean_min_amount(self):
+        value = self.cleaned_data["min_amount"]
+        if value < 0:
+            raise forms.ValidationError("Enter an amount of 0 or more.")
+        return value

@@ -5,6 +5,7 @@ import datetime
 from django.db import models
 from django.db.models import Q
 
+from crm import occasion_dates
 from crm.models import Channel, Purpose
 
 
@@ -29,7 +30,8 @@ class MessagingSettings(models.Model):
     store = models.OneToOneField("staff.Store", on_delete=models.CASCADE,
                                  related_name="messaging_settings")
     lead_days = models.PositiveSmallIntegerField(
-        "days ahead", default=14, help_text="How many days before an occasion to remind.")
+        "days ahead", default=occasion_dates.DEFAULT_LEAD_DAYS,
+        help_text="How many days before an occasion to remind.")
     send_from = models.TimeField("send from", default=datetime.time(9))
     send_until = models.TimeField("send until", default=datetime.time(20),
                                   help_text="Nothing is sent outside these hours.")
@@ -99,13 +101,58 @@ class TemplateKind(models.TextChoices):
     APPOINTMENT_REMINDER = "appt_reminder", "Appointment reminder"
     # Words an associate wrote in a customer's thread (no template: the body is theirs).
     REPLY = "reply", "Reply"
+    VOUCHER = "voucher", "Website voucher"
+    DRAWING_WINNER = "drawing_winner", "Drawing winner"
+    CARE_CHECK = "care_check", "Care of a piece bought"
+    ONE_YEAR = "one_year", "One year with their piece"
+    REPAIR_WAITING = "repair_waiting", "Repair waiting for pickup"
+    REPAIR_STILL_WAITING = "repair_still_waiting", "Repair still waiting for pickup"
 
 
-# Messages the customer asked for or is answering: never held by the fatigue cap, never
-# counted toward it, and no "Reply STOP" line on a text.
-CONVERSATION_KINDS = (TemplateKind.SIGN_UP_CONFIRMATION, TemplateKind.APPOINTMENT_CONFIRMATION,
-                      TemplateKind.APPOINTMENT_REMINDER, TemplateKind.REPLY)
+# What the person asked for a moment ago (their confirmation link, the voucher they signed up
+# for, the prize they entered for): never held by the fatigue cap, never counted in it.
+# An appointment's confirmation and reminder (the visit they booked) and an associate's
+# reply in their conversation are held the same way.
+ASKED_FOR_KINDS = (TemplateKind.SIGN_UP_CONFIRMATION, TemplateKind.VOUCHER,
+                   TemplateKind.DRAWING_WINNER, TemplateKind.APPOINTMENT_CONFIRMATION,
+                   TemplateKind.APPOINTMENT_REMINDER, TemplateKind.REPLY)
 APPOINTMENT_KINDS = (TemplateKind.APPOINTMENT_CONFIRMATION, TemplateKind.APPOINTMENT_REMINDER)
+
+
+# The steps after a purchase or a repair that are messages (followups.aftercare plans them).
+AFTERCARE_KINDS = (TemplateKind.CARE_CHECK, TemplateKind.ONE_YEAR)
+# Reminders for a repair that is ready and not collected, by days since it was ready.
+PICKUP_REMINDERS = {14: TemplateKind.REPAIR_WAITING, 30: TemplateKind.REPAIR_STILL_WAITING}
+
+
+class AftercareStep(models.Model):
+    """A message a store sends some time after a purchase: useful care, never an offer.
+
+    Each store keeps its own steps (created with the defaults on first use): a care check six
+    months after any purchase, "one year with your piece" at eleven months for purchases from
+    a store-set amount. Sent only where consent for news covers the address, at most one
+    every six months per customer, and counted as a touch under the fatigue cap.
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE,
+                              related_name="aftercare_steps")
+    kind = models.CharField(max_length=20,
+                            choices=[(k.value, k.label) for k in AFTERCARE_KINDS])
+    after_days = models.PositiveSmallIntegerField(help_text="Days after the purchase.")
+    min_amount = models.DecimalField("for purchases from", max_digits=12, decimal_places=2,
+                                     default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["after_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "kind"], name="aftercare_step_once"),
+            models.CheckConstraint(condition=Q(after_days__gte=1, after_days__lte=1000),
+                                   name="aftercare_after_days_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} after {self.after_days} days"
 
 
 MESSAGE_CHANNELS = [(Channel.EMAIL.value, Channel.EMAIL.label),
@@ -157,8 +204,7 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(status=MessageStatus.PLANNED, due_at__lte=now)
 
     def marketing(self):
-        return self.exclude(purpose__in=TRANSACTIONAL_PURPOSES).exclude(
-            kind__in=CONVERSATION_KINDS)
+        return self.exclude(purpose__in=TRANSACTIONAL_PURPOSES).exclude(kind__in=ASKED_FOR_KINDS)
 
 
 class Message(models.Model):
@@ -194,6 +240,14 @@ class Message(models.Model):
     # A reply's own words as the associate wrote them (`body` is what went out, footer
     # included, rendered again from these on every try).
     words = models.TextField(blank=True)
+    # The voucher it delivers, or the drawing whose winner it tells (crm's issue 18).
+    voucher = models.ForeignKey("crm.Voucher", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="messages")
+    drawing = models.ForeignKey("crm.Drawing", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="messages")
+    # The purchase an aftercare message is about (followups.aftercare).
+    purchase = models.ForeignKey("crm.Purchase", null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="messages")
     status = models.CharField(max_length=12, choices=MessageStatus.choices,
                               default=MessageStatus.PLANNED)
     due_at = models.DateTimeField()
@@ -226,9 +280,11 @@ class Message(models.Model):
                 fields=["occasion", "occurs_on", "channel"],
                 condition=Q(occasion__isnull=False),
                 name="message_once_per_occasion_occurrence_channel"),
+            # Per kind: the ready notice, the two pickup reminders and a care check are each
+            # sent once per envelope and channel.
             models.UniqueConstraint(
-                fields=["envelope", "channel"], condition=Q(envelope__isnull=False),
-                name="message_once_per_envelope_channel"),
+                fields=["envelope", "kind", "channel"], condition=Q(envelope__isnull=False),
+                name="message_once_per_envelope_kind_channel"),
             models.UniqueConstraint(
                 fields=["sign_up", "channel"], condition=Q(sign_up__isnull=False),
                 name="message_once_per_sign_up_channel"),
@@ -236,6 +292,15 @@ class Message(models.Model):
                 fields=["appointment", "kind", "channel"],
                 condition=Q(appointment__isnull=False),
                 name="message_once_per_appointment_kind_channel"),
+            models.UniqueConstraint(
+                fields=["voucher", "channel"], condition=Q(voucher__isnull=False),
+                name="message_once_per_voucher_channel"),
+            models.UniqueConstraint(
+                fields=["drawing", "channel"], condition=Q(drawing__isnull=False),
+                name="message_once_per_drawing_channel"),
+            models.UniqueConstraint(
+                fields=["purchase", "kind", "channel"], condition=Q(purchase__isnull=False),
+                name="message_once_per_purchase_step_channel"),
             models.CheckConstraint(
                 condition=(Q(customer__isnull=False, sign_up__isnull=True)
                            | Q(customer__isnull=True, sign_up__isnull=False)),
@@ -266,11 +331,11 @@ class Message(models.Model):
 
     @property
     def is_marketing(self) -> bool:
-        """Marketing is held by consent, quiet hours and the fatigue cap; a repair notice, a
-        sign-up's confirmation (asked for a moment ago), an appointment's confirmation and
-        reminder, and an associate's reply in a conversation are not."""
-        return (self.purpose not in TRANSACTIONAL_PURPOSES
-                and self.kind not in CONVERSATION_KINDS)
+        """Marketing is held by consent, quiet hours and the fatigue cap; a repair notice or a
+        sign-up's confirmation (asked for a moment ago) is transactional. A voucher or a
+        prize the person asked for, an appointment's confirmation and reminder and an
+        associate's reply still need their consent, but no fatigue cap holds them."""
+        return self.purpose not in TRANSACTIONAL_PURPOSES and self.kind not in ASKED_FOR_KINDS
 
     @property
     def recipient_name(self) -> str:

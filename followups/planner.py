@@ -15,7 +15,6 @@ sending hours on the store's clock), computed in Python so daylight saving is ha
 same way on PostgreSQL and SQLite. Planning ahead (`--date`) therefore plans rows that wait.
 """
 
-import calendar
 import dataclasses
 import datetime
 
@@ -23,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.audit import log_action
+from crm import occasion_dates
 from crm.models import Purpose
 from followups import services
 from staff.selectors import stores_in_order
@@ -134,19 +134,11 @@ class PlanResult:
     outcomes: dict = dataclasses.field(default_factory=dict)
 
 
-def window(*, today: datetime.date, lead_days: int) -> list[tuple[int, int, datetime.date]]:
-    """(month, day, date) for each day after today up to lead_days ahead.
-
-    In a year without Feb 29 an occasion on Feb 29 is reminded for Feb 28; the list is built
-    from real dates, so a window across New Year's needs nothing special.
-    """
-    days = []
-    for offset in range(1, lead_days + 1):
-        date = today + datetime.timedelta(days=offset)
-        days.append((date.month, date.day, date))
-        if (date.month, date.day) == (2, 28) and not calendar.isleap(date.year):
-            days.append((2, 29, date))
-    return days
+def window(*, today: datetime.date, lead_days: int) -> list[occasion_dates.OccasionDay]:
+    """(month, day, date) for each day after today up to lead_days ahead, by the one rule
+    for when an occasion falls (crm.occasion_dates: Feb 29 on Feb 28 in a common year)."""
+    return occasion_dates.window(first=today + datetime.timedelta(days=1),
+                                 last=today + datetime.timedelta(days=lead_days))
 
 
 def plan_followups(*, now: datetime.datetime | None = None, today: datetime.date | None = None,

@@ -7,7 +7,7 @@ from django.utils import timezone
 from appointments.selectors import sample_appointment
 from core.errors import LoupeError
 from crm.models import Channel, Purpose, SignUp, Source
-from followups import rendering, selectors, sender, services
+from followups import compose, rendering, selectors, services
 from followups.models import APPOINTMENT_KINDS, Message, MessageTemplate, TemplateKind
 
 
@@ -49,7 +49,7 @@ def render_preview(*, template: MessageTemplate, subject: str, body: str,
     messaging = services.messaging_settings_for(store=template.store)
     draft = MessageTemplate(store=template.store, kind=template.kind, channel=template.channel,
                             subject=subject, body=body)
-    shown_subject, shown_body = sender.render(message, messaging, template=draft)
+    shown_subject, shown_body = compose.render(message, messaging, template=draft)
     segments = rendering.sms_segments(shown_body) if template.channel == Channel.SMS else None
     return Preview(customer=customer, subject=shown_subject, body=shown_body, segments=segments)
 

@@ -1,12 +1,21 @@
 """Signals from below, each handed straight to the service that acts on it: anymail's
-tracking events, crm's word that an occasion moved or went, and crm's public sign-ups (crm
-cannot import followups, so it announces them)."""
+tracking events, crm's word that an occasion moved or went, crm's public sign-ups, the vouchers
+they earn and the drawing's winners (crm cannot import followups, so it announces them), and a
+new store (named by its label: followups does not import staff's models), which gets its
+messaging settings and templates at once."""
 
 from anymail.signals import tracking
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from crm.models import ConsentMethod
-from crm.signals import clients_assigned, occasion_changed, sign_up_received
+from crm.signals import (
+    clients_assigned,
+    drawing_winner_drawn,
+    occasion_changed,
+    sign_up_received,
+    voucher_issued,
+)
 from followups import services
 from followups.models import MessageStatus
 
@@ -34,6 +43,12 @@ def occasion_changed_withdraws_plans(sender, occasion, change, at, **kwargs):
     services.occasion_plans_withdraw(occasion=occasion, change=change, at=at)
 
 
+@receiver(post_save, sender="staff.Store", dispatch_uid="followups.store_messaging_start")
+def store_created(sender, instance, created, **kwargs):
+    if created and not kwargs.get("raw"):  # a fixture being loaded brings its own rows
+        services.store_messaging_start(store=instance)
+
+
 @receiver(sign_up_received, dispatch_uid="followups.sign_up_confirmation")
 def sign_up_confirmation(sender, sign_up, **kwargs):
     services.sign_up_confirmation_plan(sign_up=sign_up)
@@ -42,3 +57,13 @@ def sign_up_confirmation(sender, sign_up, **kwargs):
 @receiver(clients_assigned, dispatch_uid="followups.tasks_follow_clients")
 def tasks_follow_clients(sender, moves, at, **kwargs):
     services.tasks_follow_clients(moves=moves, at=at)
+
+
+@receiver(voucher_issued, dispatch_uid="followups.voucher_email")
+def voucher_email(sender, voucher, **kwargs):
+    services.voucher_email_plan(voucher=voucher)
+
+
+@receiver(drawing_winner_drawn, dispatch_uid="followups.drawing_winner_notice")
+def drawing_winner_notice(sender, drawing, **kwargs):
+    services.drawing_winner_notice_plan(drawing=drawing)

@@ -10,6 +10,9 @@ look" after SENDING_TIMEOUT, for a person to check; it never sends it again.
 Every exception from a channel ends in a recorded state: a SendError as the channel
 classified it, anything else as a transient retry (connection trouble, timeouts) or a
 permanent failure with its reason.
+
+What a message says (its context, template, footer and unsubscribe link) is composed in
+`followups.compose`, the same for every sender and the preview.
 """
 
 import datetime
@@ -20,20 +23,19 @@ from email.utils import formataddr, make_msgid
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings as django_settings
 from django.core.mail import BadHeaderError, EmailMessage
-from django.core.signing import TimestampSigner
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import log_action
-from crm.links import confirmation_url
 from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose
 from crm.selectors import consent_current
 from crm.services import interaction_add
-from followups import calendar_file, rendering, services, sms
+from followups import calendar_file, compose, services, sms
 from followups.errors import SendError
-from followups.models import APPOINTMENT_KINDS, Message, MessageStatus, MessageTemplate
+from followups.models import APPOINTMENT_KINDS, PICKUP_REMINDERS, Message, MessageStatus
+from repairs.selectors import envelope_waits_for_pickup
 
 logger = logging.getLogger(__name__)
 
@@ -42,33 +44,6 @@ FATIGUE_DAYS = 30
 # Far past CELERY_TASK_TIME_LIMIT: a row still "sending" this long after its claim has lost
 # its worker (killed between the provider's answer and our record of it).
 SENDING_TIMEOUT = datetime.timedelta(minutes=15)
-UNSUBSCRIBE_SALT = "followups.unsubscribe"
-
-
-def unsubscribe_token(customer_id: int, *, address: str) -> str:
-    """Names the customer and the address the message went to: unsubscribing stops that one.
-
-    The address is named by a key (services.address_key), so the link, which ends up in
-    server logs, does not spell out the email.
-    """
-    key = services.address_key(address)
-    return TimestampSigner(salt=UNSUBSCRIBE_SALT).sign(f"{customer_id}:{key}")
-
-
-def unsubscribe_from_token(token: str) -> tuple[int, str]:
-    """(customer id, address key) from a link; a link from before addresses gives "".
-
-    Raises BadSignature or ValueError for a link we did not sign.
-    """
-    value = TimestampSigner(salt=UNSUBSCRIBE_SALT).unsign(token)
-    customer_id, _, key = value.partition(":")
-    return int(customer_id), key
-
-
-def unsubscribe_url(customer_id: int, *, address: str) -> str:
-    token = unsubscribe_token(customer_id, address=address)
-    path = reverse("followups:unsubscribe", kwargs={"token": token})
-    return f"{django_settings.SITE_URL}{path}"
 
 
 def messages_dispatch_due(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
@@ -117,7 +92,8 @@ def message_send(*, message_id: int) -> str:
     with transaction.atomic():
         message = (Message.objects.select_for_update(skip_locked=True, of=("self",))
                    .select_related("store", "customer__assigned_to", "occasion", "envelope",
-                                   "sign_up", "appointment__associate")
+                                   "sign_up", "voucher__program", "voucher__store", "drawing",
+                                   "appointment__associate")
                    .filter(pk=message_id, status=MessageStatus.PLANNED).first())
         if message is None:
             return "nothing to do"
@@ -184,6 +160,9 @@ def _stop_reason(message: Message, now, cap: int) -> str:
     customer = message.customer
     if stale := _occasion_not_on_file(message) or _appointment_off(message, now):
         return stale
+    if message.kind in PICKUP_REMINDERS.values() and not envelope_waits_for_pickup(
+            envelope_id=message.envelope_id):
+        return "The repair was collected (or went back to the bench) before it was sent."
     address = _address(message)
     if not address:
         return f"No {'email address' if message.channel == Channel.EMAIL else 'phone number'}."
@@ -270,7 +249,7 @@ def _address(message: Message) -> str:
 
 def _claim(message: Message, now, messaging) -> None:
     message.to = _address(message)  # the footer's unsubscribe link names it
-    subject, body = render(message, messaging)
+    subject, body = compose.render(message, messaging)
     _update(message, now, status=MessageStatus.SENDING, to=message.to, subject=subject,
             body=body, attempts=message.attempts + 1, queued_at=None)
 
@@ -280,74 +259,6 @@ def _update(message: Message, now, **fields) -> None:
         setattr(message, name, value)
     message.updated_at = now
     message.save(update_fields=[*fields, "updated_at"])
-
-
-def context_for(message: Message, messaging) -> dict[str, str]:
-    if message.is_sign_up_confirmation:
-        return _sign_up_context(message, messaging)
-    if message.appointment is not None:
-        return _appointment_context(message, messaging)
-    customer, store = message.customer, message.store
-    wish = customer.wish_items.order_by("-created_at", "-id").first()
-    associate = customer.assigned_to
-    return {
-        "first_name": customer.first_name,
-        "occasion": message.occasion.title.lower() if message.occasion else "",
-        "date": f"{message.occurs_on:%B} {message.occurs_on.day}" if message.occurs_on else "",
-        "associate": associate.display_name if associate and associate.is_active else store.name,
-        "store": messaging.sender_name or store.name,
-        "store_phone": messaging.sender_phone or store.phone,
-        "wish_item": wish.description if wish else "",
-        "envelope": str(message.envelope.number) if message.envelope else "",
-    }
-
-
-def _appointment_context(message: Message, messaging) -> dict[str, str]:
-    """An appointment's own associate, time (the store's clock) and the customer's link."""
-    from appointments.selectors import manage_url
-
-    appointment, store = message.appointment, message.store
-    return {"first_name": message.customer.first_name,
-            "associate": appointment.associate.display_name,
-            "store": messaging.sender_name or store.name,
-            "store_phone": messaging.sender_phone or store.phone,
-            "when": appointment.when(), "purpose": appointment.get_purpose_display().lower(),
-            "link": manage_url(appointment)}
-
-
-def _sign_up_context(message: Message, messaging) -> dict[str, str]:
-    """A sign-up belongs to no profile yet: its own name, the store, and the link."""
-    sign_up, store = message.sign_up, message.store
-    return {"first_name": sign_up.first_name, "store": messaging.sender_name or store.name,
-            "store_phone": messaging.sender_phone or store.phone,
-            "link": confirmation_url(sign_up=sign_up)}
-
-
-def render(message: Message, messaging, template: MessageTemplate | None = None
-           ) -> tuple[str, str]:
-    """The subject and the full text as it goes out (footer included).
-
-    `template` previews unsaved words; otherwise the store's template or the default.
-    """
-    if message.is_reply:  # the associate's own words, no template
-        subject, body = message.subject, message.words
-    else:
-        template = template or MessageTemplate.objects.filter(
-            store=message.store, kind=message.kind, channel=message.channel).first()
-        subject, body = ((template.subject, template.body) if template
-                         else rendering.DEFAULTS[(message.kind, message.channel)])
-        context = context_for(message, messaging)
-        subject, body = rendering.render(subject, context), rendering.render(body, context)
-    if message.channel == Channel.SMS:
-        return "", f"{body} Reply STOP to opt out." if message.is_marketing else body
-    # A header is one line (a line break from a name saved before names were checked would
-    # make the email unsendable) and must fit the outbox row it is claimed into.
-    subject = " ".join(subject.split())[:200]
-    footer = messaging.footer_address or message.store.address
-    if message.is_sign_up_confirmation:
-        return subject, f"{body}\n\n--\n{footer}"  # no consent yet: nothing to unsubscribe
-    return subject, (f"{body}\n\n--\n{footer}\n"
-                     f"Unsubscribe: {unsubscribe_url(message.customer_id, address=message.to)}")
 
 
 def _deliver(message: Message, messaging) -> str:
@@ -365,7 +276,8 @@ def _send_email(message: Message, messaging) -> str:
               if messaging.sender_email else django_settings.DEFAULT_FROM_EMAIL)
     message_id = make_msgid(domain="loupe")
     email = EmailMessage(message.subject, message.body, sender, [message.to],
-                         headers={"Message-ID": message_id, **_unsubscribe_headers(message)})
+                         headers={"Message-ID": message_id,
+                                  **compose.unsubscribe_headers(message)})
     if message.kind in APPOINTMENT_KINDS:
         email.attach("appointment.ics", calendar_file.appointment_ics(message.appointment),
                      "text/calendar")
@@ -385,14 +297,6 @@ def _send_email(message: Message, messaging) -> str:
     if status is not None and status.message_id is not None:
         return str(status.message_id)
     return message_id
-
-
-def _unsubscribe_headers(message: Message) -> dict[str, str]:
-    """RFC 8058 one-click unsubscribe, for every email but a sign-up's confirmation."""
-    if message.is_sign_up_confirmation:
-        return {}
-    return {"List-Unsubscribe": f"<{unsubscribe_url(message.customer_id, address=message.to)}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 @transaction.atomic

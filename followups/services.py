@@ -2,9 +2,6 @@
 provider events. The planner lives in planner.py and the sender in sender.py."""
 
 import datetime
-import functools
-import hashlib
-import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,7 +13,7 @@ from core.queueing import publish_each_after_commit
 from crm.models import Channel, Consent, ConsentMethod, Customer, InteractionKind, Purpose
 from crm.selectors import consent_current
 from crm.services import consent_record, interaction_add
-from followups import rendering
+from followups import compose, rendering
 from followups.appointment_notices import (  # noqa: F401 - the room's public door
     APPOINTMENT_PURPOSE,
     appointment_notices_plan,
@@ -48,8 +45,6 @@ from followups.work import (  # noqa: F401 - the room's public door
     tasks_follow_clients,
 )
 
-logger = logging.getLogger(__name__)
-
 # The names the planner's calls had before every task could be done, snoozed and reassigned.
 call_task_done = task_done
 call_task_left_voicemail = task_left_voicemail
@@ -59,12 +54,27 @@ START_WORDS = {"START", "UNSTOP"}
 HELP_WORDS = {"HELP", "INFO"}
 
 
+def settings_defaults(store) -> dict[str, str]:
+    """A new store's messaging settings: its own name, address, email and phone."""
+    return {"footer_address": store.address, "sender_name": store.name,
+            "sender_email": store.email, "sender_phone": store.phone}
+
+
 def messaging_settings_for(*, store) -> MessagingSettings:
-    """The store's messaging settings, created with the defaults on first use."""
+    """The store's messaging settings (made when the store was: `store_messaging_start`; a
+    store that somehow has none gets them here, in a worker or on a POST, never on a GET)."""
     found, _ = MessagingSettings.objects.select_related("store").get_or_create(
-        store=store, defaults={"footer_address": store.address, "sender_name": store.name,
-                               "sender_email": store.email, "sender_phone": store.phone})
+        store=store, defaults=settings_defaults(store))
     return found
+
+
+@transaction.atomic
+def store_messaging_start(*, store) -> None:
+    """A new store's messaging settings and its own copy of every default template, so no
+    page has to create them when it is opened (idempotent; followups.receivers calls it when
+    a store is created, migration 0006 for the stores that were there before)."""
+    MessagingSettings.objects.get_or_create(store=store, defaults=settings_defaults(store))
+    templates_ensure(store=store)
 
 
 @transaction.atomic
@@ -150,7 +160,7 @@ def repair_ready_notify(*, envelope, by=None) -> list[Message]:
                                  purpose=Purpose.REPAIR_NOTICES):
         rows.append(Message(channel=Channel.SMS, to=phone, **common))
     Message.objects.bulk_create(rows, ignore_conflicts=True)
-    messages = list(Message.objects.filter(envelope=envelope))
+    messages = list(Message.objects.filter(envelope=envelope, kind=TemplateKind.REPAIR_READY))
     log_action(by=by, action="followups.repair_ready_planned",
                obj=envelope, store=envelope.store,
                data={"channels": [m.channel for m in messages]}, at=now)
@@ -179,26 +189,40 @@ def sign_up_confirmation_plan(*, sign_up) -> Message:
     message = Message.objects.get(sign_up=sign_up, channel=Channel.EMAIL)
     log_action(by=None, action="followups.sign_up_confirmation_planned", obj=message,
                store=sign_up.store, at=now, data={"sign_up": sign_up.pk})
-    transaction.on_commit(functools.partial(_queue_or_leave_to_dispatcher, message.pk))
+    queue_after_commit([message.pk])
     return message
 
 
-def _queue_or_leave_to_dispatcher(message_id: int) -> None:
-    """Best effort, after commit: hand the message to a worker now. With the broker down the
-    request still succeeds; the row stays planned and unqueued, and the dispatcher (every
-    minute) queues it once Redis is back.
+def voucher_email_plan(*, voucher) -> Message:
+    """Email a voucher just issued to the address that was confirmed for it, due now.
 
-    No publish retries and no result store (each would hold the request while Redis is
-    down); any error from the broker counts as "down".
+    Runs inside the confirmation's transaction (crm's `voucher_issued` signal); the person
+    consented to email at that address a moment ago, and the sender checks it again. A
+    second call for the same voucher adds nothing (the unique constraint holds).
     """
-    from followups.tasks import send_message
+    return _asked_for_plan(customer_id=voucher.customer_id, store=voucher.store,
+                           kind=TemplateKind.VOUCHER, to=voucher.email, voucher=voucher)
 
-    try:
-        send_message.apply_async((message_id,), retry=False, ignore_result=True)
-    except Exception:
-        logger.warning("Broker unavailable: message %s waits for the dispatcher", message_id,
-                       exc_info=True)
-        _unqueue([message_id])
+
+def drawing_winner_notice_plan(*, drawing) -> Message:
+    """Tell the drawing's winner, by email to the address they entered with (crm's
+    `drawing_winner_drawn` signal, inside the draw's transaction); once per drawing."""
+    winner = drawing.winner
+    return _asked_for_plan(customer_id=winner.customer_id, store=drawing.store,
+                           kind=TemplateKind.DRAWING_WINNER, to=winner.email, drawing=drawing)
+
+
+def _asked_for_plan(*, customer_id, store, kind, to, **about) -> Message:
+    now = timezone.now()
+    Message.objects.bulk_create([Message(
+        store=store, customer_id=customer_id, channel=Channel.EMAIL, purpose=Purpose.EVENTS,
+        kind=kind, to=to, due_at=now, queued_at=now, created_at=now, updated_at=now,
+        **about)], ignore_conflicts=True)
+    message = Message.objects.get(channel=Channel.EMAIL, **about)
+    log_action(by=None, action=f"followups.{kind}_planned", obj=message, store=store,
+               at=now, data={"customer": customer_id})
+    queue_after_commit([message.pk])
+    return message
 
 
 # Why a reminder planned for an occasion was held back, by what became of the occasion.
@@ -257,16 +281,11 @@ def _email_addresses(customer: Customer) -> list[str]:
     return sorted({*known, *filter(None, [customer.email, customer.secondary_email])})
 
 
-def address_key(address: str) -> str:
-    """A short stand-in for an address in a signed link (the signature, not this, is what
-    stops forgery)."""
-    return hashlib.sha256(address.encode()).hexdigest()[:20]
-
-
 def unsubscribe_address(*, customer: Customer, key: str) -> str:
     """The customer's email address an unsubscribe link names ("" for a link from before
     links named one, or one no longer known: then every address is unsubscribed)."""
-    return next((a for a in _email_addresses(customer) if key and address_key(a) == key), "")
+    return next((a for a in _email_addresses(customer)
+                 if key and compose.address_key(a) == key), "")
 
 
 @transaction.atomic

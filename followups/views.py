@@ -13,9 +13,10 @@ from appointments.selectors import appointments_today
 from core.access import staff_required
 from core.errors import LoupeError
 from crm.selectors import customer_for
-from followups import preview, selectors, services
+from followups import aftercare, preview, selectors, services
 from followups.filters import MessageLogFilter
 from followups.forms import (
+    AftercareStepForm,
     CallDoneForm,
     MessagingSettingsForm,
     ReassignForm,
@@ -163,7 +164,6 @@ def message_log(request):
 
 @staff_required("followups.manage_messaging")
 def template_list(request):
-    services.templates_ensure(store=request.store)
     return render(request, "followups/templates.html",
                   {"templates": selectors.templates_of(store=request.store)})
 
@@ -206,3 +206,16 @@ def messaging_settings(request):
             messages.success(request, "Messaging settings saved.")
             return redirect("followups:settings")
     return render(request, "followups/settings.html", {"form": form})
+
+
+@staff_required("followups.manage_messaging")
+def aftercare_steps(request):
+    """The store's messages after a sale: when each goes, from which amount, on or off."""
+    forms = [AftercareStepForm(request.POST or None, instance=step, prefix=step.kind)
+             for step in aftercare.steps_shown(store=request.store)]
+    if request.method == "POST" and all(form.is_valid() for form in forms):
+        aftercare.aftercare_steps_save(store=request.store, by=request.staff, values={
+            form.prefix: form.cleaned_data for form in forms})
+        messages.success(request, "Aftercare steps saved.")
+        return redirect("followups:aftercare")
+    return render(request, "followups/aftercare.html", {"forms": forms})

@@ -18,8 +18,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from crm.models import Customer
 from followups import services
+from followups.compose import unsubscribe_from_token
 from followups.models import MessageStatus
-from followups.sender import unsubscribe_from_token
 from followups.sms import TWILIO_UNREACHABLE
 
 # Twilio's MessageStatus values mapped to ours (queued/accepted/sending add nothing).

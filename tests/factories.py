@@ -201,9 +201,17 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
 
 
 class MessageTemplateFactory(factory.django.DjangoModelFactory):
+    """The store's own template of a kind and channel, with these words (a store has every
+    default template from the moment it is created)."""
+
     class Meta:
         model = "followups.MessageTemplate"
-        django_get_or_create = ("store", "kind", "channel")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        key = {name: kwargs.pop(name) for name in ("store", "kind", "channel")}
+        template, _ = model_class.objects.update_or_create(**key, defaults=kwargs)
+        return template
 
     store = factory.SubFactory(StoreFactory)
     kind = "birthday"
@@ -234,4 +242,33 @@ class SignUpFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"ava.{n}@mail.example")
     words = "Send me news by email."
     ip_hash = "0" * 64
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class DrawingFactory(factory.django.DjangoModelFactory):
+    """A monthly drawing taking entries now (this month, closing in ten days)."""
+
+    class Meta:
+        model = "crm.Drawing"
+
+    store = factory.SubFactory(StoreFactory)
+    month = factory.LazyAttribute(lambda d: d.store.today().replace(day=1))
+    prize = "Pearl pendant"
+    rules = "One entry per person. No purchase necessary."
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=10))
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class ImportFactory(factory.django.DjangoModelFactory):
+    """An uploaded POS file, previewed and not started (its file is only named)."""
+
+    class Meta:
+        model = "crm.Import"
+
+    store = factory.SubFactory(StoreFactory)
+    kind = "purchases"
+    file = "imports/pos.csv"
+    file_name = "pos.csv"
+    rows_total = 1
     created_at = factory.LazyFunction(timezone.now)

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0014_sign_up'),
-        ('followups', '0006_calltask_becomes_task'),
+        ('followups', '0010_calltask_becomes_task'),
         ('staff', '0007_assignment_moves_to_crm'),
     ]
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from core.access import staff_required
 from core.errors import LoupeError
-from crm import selectors, services
+from crm import occasion_dates, selectors, services
 from crm.filters import CustomerFilter
 from crm.forms import ConsentAnswersForm, CustomerForm, NoteForm, PurchaseForm, WalkInForm
 from crm.services.walk_ins import new_walk_in_key
@@ -51,10 +51,19 @@ def here(request):
 
 @staff_required("crm.view_customer")
 def follow_up(request):
-    return _customer_list(request, selectors.customers_follow_up(store=request.store),
+    lead_days = _lead_days(request.store)
+    return _customer_list(request, selectors.customers_follow_up(store=request.store,
+                                                                 lead_days=lead_days),
                           title=_("Follow up"),
                           explain=_("Visited, and asked for reminders or have a date in the "
-                                    "next two weeks."))
+                                    "next %(days)s days.") % {"days": lead_days})
+
+
+def _lead_days(store) -> int:
+    """The store's reminder lead (its messaging settings, read through the store so crm
+    names no other app); a store that has none yet uses the default."""
+    settings = getattr(store, "messaging_settings", None)
+    return settings.lead_days if settings else occasion_dates.DEFAULT_LEAD_DAYS
 
 
 @staff_required("crm.view_customer")

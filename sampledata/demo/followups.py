@@ -8,7 +8,7 @@ from crm.models import Channel, Consent, Customer, InteractionKind, Purpose
 from crm.services import interaction_add
 from followups.models import Message, MessageStatus
 from followups.planner import plan_store
-from followups.services import messaging_settings_for, reply_waiting, templates_ensure
+from followups.services import messaging_settings_for, reply_waiting
 
 HISTORY = [
     (MessageStatus.DELIVERED, ""),
@@ -23,7 +23,6 @@ REPLIES = ["Thank you! I'll stop by Saturday.", "Could you set aside the pearl s
 
 def load_demo_followups(*, store, rng, now) -> None:
     messaging = messaging_settings_for(store=store)
-    templates_ensure(store=store)
     _bring_occasions_near(store, rng, now, messaging)
     plan_store(store=store, now=now)
     _load_history(store, rng, now, messaging)

@@ -4,16 +4,22 @@ A view added without a permission check, or missing from this table, fails here.
 piece of work adds its URLs to EXPECTED and, for a new URL argument, a sample to `url_samples`.
 """
 
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from appointments.selectors import manage_token
-from followups.sender import unsubscribe_token
+from followups.compose import unsubscribe_token
 from tests.factories import (
     AppointmentFactory,
     CallTaskFactory,
     CustomerFactory,
+    DrawingFactory,
     EnvelopeFactory,
+    ImportFactory,
     MessageTemplateFactory,
     StaffMemberFactory,
     TaskFactory,
@@ -46,6 +52,13 @@ EXPECTED = {
     "crm:merge": (LOGIN, 403, 403, 200, 404, 403),
     "crm:history": (LOGIN, 403, 403, 200, 404, 403),
     "crm:import": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:photo-add": (LOGIN, 200, 200, 200, 404, 403),
+    "crm:photo": (LOGIN, 200, 200, 200, 404, 403),
+    "repairs:envelope-photo-add": (LOGIN, 403, 200, 200, 404, 403),
+    "repairs:envelope-photo": (LOGIN, 200, 200, 200, 404, 403),
+    "crm:import-detail": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:import-start": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:import-resume": (LOGIN, 403, 403, 405, 405, 403),
     "crm:export": (LOGIN, 403, 403, 200, 200, 403),
     "crm:preferences": (LOGIN, 403, 403, 200, 200, 403),
     "crm:preference-edit": (LOGIN, 403, 403, 200, 404, 403),
@@ -78,6 +91,7 @@ EXPECTED = {
     "followups:templates": (LOGIN, 403, 403, 200, 200, 403),
     "followups:template-edit": (LOGIN, 403, 403, 200, 404, 403),
     "followups:settings": (LOGIN, 403, 403, 200, 200, 403),
+    "followups:aftercare": (LOGIN, 403, 403, 200, 200, 403),
     "followups:unsubscribe": (200, 200, 200, 200, 200, 200),
     "followups:twilio-inbound": (405, 405, 405, 405, 405, 405),
     "followups:twilio-status": (405, 405, 405, 405, 405, 405),
@@ -97,6 +111,18 @@ EXPECTED = {
     "appointments:record": (LOGIN, 200, 403, 200, 404, 403),
     "appointments:hours": (LOGIN, 403, 403, 200, 200, 403),
     "appointments:manage": (200, 200, 200, 200, 200, 200),
+    "crm:voucher-show": (400, 400, 400, 400, 400, 400),
+    "crm:drawing-rules": (200, 200, 200, 200, 200, 200),
+    "crm:vouchers": (LOGIN, 200, 200, 200, 200, 403),
+    "crm:voucher-redeem": (LOGIN, 405, 405, 405, 405, 403),
+    "crm:voucher-program": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:voucher-program-end": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:drawings": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:drawing": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:drawing-close": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:drawing-draw": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:drawing-entrants": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:promotion-results": (LOGIN, 403, 403, 200, 200, 403),
 }
 
 # Namespaces with their own guard: the Django admin admits superusers only.
@@ -122,11 +148,13 @@ def all_url_names():
 
 
 @pytest.fixture
-def url_samples(store, salesperson):
+def url_samples(store, settings, tmp_path, salesperson):
     """A sample value for every URL argument, each object in `store`."""
+    settings.MEDIA_ROOT = tmp_path
     customer = CustomerFactory(store=store)
     call = CallTaskFactory(customer=customer)
     appointment = AppointmentFactory(customer=customer)
+    envelope = EnvelopeFactory(customer=customer)
     return {
         "task_id": TaskFactory(customer=customer, assignee=salesperson, kind="text",
                                occasion=None, occurs_on=None).pk,
@@ -134,14 +162,35 @@ def url_samples(store, salesperson):
         "link": manage_token(appointment),
         "customer_id": customer.pk,
         "occasion_id": call.occasion_id,
-        "envelope_id": EnvelopeFactory(customer=customer).pk,
+        "envelope_id": envelope.pk,
         "store_id": store.pk,
         "preference_id": store.preferences.first().pk,
         "staff_member_id": StaffMemberFactory(store=store).pk,
         "calltask_id": call.pk,
         "template_id": MessageTemplateFactory(store=store).pk,
         "token": unsubscribe_token(customer.pk, address=customer.email),
+        "drawing_id": DrawingFactory(store=store).pk,
+        "import_id": ImportFactory(store=store).pk,
+        # One photo id serves both photo URLs: a piece's and the envelope's.
+        "photo_id": _photos(customer, envelope),
     }
+
+
+def _photos(customer, envelope) -> int:
+    """A photo of a wish-list item and one of the envelope, with the same id."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from crm.models import PiecePhoto, WishItem
+    from repairs.models import EnvelopePhoto
+
+    common = {"store": customer.store, "width": 1, "height": 1, "created_at": timezone.now()}
+    wish = WishItem.objects.create(customer=customer, description="Pearl studs")
+    piece = PiecePhoto(customer=customer, wish_item=wish, **common)
+    piece.image.save("p.jpg", ContentFile(b"jpeg"), save=True)
+    shot = EnvelopePhoto(pk=piece.pk, envelope=envelope, **common)
+    shot.image.save("e.jpg", ContentFile(b"jpeg"), save=True)
+    return piece.pk
 
 
 @pytest.fixture
@@ -176,13 +225,22 @@ def _reverse(name, url_samples):
     return reverse(name, kwargs={a: url_samples[a] for a in args})
 
 
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_url_permissions(name, url_samples, role_clients):
+def test_url_permissions_and_a_get_writes_nothing(name, url_samples, role_clients):
+    """Each role gets the status in the table, and opening a page, whoever opens it, never
+    changes the database (no INSERT, UPDATE or DELETE): what a page needs exists before it
+    is opened (one GET checks both, to keep this table's cost down)."""
     url = _reverse(name, url_samples)
-    got = {}
+    got, writes = {}, {}
     for role, expected in zip(ROLES, EXPECTED[name], strict=True):
-        response = role_clients[role].get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = role_clients[role].get(url)
+        if found := [q["sql"] for q in captured.captured_queries if _WRITE.match(q["sql"])]:
+            writes[role] = found
         if expected == LOGIN:
             ok = response.status_code == 302 and response["Location"].startswith(reverse("login"))
         else:
@@ -192,3 +250,5 @@ def test_url_permissions(name, url_samples, role_clients):
         if not ok:
             got[role] = (expected, response.status_code)
     assert not got, f"{name} ({url}): role -> (expected, got): {got}"
+    assert not writes, f"GET {name} ({url}) wrote: {writes}"
+

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from crm.models import Channel, Purpose
+from followups.compose import unsubscribe_token
 from followups.models import CallTask, MessageStatus, MessageTemplate
-from followups.sender import unsubscribe_token
 from tests.factories import (
     CallTaskFactory,
     ConsentFactory,

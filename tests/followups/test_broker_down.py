@@ -7,6 +7,7 @@ import time
 import pytest
 from django.core import mail
 
+from core.queueing import publish
 from crm.models import Channel, Purpose
 from followups import services
 from followups.models import Message, MessageStatus
@@ -17,6 +18,15 @@ from tests.factories import ConsentFactory, CustomerFactory, EnvelopeFactory, Me
 pytestmark = pytest.mark.django_db
 
 MORNING = datetime.datetime(2026, 11, 26, 16, 0, tzinfo=datetime.UTC)  # 10:00 Chicago
+
+
+def test_every_hand_over_asks_the_broker_to_keep_no_result(monkeypatch):
+    """Waiting on the result store would hold a request while Redis is down."""
+    handed = []
+    monkeypatch.setattr(send_message, "apply_async",
+                        lambda args, **options: handed.append((args, options)))
+    assert publish(send_message, 7) is True
+    assert handed == [((7,), {"ignore_result": True})]
 
 
 def test_queueing_with_the_broker_down_gives_up_fast_and_leaves_the_row_for_the_dispatcher(
@@ -39,7 +49,8 @@ def test_the_dispatcher_with_the_broker_down_fails_nothing_and_tries_again_next_
     assert not Message.objects.filter(queued_at__isnull=False).exists()
 
     queued = []
-    monkeypatch.setattr(send_message, "delay", queued.append)
+    monkeypatch.setattr(send_message, "apply_async",
+                        lambda args, **options: queued.append(args[0]))
     with django_capture_on_commit_callbacks(execute=True):
         assert messages_dispatch_due(now=MORNING + datetime.timedelta(minutes=1)) == 3
     assert sorted(queued) == sorted(m.pk for m in messages)
@@ -64,8 +75,8 @@ def test_marking_a_repair_ready_with_redis_down_answers_normally_and_the_notice_
     assert not mail.outbox
 
     # Redis is back: the dispatcher's next run hands the notice to the sender.
-    monkeypatch.setattr(send_message, "delay",
-                        lambda message_id: message_send(message_id=message_id))
+    monkeypatch.setattr(send_message, "apply_async",
+                        lambda args, **options: message_send(message_id=args[0]))
     with django_capture_on_commit_callbacks(execute=True):
         assert messages_dispatch_due(now=MORNING) == 1
     [email] = mail.outbox

@@ -28,9 +28,10 @@ from crm.services import (
     sign_up_create,
 )
 from followups import services
+from followups.compose import UNSUBSCRIBE_SALT, unsubscribe_token
 from followups.models import CallTask, Message, MessageStatus
 from followups.planner import plan_store
-from followups.sender import UNSUBSCRIBE_SALT, message_send, unsubscribe_token
+from followups.sender import message_send
 from tests.factories import ConsentFactory, CustomerFactory, MessageFactory, OccasionFactory
 
 pytestmark = pytest.mark.django_db

@@ -29,7 +29,8 @@ def envelope(store):
 def test_marking_ready_twice_plans_one_email_and_sends_it_after_commit(
         envelope, django_capture_on_commit_callbacks, monkeypatch):
     queued = []
-    monkeypatch.setattr(send_message, "delay", queued.append)
+    monkeypatch.setattr(send_message, "apply_async",
+                        lambda args, **options: queued.append(args[0]))
     with django_capture_on_commit_callbacks(execute=True):
         repair_ready_notify(envelope=envelope)
     with django_capture_on_commit_callbacks(execute=True):
@@ -46,7 +47,8 @@ def test_nothing_is_queued_until_the_transaction_commits(envelope,
                                                          django_capture_on_commit_callbacks,
                                                          monkeypatch):
     queued = []
-    monkeypatch.setattr(send_message, "delay", queued.append)
+    monkeypatch.setattr(send_message, "apply_async",
+                        lambda args, **options: queued.append(args[0]))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         repair_ready_notify(envelope=envelope)
     assert queued == []

@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.mail import BadHeaderError
 
 from crm.models import Channel, ConsentMethod, Interaction, InteractionKind, Occasion, Purpose
-from followups import sender, sms
+from followups import compose, sender, sms
 from followups.errors import SendError
 from followups.models import Message, MessageStatus
 from followups.sender import message_send, messages_dispatch_due
@@ -56,8 +56,8 @@ def test_a_due_birthday_email_is_sent_rendered_and_on_the_timeline(reminder, sal
     assert "12 Main Street" in email.body  # the store's postal address
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert email.extra_headers["List-Unsubscribe"] == \
-        f"<{sender.unsubscribe_url(reminder.customer_id, address=reminder.to)}>"
-    assert sender.unsubscribe_url(reminder.customer_id, address=reminder.to) in email.body
+        f"<{compose.unsubscribe_url(reminder.customer_id, address=reminder.to)}>"
+    assert compose.unsubscribe_url(reminder.customer_id, address=reminder.to) in email.body
     entry = Interaction.objects.get(customer=reminder.customer)
     assert entry.kind == InteractionKind.MESSAGE and "Birthday email" in entry.summary
 
@@ -229,7 +229,8 @@ def test_the_command_queues_what_has_come_due(reminder, capsys, monkeypatch,
     from followups.tasks import send_message
 
     queued = []
-    monkeypatch.setattr(send_message, "delay", queued.append)
+    monkeypatch.setattr(send_message, "apply_async",
+                        lambda args, **options: queued.append(args[0]))
     with time_machine.travel(MORNING, tick=False), \
             django_capture_on_commit_callbacks(execute=True):
         call_command("send_due_messages")

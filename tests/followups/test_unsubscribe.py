@@ -4,7 +4,7 @@ import pytest
 
 from crm.models import Channel, ConsentMethod, Purpose
 from crm.selectors import consent_current
-from followups.sender import unsubscribe_token
+from followups.compose import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 

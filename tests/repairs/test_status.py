@@ -10,7 +10,7 @@ from crm.services import consent_record
 from followups import sms
 from followups.models import Message
 from repairs.models import Envelope, Status, StatusChange
-from repairs.services import envelope_mark_ready, envelope_status_change
+from repairs.services import envelope_status_change
 
 pytestmark = pytest.mark.django_db
 
@@ -82,9 +82,9 @@ def test_marking_ready_twice_produces_exactly_one_notice(
         django_capture_on_commit_callbacks):
     envelope = take_in(email="ada@mail.example")
     with django_capture_on_commit_callbacks(execute=True):
-        envelope_mark_ready(envelope=envelope, by=service_clerk)
+        envelope_status_change(envelope=envelope, to_status=Status.READY, by=service_clerk)
     with django_capture_on_commit_callbacks(execute=True):
-        envelope_mark_ready(envelope=envelope, by=service_clerk)
+        envelope_status_change(envelope=envelope, to_status=Status.READY, by=service_clerk)
 
     assert Message.objects.filter(envelope=envelope).count() == 1
     assert len(sent_mail) == 1
@@ -100,7 +100,7 @@ def test_a_customer_who_agreed_to_texts_also_gets_one_text(
     envelope = take_in(phone="+12175550142", texts_ok=True)
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
-            envelope_mark_ready(envelope=envelope, by=service_clerk)
+            envelope_status_change(envelope=envelope, to_status=Status.READY, by=service_clerk)
     channels = sorted(Message.objects.filter(envelope=envelope).values_list("channel", flat=True))
     assert channels == [Channel.EMAIL, Channel.SMS]
     assert len(sent_mail) == 1
@@ -113,5 +113,5 @@ def test_no_text_when_the_customer_said_no_to_texts(take_in, service_clerk, sent
     envelope = take_in(phone="+12175550142")
     consent_record(customer=envelope.customer, channel=Channel.SMS, address=envelope.phone,
                    purpose=Purpose.REPAIR_NOTICES, granted=False, method=ConsentMethod.STOP)
-    envelope_mark_ready(envelope=envelope, by=service_clerk)
+    envelope_status_change(envelope=envelope, to_status=Status.READY, by=service_clerk)
     assert not Message.objects.filter(envelope=envelope, channel=Channel.SMS).exists()

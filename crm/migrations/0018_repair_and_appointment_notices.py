@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0014_sign_up'),
+        ('crm', '0017_piece_photos'),
     ]
 
     operations = [

@@ -6,8 +6,8 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("followups", "0005_message_for_sign_up"),
-        ("crm", "0014_sign_up"),
+        ("followups", "0009_template_kinds_of_vouchers_and_aftercare"),
+        ("crm", "0017_piece_photos"),
         ("staff", "0007_assignment_moves_to_crm"),
     ]
 

@@ -8,8 +8,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('appointments', '0002_appointment_no_double_booking'),
-        ('crm', '0015_repair_and_appointment_notices'),
-        ('followups', '0006_calltask_becomes_task'),
+        ('crm', '0018_repair_and_appointment_notices'),
+        ('followups', '0010_calltask_becomes_task'),
         ('repairs', '0002_envelope_take_in'),
         ('staff', '0007_assignment_moves_to_crm'),
     ]
