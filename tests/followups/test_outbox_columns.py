@@ -59,6 +59,12 @@ PLANNER_LEAVES_OUT = {
     "envelope_id": "repair notices are planned by repair_ready_notify",
     "queued_at": "the dispatcher marks a row when it hands it over",
     "sent_at": "the sender records it",
+    "voucher_id": "a voucher's email is planned by voucher_email_plan",
+    "drawing_id": "a winner's notice is planned by drawing_winner_notice_plan",
+    "purchase_id": "aftercare messages are planned by followups.aftercare",
+    "appointment_id": "appointment notices are planned by appointment_notices_plan",
+    "written_by_id": "only an associate's reply in a conversation has a writer",
+    "reply_key": "only a reply sent from the thread's form has its one-time key",
 }
 
 
