@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "followups",
     "events",
     "insights",
+    "appointments",
     "sampledata",
 ]
 

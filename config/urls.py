@@ -16,5 +16,6 @@ urlpatterns = [
     path("followups/", include("followups.urls")),
     path("events/", include("events.urls")),
     path("dashboard/", include("insights.urls")),
+    path("appointments/", include("appointments.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -266,7 +266,9 @@ def address_channels(address: str) -> list[str]:
 class Purpose(models.TextChoices):
     OCCASION_REMINDERS = "occasions", "Occasion reminders"
     EVENTS = "events", "Events and news"
-    REPAIR_NOTICES = "repairs", "Repair notices"
+    # Transactional: a repair's notices and the confirmation and reminder of an appointment
+    # the customer booked (both are about something they arranged with the store).
+    REPAIR_NOTICES = "repairs", "Repair and appointment notices"
 
 
 class ConsentMethod(models.TextChoices):

@@ -13,6 +13,11 @@ occasion_changed = Signal()
 # that same transaction, so the entry and its email are saved together or not at all.
 sign_up_received = Signal()
 
+# `clients_assigned(sender=Customer, moves=[(customer_id, from_id, to_id), ...], at=...)` is
+# sent inside the transaction that changed who looks after the customers (one or many), so
+# their open tasks follow them in the same commit.
+clients_assigned = Signal()
+
 # `voucher_issued(sender=Voucher, voucher=...)` is sent inside the transaction that confirmed a
 # website sign-up and issued its voucher; followups puts the voucher's email in the outbox in
 # that same transaction.

@@ -47,7 +47,8 @@ def consent_words(*, store, channel: str, purpose: str, address: str = "") -> st
     if purpose == Purpose.OCCASION_REMINDERS:
         return reminder_words(store=store, channel=channel, number=address)
     about = ("events, new arrivals and news" if purpose == Purpose.EVENTS
-             else "my repairs: when one is ready for pickup or the bench has a question")
+             else "my repairs and appointments: when one is ready for pickup or the bench has "
+                  "a question, and to confirm or remind me of a visit I booked")
     if channel == Channel.SMS:
         return (f"I agree that {store.name} may send me text messages at "
                 f"{address or NUMBER_ABSENT} about {about}. Agreeing is not a condition of "

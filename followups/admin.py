@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from followups.models import CallTask, Message, MessageTemplate, MessagingSettings
+from followups.models import Message, MessageTemplate, MessagingSettings, Snippet, Task
 
 
 @admin.register(Message)
@@ -11,7 +11,7 @@ class MessageAdmin(admin.ModelAdmin):
                     "reason"]
     list_filter = ["status", "channel", "kind", "store"]
     list_select_related = ["customer", "sign_up"]
-    raw_id_fields = ["customer", "sign_up", "occasion", "envelope"]
+    raw_id_fields = ["customer", "sign_up", "occasion", "envelope", "appointment"]
     search_fields = ["customer__last_name", "to", "provider_id"]
 
     def has_add_permission(self, request):
@@ -21,11 +21,19 @@ class MessageAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(CallTask)
-class CallTaskAdmin(admin.ModelAdmin):
-    list_display = ["customer", "occasion", "occurs_on", "assignee", "due_on", "done_at"]
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["customer", "kind", "occasion", "occurs_on", "assignee", "due_on",
+                    "done_at"]
+    list_filter = ["kind", "store"]
     list_select_related = ["customer", "occasion", "assignee"]
     raw_id_fields = ["customer", "occasion"]
+
+
+@admin.register(Snippet)
+class SnippetAdmin(admin.ModelAdmin):
+    list_display = ["title", "store"]
+    list_filter = ["store"]
 
 
 admin.site.register(MessagingSettings)

@@ -85,6 +85,8 @@ def message_context(message: Message, messaging, *,
     """The values of the placeholders for this message (see the module's docstring)."""
     if message.is_sign_up_confirmation:
         context = _sign_up_context(message, messaging)
+    elif message.appointment is not None:
+        context = _appointment_context(message, messaging)
     else:
         context = _customer_context(message, messaging)
     return {**context, **(extra or {})}
@@ -151,6 +153,20 @@ def _sign_up_offer(sign_up) -> str:
     return ""
 
 
+def _appointment_context(message: Message, messaging) -> dict[str, str]:
+    """An appointment's own associate, its time on the store's clock and the customer's
+    signed link to cancel or ask to move it."""
+    from appointments.selectors import manage_url
+
+    appointment, store = message.appointment, message.store
+    return {"first_name": message.customer.first_name,
+            "associate": appointment.associate.display_name,
+            "store": messaging.sender_name or store.name,
+            "store_phone": messaging.sender_phone or store.phone,
+            "when": appointment.when(), "purpose": appointment.get_purpose_display().lower(),
+            "link": manage_url(appointment)}
+
+
 def _sign_up_context(message: Message, messaging) -> dict[str, str]:
     """A sign-up belongs to no profile yet: its own name, the store, and the link."""
     sign_up, store = message.sign_up, message.store
@@ -165,12 +181,15 @@ def render(message: Message, messaging, *, template: MessageTemplate | None = No
 
     `template` previews unsaved words; otherwise the store's template or the default.
     """
-    template = template or MessageTemplate.objects.filter(
-        store=message.store, kind=message.kind, channel=message.channel).first()
-    subject, body = ((template.subject, template.body) if template
-                     else rendering.DEFAULTS[(message.kind, message.channel)])
-    context = message_context(message, messaging, extra=extra)
-    subject, body = rendering.render(subject, context), rendering.render(body, context)
+    if message.is_reply:  # an associate's own words in a conversation: no template
+        subject, body = message.subject, message.words
+    else:
+        template = template or MessageTemplate.objects.filter(
+            store=message.store, kind=message.kind, channel=message.channel).first()
+        subject, body = ((template.subject, template.body) if template
+                         else rendering.DEFAULTS[(message.kind, message.channel)])
+        context = message_context(message, messaging, extra=extra)
+        subject, body = rendering.render(subject, context), rendering.render(body, context)
     if message.channel == Channel.SMS:
         return "", f"{body} Reply STOP to opt out." if message.is_marketing else body
     # A header is one line (a line break from a name saved before names were checked would

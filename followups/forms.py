@@ -2,7 +2,7 @@ from django import forms
 
 from core.one_line import OneLineInputsMixin
 from followups import rendering
-from followups.models import AftercareStep, MessagingSettings
+from followups.models import HAND_MADE_TASK_KINDS, AftercareStep, MessagingSettings
 
 
 class MessagingSettingsForm(OneLineInputsMixin, forms.ModelForm):
@@ -51,6 +51,41 @@ class CallDoneForm(forms.Form):
     outcome = forms.CharField(required=False)
     # The tries the screen showed, so a double-tapped "Left voicemail" counts once.
     tries = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+class TaskForm(OneLineInputsMixin, forms.Form):
+    kind = forms.ChoiceField(label="To do", choices=HAND_MADE_TASK_KINDS)
+    due_on = forms.DateField(label="By", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(required=False, max_length=500)
+
+
+class SnoozeForm(forms.Form):
+    until = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReassignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=None, label="Give to", empty_label=None)
+
+    def __init__(self, *args, sellers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = sellers
+
+
+class ReplyForm(forms.Form):
+    address = forms.ChoiceField(label="To")
+    subject = forms.CharField(required=False, max_length=200,
+                              help_text="Emails only; blank for a note from the store.")
+    # No max_length: an over-long message is refused by the service with the count, and the
+    # words stay in the box.
+    words = forms.CharField(label="Message", required=False,
+                            widget=forms.Textarea(attrs={"rows": 4}))
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, addresses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["address"].choices = [
+            (address, f"{address} ({'email' if channel == 'email' else 'text'})")
+            for channel, address in addresses]
 
 
 class AftercareStepForm(forms.ModelForm):

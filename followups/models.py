@@ -103,6 +103,10 @@ class TemplateKind(models.TextChoices):
     EVENT_REMINDER = "event_reminder", "Event reminder"
     EVENT_CANCELLED = "event_cancelled", "Event cancelled"
     SIGN_UP_CONFIRMATION = "sign_up_confirmation", "Sign-up confirmation"
+    APPOINTMENT_CONFIRMATION = "appt_confirmation", "Appointment confirmation"
+    APPOINTMENT_REMINDER = "appt_reminder", "Appointment reminder"
+    # Words an associate wrote in a customer's thread (no template: the body is theirs).
+    REPLY = "reply", "Reply"
     VOUCHER = "voucher", "Website voucher"
     DRAWING_WINNER = "drawing_winner", "Drawing winner"
     CARE_CHECK = "care_check", "Care of a piece bought"
@@ -113,8 +117,12 @@ class TemplateKind(models.TextChoices):
 
 # What the person asked for a moment ago (their confirmation link, the voucher they signed up
 # for, the prize they entered for): never held by the fatigue cap, never counted in it.
+# An appointment's confirmation and reminder (the visit they booked) and an associate's
+# reply in their conversation are held the same way.
 ASKED_FOR_KINDS = (TemplateKind.SIGN_UP_CONFIRMATION, TemplateKind.VOUCHER,
-                   TemplateKind.DRAWING_WINNER)
+                   TemplateKind.DRAWING_WINNER, TemplateKind.APPOINTMENT_CONFIRMATION,
+                   TemplateKind.APPOINTMENT_REMINDER, TemplateKind.REPLY)
+APPOINTMENT_KINDS = (TemplateKind.APPOINTMENT_CONFIRMATION, TemplateKind.APPOINTMENT_REMINDER)
 
 
 # The steps after a purchase or a repair that are messages (followups.aftercare plans them).
@@ -235,6 +243,16 @@ class Message(models.Model):
     campaign = models.ForeignKey("events.Campaign", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="messages",
                                  db_index=False)
+    appointment = models.ForeignKey("appointments.Appointment", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="messages")
+    # A reply written in the thread: who wrote it, and the form's one-time key, so a double
+    # tap on Send (or a resent form) puts one message in the outbox.
+    written_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    reply_key = models.UUIDField(null=True, blank=True, unique=True)
+    # A reply's own words as the associate wrote them (`body` is what went out, footer
+    # included, rendered again from these on every try).
+    words = models.TextField(blank=True)
     # The voucher it delivers, or the drawing whose winner it tells (crm's issue 18).
     voucher = models.ForeignKey("crm.Voucher", null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="messages")
@@ -290,6 +308,10 @@ class Message(models.Model):
                 condition=Q(campaign__isnull=False),
                 name="message_once_per_campaign_kind_customer_channel"),
             models.UniqueConstraint(
+                fields=["appointment", "kind", "channel"],
+                condition=Q(appointment__isnull=False),
+                name="message_once_per_appointment_kind_channel"),
+            models.UniqueConstraint(
                 fields=["voucher", "channel"], condition=Q(voucher__isnull=False),
                 name="message_once_per_voucher_channel"),
             models.UniqueConstraint(
@@ -323,10 +345,15 @@ class Message(models.Model):
         return self.kind == TemplateKind.SIGN_UP_CONFIRMATION
 
     @property
+    def is_reply(self) -> bool:
+        return self.kind == TemplateKind.REPLY
+
+    @property
     def is_marketing(self) -> bool:
         """Marketing is held by consent, quiet hours and the fatigue cap; a repair notice or a
         sign-up's confirmation (asked for a moment ago) is transactional. A voucher or a
-        prize the person asked for still needs their consent, but no fatigue cap holds it."""
+        prize the person asked for, an appointment's confirmation and reminder and an
+        associate's reply still need their consent, but no fatigue cap holds them."""
         return self.purpose not in TRANSACTIONAL_PURPOSES and self.kind not in ASKED_FOR_KINDS
 
     @property
@@ -357,47 +384,128 @@ class CallOutcome(models.TextChoices):
 REACH_OUT = "Reach out: a valued client we have not seen for a while"
 
 
-class CallTask(models.Model):
-    """A call an associate promised: phone consent turns a reminder into a call to make.
+class TaskKind(models.TextChoices):
+    CALL = "call", "Call"
+    TEXT = "text", "Text"
+    EMAIL = "email", "Email"
+    VISIT = "visit", "Visit"
+    THANK_YOU = "thank_you", "Thank-you note"
+    REACH_OUT = "reach_out", "Reach out"
+    # A customer's text is waiting for an answer (made by the inbound webhook, one per
+    # customer while open; answering in the thread closes it).
+    REPLY = "reply", "Reply waiting"
 
-    `assignee` is null for an orphaned client: the managers' list shows those. Due `lead_days`
-    before the occasion; a voicemail keeps it open for another try (`attempts` counts them).
+
+# What an associate may add by hand (a reply waiting is made by the customer's text).
+HAND_MADE_TASK_KINDS = [(k.value, k.label) for k in TaskKind if k != TaskKind.REPLY]
+
+
+class TaskQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+    def of(self, staff):
+        """The staff member's tasks; a manager also carries the orphaned clients' (no
+        assignee, or one who has left)."""
+        mine = Q(assignee=staff)
+        if staff.is_manager:
+            mine |= Q(assignee__isnull=True) | Q(assignee__departed_on__isnull=False)
+        return self.filter(mine)
+
+
+class Task(models.Model):
+    """An associate's work item for a customer: a call, a text, an email, a visit, a thank-you
+    note, a reach-out, or a reply waiting.
+
+    Once only calls (the planner's, from phone consent: `occasion` and `occurs_on` say which
+    date it is about), hence the table's name. `assignee` is null for an orphaned client: the
+    managers' list shows those until the client is reassigned, then the client's open tasks
+    follow them (`tasks_follow_client`). Due on `due_on` (snoozing moves it); a voicemail
+    keeps a call open for another try (`attempts` counts them).
     """
 
-    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="call_tasks")
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="tasks")
     customer = models.ForeignKey("crm.Customer", on_delete=models.CASCADE,
-                                 related_name="call_tasks")
+                                 related_name="tasks")
+    kind = models.CharField(max_length=12, choices=TaskKind.choices, default=TaskKind.CALL)
+    note = models.CharField(max_length=500, blank=True)
     # Null once the occasion is removed, or the call was closed because it moved: a call made
     # stays on record.
     occasion = models.ForeignKey("crm.Occasion", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="call_tasks")
-    occurs_on = models.DateField()
+                                 on_delete=models.SET_NULL, related_name="tasks")
+    occurs_on = models.DateField(null=True, blank=True)
     assignee = models.ForeignKey("staff.StaffMember", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="call_tasks")
+                                 on_delete=models.SET_NULL, related_name="tasks")
     due_on = models.DateField()
+    snoozed_from = models.DateField("first due on", null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField("tries", default=0)
     last_try_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     # Why the call was asked for when no occasion is behind it (a manager's "reach out" to a
     # lapsed client); blank for an occasion's call. The planner's INSERT leaves it to the
     # database default.
     reason = models.CharField(max_length=120, blank=True, default="", db_default="")
 
+    objects = TaskQuerySet.as_manager()
+
     class Meta:
+        db_table = "followups_calltask"
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["store", "due_on"], condition=Q(done_at__isnull=True),
-                                name="calltask_open_due")]
+                                name="calltask_open_due"),
+                   models.Index(fields=["customer"], condition=Q(done_at__isnull=True),
+                                name="task_open_customer")]
         constraints = [
             models.UniqueConstraint(fields=["occasion", "occurs_on"],
                                     name="calltask_once_per_occasion_occurrence"),
+            # However often the customer texts (or the webhook is delivered), one item waits.
+            models.UniqueConstraint(fields=["customer"],
+                                    condition=Q(kind="reply", done_at__isnull=True),
+                                    name="task_one_reply_waiting_per_customer"),
+            models.CheckConstraint(condition=Q(occasion__isnull=True)
+                                   | Q(occurs_on__isnull=False),
+                                   name="task_occasion_has_date"),
         ]
 
     def __str__(self):
-        return f"Call {self.customer_id} about occasion {self.occasion_id}"
+        return f"{self.get_kind_display()}: {self.customer_id}"
+
+    @property
+    def is_call(self) -> bool:
+        return self.kind == TaskKind.CALL
+
+    @property
+    def is_reply(self) -> bool:
+        return self.kind == TaskKind.REPLY
+
+
+# The planner's calls were the first tasks; the old name still reads.
+CallTask = Task
+
+
+class Snippet(models.Model):
+    """Words the store answers with often ("We are open until 6 today"), picked in a reply."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE, related_name="snippets")
+    title = models.CharField(max_length=60)
+    body = models.TextField(max_length=1600)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [models.UniqueConstraint(fields=["store", "title"],
+                                               name="snippet_title_once_per_store")]
+
+    def __str__(self):
+        return self.title
 
 
 class ProviderEvent(models.Model):

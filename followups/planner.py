@@ -87,10 +87,10 @@ _CANDIDATES = f"""
 _INSERT_MESSAGES = f"""
     INSERT INTO followups_message
         (store_id, customer_id, channel, purpose, kind, occasion_id, occurs_on, status, due_at,
-         reason, "to", subject, body, provider_id, attempts, created_at, updated_at)
+         reason, "to", subject, body, words, provider_id, attempts, created_at, updated_at)
     SELECT %(store)s, cand.customer_id, cand.channel, %(purpose)s, cand.kind, cand.occasion_id,
-           cand.occurs_on, 'planned', cand.due_at, '', cand.address, '', '', '', 0, %(now)s,
-           %(now)s
+           cand.occurs_on, 'planned', cand.due_at, '', cand.address, '', '', '', '', 0,
+           %(now)s, %(now)s
     FROM ({_CANDIDATES}) cand
     WHERE cand.granted AND cand.preferred AND cand.channel IN ('email', 'sms')
     ON CONFLICT DO NOTHING
@@ -100,9 +100,9 @@ _INSERT_MESSAGES = f"""
 # call goes to the managers (NULL). No number on the profile, no call: nothing to dial.
 _INSERT_CALLS = f"""
     INSERT INTO followups_calltask
-        (store_id, customer_id, occasion_id, occurs_on, assignee_id, due_on, outcome, attempts,
-         created_at)
-    SELECT %(store)s, cand.customer_id, cand.occasion_id, cand.occurs_on,
+        (store_id, customer_id, kind, note, occasion_id, occurs_on, assignee_id, due_on,
+         outcome, attempts, created_at)
+    SELECT %(store)s, cand.customer_id, 'call', '', cand.occasion_id, cand.occurs_on,
            CASE WHEN cand.departed_on IS NULL THEN cand.assigned_to_id END,
            cand.due_on, '', 0, %(now)s
     FROM ({_CANDIDATES}) cand

@@ -4,10 +4,11 @@ import dataclasses
 
 from django.utils import timezone
 
+from appointments.selectors import sample_appointment
 from core.errors import LoupeError
 from crm.models import Channel, Purpose, SignUp, Source
 from followups import compose, rendering, selectors, services
-from followups.models import Message, MessageTemplate, TemplateKind
+from followups.models import APPOINTMENT_KINDS, Message, MessageTemplate, TemplateKind
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +32,8 @@ def render_preview(*, template: MessageTemplate, subject: str, body: str,
     now = timezone.now()
     occasion = customer.occasions.order_by("month", "day").first()
     purpose = {TemplateKind.REPAIR_READY: Purpose.REPAIR_NOTICES,
+               TemplateKind.APPOINTMENT_CONFIRMATION: Purpose.REPAIR_NOTICES,
+               TemplateKind.APPOINTMENT_REMINDER: Purpose.REPAIR_NOTICES,
                TemplateKind.EVENT_INVITATION: Purpose.EVENTS,
                TemplateKind.EVENT_REMINDER: Purpose.EVENTS,
                TemplateKind.EVENT_CANCELLED: Purpose.EVENTS}.get(
@@ -43,6 +46,8 @@ def render_preview(*, template: MessageTemplate, subject: str, body: str,
                       else str(customer.phone or ""))
     if message.is_sign_up_confirmation:
         message.sign_up = _sample_sign_up(customer, store=template.store)
+    if template.kind in APPOINTMENT_KINDS and customer.assigned_to is not None:
+        message.appointment = sample_appointment(customer=customer, now=now)
     messaging = services.messaging_settings_for(store=template.store)
     draft = MessageTemplate(store=template.store, kind=template.kind, channel=template.channel,
                             subject=subject, body=body)

@@ -10,6 +10,7 @@ from django.dispatch import receiver
 
 from crm.models import ConsentMethod
 from crm.signals import (
+    clients_assigned,
     drawing_winner_drawn,
     occasion_changed,
     sign_up_received,
@@ -51,6 +52,11 @@ def store_created(sender, instance, created, **kwargs):
 @receiver(sign_up_received, dispatch_uid="followups.sign_up_confirmation")
 def sign_up_confirmation(sender, sign_up, **kwargs):
     services.sign_up_confirmation_plan(sign_up=sign_up)
+
+
+@receiver(clients_assigned, dispatch_uid="followups.tasks_follow_clients")
+def tasks_follow_clients(sender, moves, at, **kwargs):
+    services.tasks_follow_clients(moves=moves, at=at)
 
 
 @receiver(voucher_issued, dispatch_uid="followups.voucher_email")

@@ -18,7 +18,10 @@ PLACEHOLDERS = {
     "store_phone": "the store's phone",
     "wish_item": "the latest piece on their wish list",
     "envelope": "the repair envelope number",
-    "link": "the link that confirms a sign-up (sign-up confirmation only)",
+    "link": "the link that confirms a sign-up, or lets the customer cancel or move an "
+            "appointment (those messages only)",
+    "when": "the appointment's day and time (appointment messages only)",
+    "purpose": "what the appointment is for (appointment messages only)",
     "event": "the event's title (event messages)",
     "event_date": "when the event starts, on the store's clock (event messages)",
     "event_place": "where the event is (event messages)",
@@ -133,13 +136,32 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "\n{{ store_phone }}"),
     (TemplateKind.ONE_YEAR, "sms"): (
         "", "{{ store }}: one year with your {{ piece }}! {{ care }}"),
+    (TemplateKind.APPOINTMENT_CONFIRMATION, "email"): (
+        "Your appointment at {{ store }}",
+        "Dear {{ first_name }},\n\nThank you for booking: {{ associate }} looks forward to "
+        "seeing you on {{ when }} ({{ purpose }}). The attached file adds it to your "
+        "calendar.\n\nTo cancel or ask for another time: {{ link }}\n\n{{ store }}\n"
+        "{{ store_phone }}"),
+    (TemplateKind.APPOINTMENT_CONFIRMATION, "sms"): (
+        "", "{{ store }}: you are booked with {{ associate }} on {{ when }}. To cancel or "
+            "move: {{ link }}"),
+    (TemplateKind.APPOINTMENT_REMINDER, "email"): (
+        "See you tomorrow at {{ store }}",
+        "Dear {{ first_name }},\n\nA reminder: {{ associate }} expects you on {{ when }} "
+        "({{ purpose }}).\n\nTo cancel or ask for another time: {{ link }}\n\n{{ store }}\n"
+        "{{ store_phone }}"),
+    (TemplateKind.APPOINTMENT_REMINDER, "sms"): (
+        "", "{{ store }}: see you tomorrow, {{ when }}, with {{ associate }}. To cancel or "
+            "move: {{ link }}"),
 }
 
 # A template the store edits must keep these placeholders, or its message is useless.
 REQUIRED = {TemplateKind.SIGN_UP_CONFIRMATION: ["link"],
             TemplateKind.EVENT_INVITATION: ["event", "rsvp_link"],
             TemplateKind.VOUCHER: ["voucher_code"],
-            TemplateKind.DRAWING_WINNER: ["prize"]}
+            TemplateKind.DRAWING_WINNER: ["prize"],
+            TemplateKind.APPOINTMENT_CONFIRMATION: ["when", "link"],
+            TemplateKind.APPOINTMENT_REMINDER: ["when", "link"]}
 
 
 def check(text: str, *, field: str = "body") -> None:

@@ -1,12 +1,13 @@
 """Shaped reads for the follow-up screens; every query is scoped to the store."""
 
+import calendar
 import datetime
 
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from crm.models import Customer, Interaction, InteractionKind, WishItem
+from crm.models import Customer, Interaction, InteractionKind, Occasion, WishItem
 from followups.models import (
     ASKED_FOR_KINDS,
     REACH_OUT,
@@ -15,6 +16,9 @@ from followups.models import (
     Message,
     MessageStatus,
     MessageTemplate,
+    Snippet,
+    Task,
+    TaskKind,
 )
 
 
@@ -32,16 +36,70 @@ def _mine(staff, prefix: str = "") -> Q:
     return q
 
 
-def calls_to_make(*, staff, today: datetime.date):
-    """Open calls due by today, with the occasion and the customer's wish list."""
-    mine = Q(assignee=staff)
-    if staff.is_manager:
-        mine |= Q(assignee__isnull=True) | Q(assignee__departed_on__isnull=False)
-    return (CallTask.objects.filter(store=staff.store, done_at__isnull=True, due_on__lte=today)
-            .filter(mine).select_related("customer", "occasion")
+def tasks_due(*, staff, today: datetime.date):
+    """Open tasks due by today (replies waiting apart), oldest first, with the occasion and
+    the customer's wish list: three queries however many."""
+    return (Task.objects.for_store(staff.store).open().of(staff)
+            .filter(due_on__lte=today).exclude(kind=TaskKind.REPLY)
+            .select_related("customer", "occasion", "assignee")
             .prefetch_related(Prefetch("customer__wish_items",
                                        queryset=WishItem.objects.order_by("-created_at")))
-            .order_by("occurs_on", "id"))
+            .order_by("due_on", "occurs_on", "id"))
+
+
+# The planner's calls were the only tasks once.
+calls_to_make = tasks_due
+
+
+def replies_waiting(*, staff):
+    """Customers' texts waiting for an answer, the longest waiting first."""
+    return (Task.objects.for_store(staff.store).open().of(staff).filter(kind=TaskKind.REPLY)
+            .select_related("customer").order_by("created_at", "id"))
+
+
+def occasions_today(*, staff, today: datetime.date):
+    """The staff member's clients whose occasion falls today (Feb 29 on Feb 28 in other
+    years), for a word of congratulation."""
+    days = Q(month=today.month, day=today.day)
+    if (today.month, today.day) == (2, 28) and not calendar.isleap(today.year):
+        days |= Q(month=2, day=29)
+    return (Occasion.objects.filter(days, customer__store=staff.store)
+            .filter(_mine(staff, "customer__")).select_related("customer")
+            .order_by("customer__last_name", "customer__first_name", "id"))
+
+
+def open_tasks_of(*, customer):
+    return (Task.objects.open().filter(customer=customer).select_related("assignee")
+            .order_by("due_on", "id"))
+
+
+def task_for(*, staff, task_id: int) -> Task:
+    """A task the staff member may work: their own, or any in the store for a manager."""
+    tasks = Task.objects.for_store(staff.store).select_related("customer", "occasion",
+                                                                "store", "assignee")
+    if not staff.is_manager:
+        tasks = tasks.filter(assignee=staff)
+    return get_object_or_404(tasks, pk=task_id)
+
+
+def call_for(*, staff, calltask_id: int) -> Task:
+    return task_for(staff=staff, task_id=calltask_id)
+
+
+def customer_thread(*, customer) -> list:
+    """One conversation per customer, oldest first: every text and email we sent or plan to
+    (with its status), and every text they sent us. Two queries."""
+    out = list(Message.objects.filter(customer=customer).select_related("written_by")
+               .order_by("due_at", "id"))
+    inbound = list(Interaction.objects.filter(customer=customer, kind=InteractionKind.REPLY)
+                   .order_by("occurred_at", "id"))
+    entries = [(m.sent_at or m.due_at, "out", m) for m in out] + \
+              [(i.occurred_at, "in", i) for i in inbound]
+    return sorted(entries, key=lambda entry: entry[0])
+
+
+def snippets_of(*, store):
+    return Snippet.objects.filter(store=store).order_by("title")
 
 
 def messages_sent_today(*, staff, now):
@@ -86,15 +144,6 @@ def needing_attention(*, store) -> dict[str, int]:
     counts = dict(Message.objects.for_store(store).filter(status__in=wanted)
                   .values_list("status").annotate(n=Count("id")).order_by())
     return {status: counts.get(status, 0) for status in wanted}
-
-
-def call_for(*, staff, calltask_id: int) -> CallTask:
-    """A call the staff member may tick off: their own, or any in the store for a manager."""
-    calls = CallTask.objects.filter(store=staff.store).select_related("customer", "occasion",
-                                                                       "store")
-    if not staff.is_manager:
-        calls = calls.filter(assignee=staff)
-    return get_object_or_404(calls, pk=calltask_id)
 
 
 def preview_customer(*, store, email: str = ""):

@@ -32,9 +32,9 @@ from core.audit import log_action
 from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose
 from crm.selectors import consent_current
 from crm.services import interaction_add
-from followups import compose, services, sms
+from followups import calendar_file, compose, services, sms
 from followups.errors import SendError
-from followups.models import PICKUP_REMINDERS, Message, MessageStatus
+from followups.models import APPOINTMENT_KINDS, PICKUP_REMINDERS, Message, MessageStatus
 from repairs.selectors import envelope_waits_for_pickup
 
 logger = logging.getLogger(__name__)
@@ -92,7 +92,8 @@ def message_send(*, message_id: int) -> str:
     with transaction.atomic():
         message = (Message.objects.select_for_update(skip_locked=True, of=("self",))
                    .select_related("store", "customer__assigned_to", "occasion", "envelope",
-                                   "sign_up", "voucher__program", "voucher__store", "drawing")
+                                   "sign_up", "voucher__program", "voucher__store", "drawing",
+                                   "appointment__associate")
                    .filter(pk=message_id, status=MessageStatus.PLANNED).first())
         if message is None:
             return "nothing to do"
@@ -158,7 +159,7 @@ def _too_late(message: Message, now) -> str:
 
 def _stop_reason(message: Message, now, cap: int) -> str:
     customer = message.customer
-    if stale := _occasion_not_on_file(message):
+    if stale := _occasion_not_on_file(message) or _appointment_off(message, now):
         return stale
     if message.kind in PICKUP_REMINDERS.values() and not envelope_waits_for_pickup(
             envelope_id=message.envelope_id):
@@ -209,6 +210,18 @@ def _occasion_not_on_file(message: Message) -> str:
         return services.OCCASION_WITHDRAWN["removed"]
     if message.occasion.on_year(message.occurs_on.year) != message.occurs_on:
         return services.OCCASION_WITHDRAWN["moved"]
+    return ""
+
+
+def _appointment_off(message: Message, now) -> str:
+    """An appointment's confirmation or reminder for a visit that is off or already begun."""
+    if message.kind not in APPOINTMENT_KINDS:
+        return ""
+    appointment = message.appointment
+    if appointment is None or appointment.status != "booked":
+        return "The appointment was cancelled."
+    if appointment.starts_at <= now:
+        return "Too late: the appointment has begun."
     return ""
 
 
@@ -266,6 +279,9 @@ def _send_email(message: Message, messaging) -> str:
     email = EmailMessage(message.subject, message.body, sender, [message.to],
                          headers={"Message-ID": message_id,
                                   **compose.unsubscribe_headers(message)})
+    if message.kind in APPOINTMENT_KINDS:
+        email.attach("appointment.ics", calendar_file.appointment_ics(message.appointment),
+                     "text/calendar")
     try:
         email.send()
     except AnymailRecipientsRefused as exc:

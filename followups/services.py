@@ -14,17 +14,43 @@ from crm.models import Channel, Consent, ConsentMethod, Customer, InteractionKin
 from crm.selectors import consent_current
 from crm.services import consent_record, interaction_add
 from followups import compose, rendering
+from followups.appointment_notices import (  # noqa: F401 - the room's public door
+    APPOINTMENT_PURPOSE,
+    appointment_notices_plan,
+    appointment_notices_withdraw,
+)
+from followups.conversations import (  # noqa: F401 - the room's public door
+    customer_reply_send,
+    reply_addresses,
+    reply_default_address,
+    reply_purpose,
+    reply_status,
+    reply_waiting,
+)
 from followups.models import (
     REACH_OUT,
-    CallOutcome,
     CallTask,
     Message,
     MessageStatus,
     MessageTemplate,
     MessagingSettings,
     ProviderEvent,
+    Task,
+    TaskKind,
     TemplateKind,
 )
+from followups.work import (  # noqa: F401 - the room's public door
+    task_create,
+    task_done,
+    task_left_voicemail,
+    task_reassign,
+    task_snooze,
+    tasks_follow_clients,
+)
+
+# The names the planner's calls had before every task could be done, snoozed and reassigned.
+call_task_done = task_done
+call_task_left_voicemail = task_left_voicemail
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "UNSTOP"}
@@ -263,33 +289,7 @@ def _asked_for_plan(*, customer_id, store, kind, to, **about) -> Message:
 
 
 @transaction.atomic
-def call_task_done(*, task: CallTask, by, outcome: str = "") -> CallTask:
-    """Tick off a call (twice is the same as once) and put it on the customer's timeline."""
-    task = CallTask.objects.select_for_update().get(pk=task.pk)
-    if task.done_at is not None:
-        return task
-    now = timezone.now()
-    task.done_at, task.done_by, task.outcome = now, by, outcome[:200]
-    task.attempts, task.last_try_at = task.attempts + 1, now
-    task.save(update_fields=["done_at", "done_by", "outcome", "attempts", "last_try_at"])
-    summary = f"Called about {_call_about(task)}"
-    interaction_add(customer=task.customer, kind=InteractionKind.CALL,
-                    summary=f"{summary}: {outcome}" if outcome else summary, by=by, at=now)
-    log_action(by=by, action="followups.call_done", obj=task, store=task.store, at=now)
-    return task
-
-
-def _call_about(task: CallTask) -> str:
-    """What the call is about, for the timeline: its occasion (gone if it was removed since),
-    or the reason it was asked for."""
-    if task.occasion is None and task.reason:
-        return "reaching out"
-    about = task.occasion.title.lower() if task.occasion else "their date"
-    return f"{about} on {task.occurs_on:%b %d}"
-
-
-@transaction.atomic
-def reach_out_task_create(*, customer: Customer, by) -> tuple[CallTask, bool]:
+def reach_out_task_create(*, customer: Customer, by) -> tuple[Task, bool]:
     """Give the client's associate (the managers' list for an orphan) a call due today to
     reach out to them; returns the task and whether it is new.
 
@@ -299,46 +299,21 @@ def reach_out_task_create(*, customer: Customer, by) -> tuple[CallTask, bool]:
     locked = (Customer.objects.select_for_update(of=("self",))
               .select_related("assigned_to", "store")
               .get(pk=customer.pk))
-    open_task = (CallTask.objects.filter(customer=locked, occasion__isnull=True,
-                                         reason=REACH_OUT, done_at__isnull=True)
+    open_task = (Task.objects.filter(customer=locked, kind=TaskKind.REACH_OUT,
+                                     done_at__isnull=True)
                  .order_by("id").first())
     if open_task is not None:
         return open_task, False
     now = timezone.now()
     today = locked.store.today(now)
     associate = locked.assigned_to
-    task = CallTask.objects.create(
-        store=locked.store, customer=locked, occasion=None, occurs_on=today, due_on=today,
-        assignee=associate if associate is not None and associate.is_active else None,
-        reason=REACH_OUT, created_at=now)
+    task = Task.objects.create(
+        store=locked.store, customer=locked, kind=TaskKind.REACH_OUT, occasion=None,
+        due_on=today, note=REACH_OUT, reason=REACH_OUT, created_by=by, created_at=now,
+        assignee=associate if associate is not None and associate.is_active else None)
     log_action(by=by, action="followups.reach_out_asked", obj=task,
                store=locked.store, at=now, data={"customer": locked.pk})
     return task, True
-
-
-@transaction.atomic
-def call_task_left_voicemail(*, task: CallTask, by, tries_seen: int,
-                             note: str = "") -> CallTask:
-    """Count a try that reached voicemail; the call stays open for another try.
-
-    `tries_seen` is the count the associate's screen showed: a double tap (or a second
-    screen) that already counted this try finds a higher count and adds nothing.
-    """
-    task = (CallTask.objects.select_for_update(of=("self",)).select_related("occasion")
-            .get(pk=task.pk))
-    if task.done_at is not None or task.attempts != tries_seen:
-        return task
-    now = timezone.now()
-    task.attempts, task.last_try_at = task.attempts + 1, now
-    task.outcome = CallOutcome.VOICEMAIL.label if not note else \
-        f"{CallOutcome.VOICEMAIL.label}: {note}"[:200]
-    task.save(update_fields=["attempts", "last_try_at", "outcome"])
-    summary = f"Left voicemail about {_call_about(task)} (try {task.attempts})"
-    interaction_add(customer=task.customer, kind=InteractionKind.CALL,
-                    summary=f"{summary}: {note}" if note else summary, by=by, at=now)
-    log_action(by=by, action="followups.call_voicemail", obj=task, store=task.store,
-               at=now, data={"tries": task.attempts})
-    return task
 
 
 # Why a reminder planned for an occasion was held back, by what became of the occasion.
@@ -415,14 +390,25 @@ def customer_unsubscribe(*, customer: Customer, address: str = "") -> None:
 
 
 @transaction.atomic
-def sms_inbound(*, sender: str, store_number: str, text: str) -> str:
-    """A text from a customer: STOP/START/HELP keywords, anything else to the timeline.
+def sms_inbound(*, sender: str, store_number: str, text: str, message_sid: str = "") -> str:
+    """A text from a customer: STOP/START/HELP keywords, anything else to the timeline and a
+    "reply waiting" item on the associate's Today (the managers' for an orphaned client).
 
     STOP and START apply to the number that texted, never to another number of the profile.
+    The same text delivered again (Twilio retries with the same MessageSid) changes nothing.
     Returns the reply to text back ("" for none).
     """
+    if message_sid:
+        try:
+            with transaction.atomic():
+                ProviderEvent.objects.create(provider="twilio-inbound",
+                                             event_id=message_sid[:200],
+                                             received_at=timezone.now())
+        except IntegrityError:
+            return ""
     word = text.strip().split(maxsplit=1)[0].upper() if text.strip() else ""
-    customers = list(Customer.objects.filter(phone=sender).select_related("store"))
+    customers = list(Customer.objects.filter(phone=sender)
+                     .select_related("store", "assigned_to"))
     numbered = [c for c in customers if _store_number(c.store) == store_number]
     customers = numbered or customers
     now = timezone.now()
@@ -447,6 +433,7 @@ def sms_inbound(*, sender: str, store_number: str, text: str) -> str:
     for customer in customers:
         interaction_add(customer=customer, kind=InteractionKind.REPLY,
                         summary=f"Texted: {text.strip()[:500]}", at=now)
+        reply_waiting(customer=customer, text=text, at=now)
     return ""
 
 

@@ -1,55 +1,156 @@
 """Staff screens: today's follow-ups, the message log, templates and messaging settings."""
 
+import datetime
+import uuid
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from appointments.selectors import appointments_today
 from core.access import staff_required
 from core.errors import LoupeError
+from crm.selectors import customer_for
 from followups import aftercare, preview, selectors, services
 from followups.filters import MessageLogFilter
-from followups.forms import AftercareStepForm, CallDoneForm, MessagingSettingsForm, TemplateForm
+from followups.forms import (
+    AftercareStepForm,
+    CallDoneForm,
+    MessagingSettingsForm,
+    ReassignForm,
+    ReplyForm,
+    SnoozeForm,
+    TaskForm,
+    TemplateForm,
+)
 from followups.models import MessageTemplate
+from staff.selectors import sellers_of_store
 
 
 @staff_required("followups.view_followups")
 def today(request):
+    """The associate's start page, in the order a person works it: customers waiting for an
+    answer, today's appointments, tasks due, today's occasions, the answers that came in and
+    what went out."""
     now = timezone.now()
     staff = request.staff
+    day = request.store.today(now)
     return render(request, "followups/today.html", {
-        "calls": selectors.calls_to_make(staff=staff, today=request.store.today(now)),
+        "replies": selectors.replies_waiting(staff=staff),
+        "appointments": appointments_today(staff=staff, today=day),
+        "tasks": selectors.tasks_due(staff=staff, today=day),
+        "occasions": selectors.occasions_today(staff=staff, today=day),
         "sent": selectors.messages_sent_today(staff=staff, now=now),
-        "replies": selectors.replies_today(staff=staff, now=now),
-        "done_form": CallDoneForm(),
+        # Answers logged on the timeline today (an RSVP, a texted YES): nothing to do, good
+        # to know before the customer walks in.
+        "answers": selectors.replies_today(staff=staff, now=now),
+        "done_form": CallDoneForm(), "today": day,
     })
 
 
 @staff_required("followups.view_followups")
 @require_POST
 def call_done(request, calltask_id):
-    task = selectors.call_for(staff=request.staff, calltask_id=calltask_id)
+    task = selectors.task_for(staff=request.staff, task_id=calltask_id)
     form = CallDoneForm(request.POST)
     outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
-    services.call_task_done(task=task, by=request.staff, outcome=outcome)
-    messages.success(request, f"Call to {task.customer.full_name} ticked off.")
+    services.task_done(task=task, by=request.staff, outcome=outcome)
+    what = "Call to" if task.is_call else f"{task.get_kind_display()} for"
+    messages.success(request, f"{what} {task.customer.full_name} ticked off.")
     return redirect("followups:today")
 
 
 @staff_required("followups.view_followups")
 @require_POST
 def call_voicemail(request, calltask_id):
-    task = selectors.call_for(staff=request.staff, calltask_id=calltask_id)
+    task = selectors.task_for(staff=request.staff, task_id=calltask_id)
     form = CallDoneForm(request.POST)
     data = form.cleaned_data if form.is_valid() else {}
     tries = data.get("tries")
-    task = services.call_task_left_voicemail(
+    task = services.task_left_voicemail(
         task=task, by=request.staff, note=data.get("outcome", ""),
         tries_seen=task.attempts if tries is None else tries)
     messages.success(request, f"Voicemail for {task.customer.full_name} noted "
                               f"(tries: {task.attempts}); the call stays on your list.")
     return redirect("followups:today")
+
+
+@staff_required("followups.view_followups")
+def task_snooze(request, task_id):
+    task = selectors.task_for(staff=request.staff, task_id=task_id)
+    form = SnoozeForm(request.POST or None, initial={
+        "until": request.store.today() + datetime.timedelta(days=1)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_snooze(task=task, until=form.cleaned_data["until"],
+                                        by=request.staff)
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, f"{task.get_kind_display()} for "
+                                      f"{task.customer.full_name} moved to "
+                                      f"{task.due_on:%a %b} {task.due_on.day}.")
+            return redirect("followups:today")
+    return render(request, "followups/task_form.html",
+                  {"form": form, "task": task, "customer": task.customer, "action": "snooze"})
+
+
+@staff_required("followups.view_followups", "staff.manage_staff")
+def task_reassign(request, task_id):
+    task = selectors.task_for(staff=request.staff, task_id=task_id)
+    form = ReassignForm(request.POST or None, sellers=sellers_of_store(store=request.store))
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_reassign(task=task, assignee=form.cleaned_data["assignee"],
+                                          by=request.staff)
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, f"Given to {task.assignee.display_name}.")
+            return redirect("followups:today")
+    return render(request, "followups/task_form.html",
+                  {"form": form, "task": task, "customer": task.customer,
+                   "action": "reassign"})
+
+
+@staff_required("followups.view_followups")
+def task_add(request, customer_id):
+    customer = customer_for(store=request.store, customer_id=customer_id)
+    form = TaskForm(request.POST or None, initial={"due_on": request.store.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_create(customer=customer, by=request.staff, **form.cleaned_data)
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, f"Task added for {customer.full_name}.")
+            return redirect("crm:customer", customer_id=customer.pk)
+    return render(request, "followups/task_form.html",
+                  {"form": form, "customer": customer, "action": "add"})
+
+
+@staff_required("followups.view_followups")
+def conversation(request, customer_id):
+    """The customer's thread of texts and emails, with the reply box (also on their page)."""
+    customer = customer_for(store=request.store, customer_id=customer_id)
+    form = ReplyForm(request.POST or None, addresses=services.reply_addresses(customer),
+                     initial={"key": uuid.uuid4(),
+                              "address": services.reply_default_address(customer)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = services.customer_reply_send(customer=customer, by=request.staff,
+                                                   **form.cleaned_data)
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, services.reply_status(message))
+            return redirect("followups:conversation", customer_id=customer.pk)
+    return render(request, "followups/conversation.html", {
+        "customer": customer, "form": form,
+        "thread": selectors.customer_thread(customer=customer),
+        "snippets": selectors.snippets_of(store=request.store)})
 
 
 @staff_required("followups.manage_messaging")

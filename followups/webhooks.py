@@ -59,7 +59,8 @@ def twilio_inbound(request):
         return HttpResponseForbidden("Bad signature")
     reply = services.sms_inbound(sender=request.POST.get("From", ""),
                                  store_number=request.POST.get("To", ""),
-                                 text=request.POST.get("Body", ""))
+                                 text=request.POST.get("Body", ""),
+                                 message_sid=request.POST.get("MessageSid", ""))
     twiml = MessagingResponse()
     if reply:
         twiml.message(reply)

@@ -29,6 +29,7 @@ _FLOOR = {
     "followups.view_followups",
     "events.view_events",
     "insights.view_my_year",
+    "appointments.book_appointment",
 }
 _COUNTER = {
     "crm.add_customer",
@@ -56,9 +57,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     MANAGER: _EVERYONE | _FLOOR | _COUNTER | _OFFICE,
 }
 
-# Where each role lands after logging in (URL names: staff imports no app above it).
+# Where each role lands after logging in: a salesperson's day starts on Today (replies
+# waiting, appointments, tasks due, the day's occasions).
 ROLE_HOME = {
-    SALESPERSON: "crm:home",
+    SALESPERSON: "followups:today",
     SERVICE: "repairs:home",
     MANAGER: "insights:dashboard",
 }

@@ -159,9 +159,12 @@ class MessageFactory(factory.django.DjangoModelFactory):
     updated_at = factory.LazyFunction(timezone.now)
 
 
-class CallTaskFactory(factory.django.DjangoModelFactory):
+class TaskFactory(factory.django.DjangoModelFactory):
+    """A call the planner made for an occasion (pass kind=, note=, occasion=None,
+    occurs_on=None for a task made by hand)."""
+
     class Meta:
-        model = "followups.CallTask"
+        model = "followups.Task"
 
     customer = factory.SubFactory(CustomerFactory)
     store = factory.SelfAttribute("customer.store")
@@ -173,6 +176,28 @@ class CallTaskFactory(factory.django.DjangoModelFactory):
     assignee = factory.SelfAttribute("customer.assigned_to")
     due_on = factory.LazyAttribute(lambda o: o.store.today())
     created_at = factory.LazyFunction(timezone.now)
+
+
+CallTaskFactory = TaskFactory
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """Booked tomorrow at 11:00 on the store's clock for an hour (no checks: the service's
+    tests book through `appointment_book`)."""
+
+    class Meta:
+        model = "appointments.Appointment"
+
+    customer = factory.SubFactory(CustomerFactory)
+    store = factory.SelfAttribute("customer.store")
+    associate = factory.SubFactory(StaffMemberFactory, store=factory.SelfAttribute("..store"),
+                                   role=Role.SALESPERSON)
+    starts_at = factory.LazyAttribute(lambda a: datetime.datetime.combine(
+        a.store.today() + datetime.timedelta(days=1), datetime.time(11), tzinfo=a.store.tz))
+    ends_at = factory.LazyAttribute(lambda a: a.starts_at + datetime.timedelta(hours=1))
+    purpose = "anniversary"
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyFunction(timezone.now)
 
 
 class MessageTemplateFactory(factory.django.DjangoModelFactory):

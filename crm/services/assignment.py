@@ -16,6 +16,7 @@ from core.audit import log_action
 from core.errors import LoupeError
 from crm.models import Assignment, AssignmentReason, Customer, InteractionKind
 from crm.services.timeline import interaction_add, interactions_add
+from crm.signals import clients_assigned
 
 
 def _looked_after(name: str, reason: str) -> str:
@@ -38,6 +39,8 @@ def client_assign(*, customer: Customer, associate, by=None, reason: str, note: 
                                            set_by=by, reason=reason, note=note)
     Customer.objects.filter(pk=locked.pk).update(assigned_to=associate)
     customer.assigned_to = associate
+    clients_assigned.send(sender=Customer, at=at, moves=[
+        (locked.pk, locked.assigned_to_id, associate.pk if associate else None)])
     who = associate.display_name if associate else "nobody"
     interaction_add(customer=locked, kind=InteractionKind.CHANGE, by=by, at=at,
                     summary=_looked_after(who, reason))
@@ -82,6 +85,8 @@ def clients_reassign(*, store, moves: list[Move], by,
     if not changing:
         return 0
     _apply(changing, receivers=receivers, by=by, reason=reason, note=note, at=at)
+    clients_assigned.send(sender=Customer, at=at, moves=[
+        (m.customer_id, current[m.customer_id], m.associate_id) for m in changing])
     counts = Counter(m.associate_id for m in changing)
     log_action(by=by, action="clients.reassigned", store=store,
                data={"count": len(changing), "reason": str(reason),

@@ -13,3 +13,26 @@ def customer_messages(context, customer):
     return {"customer": customer,
             "messages": list(selectors.customer_messages(customer=customer)),
             "store_timezone": staff.store.timezone if staff else timezone.get_current_timezone()}
+
+
+@register.inclusion_tag("followups/partials/_customer_conversation_panel.html",
+                        takes_context=True)
+def customer_conversation(context, customer):
+    """The customer page's conversation (the latest entries, newest last), its reply box and
+    the customer's open tasks."""
+    import uuid
+
+    from followups.forms import ReplyForm
+    from followups.services import reply_addresses
+
+    tasks = list(selectors.open_tasks_of(customer=customer))
+    addresses = reply_addresses(customer)
+    # Their text waiting: answer on the number (no query: the open tasks are at hand).
+    waiting = customer.phone and any(task.is_reply for task in tasks)
+    return {"customer": customer, "perms": context.get("perms"),
+            "thread": selectors.customer_thread(customer=customer)[-8:], "tasks": tasks,
+            "form": ReplyForm(addresses=addresses, initial={
+                "key": uuid.uuid4(),
+                "address": str(customer.phone) if waiting else
+                (addresses[0][1] if addresses else "")}),
+            "snippets": list(selectors.snippets_of(store=customer.store))}

@@ -25,6 +25,7 @@ from crm.models import (
     Source,
 )
 from crm.services import preference_list_start
+from sampledata.demo.appointments import load_demo_appointments
 from sampledata.demo.crm import load_demo_crm
 from sampledata.demo.events import load_demo_events
 from sampledata.demo.followups import load_demo_followups
@@ -85,6 +86,7 @@ def load_demo(*, customers: int = 300, seed: int = 7) -> Store:
     load_demo_followups(store=store, rng=rng, now=now)
     load_demo_events(store=store, rng=rng, now=now)
     load_demo_insights(store=store, rng=rng, now=now)
+    load_demo_appointments(store=store, rng=rng, now=now)
     return store
 
 

@@ -8,7 +8,7 @@ from crm.models import Channel, Consent, Customer, InteractionKind, Purpose
 from crm.services import interaction_add
 from followups.models import Message, MessageStatus
 from followups.planner import plan_store
-from followups.services import messaging_settings_for
+from followups.services import messaging_settings_for, reply_waiting
 
 HISTORY = [
     (MessageStatus.DELIVERED, ""),
@@ -57,6 +57,7 @@ def _load_history(store, rng, now, messaging):
     for customer, text in zip(customers[:2], REPLIES, strict=False):
         interaction_add(customer=customer, kind=InteractionKind.REPLY, at=now,
                         summary=f"Texted: {text}")
+        reply_waiting(customer=customer, text=text, at=now)
 
 
 def _bring_occasions_near(store, rng, now, messaging):

@@ -7,7 +7,7 @@ from tests.factories import PASSWORD
 
 @pytest.mark.parametrize(
     ("member", "home"),
-    [("salesperson", "crm:home"), ("service_clerk", "repairs:home"),
+    [("salesperson", "followups:today"), ("service_clerk", "repairs:home"),
      ("manager", "insights:dashboard")],
 )
 def test_each_role_logs_in_and_lands_on_its_home_page(client, request, member, home):

@@ -11,9 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from appointments.selectors import manage_token
 from events.services import rsvp_token
 from followups.compose import unsubscribe_token
 from tests.factories import (
+    AppointmentFactory,
     CallTaskFactory,
     CustomerFactory,
     DrawingFactory,
@@ -22,6 +24,7 @@ from tests.factories import (
     InvitationFactory,
     MessageTemplateFactory,
     StaffMemberFactory,
+    TaskFactory,
 )
 
 LOGIN = "login"  # anonymous: redirected to the login page
@@ -123,6 +126,18 @@ EXPECTED = {
     # The sample is a colleague of the salesperson: only a manager of the store sets their
     # goals.
     "insights:goal-edit": (LOGIN, 404, 403, 200, 404, 403),
+    "followups:task-snooze": (LOGIN, 200, 403, 200, 404, 403),
+    "followups:task-reassign": (LOGIN, 403, 403, 200, 404, 403),
+    "followups:task-add": (LOGIN, 200, 403, 200, 404, 403),
+    "followups:conversation": (LOGIN, 200, 403, 200, 404, 403),
+    "appointments:calendar": (LOGIN, 200, 403, 200, 200, 403),
+    "appointments:week": (LOGIN, 200, 403, 200, 200, 403),
+    "appointments:book": (LOGIN, 200, 403, 200, 404, 403),
+    "appointments:appointment": (LOGIN, 200, 403, 200, 404, 403),
+    "appointments:cancel": (LOGIN, 405, 403, 405, 405, 403),
+    "appointments:record": (LOGIN, 200, 403, 200, 404, 403),
+    "appointments:hours": (LOGIN, 403, 403, 200, 200, 403),
+    "appointments:manage": (200, 200, 200, 200, 200, 200),
     "crm:voucher-show": (400, 400, 400, 400, 400, 400),
     "crm:drawing-rules": (200, 200, 200, 200, 200, 200),
     "crm:vouchers": (LOGIN, 200, 200, 200, 200, 403),
@@ -160,14 +175,19 @@ def all_url_names():
 
 
 @pytest.fixture
-def url_samples(store, settings, tmp_path):
+def url_samples(store, settings, tmp_path, salesperson):
     """A sample value for every URL argument, each object in `store`."""
     settings.MEDIA_ROOT = tmp_path
     customer = CustomerFactory(store=store)
     call = CallTaskFactory(customer=customer)
     invitation = InvitationFactory(customer=customer)
+    appointment = AppointmentFactory(customer=customer)
     envelope = EnvelopeFactory(customer=customer)
     return {
+        "task_id": TaskFactory(customer=customer, assignee=salesperson, kind="text",
+                               occasion=None, occurs_on=None).pk,
+        "appointment_id": appointment.pk,
+        "link": manage_token(appointment),
         "customer_id": customer.pk,
         "occasion_id": call.occasion_id,
         "envelope_id": envelope.pk,

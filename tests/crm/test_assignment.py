@@ -62,14 +62,16 @@ def test_bulk_reassignment_queries_do_not_grow_with_the_number_of_clients(
     gone, customers = _orphans(store, count)
     half = count // 2
     moves = _moves(customers[:half], gone, salesperson) + _moves(customers[half:], gone, tom)
-    with django_assert_max_num_queries(10):
+    # 10, and the one UPDATE that hands the clients' open tasks on with them (followups,
+    # answering crm's clients_assigned).
+    with django_assert_max_num_queries(11):
         assert clients_reassign(store=store, moves=moves, by=manager) == count
 
 
 def test_reassigning_ten_thousand_orphans_is_one_set_of_queries(
         store, manager, salesperson, django_assert_max_num_queries):
     gone, customers = _orphans(store, 10_000)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # with the tasks' UPDATE, as above
         clients_reassign(store=store, moves=_moves(customers, gone, salesperson), by=manager)
     assert Assignment.objects.filter(associate=salesperson).count() == 10_000
 

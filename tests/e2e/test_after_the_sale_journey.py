@@ -74,6 +74,8 @@ def test_a_manager_imports_the_pos_file_and_the_associate_sees_the_purchase(
     _log_out(page)
 
     log_in(salesperson)
+    page.wait_for_url("**/followups/today/")  # a salesperson's day starts on Today
+    page.get_by_role("link", name="My clients").click()
     page.wait_for_url("**/customers/")
     assert page.get_by_role("link", name=re.compile("Ava Brown")).is_visible()
     assert page.get_by_role("link", name=re.compile("Noah Smith")).is_visible()

@@ -34,8 +34,7 @@ def test_an_associate_makes_todays_calls(page, log_in, screenshot, store, salesp
                                             first_name="Ava"),
                    status=MessageStatus.SENT, sent_at=timezone.now())
     log_in(salesperson)
-    page.get_by_role("link", name="Follow-ups").click()
-    page.wait_for_url("**/followups/today/")
+    page.wait_for_url("**/followups/today/")  # a salesperson's day starts on Today
     assert page.get_by_text("Sapphire halo ring").is_visible()
     assert page.get_by_text("Anniversary · Thursday, Dec 10").is_visible()
     screenshot("followups-today")
@@ -49,7 +48,7 @@ def test_an_associate_makes_todays_calls(page, log_in, screenshot, store, salesp
     page.fill("input[name=outcome]", "Coming in Saturday")
     page.get_by_role("button", name="Called").click()
     assert page.get_by_text("Call to Nora Lee ticked off.").is_visible()
-    assert page.get_by_text("No calls due today.").is_visible()
+    assert page.get_by_text("Nothing due today.").is_visible()
     call = CallTask.objects.get()
     assert (call.outcome, call.attempts) == ("Coming in Saturday", 2)
 
@@ -82,7 +81,7 @@ def test_a_manager_filters_the_message_log_and_opens_settings(page, log_in, scre
     MessageFactory(customer=CustomerFactory(store=store, last_name="Sentworth"),
                    status=MessageStatus.SENT, sent_at=timezone.now())
     log_in(manager)
-    page.get_by_role("link", name="Follow-ups").click()
+    page.get_by_role("link", name="Today").click()
     page.get_by_role("link", name="Message log").click()
     page.select_option("select[name=status]", "failed")
     page.get_by_role("button", name="Filter").click()

@@ -6,6 +6,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_salesperson_logs_in_on_the_tablet_and_sees_their_home(page, log_in, screenshot,
                                                                salesperson):
     log_in(salesperson)
+    page.wait_for_url("**/followups/today/")  # a salesperson's day starts on Today
+    assert page.locator("h1").inner_text().startswith("Today")
+    page.get_by_role("link", name="My clients").click()
     page.wait_for_url("**/customers/")
     assert page.locator("h1").inner_text() == "My clients 0"  # heading and the size of the book
     assert page.locator("nav").get_by_text("Sally Sales").is_visible()

@@ -64,6 +64,8 @@ def test_manager_hands_a_departed_associates_clients_to_the_pearl_specialist(
 
     page.get_by_role("button", name="Log out").click()
     log_in(salesperson)
+    page.wait_for_url("**/followups/today/")
+    page.get_by_role("link", name="My clients").click()
     page.wait_for_url("**/customers/")
     for name in ("Olivia Reed", "Henry Stone", "Ruth Marsh"):
         assert page.get_by_text(name).first.is_visible()

@@ -55,7 +55,7 @@ def test_a_visitor_signs_up_confirms_and_the_associate_redeems_the_voucher(
     screenshot("voucher-confirmed")
 
     log_in(salesperson)
-    page.wait_for_url("**/customers/")
+    page.wait_for_url("**/followups/today/")  # a salesperson's day starts on Today
     page.get_by_role("link", name="Vouchers").click()
     page.locator("#id_code").fill(voucher.shown_code.lower())
     page.get_by_role("button", name="Look up").click()

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_a_walk_in_who_bought_nothing_is_logged_and_found_again_by_search(
         page, log_in, screenshot, salesperson, store):
     log_in(salesperson)
-    page.wait_for_url("**/customers/")
+    page.wait_for_url("**/followups/today/")  # Today has the walk-in button too
     page.get_by_role("link", name="New walk-in").click()
     page.fill("input[name=first_name]", "Olivia")
     page.fill("input[name=last_name]", "Hernandez")
@@ -103,7 +103,7 @@ def test_log_a_visit_shows_what_is_on_file_and_a_corrected_birthday_replaces_the
     ConsentFactory(customer=known, channel=Channel.EMAIL,
                    created_at=datetime.datetime(2026, 1, 5, 12, tzinfo=datetime.UTC))
     log_in(salesperson)
-    page.wait_for_url("**/customers/")
+    page.wait_for_url("**/followups/today/")
     page.goto(f"/customers/{known.pk}/")
     page.get_by_role("link", name="Log a visit").click()
     on_file = page.locator(".crm-on-file")

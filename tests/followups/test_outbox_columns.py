@@ -63,6 +63,9 @@ PLANNER_LEAVES_OUT = {
     "voucher_id": "a voucher's email is planned when the sign-up is confirmed",
     "drawing_id": "a drawing's winner is told by the drawing's service",
     "purchase_id": "aftercare is planned by followups/aftercare.py",
+    "appointment_id": "appointment notices are planned by appointment_notices_plan",
+    "written_by_id": "only an associate's reply in a conversation has a writer",
+    "reply_key": "only a reply sent from the thread's form has its one-time key",
 }
 
 

@@ -139,7 +139,7 @@ def test_every_default_template_is_listed_for_editing(manager_client, store):
     assert "Repair ready" in page and "Event invitation" in page
     assert "Sign-up confirmation" in page and "Care of a piece bought" in page
     assert "Website voucher" in page and "Drawing winner" in page
-    assert "Repair still waiting for pickup" in page
+    assert "Repair still waiting for pickup" in page and "Appointment reminder" in page
 
 
 def _edit_url(store, kind="birthday", channel="email"):
@@ -353,7 +353,7 @@ def test_a_second_voicemail_then_a_call_that_reaches_her_closes_it(sales_client,
     call.refresh_from_db()
     assert call.done_at is not None
     assert (call.attempts, call.outcome) == (3, "Coming Saturday")
-    assert list(sales_client.get(TODAY).context["calls"]) == []
+    assert list(sales_client.get(TODAY).context["tasks"]) == []
 
 
 def test_a_colleagues_call_cannot_be_marked_voicemail(sales_client, store):
@@ -370,10 +370,24 @@ def test_the_demo_store_shows_only_calls_that_are_due(client):
 
     store = load_demo(customers=60)
     today = store.today()
-    calls = CallTask.objects.filter(store=store)
+    # The planner's calls (the demo also has thank-you notes and replies waiting).
+    calls = CallTask.objects.filter(store=store, kind="call")
     assert calls.exists()
     lead = MessagingSettings.objects.get(store=store).lead_days
     for call in calls:
         assert call.due_on <= today < call.occurs_on
         assert call.occurs_on - call.due_on == datetime.timedelta(days=lead)
         assert call.customer.phone
+
+
+def test_an_appointment_template_previews_with_a_sample_visit(manager_client, store,
+                                                              salesperson):
+    customer = CustomerFactory(store=store, first_name="Harper", email="harper@mail.example",
+                               assigned_to=salesperson)
+    template, url = _edit_url(store, kind="appt_confirmation", channel="sms")
+    response = manager_client.post(url, {"subject": "", "preview_customer": customer.email,
+                                         "body": "{{ store }}: {{ when }} with {{ associate }}"
+                                                 " {{ link }}", "preview": "1"})
+    page = response.content.decode()
+    assert "at 11:00 AM with Sally Sales" in page
+    assert "/appointments/visit/" in page
