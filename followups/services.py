@@ -37,8 +37,10 @@ def settings_defaults(store) -> dict[str, str]:
 
 
 def messaging_settings_for(*, store) -> MessagingSettings:
-    """The store's messaging settings (made when the store was: `store_messaging_start`; a
-    store that somehow has none gets them here, in a worker or on a POST, never on a GET)."""
+    """The store's messaging settings, made with the store (`store_messaging_start`).
+
+    A store saved without its receiver (a raw fixture) gets them here on first use.
+    """
     found, _ = MessagingSettings.objects.select_related("store").get_or_create(
         store=store, defaults=settings_defaults(store))
     return found
