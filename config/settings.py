@@ -152,8 +152,28 @@ PHONENUMBER_DB_FORMAT = "E164"
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (POS imports, photos of pieces) are private: no MEDIA_URL serves them; each is
+# read through a permission-checked view or by a worker.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Production may keep them in any S3-compatible bucket (django-storages): set S3_BUCKET (and
+# S3_ENDPOINT_URL for a non-AWS service; the keys come from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY as boto3 reads them). Objects stay private.
+S3_BUCKET = env("S3_BUCKET", default="")
+_DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -249,6 +269,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # The planner is idempotent (unique constraints), so a missed or doubled run is harmless.
     "plan-followups": {"task": "followups.tasks.plan_followups", "schedule": 3600},
+    # Aftercare (care checks, a year with their piece) from purchases; idempotent too.
+    "plan-aftercare": {"task": "followups.tasks.plan_aftercare", "schedule": 3600},
     # The outbox rows are the schedule: this picks up what has come due (quiet hours, retries).
     "dispatch-due-messages": {"task": "followups.tasks.dispatch_due_messages", "schedule": 60},
     # A message stuck in "sending" (its worker died mid-send) is shown for a person to check.

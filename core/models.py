@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.photos import photo_upload_to
+
 
 class AuditEntry(models.Model):
     """Who did what to which object, written only through `core.audit.log_action`."""
@@ -23,3 +25,23 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+
+
+class PhotoBase(models.Model):
+    """A photo of a piece, resized on upload (`core.photos.photo_resized`). Each room's
+    concrete model adds the store and what the photo shows."""
+
+    image = models.FileField(upload_to=photo_upload_to, max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    caption = models.CharField(max_length=120, blank=True)
+    taken_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.caption or self.image.name

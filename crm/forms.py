@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import LoupeError
 from core.one_line import OneLineInputsMixin
-from crm.models import Channel, ContactPreference, Customer, OccasionKind, Preference
+from crm.models import (
+    Channel,
+    ContactPreference,
+    Customer,
+    ImportKind,
+    OccasionKind,
+    Preference,
+    VoucherKind,
+)
 from crm.normalize import normalize_email, normalize_phone, phone_key
 from crm.services import OccasionEntry, WalkInEntry, consent_questions, occasion_checked
 from crm.wording import consent_words
@@ -306,6 +314,36 @@ class PurchaseForm(OneLineInputsMixin, forms.Form):
                                    widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Amount"), max_digits=12, decimal_places=2, min_value=0)
     description = forms.CharField(label=_("What they bought"), max_length=200, required=False)
+    wedding_date = forms.DateField(
+        label=_("Bridal: their wedding date"), required=False,
+        help_text=_("For an engagement ring or wedding bands, ask: it becomes their "
+                    "anniversary."), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+PHOTO_INPUT = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
+
+
+class PiecePhotoForm(OneLineInputsMixin, forms.Form):
+    """A photo from the tablet's camera of a piece on the wish list or bought."""
+
+    piece = forms.ChoiceField(label=_("The piece"))
+    photo = forms.FileField(label=_("Photo"), widget=PHOTO_INPUT)
+    caption = forms.CharField(label=_("Caption"), max_length=120, required=False)
+
+    def __init__(self, *args, pieces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pieces = {f"wish-{w.pk}": ("wish_item", w) for w in pieces["wish_items"]}
+        self.pieces |= {f"purchase-{p.pk}": ("purchase", p) for p in pieces["purchases"]}
+        self.fields["piece"].choices = [
+            *((f"wish-{w.pk}", _("Wish list: %(d)s") % {"d": w.description})
+              for w in pieces["wish_items"]),
+            *((f"purchase-{p.pk}", f"{p.purchased_on:%b %-d, %Y}: {p.description or p.amount}")
+              for p in pieces["purchases"])]
+
+    def photo_kwargs(self) -> dict:
+        kind, piece = self.pieces[self.cleaned_data["piece"]]
+        return {kind: piece, "upload": self.cleaned_data["photo"],
+                "caption": self.cleaned_data["caption"]}
 
 
 class MergeForm(forms.Form):
@@ -322,22 +360,13 @@ class MergeForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=_("POS customer CSV"))
+    kind = forms.ChoiceField(label=_("The file holds"), choices=ImportKind.choices,
+                             initial=ImportKind.CUSTOMERS, required=False,
+                             widget=forms.RadioSelect)
+    file = forms.FileField(label=_("POS export (CSV)"))
 
-    MAX_BYTES = 2 * 1024 * 1024
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 2 MB: split it."))
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError(_("Save the file as CSV in UTF-8 and try again.")) from exc
-
-
-class ImportConfirmForm(forms.Form):
-    csv_text = forms.CharField(widget=forms.HiddenInput, max_length=ImportUploadForm.MAX_BYTES)
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or ImportKind.CUSTOMERS
 
 
 class CaptureForm(OneLineInputsMixin, forms.Form):
@@ -394,3 +423,42 @@ class PreferenceForm(OneLineInputsMixin, forms.Form):
     position = forms.IntegerField(label=_("Position"), min_value=0, max_value=999, initial=0)
     active = forms.BooleanField(label=_("Offered on the walk-in screen"), required=False,
                                 initial=True)
+
+
+class VoucherLookupForm(forms.Form):
+    """The counter's code box: typed, or filled by a scanner acting as a keyboard."""
+
+    code = forms.CharField(label=_("Voucher code"), max_length=40, widget=forms.TextInput(
+        attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
+               "autofocus": True, "placeholder": "ABCD-EFGH", "class": "voucher-code-input"}))
+
+
+class VoucherRedeemForm(OneLineInputsMixin, forms.Form):
+    code = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    total = forms.DecimalField(label=_("Purchase total before the voucher"), max_digits=12,
+                               decimal_places=2, min_value=0,
+                               widget=forms.NumberInput(attrs={"inputmode": "decimal",
+                                                               "step": "0.01"}))
+    description = forms.CharField(label=_("What they bought"), max_length=150, required=False)
+
+
+class VoucherProgramForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Voucher"), choices=VoucherKind.choices)
+    value = forms.DecimalField(label=_("Amount ($) or percentage (%)"), max_digits=10,
+                               decimal_places=2, min_value=0)
+    minimum_purchase = forms.DecimalField(label=_("Minimum purchase ($)"), max_digits=10,
+                                          decimal_places=2, min_value=0, initial=0)
+    valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=3650,
+                                    initial=90)
+    terms = forms.CharField(label=_("Terms shown to the customer"),
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DrawingForm(forms.Form):
+    month = forms.DateField(label=_("Month (any day in it)"),
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    prize = forms.CharField(label=_("Prize"), max_length=200)
+    closes_on = forms.DateField(label=_("Last day to enter"),
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    rules = forms.CharField(label=_("Official rules (public)"),
+                            widget=forms.Textarea(attrs={"rows": 8}))

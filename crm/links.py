@@ -32,3 +32,22 @@ def sign_up_named_by(token: str) -> tuple[int, str]:
         return int(data["sign_up"]), str(data["email"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise LoupeError(INVALID, code="invalid_link") from exc
+
+
+VOUCHER_SALT = "crm.voucher.show"
+VOUCHER_INVALID = "This voucher link is not valid."
+
+
+def voucher_url(*, voucher) -> str:
+    """The page that shows a voucher's code and QR code (linked from its email); it works as
+    long as the voucher exists, and shows whether it is still good."""
+    token = signing.dumps({"voucher": voucher.pk, "code": voucher.code}, salt=VOUCHER_SALT)
+    return f"{settings.SITE_URL}{reverse('crm:voucher-show')}?t={token}"
+
+
+def voucher_named_by(token: str) -> tuple[int, str]:
+    try:
+        data = signing.loads(token or "", salt=VOUCHER_SALT)
+        return int(data["voucher"]), str(data["code"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise LoupeError(VOUCHER_INVALID, code="invalid_link") from exc

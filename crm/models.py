@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from core.models import PhotoBase
 from crm import occasion_dates
 
 
@@ -89,6 +90,8 @@ class Customer(models.Model):
     region = models.CharField("state", max_length=80, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     partner_name = models.CharField("partner's name", max_length=120, blank=True)
+    # The customer's number in the store's point of sale, kept for matching its exports.
+    pos_id = models.CharField("POS customer id", max_length=64, blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.WALK_IN)
     contact_preference = models.CharField(
         "prefers to hear from us by", max_length=8, choices=ContactPreference.choices,
@@ -103,6 +106,7 @@ class Customer(models.Model):
     # Kept by the purchase services so lists can sort by value without a join per row.
     lifetime_value = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     first_purchase_on = models.DateField(null=True, blank=True)
+    last_purchase_on = models.DateField(null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at", "last_visit_at"])
     objects = CustomerQuerySet.as_manager()
@@ -123,6 +127,8 @@ class Customer(models.Model):
             models.Index(fields=["store", "assigned_to"], name="customer_store_assigned"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["store", "pos_id"], condition=~Q(pos_id=""),
+                                    name="customer_pos_id_unique_per_store"),
             models.CheckConstraint(condition=Q(email=Lower("email")), name="customer_email_lower"),
             models.CheckConstraint(condition=Q(secondary_email=Lower("secondary_email")),
                                    name="customer_secondary_email_lower"),
@@ -365,23 +371,165 @@ class Interaction(models.Model):
 
 
 class Purchase(models.Model):
+    """A sale: typed on the customer's page or imported from the POS by its receipt number.
+
+    The customer's lifetime value and first and last purchase dates are kept from these rows
+    by the purchase services (`crm.services.purchases`), never typed.
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="purchases")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="purchases")
     purchased_on = models.DateField()
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     description = models.CharField(max_length=200, blank=True)
+    # Who gets the credit for the sale.
     associate = models.ForeignKey("staff.StaffMember", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
-    pos_reference = models.CharField(max_length=64, blank=True)
+    # The POS receipt number: one purchase per receipt and store, so a re-import is a no-op.
+    pos_reference = models.CharField("receipt number", max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-purchased_on", "-id"]
+        indexes = [models.Index(fields=["customer", "-purchased_on"], name="purchase_customer")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="purchase_amount_not_negative"),
+            models.UniqueConstraint(fields=["store", "pos_reference"],
+                                    condition=~Q(pos_reference=""),
+                                    name="purchase_receipt_once_per_store"),
         ]
 
     def __str__(self):
         return f"{self.purchased_on} {self.amount} {self.description}"
+
+
+class PurchaseLine(models.Model):
+    """One line item of a POS receipt."""
+
+    purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    category = models.CharField(max_length=60, blank=True)
+    metal = models.CharField(max_length=60, blank=True)
+    stones = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["purchase", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["purchase", "position"],
+                                    name="purchase_line_position_once"),
+        ]
+
+    def __str__(self):
+        return self.description or self.category
+
+
+class ImportKind(models.TextChoices):
+    CUSTOMERS = "customers", "Customers"
+    PURCHASES = "purchases", "Purchases"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed, not started"
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+# A running import writes its heartbeat after every chunk; one silent this long has lost its
+# worker (killed, restarted) and may be resumed.
+IMPORT_STALLED_AFTER = datetime.timedelta(minutes=3)
+
+
+class ImportQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+
+class Import(models.Model):
+    """One POS file (customers or purchases) imported by a worker, chunk by chunk.
+
+    `rows_done` is the cursor: each chunk commits its rows together with the counts and the
+    new cursor, so a worker killed mid-file leaves an import that resumes where it stopped
+    (and re-running a chunk is harmless: customers match, receipts are unique).
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="imports")
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    file_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=ImportStatus.choices,
+                              default=ImportStatus.PREVIEWED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="Why the whole import stopped.")
+    # Counts the workers that claimed it; a chunk commits only for the current claim, so a
+    # slow worker that was presumed dead cannot write beside the one that resumed it.
+    attempt = models.PositiveSmallIntegerField(default=0)
+    by = models.ForeignKey("staff.StaffMember", null=True, blank=True, on_delete=models.PROTECT,
+                           related_name="+")
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life: queued, claimed by a worker, or a batch committed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["store", "-created_at"], name="import_store_recent")]
+        constraints = [
+            models.CheckConstraint(condition=Q(rows_done__lte=F("rows_total")),
+                                   name="import_done_within_total"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} import {self.file_name}"
+
+    def is_stalled(self, now) -> bool:
+        """Running with no batch committed for a while (its worker is gone), or queued and
+        never picked up (the broker was down when it was queued): Resume queues it again,
+        which is harmless if a worker was only slow (it must claim the import first)."""
+        if self.status == ImportStatus.RUNNING:
+            return self.heartbeat_at is not None and now - self.heartbeat_at > IMPORT_STALLED_AFTER
+        if self.status == ImportStatus.QUEUED:
+            return now - (self.heartbeat_at or self.created_at) > IMPORT_STALLED_AFTER
+        return False
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.rows_total else int(100 * self.rows_done / self.rows_total)
+
+
+class ImportProblem(models.Model):
+    """A row the import refused, with its line in the file and why."""
+
+    run = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="problems")
+    line = models.PositiveIntegerField()
+    name = models.CharField(max_length=200, blank=True)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["line", "id"]
+        constraints = [
+            # A resumed chunk reports its refused rows again: once per line and message.
+            models.UniqueConstraint(fields=["run", "line", "message"],
+                                    name="import_problem_once_per_line"),
+        ]
+
+    def __str__(self):
+        return f"line {self.line}: {self.message}"
 
 
 class WishItem(models.Model):
@@ -400,6 +548,32 @@ class WishItem(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class PiecePhotoQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+
+class PiecePhoto(PhotoBase):
+    """A photo of a piece they loved (wish list) or bought (purchase)."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="photos")
+    wish_item = models.ForeignKey(WishItem, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="photos")
+    purchase = models.ForeignKey(Purchase, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="photos")
+
+    objects = PiecePhotoQuerySet.as_manager()
+
+    class Meta(PhotoBase.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(wish_item__isnull=False, purchase__isnull=True)
+                           | Q(wish_item__isnull=True, purchase__isnull=False)),
+                name="piece_photo_of_one_piece"),
+        ]
 
 
 class WalkIn(models.Model):
@@ -507,3 +681,240 @@ class SignUp(models.Model):
         return {"kind": self.occasion_kind, "month": self.occasion_month,
                 "day": self.occasion_day, "year": self.occasion_year,
                 "label": self.occasion_label}
+
+
+# The website voucher and the monthly drawing (issue 18): what a public sign-up earns once
+# its address is confirmed. Both are written only by crm.services.promotions.
+
+class VoucherKind(models.TextChoices):
+    AMOUNT = "amount", "Amount off"
+    PERCENT = "percent", "Percent off"
+
+
+class VoucherProgram(models.Model):
+    """The store's website offer: what a confirmed website sign-up receives. At most one is
+    active per store; a new one replaces it, and vouchers already issued keep their program."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE,
+                              related_name="voucher_programs")
+    kind = models.CharField(max_length=8, choices=VoucherKind.choices)
+    value = models.DecimalField(max_digits=10, decimal_places=2)
+    minimum_purchase = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    valid_days = models.PositiveSmallIntegerField(default=90)
+    terms = models.TextField()
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("manage_promotions",
+                        "Can set the website voucher, run the monthly drawing and see their "
+                        "results"),
+                       ("redeem_voucher", "Can look up and redeem a voucher at the counter")]
+        constraints = [
+            models.UniqueConstraint(fields=["store"], condition=Q(active=True),
+                                    name="voucher_program_one_active_per_store"),
+            models.CheckConstraint(condition=Q(value__gt=0), name="voucher_program_value_positive"),
+            models.CheckConstraint(condition=~Q(kind="percent") | Q(value__lte=100),
+                                   name="voucher_program_percent_at_most_100"),
+            models.CheckConstraint(condition=Q(minimum_purchase__gte=0),
+                                   name="voucher_program_minimum_not_negative"),
+            models.CheckConstraint(condition=Q(valid_days__gte=1),
+                                   name="voucher_program_valid_at_least_a_day"),
+        ]
+
+    def __str__(self):
+        return self.offer
+
+    @property
+    def offer(self) -> str:
+        """The offer in one line: "$25 off a purchase of $200 or more"."""
+        off = (f"{self.value.normalize():f}% off" if self.kind == VoucherKind.PERCENT
+               else f"${self.value:,.2f} off".replace(".00 ", " "))
+        if self.minimum_purchase:
+            return f"{off} a purchase of ${self.minimum_purchase:,.2f} or more".replace(
+                ".00 ", " ")
+        return f"{off} your next purchase"
+
+    def discount_on(self, total):
+        """What the voucher takes off a purchase of `total` (never more than the total)."""
+        from decimal import ROUND_HALF_UP, Decimal
+
+        if self.kind == VoucherKind.PERCENT:
+            off = (total * self.value / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        else:
+            off = self.value
+        return min(off, total)
+
+
+class VoucherQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+
+class Voucher(models.Model):
+    """One person's voucher: a short code (and its QR code) good for one purchase.
+
+    Issued once per person and program when a website sign-up is confirmed; redeemed once,
+    against a purchase recorded at the counter (the conditional update in
+    `voucher_redeem` and the constraints below keep it so under two redemptions at once).
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="vouchers")
+    program = models.ForeignKey(VoucherProgram, on_delete=models.PROTECT,
+                                related_name="vouchers")
+    # Unambiguous capitals and digits from `secrets` (crm.services.promotions.new_code).
+    code = models.CharField(max_length=16, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="vouchers")
+    sign_up = models.OneToOneField(SignUp, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="voucher")
+    # The confirmed address it was issued to (and emailed to).
+    email = models.EmailField()
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    redeemed_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    purchase = models.OneToOneField(Purchase, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="voucher")
+    discount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+
+    objects = VoucherQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["store", "issued_at"], name="voucher_store_issued")]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "customer"],
+                                    name="voucher_once_per_person_and_program"),
+            models.CheckConstraint(condition=Q(expires_at__gt=F("issued_at")),
+                                   name="voucher_expires_after_issue"),
+            models.CheckConstraint(
+                condition=(Q(redeemed_at__isnull=True, purchase__isnull=True,
+                             discount__isnull=True)
+                           | Q(redeemed_at__isnull=False, purchase__isnull=False,
+                               discount__isnull=False)),
+                name="voucher_redeemed_with_purchase"),
+        ]
+
+    def __str__(self):
+        return f"Voucher {self.shown_code}"
+
+    @property
+    def shown_code(self) -> str:
+        """The code as printed: two groups of four, easy to read out."""
+        return f"{self.code[:4]}-{self.code[4:]}" if len(self.code) == 8 else self.code
+
+    @property
+    def valid_through(self) -> datetime.date:
+        """The last day it is good, in the store's calendar (it expires as that day ends)."""
+        from django.utils import timezone
+
+        return (timezone.localtime(self.expires_at, self.store.tz)
+                - datetime.timedelta(days=1)).date()
+
+    def state(self, now) -> str:
+        """"redeemed", "expired" or "valid" at `now`."""
+        if self.redeemed_at is not None:
+            return "redeemed"
+        if self.expires_at <= now:
+            return "expired"
+        return "valid"
+
+
+class DrawingQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+    def open_at(self, now):
+        """Taking entries: opened, not closed, not drawn."""
+        return self.filter(opens_at__lte=now, closes_at__gt=now, drawn_at__isnull=True)
+
+
+class Drawing(models.Model):
+    """The store's monthly drawing: a prize, official rules, no purchase necessary.
+
+    Entries come from the public drawing form once the entrant confirms their address
+    (one per person); after it closes a manager draws the winner, once.
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="drawings")
+    # The first day of the drawing's month.
+    month = models.DateField()
+    prize = models.CharField(max_length=200)
+    rules = models.TextField(help_text="The official rules, shown on the public rules page.")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    drawn_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    winner = models.OneToOneField("DrawingEntry", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="won")
+    # How many valid entries the winner was drawn from (also in the audit log).
+    entry_count = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    objects = DrawingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "month"],
+                                    name="drawing_once_per_store_and_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="drawing_month_first_day"),
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")),
+                                   name="drawing_closes_after_opening"),
+            models.CheckConstraint(
+                condition=(Q(drawn_at__isnull=True, winner__isnull=True,
+                             entry_count__isnull=True)
+                           | Q(drawn_at__isnull=False, winner__isnull=False,
+                               entry_count__gte=1)),
+                name="drawing_drawn_with_winner"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%B %Y} drawing: {self.prize}"
+
+    def is_open(self, now) -> bool:
+        return self.drawn_at is None and self.opens_at <= now < self.closes_at
+
+    def is_closed(self, now) -> bool:
+        return self.closes_at <= now
+
+
+class DrawingEntry(models.Model):
+    """One person's entry in one drawing, recorded when their drawing sign-up is confirmed.
+
+    One per person: per confirmed address and per profile (a second entry is acknowledged on
+    the confirmed page, and counted nowhere).
+    """
+
+    drawing = models.ForeignKey(Drawing, on_delete=models.PROTECT, related_name="entries")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT,
+                                 related_name="drawing_entries")
+    sign_up = models.OneToOneField(SignUp, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="drawing_entry")
+    # The confirmed address (lower-case), as the person entered.
+    email = models.EmailField()
+    name = models.CharField(max_length=161)
+    phone = PhoneNumberField(blank=True)
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+        verbose_name_plural = "drawing entries"
+        constraints = [
+            models.UniqueConstraint(fields=["drawing", "email"],
+                                    name="drawing_entry_once_per_address"),
+            models.UniqueConstraint(fields=["drawing", "customer"],
+                                    name="drawing_entry_once_per_person"),
+            models.CheckConstraint(condition=~Q(email="") & Q(email=Lower("email")),
+                                   name="drawing_entry_email_lower"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"

@@ -4,26 +4,46 @@ import datetime
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, Value
-from django.db.models.functions import Concat, Greatest
+from django.db.models import (
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+)
+from django.db.models.functions import Concat, Greatest, TruncDate, TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from core.errors import LoupeError
 from crm import occasion_dates
-from crm.links import INVALID, sign_up_named_by
+from crm.links import INVALID, VOUCHER_INVALID, sign_up_named_by, voucher_named_by
 from crm.models import (
     Assignment,
     Channel,
     Consent,
     Customer,
+    Drawing,
+    DrawingEntry,
+    Import,
+    ImportProblem,
     Interaction,
     Occasion,
     OccasionKind,
+    PiecePhoto,
     Preference,
+    Purchase,
     Purpose,
     SignUp,
     Source,
+    Voucher,
+    VoucherProgram,
+    WalkIn,
     address_channels,
 )
 from crm.normalize import (
@@ -211,6 +231,15 @@ def customer_search(*, store, query: str, limit: int = 20):
     return found.select_related("assigned_to")[:limit]
 
 
+def customer_with_pos_id(*, store, pos_id: str) -> Customer | None:
+    """The customer the store's POS knows by this id (None for a blank id or no match)."""
+    pos_id = (pos_id or "").strip()
+    if not pos_id:
+        return None
+    return Customer.objects.for_store(store).select_related("assigned_to") \
+        .filter(pos_id=pos_id).first()
+
+
 def customer_duplicates(*, store, email: str = "", phone: str = ""):
     """Customers of `store` who already have this email (either field) or phone (E.164).
 
@@ -301,7 +330,8 @@ def customer_page(*, store, customer_id) -> Customer:
     customer = get_object_or_404(
         Customer.objects.for_store(store).select_related("assigned_to", "store")
         .prefetch_related(
-            "preferences", "occasions", "wish_items", "purchases__associate",
+            "preferences", "occasions", "wish_items__photos", "purchases__associate",
+            "purchases__photos",
             Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")
                      .order_by("-created_at", "-id")),
             Prefetch("interactions", queryset=timeline[:TIMELINE_LENGTH],
@@ -382,3 +412,161 @@ def sign_up_for_link(*, token: str) -> SignUp:
     if found is None:
         raise LoupeError(INVALID, code="invalid_link")
     return found
+
+
+def voucher_for_link(*, token: str) -> Voucher:
+    """The voucher a voucher link names (a LoupeError for a link we did not sign)."""
+    voucher_id, code = voucher_named_by(token)
+    found = (Voucher.objects.select_related("program", "store")
+             .filter(pk=voucher_id, code=code).first())
+    if found is None:
+        raise LoupeError(VOUCHER_INVALID, code="invalid_link")
+    return found
+
+
+def voucher_program_current(*, store) -> VoucherProgram | None:
+    """The voucher the website offers now (None: no offer)."""
+    return VoucherProgram.objects.filter(store=store, active=True).first()
+
+
+def drawing_open(*, store, now=None) -> Drawing | None:
+    """The drawing taking entries now, for the public drawing form."""
+    return (Drawing.objects.for_store(store).open_at(now or timezone.now())
+            .order_by("closes_at").first())
+
+
+def drawings_of(*, store):
+    """The store's drawings, newest month first, each with its entry count and winner."""
+    return (Drawing.objects.for_store(store).select_related("winner", "drawn_by")
+            .annotate(entries_count=Count("entries")).order_by("-month"))
+
+
+def drawing_for(*, store, drawing_id) -> Drawing:
+    """One drawing of `store` (another store's is a 404), with its winner."""
+    return get_object_or_404(
+        Drawing.objects.for_store(store).select_related("store", "winner__customer",
+                                                        "drawn_by"), pk=drawing_id)
+
+
+def drawing_public(*, drawing_id) -> Drawing:
+    """Any store's drawing, for its public rules page."""
+    return get_object_or_404(Drawing.objects.select_related("store"), pk=drawing_id)
+
+
+def drawing_entrants(*, drawing: Drawing):
+    """The printable entrant list: every entry in the order they came in."""
+    return DrawingEntry.objects.filter(drawing=drawing).select_related("customer")
+
+
+# How long after confirming a visit or a purchase still counts as the sign-up bringing them in.
+CAME_IN_DAYS = 90
+
+
+def promotion_results(*, store, since: datetime.datetime) -> list[dict]:
+    """Sign-ups since `since`, per month (the store's calendar) and form: how many came,
+    confirmed, earned a voucher, redeemed it, entered the drawing, and visited (a walk-in) or
+    bought within CAME_IN_DAYS of confirming. One query, whatever the number of sign-ups.
+    """
+    window = datetime.timedelta(days=CAME_IN_DAYS)
+    visited = WalkIn.objects.filter(
+        customer=OuterRef("customer"), created_at__gte=OuterRef("confirmed_at"),
+        created_at__lte=ExpressionWrapper(OuterRef("confirmed_at") + window,
+                                          output_field=DateTimeField()))
+    bought = Purchase.objects.filter(
+        customer=OuterRef("customer"), purchased_on__gte=OuterRef("confirmed_on"),
+        purchased_on__lte=ExpressionWrapper(OuterRef("confirmed_on") + window,
+                                            output_field=DateField()))
+    rows = (SignUp.objects.filter(store=store, created_at__gte=since)
+            .annotate(month=TruncMonth("created_at", tzinfo=store.tz),
+                      confirmed_on=TruncDate("confirmed_at", tzinfo=store.tz))
+            .annotate(came_in=Q(confirmed_at__isnull=False, customer__isnull=False)
+                      & (Exists(visited) | Exists(bought)))
+            .values("month", "source")
+            .annotate(sign_ups=Count("pk"),
+                      confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)),
+                      vouchers=Count("voucher"),
+                      redeemed=Count("voucher", filter=Q(voucher__redeemed_at__isnull=False)),
+                      entries=Count("drawing_entry"),
+                      came_in_count=Count("pk", filter=Q(came_in=True)))
+            .order_by("-month", "source"))
+    labels = dict(Source.choices)
+    return [{**row, "came_in": row.pop("came_in_count"), "source_label": labels[row["source"]],
+             "month": row["month"].date() if hasattr(row["month"], "date") else row["month"]}
+            for row in rows]
+
+
+def customers_for_export(*, store):
+    """The store's customers with what the export's columns read, in two queries plus one
+    for the consent ledger (`current_consents_of_store`), however many customers."""
+    return (Customer.objects.for_store(store).select_related("assigned_to")
+            .prefetch_related(Prefetch("occasions",
+                                       queryset=Occasion.objects.order_by("month", "day", "pk")))
+            .order_by("last_name", "first_name", "pk"))
+
+
+def current_consents_of_store(*, store) -> dict[int, dict[tuple[str, str], list[str]]]:
+    """customer id -> (channel, purpose) -> the addresses whose current consent (the
+    ledger's latest row per address, channel and purpose) is a grant, in one query."""
+    # Newest first within each (customer, address, channel, purpose): the first row of each
+    # is the current word (portable: make run's SQLite has no DISTINCT ON).
+    rows = (Consent.objects.filter(customer__store=store)
+            .order_by("customer_id", "address", "channel", "purpose", "-created_at", "-id")
+            .values_list("customer_id", "address", "channel", "purpose", "granted"))
+    found: dict[int, dict[tuple[str, str], list[str]]] = {}
+    previous = None
+    for customer_id, address, channel, purpose, granted in rows.iterator(chunk_size=5000):
+        key = (customer_id, address, channel, purpose)
+        if key != previous and granted:
+            found.setdefault(customer_id, {}).setdefault((channel, purpose), []).append(address)
+        previous = key
+    return found
+
+
+def associates_by_name(*, store) -> dict:
+    """The store's staff (departed included: old receipts name them) by display name and by
+    login, lower-case, as a POS file's associate column may give either.
+
+    StaffMember rows come through the store's relation (crm does not import staff)."""
+    found = {}
+    for member in store.staff.select_related("user"):
+        found.setdefault(member.user.username.lower(), member)
+        found.setdefault(member.display_name.strip().lower(), member)
+    return found
+
+
+# The import page lists the store's latest imports; the problems page shows this many a page.
+RECENT_IMPORTS = 10
+
+
+def import_for(*, store, import_id) -> Import:
+    """One of the store's imports; another store's is a 404."""
+    return get_object_or_404(Import.objects.for_store(store).select_related("by", "store"),
+                             pk=import_id)
+
+
+def imports_of_store(*, store):
+    return Import.objects.for_store(store).select_related("by")[:RECENT_IMPORTS]
+
+
+def import_problems(*, run: Import):
+    return ImportProblem.objects.filter(run=run).order_by("line", "pk")
+
+
+def piece_photo_for(*, store, photo_id) -> PiecePhoto:
+    """A photo of a piece of one of the store's customers; another store's is a 404."""
+    return get_object_or_404(PiecePhoto.objects.for_store(store), pk=photo_id)
+
+
+def pieces_of(*, customer: Customer) -> dict:
+    """The wish-list items and purchases a photo may show."""
+    return {"wish_items": list(customer.wish_items.order_by("-created_at", "-id")),
+            "purchases": list(customer.purchases.order_by("-purchased_on", "-id"))}
+
+
+def purchases_due_aftercare(*, store, bought_from, bought_until, min_amount):
+    """The store's purchases bought between the two dates (inclusive) from `min_amount`,
+    with their customer and lines, for the aftercare planner."""
+    return (Purchase.objects.filter(store=store, purchased_on__gte=bought_from,
+                                    purchased_on__lte=bought_until, amount__gte=min_amount)
+            .select_related("customer").prefetch_related("lines")
+            .order_by("purchased_on", "pk"))

@@ -12,3 +12,12 @@ occasion_changed = Signal()
 # public form's entry; followups answers it by putting the confirmation email in the outbox, in
 # that same transaction, so the entry and its email are saved together or not at all.
 sign_up_received = Signal()
+
+# `voucher_issued(sender=Voucher, voucher=...)` is sent inside the transaction that confirmed a
+# website sign-up and issued its voucher; followups puts the voucher's email in the outbox in
+# that same transaction.
+voucher_issued = Signal()
+
+# `drawing_winner_drawn(sender=Drawing, drawing=...)` is sent inside the transaction that drew
+# the winner; followups puts the winner's notice in the outbox in that same transaction.
+drawing_winner_drawn = Signal()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm.views import floor, occasions, office, public
+from crm.views import floor, imports, occasions, office, photos, promotions, public
 
 app_name = "crm"
 
@@ -22,9 +22,14 @@ urlpatterns = [
          name="occasion-edit"),
     path("<int:customer_id>/occasions/<int:occasion_id>/remove/", occasions.occasion_remove,
          name="occasion-remove"),
+    path("<int:customer_id>/photos/add/", photos.photo_add, name="photo-add"),
+    path("photos/<int:photo_id>/", photos.photo, name="photo"),
     path("<int:customer_id>/merge/", office.merge, name="merge"),
     path("<int:customer_id>/history/", office.history, name="history"),
-    path("import/", office.import_customers, name="import"),
+    path("import/", imports.upload, name="import"),
+    path("import/<int:import_id>/", imports.detail, name="import-detail"),
+    path("import/<int:import_id>/start/", imports.start, name="import-start"),
+    path("import/<int:import_id>/resume/", imports.resume, name="import-resume"),
     path("export/", office.export_customers, name="export"),
     path("preferences/", office.preferences, name="preferences"),
     path("preferences/<int:preference_id>/", office.preference_edit, name="preference-edit"),
@@ -32,4 +37,17 @@ urlpatterns = [
     path("drawing/<int:store_id>/", public.capture_drawing, name="capture-drawing"),
     path("join/thanks/", public.capture_thanks, name="capture-thanks"),
     path("join/confirm/", public.capture_confirm, name="capture-confirm"),
+    path("join/voucher/", public.voucher_show, name="voucher-show"),
+    path("drawing/rules/<int:drawing_id>/", public.drawing_rules, name="drawing-rules"),
+    path("vouchers/", promotions.vouchers, name="vouchers"),
+    path("vouchers/redeem/", promotions.voucher_redeem, name="voucher-redeem"),
+    path("vouchers/offer/", promotions.voucher_program, name="voucher-program"),
+    path("vouchers/offer/end/", promotions.voucher_program_end, name="voucher-program-end"),
+    path("drawings/", promotions.drawings, name="drawings"),
+    path("drawings/<int:drawing_id>/", promotions.drawing, name="drawing"),
+    path("drawings/<int:drawing_id>/close/", promotions.drawing_close, name="drawing-close"),
+    path("drawings/<int:drawing_id>/draw/", promotions.drawing_draw, name="drawing-draw"),
+    path("drawings/<int:drawing_id>/entrants/", promotions.drawing_entrants,
+         name="drawing-entrants"),
+    path("sign-up-results/", promotions.promotion_results, name="promotion-results"),
 ]

@@ -34,10 +34,11 @@ from django.conf import settings as django_settings
 from django.core.signing import TimestampSigner
 from django.urls import reverse
 
-from crm.links import confirmation_url
-from crm.models import Channel
-from followups import rendering
-from followups.models import Message, MessageTemplate
+from crm.links import confirmation_url, voucher_url
+from crm.models import Channel, Source
+from crm.selectors import drawing_open, voucher_program_current
+from followups import aftercare, rendering
+from followups.models import Message, MessageTemplate, TemplateKind
 
 UNSUBSCRIBE_SALT = "followups.unsubscribe"
 
@@ -96,7 +97,44 @@ def _customer_context(message: Message, messaging) -> dict[str, str]:
         "store_phone": messaging.sender_phone or store.phone,
         "wish_item": wish.description if wish else "",
         "envelope": str(message.envelope.number) if message.envelope else "",
+        **_promotion_context(message),
+        **aftercare.context_for(message),
     }
+
+
+def _promotion_context(message: Message) -> dict[str, str]:
+    """The voucher a voucher email delivers and the prize a winner's notice announces (a
+    template preview, which has neither, shows samples)."""
+    if message.kind == TemplateKind.VOUCHER:
+        voucher = message.voucher
+        if voucher is None:
+            return {"voucher_code": "ABCD-EFGH", "voucher_offer": "$25 off",
+                    "voucher_terms": "One per person.", "voucher_valid_through": "Dec 31",
+                    "voucher_link": f"{django_settings.SITE_URL}/"}
+        return {"voucher_code": voucher.shown_code, "voucher_offer": voucher.program.offer,
+                "voucher_terms": voucher.program.terms,
+                "voucher_valid_through": f"{voucher.valid_through:%B %-d, %Y}",
+                "voucher_link": voucher_url(voucher=voucher)}
+    if message.kind == TemplateKind.DRAWING_WINNER:
+        drawing = message.drawing
+        return {"prize": drawing.prize if drawing else "a pearl pendant",
+                "drawing_month": f"{drawing.month:%B}" if drawing else "December"}
+    return {}
+
+
+def _sign_up_offer(sign_up) -> str:
+    """What confirming earns, in one paragraph of the confirmation email."""
+    if sign_up.source == Source.WEBSITE:
+        program = voucher_program_current(store=sign_up.store)
+        if program is not None:
+            return (f"Once you confirm, your voucher ({program.offer}) appears on the page and "
+                    f"in your inbox. Terms: {program.terms}")
+    elif sign_up.source == Source.DRAWING:
+        drawing = drawing_open(store=sign_up.store)
+        if drawing is not None:
+            return (f"Confirming enters you in the {drawing.month:%B} drawing for "
+                    f"{drawing.prize}. No purchase necessary; one entry per person.")
+    return ""
 
 
 def _sign_up_context(message: Message, messaging) -> dict[str, str]:
@@ -104,7 +142,7 @@ def _sign_up_context(message: Message, messaging) -> dict[str, str]:
     sign_up, store = message.sign_up, message.store
     return {"first_name": sign_up.first_name, "store": messaging.sender_name or store.name,
             "store_phone": messaging.sender_phone or store.phone,
-            "link": confirmation_url(sign_up=sign_up)}
+            "link": confirmation_url(sign_up=sign_up), "offer": _sign_up_offer(sign_up)}
 
 
 def render(message: Message, messaging, *, template: MessageTemplate | None = None,

@@ -2,7 +2,7 @@ from django import forms
 
 from core.one_line import OneLineInputsMixin
 from followups import rendering
-from followups.models import MessagingSettings
+from followups.models import AftercareStep, MessagingSettings
 
 
 class MessagingSettingsForm(OneLineInputsMixin, forms.ModelForm):
@@ -45,3 +45,24 @@ class CallDoneForm(forms.Form):
     outcome = forms.CharField(required=False)
     # The tries the screen showed, so a double-tapped "Left voicemail" counts once.
     tries = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+class AftercareStepForm(forms.ModelForm):
+    """One step after the sale; the page shows one form per step (prefixed by its kind)."""
+
+    class Meta:
+        model = AftercareStep
+        fields = ["after_days", "min_amount", "active"]
+        widgets = {"min_amount": forms.TextInput(attrs={"inputmode": "decimal"})}
+
+    def clean_after_days(self):
+        value = self.cleaned_data["after_days"]
+        if not 1 <= value <= 1000:
+            raise forms.ValidationError("Choose between 1 and 1000 days.")
+        return value
+
+    def clean_min_amount(self):
+        value = self.cleaned_data["min_amount"]
+        if value < 0:
+            raise forms.ValidationError("Enter an amount of 0 or more.")
+        return value

@@ -97,6 +97,54 @@ class TemplateKind(models.TextChoices):
     REPAIR_READY = "repair_ready", "Repair ready"
     EVENT_INVITATION = "event_invitation", "Event invitation"
     SIGN_UP_CONFIRMATION = "sign_up_confirmation", "Sign-up confirmation"
+    VOUCHER = "voucher", "Website voucher"
+    DRAWING_WINNER = "drawing_winner", "Drawing winner"
+    CARE_CHECK = "care_check", "Care of a piece bought"
+    ONE_YEAR = "one_year", "One year with their piece"
+    REPAIR_WAITING = "repair_waiting", "Repair waiting for pickup"
+    REPAIR_STILL_WAITING = "repair_still_waiting", "Repair still waiting for pickup"
+
+
+# What the person asked for a moment ago (their confirmation link, the voucher they signed up
+# for, the prize they entered for): never held by the fatigue cap, never counted in it.
+ASKED_FOR_KINDS = (TemplateKind.SIGN_UP_CONFIRMATION, TemplateKind.VOUCHER,
+                   TemplateKind.DRAWING_WINNER)
+
+
+# The steps after a purchase or a repair that are messages (followups.aftercare plans them).
+AFTERCARE_KINDS = (TemplateKind.CARE_CHECK, TemplateKind.ONE_YEAR)
+# Reminders for a repair that is ready and not collected, by days since it was ready.
+PICKUP_REMINDERS = {14: TemplateKind.REPAIR_WAITING, 30: TemplateKind.REPAIR_STILL_WAITING}
+
+
+class AftercareStep(models.Model):
+    """A message a store sends some time after a purchase: useful care, never an offer.
+
+    Each store keeps its own steps (created with the defaults on first use): a care check six
+    months after any purchase, "one year with your piece" at eleven months for purchases from
+    a store-set amount. Sent only where consent for news covers the address, at most one
+    every six months per customer, and counted as a touch under the fatigue cap.
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE,
+                              related_name="aftercare_steps")
+    kind = models.CharField(max_length=20,
+                            choices=[(k.value, k.label) for k in AFTERCARE_KINDS])
+    after_days = models.PositiveSmallIntegerField(help_text="Days after the purchase.")
+    min_amount = models.DecimalField("for purchases from", max_digits=12, decimal_places=2,
+                                     default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["after_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "kind"], name="aftercare_step_once"),
+            models.CheckConstraint(condition=Q(after_days__gte=1, after_days__lte=1000),
+                                   name="aftercare_after_days_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} after {self.after_days} days"
 
 
 MESSAGE_CHANNELS = [(Channel.EMAIL.value, Channel.EMAIL.label),
@@ -148,7 +196,7 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(status=MessageStatus.PLANNED, due_at__lte=now)
 
     def marketing(self):
-        return self.exclude(purpose__in=TRANSACTIONAL_PURPOSES)
+        return self.exclude(purpose__in=TRANSACTIONAL_PURPOSES).exclude(kind__in=ASKED_FOR_KINDS)
 
 
 class Message(models.Model):
@@ -174,6 +222,14 @@ class Message(models.Model):
     occurs_on = models.DateField(null=True, blank=True)
     envelope = models.ForeignKey("repairs.Envelope", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="messages")
+    # The voucher it delivers, or the drawing whose winner it tells (crm's issue 18).
+    voucher = models.ForeignKey("crm.Voucher", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="messages")
+    drawing = models.ForeignKey("crm.Drawing", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="messages")
+    # The purchase an aftercare message is about (followups.aftercare).
+    purchase = models.ForeignKey("crm.Purchase", null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="messages")
     status = models.CharField(max_length=12, choices=MessageStatus.choices,
                               default=MessageStatus.PLANNED)
     due_at = models.DateTimeField()
@@ -206,12 +262,23 @@ class Message(models.Model):
                 fields=["occasion", "occurs_on", "channel"],
                 condition=Q(occasion__isnull=False),
                 name="message_once_per_occasion_occurrence_channel"),
+            # Per kind: the ready notice, the two pickup reminders and a care check are each
+            # sent once per envelope and channel.
             models.UniqueConstraint(
-                fields=["envelope", "channel"], condition=Q(envelope__isnull=False),
-                name="message_once_per_envelope_channel"),
+                fields=["envelope", "kind", "channel"], condition=Q(envelope__isnull=False),
+                name="message_once_per_envelope_kind_channel"),
             models.UniqueConstraint(
                 fields=["sign_up", "channel"], condition=Q(sign_up__isnull=False),
                 name="message_once_per_sign_up_channel"),
+            models.UniqueConstraint(
+                fields=["voucher", "channel"], condition=Q(voucher__isnull=False),
+                name="message_once_per_voucher_channel"),
+            models.UniqueConstraint(
+                fields=["drawing", "channel"], condition=Q(drawing__isnull=False),
+                name="message_once_per_drawing_channel"),
+            models.UniqueConstraint(
+                fields=["purchase", "kind", "channel"], condition=Q(purchase__isnull=False),
+                name="message_once_per_purchase_step_channel"),
             models.CheckConstraint(
                 condition=(Q(customer__isnull=False, sign_up__isnull=True)
                            | Q(customer__isnull=True, sign_up__isnull=False)),
@@ -239,8 +306,9 @@ class Message(models.Model):
     @property
     def is_marketing(self) -> bool:
         """Marketing is held by consent, quiet hours and the fatigue cap; a repair notice or a
-        sign-up's confirmation (asked for a moment ago) is transactional."""
-        return self.purpose not in TRANSACTIONAL_PURPOSES and not self.is_sign_up_confirmation
+        sign-up's confirmation (asked for a moment ago) is transactional. A voucher or a
+        prize the person asked for still needs their consent, but no fatigue cap holds it."""
+        return self.purpose not in TRANSACTIONAL_PURPOSES and self.kind not in ASKED_FOR_KINDS
 
     @property
     def recipient_name(self) -> str:

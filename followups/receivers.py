@@ -1,14 +1,20 @@
 """Signals from below, each handed straight to the service that acts on it: anymail's
-tracking events, crm's word that an occasion moved or went, crm's public sign-ups (crm
-cannot import followups, so it announces them), and a new store (named by its label: followups
-does not import staff's models), which gets its messaging settings and templates at once."""
+tracking events, crm's word that an occasion moved or went, crm's public sign-ups, the vouchers
+they earn and the drawing's winners (crm cannot import followups, so it announces them), and a
+new store (named by its label: followups does not import staff's models), which gets its
+messaging settings and templates at once."""
 
 from anymail.signals import tracking
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from crm.models import ConsentMethod
-from crm.signals import occasion_changed, sign_up_received
+from crm.signals import (
+    drawing_winner_drawn,
+    occasion_changed,
+    sign_up_received,
+    voucher_issued,
+)
 from followups import services
 from followups.models import MessageStatus
 
@@ -45,3 +51,13 @@ def store_created(sender, instance, created, **kwargs):
 @receiver(sign_up_received, dispatch_uid="followups.sign_up_confirmation")
 def sign_up_confirmation(sender, sign_up, **kwargs):
     services.sign_up_confirmation_plan(sign_up=sign_up)
+
+
+@receiver(voucher_issued, dispatch_uid="followups.voucher_email")
+def voucher_email(sender, voucher, **kwargs):
+    services.voucher_email_plan(voucher=voucher)
+
+
+@receiver(drawing_winner_drawn, dispatch_uid="followups.drawing_winner_notice")
+def drawing_winner_notice(sender, drawing, **kwargs):
+    services.drawing_winner_notice_plan(drawing=drawing)

@@ -19,6 +19,16 @@ PLACEHOLDERS = {
     "wish_item": "the latest piece on their wish list",
     "envelope": "the repair envelope number",
     "link": "the link that confirms a sign-up (sign-up confirmation only)",
+    "offer": "the website voucher a sign-up earns once confirmed (sign-up confirmation)",
+    "voucher_code": "the voucher's code (website voucher only)",
+    "voucher_offer": "what the voucher takes off (website voucher only)",
+    "voucher_terms": "the voucher's terms (website voucher only)",
+    "voucher_valid_through": "the voucher's last day (website voucher only)",
+    "voucher_link": "the page with the voucher's QR code (website voucher only)",
+    "prize": "the drawing's prize (drawing winner only)",
+    "drawing_month": "the drawing's month (drawing winner only)",
+    "piece": "the piece bought (aftercare only)",
+    "care": "how to care for the piece bought (aftercare only)",
 }
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _ANY_TAG = re.compile(r"\{[{%#]")
@@ -59,12 +69,55 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "Hello {{ first_name }},\n\nThank you for signing up with {{ store }}. To hear from us "
         "by email (news, events and reminders of the dates you shared), open this link and "
         "press \"Confirm my email\":\n\n{{ link }}\n\nThe link works for 14 days. If you "
-        "did not sign up, ignore this email: we will not write to you again.\n\n{{ store }}\n"
-        "{{ store_phone }}"),
+        "did not sign up, ignore this email: we will not write to you again.\n\n{{ offer }}"
+        "\n\n{{ store }}\n{{ store_phone }}"),
+    (TemplateKind.VOUCHER, "email"): (
+        "Your voucher from {{ store }}: {{ voucher_offer }}",
+        "Hello {{ first_name }},\n\nThank you for confirming your email. Here is your "
+        "voucher: {{ voucher_offer }}.\n\nCode: {{ voucher_code }}\nValid through "
+        "{{ voucher_valid_through }}, once.\n\nShow the code at the counter, or open this page "
+        "for its QR code:\n{{ voucher_link }}\n\nTerms: {{ voucher_terms }}\n\n"
+        "See you soon,\n{{ store }}\n{{ store_phone }}"),
+    (TemplateKind.DRAWING_WINNER, "email"): (
+        "You won the {{ drawing_month }} drawing at {{ store }}!",
+        "Dear {{ first_name }},\n\nCongratulations: you won our {{ drawing_month }} drawing. "
+        "Your prize: {{ prize }}.\n\nCall us or come by to collect it; bring this email.\n\n"
+        "{{ store }}\n{{ store_phone }}"),
+    (TemplateKind.CARE_CHECK, "email"): (
+        "Caring for your {{ piece }}",
+        "Dear {{ first_name }},\n\nIt has been a few months since you chose your {{ piece }}. "
+        "{{ care }}\n\nBring it by any time: {{ associate }} will check it with you, free of "
+        "charge.\n\nWarm regards,\n{{ store }}\n{{ store_phone }}"),
+    (TemplateKind.CARE_CHECK, "sms"): (
+        "", "{{ store }}: {{ care }} Bring your {{ piece }} by for a free check any time."),
+    (TemplateKind.REPAIR_WAITING, "email"): (
+        "Your repair is waiting for you",
+        "Dear {{ first_name }},\n\nA friendly reminder: your repair (envelope {{ envelope }}) "
+        "has been ready for two weeks and is waiting for you at {{ store }}.\n\nSee you soon,"
+        "\n{{ store }}\n{{ store_phone }}"),
+    (TemplateKind.REPAIR_WAITING, "sms"): (
+        "", "{{ store }}: your repair (envelope {{ envelope }}) is still waiting for pickup."),
+    (TemplateKind.REPAIR_STILL_WAITING, "email"): (
+        "Your repair is still waiting for you",
+        "Dear {{ first_name }},\n\nYour repair (envelope {{ envelope }}) has been ready for a "
+        "month. Please collect it at {{ store }}, or call us at {{ store_phone }} if someone "
+        "else will.\n\n{{ store }}"),
+    (TemplateKind.REPAIR_STILL_WAITING, "sms"): (
+        "", "{{ store }}: your repair (envelope {{ envelope }}) has been ready for a month. "
+            "Please collect it or call us."),
+    (TemplateKind.ONE_YEAR, "email"): (
+        "One year with your {{ piece }}",
+        "Dear {{ first_name }},\n\nA year ago you chose your {{ piece }} with us. We hope "
+        "it has been with you for many good days. {{ care }}\n\n{{ associate }}\n{{ store }}"
+        "\n{{ store_phone }}"),
+    (TemplateKind.ONE_YEAR, "sms"): (
+        "", "{{ store }}: one year with your {{ piece }}! {{ care }}"),
 }
 
 # A template the store edits must keep these placeholders, or its message is useless.
-REQUIRED = {TemplateKind.SIGN_UP_CONFIRMATION: ["link"]}
+REQUIRED = {TemplateKind.SIGN_UP_CONFIRMATION: ["link"],
+            TemplateKind.VOUCHER: ["voucher_code"],
+            TemplateKind.DRAWING_WINNER: ["prize"]}
 
 
 def check(text: str, *, field: str = "body") -> None:

@@ -34,7 +34,8 @@ from crm.selectors import consent_current
 from crm.services import interaction_add
 from followups import compose, services, sms
 from followups.errors import SendError
-from followups.models import Message, MessageStatus
+from followups.models import PICKUP_REMINDERS, Message, MessageStatus
+from repairs.selectors import envelope_waits_for_pickup
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def message_send(*, message_id: int) -> str:
     with transaction.atomic():
         message = (Message.objects.select_for_update(skip_locked=True, of=("self",))
                    .select_related("store", "customer__assigned_to", "occasion", "envelope",
-                                   "sign_up")
+                                   "sign_up", "voucher__program", "voucher__store", "drawing")
                    .filter(pk=message_id, status=MessageStatus.PLANNED).first())
         if message is None:
             return "nothing to do"
@@ -158,6 +159,9 @@ def _stop_reason(message: Message, now, cap: int) -> str:
     customer = message.customer
     if stale := _occasion_not_on_file(message):
         return stale
+    if message.kind in PICKUP_REMINDERS.values() and not envelope_waits_for_pickup(
+            envelope_id=message.envelope_id):
+        return "The repair was collected (or went back to the bench) before it was sent."
     address = _address(message)
     if not address:
         return f"No {'email address' if message.channel == Channel.EMAIL else 'phone number'}."

@@ -138,7 +138,7 @@ def repair_ready_notify(*, envelope, by=None) -> list[Message]:
                                  purpose=Purpose.REPAIR_NOTICES):
         rows.append(Message(channel=Channel.SMS, to=phone, **common))
     Message.objects.bulk_create(rows, ignore_conflicts=True)
-    messages = list(Message.objects.filter(envelope=envelope))
+    messages = list(Message.objects.filter(envelope=envelope, kind=TemplateKind.REPAIR_READY))
     log_action(by=by, action="followups.repair_ready_planned",
                obj=envelope, store=envelope.store,
                data={"channels": [m.channel for m in messages]}, at=now)
@@ -167,6 +167,38 @@ def sign_up_confirmation_plan(*, sign_up) -> Message:
     message = Message.objects.get(sign_up=sign_up, channel=Channel.EMAIL)
     log_action(by=None, action="followups.sign_up_confirmation_planned", obj=message,
                store=sign_up.store, at=now, data={"sign_up": sign_up.pk})
+    queue_after_commit([message.pk])
+    return message
+
+
+def voucher_email_plan(*, voucher) -> Message:
+    """Email a voucher just issued to the address that was confirmed for it, due now.
+
+    Runs inside the confirmation's transaction (crm's `voucher_issued` signal); the person
+    consented to email at that address a moment ago, and the sender checks it again. A
+    second call for the same voucher adds nothing (the unique constraint holds).
+    """
+    return _asked_for_plan(customer_id=voucher.customer_id, store=voucher.store,
+                           kind=TemplateKind.VOUCHER, to=voucher.email, voucher=voucher)
+
+
+def drawing_winner_notice_plan(*, drawing) -> Message:
+    """Tell the drawing's winner, by email to the address they entered with (crm's
+    `drawing_winner_drawn` signal, inside the draw's transaction); once per drawing."""
+    winner = drawing.winner
+    return _asked_for_plan(customer_id=winner.customer_id, store=drawing.store,
+                           kind=TemplateKind.DRAWING_WINNER, to=winner.email, drawing=drawing)
+
+
+def _asked_for_plan(*, customer_id, store, kind, to, **about) -> Message:
+    now = timezone.now()
+    Message.objects.bulk_create([Message(
+        store=store, customer_id=customer_id, channel=Channel.EMAIL, purpose=Purpose.EVENTS,
+        kind=kind, to=to, due_at=now, queued_at=now, created_at=now, updated_at=now,
+        **about)], ignore_conflicts=True)
+    message = Message.objects.get(channel=Channel.EMAIL, **about)
+    log_action(by=None, action=f"followups.{kind}_planned", obj=message, store=store,
+               at=now, data={"customer": customer_id})
     queue_after_commit([message.pk])
     return message
 

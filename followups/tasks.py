@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from followups import planner, sender
+from followups import aftercare, planner, sender
 
 
 @shared_task(acks_late=True)
@@ -23,3 +23,8 @@ def plan_followups() -> int:
 @shared_task(acks_late=True)
 def flag_stuck_messages() -> int:
     return sender.messages_flag_stuck()
+
+
+@shared_task(acks_late=True)
+def plan_aftercare() -> int:
+    return sum(r.planned for r in aftercare.plan_aftercare())

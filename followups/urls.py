@@ -12,6 +12,7 @@ urlpatterns = [
     path("templates/", views.template_list, name="templates"),
     path("templates/<int:template_id>/", views.template_edit, name="template-edit"),
     path("settings/", views.messaging_settings, name="settings"),
+    path("aftercare/", views.aftercare_steps, name="aftercare"),
     # Public: reached from an email, no login.
     path("unsubscribe/<str:token>/", webhooks.unsubscribe, name="unsubscribe"),
     # Providers' webhooks: Twilio signs its requests, anymail's use basic auth WEBHOOK_SECRET

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_POST
 
 from core.access import staff_required
 from core.errors import LoupeError
-from followups import preview, selectors, services
+from followups import aftercare, preview, selectors, services
 from followups.filters import MessageLogFilter
-from followups.forms import CallDoneForm, MessagingSettingsForm, TemplateForm
+from followups.forms import AftercareStepForm, CallDoneForm, MessagingSettingsForm, TemplateForm
 from followups.models import MessageTemplate
 
 
@@ -109,3 +109,16 @@ def messaging_settings(request):
             messages.success(request, "Messaging settings saved.")
             return redirect("followups:settings")
     return render(request, "followups/settings.html", {"form": form})
+
+
+@staff_required("followups.manage_messaging")
+def aftercare_steps(request):
+    """The store's messages after a sale: when each goes, from which amount, on or off."""
+    forms = [AftercareStepForm(request.POST or None, instance=step, prefix=step.kind)
+             for step in aftercare.steps_shown(store=request.store)]
+    if request.method == "POST" and all(form.is_valid() for form in forms):
+        aftercare.aftercare_steps_save(store=request.store, by=request.staff, values={
+            form.prefix: form.cleaned_data for form in forms})
+        messages.success(request, "Aftercare steps saved.")
+        return redirect("followups:aftercare")
+    return render(request, "followups/aftercare.html", {"forms": forms})

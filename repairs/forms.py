@@ -31,6 +31,15 @@ def _money(label):
                               widget=forms.TextInput(attrs={"inputmode": "decimal"}))
 
 
+# The tablet opens its back camera; a desk computer offers its files.
+PHOTO_INPUT = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
+
+
+class PhotoForm(OneLineInputsMixin, forms.Form):
+    photo = forms.FileField(label=_("Photo of the piece"), widget=PHOTO_INPUT)
+    caption = forms.CharField(label=_("Caption"), max_length=120, required=False)
+
+
 class TakeInForm(OneLineInputsMixin, forms.Form):
     """The counter's take-in: a customer found or new, a required email, the piece."""
 
@@ -60,6 +69,8 @@ class TakeInForm(OneLineInputsMixin, forms.Form):
     condition = forms.CharField(label=_("Condition at take-in"), required=False,
                                 help_text=_("Existing damage, missing or loose stones, wear."),
                                 widget=forms.Textarea(attrs={"rows": 2}))
+    condition_photo = forms.FileField(label=_("Photo of its condition"), required=False,
+                                      widget=PHOTO_INPUT)
     work_requested = forms.CharField(label=_("Work requested"),
                                      widget=forms.Textarea(attrs={"rows": 2}))
     estimate = _money(_("Estimate ($)"))
@@ -104,7 +115,8 @@ class TakeInForm(OneLineInputsMixin, forms.Form):
                 "phone": data["phone"], "email_choice": data["email_choice"],
                 "texts_ok": data["texts_ok"], "marketing_ok": data["marketing_ok"],
                 "item": item, "promised_on": data["promised_on"],
-                "take_in_key": data["take_in_key"]}
+                "take_in_key": data["take_in_key"],
+                "condition_photo": data.get("condition_photo")}
 
 
 class StatusForm(forms.Form):

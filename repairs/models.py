@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from phonenumber_field.modelfields import PhoneNumberField
 
+from core.models import PhotoBase
+
 
 class Status(models.TextChoices):
     RECEIVED = "received", "Received"
@@ -153,3 +155,14 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '-'} → {self.to_status}"
+
+
+class EnvelopePhoto(PhotoBase):
+    """The piece as it came in: existing damage, missing stones, wear (shown on the envelope
+    page and the printed ticket)."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="+")
+    envelope = models.ForeignKey(Envelope, on_delete=models.CASCADE, related_name="photos")
+
+    class Meta(PhotoBase.Meta):
+        pass

@@ -7,7 +7,7 @@ from django.db.models.functions import TruncWeek
 from django.shortcuts import get_object_or_404
 
 from crm.models import Channel, Consent, ConsentMethod, Purpose
-from repairs.models import Envelope, Status
+from repairs.models import Envelope, EnvelopePhoto, Status
 
 # Ready repairs nobody has collected after this many days get a call from the counter.
 UNCOLLECTED_AFTER_DAYS = 30
@@ -32,7 +32,7 @@ def envelope_for(*, store, envelope_id) -> Envelope:
     """The envelope with this id in `store`, with its history; another store's is a 404."""
     return get_object_or_404(
         _listed(store).select_related("store").prefetch_related(
-            "status_changes__changed_by"),
+            "status_changes__changed_by", "photos"),
         pk=envelope_id,
     )
 
@@ -121,3 +121,28 @@ def envelopes_bounced(*, store, since: datetime.datetime):
     """Envelopes taken in since `since` whose email has bounced: call them for a better one."""
     return (_listed(store).filter(taken_in_at__gte=since).filter(_bounced())
             .order_by("-taken_in_at"))
+
+
+def envelope_photo_for(*, store, envelope_id, photo_id) -> EnvelopePhoto:
+    """A photo of one of the store's envelopes; another store's is a 404."""
+    return get_object_or_404(EnvelopePhoto.objects.filter(store=store, envelope_id=envelope_id),
+                             pk=photo_id)
+
+
+def envelopes_ready_between(*, store, since: datetime.datetime, until: datetime.datetime):
+    """Ready for pickup since a moment in [since, until) and still here (the aftercare
+    planner's pickup reminders)."""
+    return (Envelope.objects.filter(store=store, status=Status.READY, ready_at__gte=since,
+                                    ready_at__lt=until)
+            .select_related("customer", "store").order_by("ready_at", "pk"))
+
+
+def envelopes_collected_between(*, store, since: datetime.datetime, until: datetime.datetime):
+    """Picked up in [since, until): the pieces a care check may follow."""
+    return (Envelope.objects.filter(store=store, status=Status.PICKED_UP,
+                                    closed_at__gte=since, closed_at__lt=until)
+            .select_related("customer", "store").order_by("closed_at", "pk"))
+
+
+def envelope_waits_for_pickup(*, envelope_id: int) -> bool:
+    return Envelope.objects.filter(pk=envelope_id, status=Status.READY).exists()

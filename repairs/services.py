@@ -14,12 +14,14 @@ from django.utils import timezone
 
 from core.audit import log_action
 from core.errors import LoupeError
+from core.one_line import check_one_line
+from core.photos import photo_resized
 from crm.models import Channel, ConsentMethod, Customer, InteractionKind, Purpose, Source
 from crm.normalize import normalize_email, normalize_phone
 from crm.selectors import customer_duplicates
 from crm.services import consent_record, customer_create, customer_email_set, interaction_add
 from followups.services import repair_ready_notify
-from repairs.models import Envelope, EnvelopeCounter, Status, StatusChange
+from repairs.models import Envelope, EnvelopeCounter, EnvelopePhoto, Status, StatusChange
 
 # The words the take-in screen shows beside each question; the consent ledger keeps them.
 REPAIR_NOTICE_WORDS = ("We will email you about this repair only: when it is ready for pickup "
@@ -144,8 +146,8 @@ def _record_consents(*, customer, by, email: str, phone: str, texts_ok: bool,
 def envelope_take_in(*, store, by, email: str, item: Item, promised_on: datetime.date,
                      customer: Customer | None = None, new_customer: NewCustomer | None = None,
                      phone: str = "", email_choice: str = "", texts_ok: bool = False,
-                     marketing_ok: bool = False, take_in_key: uuid.UUID | None = None
-                     ) -> Envelope:
+                     marketing_ok: bool = False, take_in_key: uuid.UUID | None = None,
+                     condition_photo=None) -> Envelope:
     """Take a piece in at the counter: customer found or created, email on their profile,
     repair-notice consent recorded, the next envelope number claimed.
 
@@ -180,6 +182,9 @@ def envelope_take_in(*, store, by, email: str, item: Item, promised_on: datetime
     )
     StatusChange.objects.create(envelope=envelope, to_status=Status.RECEIVED,
                                 changed_by=by, changed_at=now)
+    if condition_photo is not None:
+        envelope_photo_add(envelope=envelope, upload=condition_photo, by=by,
+                           field="condition_photo")
     interaction_add(customer=customer, kind=InteractionKind.REPAIR, by=by, at=now,
                     summary=f"Repair #{envelope.number} taken in: {envelope.item_description} "
                             f"({envelope.work_requested[:80]}).")
@@ -234,3 +239,18 @@ def envelope_status_change(*, envelope: Envelope, to_status: str, by, note: str 
     return locked
 
 
+@transaction.atomic
+def envelope_photo_add(*, envelope: Envelope, upload, by, caption: str = "",
+                       field: str = "photo") -> EnvelopePhoto:
+    """Keep a resized photo of the piece's condition (a bad file: LoupeError beside
+    `field`, and at take-in nothing of the envelope is saved)."""
+    caption = (caption or "").strip()[:120]
+    check_one_line({"caption": caption}, ["caption"])
+    image, width, height = photo_resized(upload, field=field)
+    photo = EnvelopePhoto(store=envelope.store, envelope=envelope, caption=caption,
+                          width=width, height=height, taken_by=by, created_at=timezone.now())
+    photo.image.save(image.name, image, save=False)
+    photo.save()
+    log_action(by=by, action="envelope.photo_added", obj=envelope,
+               data={"photo": photo.pk})
+    return photo

@@ -9,9 +9,10 @@ from django.views.decorators.http import require_POST
 
 from core.access import staff_required
 from core.errors import LoupeError
+from core.photos import photo_response
 from crm.selectors import customer_duplicates, customer_search
 from repairs import selectors, services
-from repairs.forms import StatusForm, TakeInForm
+from repairs.forms import PhotoForm, StatusForm, TakeInForm
 from repairs.qr import envelope_qr_svg
 
 PAGE_SIZE = 50
@@ -33,7 +34,7 @@ def home(request):
 
 @staff_required("repairs.add_envelope")
 def take_in(request):
-    form = TakeInForm(request.POST or None, store=request.store)
+    form = TakeInForm(request.POST or None, request.FILES or None, store=request.store)
     if request.method == "POST" and form.is_valid():
         try:
             envelope = services.envelope_take_in(store=request.store, by=request.staff,
@@ -78,6 +79,30 @@ def envelope_print(request, envelope_id):
     found = selectors.envelope_for(store=request.store, envelope_id=envelope_id)
     return render(request, "repairs/envelope_print.html",
                   {"envelope": found, "qr": envelope_qr_svg(found)})
+
+
+@staff_required("repairs.change_envelope")
+def envelope_photo_add(request, envelope_id):
+    found = selectors.envelope_for(store=request.store, envelope_id=envelope_id)
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.envelope_photo_add(envelope=found, by=request.staff,
+                                        upload=form.cleaned_data["photo"],
+                                        caption=form.cleaned_data["caption"])
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            return redirect("repairs:envelope", envelope_id=found.pk)
+    return render(request, "repairs/photo_add.html", {"envelope": found, "form": form})
+
+
+@staff_required("repairs.view_envelope")
+def envelope_photo(request, envelope_id, photo_id):
+    """The photo's file, for this store's staff only (another store's is a 404)."""
+    return photo_response(selectors.envelope_photo_for(store=request.store,
+                                                       envelope_id=envelope_id,
+                                                       photo_id=photo_id))
 
 
 @staff_required("repairs.change_envelope")

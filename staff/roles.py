@@ -19,6 +19,7 @@ class Role(models.TextChoices):
 
 _EVERYONE = {
     "crm.view_customer",
+    "crm.redeem_voucher",
     "repairs.view_envelope",
 }
 _FLOOR = {
@@ -38,6 +39,7 @@ _OFFICE = {
     "crm.import_customer",
     "crm.export_customer",
     "crm.manage_preferences",
+    "crm.manage_promotions",
     "crm.view_history",
     "staff.manage_staff",
     "repairs.view_capture_report",

@@ -218,3 +218,32 @@ class SignUpFactory(factory.django.DjangoModelFactory):
     words = "Send me news by email."
     ip_hash = "0" * 64
     created_at = factory.LazyFunction(timezone.now)
+
+
+class DrawingFactory(factory.django.DjangoModelFactory):
+    """A monthly drawing taking entries now (this month, closing in ten days)."""
+
+    class Meta:
+        model = "crm.Drawing"
+
+    store = factory.SubFactory(StoreFactory)
+    month = factory.LazyAttribute(lambda d: d.store.today().replace(day=1))
+    prize = "Pearl pendant"
+    rules = "One entry per person. No purchase necessary."
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=10))
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class ImportFactory(factory.django.DjangoModelFactory):
+    """An uploaded POS file, previewed and not started (its file is only named)."""
+
+    class Meta:
+        model = "crm.Import"
+
+    store = factory.SubFactory(StoreFactory)
+    kind = "purchases"
+    file = "imports/pos.csv"
+    file_name = "pos.csv"
+    rows_total = 1
+    created_at = factory.LazyFunction(timezone.now)

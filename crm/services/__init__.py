@@ -17,6 +17,7 @@ from crm.services.customers import (
     occasion_checked,
     purchase_record,
 )
+from crm.services.imports import import_preview, import_resume, import_start, import_upload
 from crm.services.merge import customer_merge
 from crm.services.occasions import (
     occasion_change,
@@ -24,7 +25,17 @@ from crm.services.occasions import (
     occasion_record,
     occasion_remove,
 )
+from crm.services.photos import piece_photo_add
 from crm.services.preferences import preference_list_start, preference_save
+from crm.services.promotions import (
+    drawing_close,
+    drawing_create,
+    drawing_draw,
+    voucher_lookup,
+    voucher_program_end,
+    voucher_program_set,
+    voucher_redeem,
+)
 from crm.services.transfer import customers_export, customers_import
 from crm.services.walk_ins import OccasionEntry, WalkInEntry, customer_log_walk_in
 
@@ -44,12 +55,20 @@ __all__ = [
     "customer_email_set",
     "customer_log_walk_in",
     "customer_merge",
+    "import_preview",
+    "import_resume",
+    "import_start",
+    "import_upload",
     "customer_note_add",
     "customer_update",
+    "drawing_close",
+    "drawing_create",
+    "drawing_draw",
     "interaction_add",
     "occasion_add",
     "occasion_change",
     "occasion_checked",
+    "piece_photo_add",
     "preference_list_start",
     "occasion_fold",
     "occasion_record",
@@ -58,4 +77,8 @@ __all__ = [
     "purchase_record",
     "sign_up_confirm",
     "sign_up_create",
+    "voucher_lookup",
+    "voucher_program_end",
+    "voucher_program_set",
+    "voucher_redeem",
 ]

@@ -22,12 +22,15 @@ from crm.models import (
     Channel,
     ConsentMethod,
     Customer,
+    DrawingEntry,
     InteractionKind,
     Occasion,
     OccasionKind,
     Purpose,
     SignUp,
     SignUpOutcome,
+    Source,
+    Voucher,
 )
 from crm.normalize import normalize_email, normalize_phone
 from crm.selectors import sign_up_for_link
@@ -39,6 +42,7 @@ from crm.services.customers import (
     occasion_add,
     occasion_checked,
 )
+from crm.services.promotions import Entered, Issued, drawing_enter, voucher_issue
 from crm.signals import sign_up_received
 from crm.wording import capture_words
 
@@ -105,6 +109,10 @@ class Confirmation:
     sign_up: SignUp
     # Confirmed by an earlier request: this one changed nothing.
     already: bool
+    # What the confirmation earned: a website sign-up's voucher, a drawing sign-up's entry
+    # (each may be one the person already had).
+    issued: Issued = Issued(voucher=None, earlier=False)
+    entered: Entered = Entered(entry=None, drawing=None, earlier=False)
 
 
 @transaction.atomic
@@ -127,7 +135,7 @@ def sign_up_confirm(*, token: str) -> Confirmation:
     sign_up = (SignUp.objects.select_for_update(of=("self",)).select_related("store")
                .get(pk=sign_up.pk))
     if sign_up.is_confirmed:
-        return Confirmation(sign_up=sign_up, already=True)
+        return Confirmation(sign_up=sign_up, already=True, **_earned_before(sign_up))
     now = timezone.now()
     customer, outcome, occasion, added = _apply(sign_up)
     _record_consent(sign_up, customer, occasion, now)
@@ -137,7 +145,20 @@ def sign_up_confirm(*, token: str) -> Confirmation:
                     summary=_timeline_summary(sign_up, outcome, added))
     log_action(by=None, action="sign_up.confirmed", obj=sign_up, at=now,
                data={"customer": customer.pk, "outcome": outcome, "added": added})
-    return Confirmation(sign_up=sign_up, already=False)
+    earned = {}
+    if sign_up.source == Source.WEBSITE:
+        earned["issued"] = voucher_issue(sign_up=sign_up, customer=customer, now=now)
+    elif sign_up.source == Source.DRAWING:
+        earned["entered"] = drawing_enter(sign_up=sign_up, customer=customer, now=now)
+    return Confirmation(sign_up=sign_up, already=False, **earned)
+
+
+def _earned_before(sign_up: SignUp) -> dict:
+    """What the first confirmation earned, for the page a second tap shows."""
+    voucher = Voucher.objects.filter(sign_up=sign_up).select_related("program").first()
+    entry = DrawingEntry.objects.filter(sign_up=sign_up).select_related("drawing").first()
+    return {"issued": Issued(voucher=voucher, earlier=False),
+            "entered": Entered(entry=entry, drawing=entry and entry.drawing, earlier=False)}
 
 
 def _apply(sign_up: SignUp) -> tuple[Customer, str, Occasion | None, list[str]]:

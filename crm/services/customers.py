@@ -242,22 +242,36 @@ def customer_note_add(*, customer: Customer, text: str, by) -> Interaction:
 
 @transaction.atomic
 def purchase_record(*, customer: Customer, purchased_on: datetime.date, amount: Decimal,
-                    description: str = "", by=None, pos_reference: str = "") -> Purchase:
-    """Record a sale: the purchase, the customer's totals (a prospect no more), the timeline."""
+                    description: str = "", by=None, pos_reference: str = "",
+                    wedding_date: datetime.date | None = None) -> Purchase:
+    """Record a sale: the purchase, the customer's totals (a prospect no more), the timeline.
+
+    A bridal purchase's `wedding_date` becomes the customer's anniversary (with its year).
+    """
     if amount is None or amount < 0:
         raise LoupeError("Enter the amount paid.", field="amount")
     if purchased_on > customer.store.today():
         raise LoupeError("A purchase cannot be in the future.", field="purchased_on")
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
-    purchase = Purchase.objects.create(customer=locked, purchased_on=purchased_on, amount=amount,
+    purchase = Purchase.objects.create(store=locked.store, customer=locked,
+                                       purchased_on=purchased_on, amount=amount,
                                        description=(description or "").strip()[:200],
                                        associate=by, pos_reference=pos_reference)
     first = min(filter(None, [locked.first_purchase_on, purchased_on]))
+    last = max(filter(None, [locked.last_purchase_on, purchased_on]))
     Customer.objects.filter(pk=locked.pk).update(
-        lifetime_value=F("lifetime_value") + amount, first_purchase_on=first)
-    customer.refresh_from_db(fields=["lifetime_value", "first_purchase_on"])
+        lifetime_value=F("lifetime_value") + amount, first_purchase_on=first,
+        last_purchase_on=last)
+    customer.refresh_from_db(fields=["lifetime_value", "first_purchase_on", "last_purchase_on"])
     interaction_add(customer=locked, kind=InteractionKind.PURCHASE, by=by,
                     summary=f"Bought {purchase.description or 'a piece'} for ${amount:,.2f}")
+    if wedding_date is not None:
+        try:
+            occasion_add(customer=locked, kind=OccasionKind.ANNIVERSARY,
+                         month=wedding_date.month, day=wedding_date.day, year=wedding_date.year,
+                         by=by)
+        except LoupeError as exc:
+            raise LoupeError(exc.message, field="wedding_date") from exc
     log_action(by=by, action="purchase.recorded", obj=locked,
                data={"amount": str(amount), "purchased_on": purchased_on.isoformat()})
     return purchase

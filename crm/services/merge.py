@@ -101,10 +101,13 @@ def _fill_blanks(survivor: Customer, merged: Customer) -> None:
         changed.append("secondary_email")
     survivor.preferences.add(*merged.preferences.all())
     firsts = [d for d in (survivor.first_purchase_on, merged.first_purchase_on) if d]
+    lasts = [d for d in (survivor.last_purchase_on, merged.last_purchase_on) if d]
     visits = [d for d in (survivor.last_visit_at, merged.last_visit_at) if d]
     survivor.first_purchase_on = min(firsts, default=None)
+    survivor.last_purchase_on = max(lasts, default=None)
     survivor.last_visit_at = max(visits, default=None)
-    survivor.save(update_fields=[*changed, "first_purchase_on", "last_visit_at", "updated_at"])
+    survivor.save(update_fields=[*changed, "first_purchase_on", "last_purchase_on", "last_visit_at",
+                                 "updated_at"])
     Customer.objects.filter(pk=survivor.pk).update(
         lifetime_value=F("lifetime_value") + merged.lifetime_value)
     survivor.refresh_from_db(fields=["lifetime_value"])

@@ -1,4 +1,4 @@
-"""The manager's office: merge, history, import, export, the preference list."""
+"""The manager's office: merge, history, export, the preference list (imports: imports.py)."""
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from core.access import staff_required
 from core.errors import LoupeError
 from crm import selectors, services
-from crm.forms import ImportConfirmForm, ImportUploadForm, MergeForm, PreferenceForm
+from crm.forms import MergeForm, PreferenceForm
 
 
 @staff_required("crm.merge_customer")
@@ -36,30 +36,6 @@ def history(request, customer_id):
     shown = selectors.customer_for(store=request.store, customer_id=customer_id)
     return render(request, "crm/history.html",
                   {"customer": shown, "entries": selectors.customer_history(customer=shown)})
-
-
-@staff_required("crm.import_customer")
-def import_customers(request):
-    """Upload, see the dry run row by row, then import the rows without errors."""
-    confirm = "csv_text" in request.POST
-    form = (ImportConfirmForm if confirm else ImportUploadForm)(request.POST or None,
-                                                                request.FILES or None)
-    report = csv_text = None
-    if request.method == "POST" and form.is_valid():
-        csv_text = form.cleaned_data["csv_text" if confirm else "file"]
-        try:
-            report = services.customers_import(store=request.store, by=request.staff,
-                                               csv_text=csv_text, dry_run=not confirm)
-        except LoupeError as exc:
-            exc.add_to_form(form)
-        else:
-            if confirm:
-                messages.success(request, _("Imported: %(new)d new, %(update)d updated.") % {
-                    "new": report.count("new"), "update": report.count("update")})
-                return redirect("crm:import")
-    confirm_form = ImportConfirmForm(initial={"csv_text": csv_text}) if report else None
-    return render(request, "crm/import.html",
-                  {"form": form, "report": report, "confirm_form": confirm_form})
 
 
 @staff_required("crm.export_customer")

@@ -20,12 +20,14 @@ from crm.models import (
     OccasionKind,
     Preference,
     Purchase,
+    PurchaseLine,
     Purpose,
     Source,
 )
 from crm.services import preference_list_start
 from sampledata.demo.crm import load_demo_crm
 from sampledata.demo.followups import load_demo_followups
+from sampledata.demo.promotions import load_demo_promotions
 from sampledata.demo.repairs import load_demo_repairs
 from sampledata.demo.staff import load_demo_staff
 from staff.models import StaffMember, Store
@@ -75,6 +77,7 @@ def load_demo(*, customers: int = 300, seed: int = 7) -> Store:
     for n in range(customers):
         _load_customer(store, n, rng, sellers, prefs, now)
     load_demo_crm(store=store, rng=rng, now=now)
+    load_demo_promotions(store=store, rng=rng, now=now)
     load_demo_staff(store=store, rng=rng, now=now)
     load_demo_repairs(store=store, rng=rng, now=now)
     load_demo_followups(store=store, rng=rng, now=now)
@@ -97,6 +100,18 @@ def _load_staff(store, now):
         member.strengths.set(Preference.objects.for_store(store).filter(name__in=strengths))
         members.append(member)
     return members
+
+
+def _category(piece: str) -> str:
+    """The POS category a demo piece would carry."""
+    words = piece.lower()
+    for key, category in (("watch", "Watches"), ("chronograph", "Watches"),
+                          ("pearl", "Pearls"), ("earring", "Earrings"), ("stud", "Earrings"),
+                          ("ring", "Rings"), ("solitaire", "Rings"),
+                          ("bracelet", "Bracelets")):
+        if key in words:
+            return category
+    return "Jewelry"
 
 
 def _load_customer(store, n, rng, sellers, prefs, now):
@@ -126,10 +141,17 @@ def _load_customer(store, n, rng, sellers, prefs, now):
     if rng.random() < 0.45:
         amount = Decimal(rng.randrange(150, 12000))
         bought = customer.last_visit_at.date()
-        Purchase.objects.create(customer=customer, purchased_on=bought, amount=amount,
-                                description=rng.choice(PIECES), associate=customer.assigned_to)
+        piece = rng.choice(PIECES)
+        # As the POS import would leave it: a receipt with its line, the customer's POS id.
+        purchase = Purchase.objects.create(
+            store=customer.store, customer=customer, purchased_on=bought, amount=amount,
+            description=piece, associate=customer.assigned_to, pos_reference=f"R-{n:05d}")
+        PurchaseLine.objects.create(purchase=purchase, position=1, category=_category(piece),
+                                    description=piece, amount=amount)
+        Customer.objects.filter(pk=customer.pk).update(pos_id=f"C-{n:05d}")
         Customer.objects.filter(pk=customer.pk).update(lifetime_value=amount,
-                                                       first_purchase_on=bought)
+                                                       first_purchase_on=bought,
+                                                       last_purchase_on=bought)
 
 
 def _load_consent(customer, occasion, rng, now):

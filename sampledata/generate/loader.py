@@ -108,7 +108,7 @@ class Loader:
                 "id", "store_id", "first_name", "last_name", "email", "secondary_email", "phone",
                 "address_line", "city", "region", "postal_code", "partner_name", "source",
                 "assigned_to_id", "notes", "created_at", "updated_at", "last_visit_at",
-                "lifetime_value", "first_purchase_on"]),
+                "lifetime_value", "first_purchase_on", "last_purchase_on"]),
             "preference": Copy(c, Customer.preferences.through, ["customer_id", "preference_id"]),
             "occasion": Copy(c, Occasion, ["id", "customer_id", "kind", "label", "month", "day",
                                             "year"]),
@@ -117,7 +117,7 @@ class Loader:
                                           "recorded_by_id", "note", "created_at"]),
             "interaction": Copy(c, Interaction, ["customer_id", "kind", "summary", "staff_id",
                                                   "occurred_at"]),
-            "purchase": Copy(c, Purchase, ["customer_id", "purchased_on", "amount",
+            "purchase": Copy(c, Purchase, ["store_id", "customer_id", "purchased_on", "amount",
                                             "description", "associate_id", "pos_reference",
                                             "created_at"]),
             "wish_item": Copy(c, WishItem, ["customer_id", "description", "price", "notes",
@@ -213,7 +213,7 @@ class Loader:
         visited = source not in (Source.WEBSITE, Source.DRAWING) or rng.random() < 0.3
         last_visit = self._moment(created) if visited else None
         owner = self._owner(cast)
-        purchases = self._purchases(pk, created, owner) if rng.random() < 0.4 else []
+        purchases = self._purchases(pk, cast.store.pk, created, owner) if rng.random() < 0.4 else []
         city, region, zip3 = rng.choice(words.CITIES)
         address = rng.random() < 0.4
         self.t["customer"].add(
@@ -227,7 +227,8 @@ class Loader:
             rng.choice(words.NOTES) if rng.random() < 0.1 else "",
             created, last_visit or created, last_visit,
             sum((amount for _, amount in purchases), Decimal(0)),
-            min((day for day, _ in purchases), default=None))
+            min((day for day, _ in purchases), default=None),
+            max((day for day, _ in purchases), default=None))
         if rng.random() < 0.5:
             for preference in rng.sample(self.preferences[cast.store.pk], rng.randint(1, 2)):
                 self.t["preference"].add(pk, preference)
@@ -300,12 +301,12 @@ class Loader:
             granted.add((Channel.EMAIL, Purpose.REPAIR_NOTICES))
         return granted
 
-    def _purchases(self, pk, created, owner) -> list[tuple[datetime.date, Decimal]]:
+    def _purchases(self, pk, store_id, created, owner) -> list[tuple[datetime.date, Decimal]]:
         rng, bought = self.rng, []
         for _ in range(1 + int(rng.random() ** 3 * 4)):
             day = self._moment(created).date()
             amount = Decimal(f"{min(60_000.0, 80 + rng.lognormvariate(7, 1)):.2f}")
-            self.t["purchase"].add(pk, day, amount, rng.choice(words.PIECES),
+            self.t["purchase"].add(store_id, pk, day, amount, rng.choice(words.PIECES),
                                    owner.pk if owner else None, f"POS-{pk}-{len(bought) + 1}",
                                    self.now)
             bought.append((day, amount))

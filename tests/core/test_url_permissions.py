@@ -15,7 +15,9 @@ from followups.compose import unsubscribe_token
 from tests.factories import (
     CallTaskFactory,
     CustomerFactory,
+    DrawingFactory,
     EnvelopeFactory,
+    ImportFactory,
     MessageTemplateFactory,
     StaffMemberFactory,
 )
@@ -47,6 +49,13 @@ EXPECTED = {
     "crm:merge": (LOGIN, 403, 403, 200, 404, 403),
     "crm:history": (LOGIN, 403, 403, 200, 404, 403),
     "crm:import": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:photo-add": (LOGIN, 200, 200, 200, 404, 403),
+    "crm:photo": (LOGIN, 200, 200, 200, 404, 403),
+    "repairs:envelope-photo-add": (LOGIN, 403, 200, 200, 404, 403),
+    "repairs:envelope-photo": (LOGIN, 200, 200, 200, 404, 403),
+    "crm:import-detail": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:import-start": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:import-resume": (LOGIN, 403, 403, 405, 405, 403),
     "crm:export": (LOGIN, 403, 403, 200, 200, 403),
     "crm:preferences": (LOGIN, 403, 403, 200, 200, 403),
     "crm:preference-edit": (LOGIN, 403, 403, 200, 404, 403),
@@ -79,6 +88,7 @@ EXPECTED = {
     "followups:templates": (LOGIN, 403, 403, 200, 200, 403),
     "followups:template-edit": (LOGIN, 403, 403, 200, 404, 403),
     "followups:settings": (LOGIN, 403, 403, 200, 200, 403),
+    "followups:aftercare": (LOGIN, 403, 403, 200, 200, 403),
     "followups:unsubscribe": (200, 200, 200, 200, 200, 200),
     "followups:twilio-inbound": (405, 405, 405, 405, 405, 405),
     "followups:twilio-status": (405, 405, 405, 405, 405, 405),
@@ -86,6 +96,18 @@ EXPECTED = {
     "crm:occasion-remove": (LOGIN, 200, 200, 200, 404, 403),
     "followups:call-voicemail": (LOGIN, 405, 403, 405, 405, 403),
     "crm:consent": (LOGIN, 200, 200, 200, 404, 403),
+    "crm:voucher-show": (400, 400, 400, 400, 400, 400),
+    "crm:drawing-rules": (200, 200, 200, 200, 200, 200),
+    "crm:vouchers": (LOGIN, 200, 200, 200, 200, 403),
+    "crm:voucher-redeem": (LOGIN, 405, 405, 405, 405, 403),
+    "crm:voucher-program": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:voucher-program-end": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:drawings": (LOGIN, 403, 403, 200, 200, 403),
+    "crm:drawing": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:drawing-close": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:drawing-draw": (LOGIN, 403, 403, 405, 405, 403),
+    "crm:drawing-entrants": (LOGIN, 403, 403, 200, 404, 403),
+    "crm:promotion-results": (LOGIN, 403, 403, 200, 200, 403),
 }
 
 # Namespaces with their own guard: the Django admin admits superusers only.
@@ -111,21 +133,44 @@ def all_url_names():
 
 
 @pytest.fixture
-def url_samples(store):
+def url_samples(store, settings, tmp_path):
     """A sample value for every URL argument, each object in `store`."""
+    settings.MEDIA_ROOT = tmp_path
     customer = CustomerFactory(store=store)
     call = CallTaskFactory(customer=customer)
+    envelope = EnvelopeFactory(customer=customer)
     return {
         "customer_id": customer.pk,
         "occasion_id": call.occasion_id,
-        "envelope_id": EnvelopeFactory(customer=customer).pk,
+        "envelope_id": envelope.pk,
         "store_id": store.pk,
         "preference_id": store.preferences.first().pk,
         "staff_member_id": StaffMemberFactory(store=store).pk,
         "calltask_id": call.pk,
         "template_id": MessageTemplateFactory(store=store).pk,
         "token": unsubscribe_token(customer.pk, address=customer.email),
+        "drawing_id": DrawingFactory(store=store).pk,
+        "import_id": ImportFactory(store=store).pk,
+        # One photo id serves both photo URLs: a piece's and the envelope's.
+        "photo_id": _photos(customer, envelope),
     }
+
+
+def _photos(customer, envelope) -> int:
+    """A photo of a wish-list item and one of the envelope, with the same id."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from crm.models import PiecePhoto, WishItem
+    from repairs.models import EnvelopePhoto
+
+    common = {"store": customer.store, "width": 1, "height": 1, "created_at": timezone.now()}
+    wish = WishItem.objects.create(customer=customer, description="Pearl studs")
+    piece = PiecePhoto(customer=customer, wish_item=wish, **common)
+    piece.image.save("p.jpg", ContentFile(b"jpeg"), save=True)
+    shot = EnvelopePhoto(pk=piece.pk, envelope=envelope, **common)
+    shot.image.save("e.jpg", ContentFile(b"jpeg"), save=True)
+    return piece.pk
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def two_profiles(store, salesperson, manager):
     OccasionFactory(customer=merged, kind="anniversary", month=9, day=14)
     ConsentFactory(customer=merged)
     services.interaction_add(customer=merged, kind="note", summary="Prefers rose gold")
-    Purchase.objects.create(customer=merged, purchased_on=timezone.localdate(),
+    Purchase.objects.create(store=store, customer=merged, purchased_on=timezone.localdate(),
                             amount=Decimal("250"), description="Studs")
     WishItem.objects.create(customer=merged, description="Tennis bracelet")
     EnvelopeFactory(customer=merged)

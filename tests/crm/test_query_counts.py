@@ -66,7 +66,7 @@ def test_the_customer_page_does_not_grow_with_their_history(sales_client, store,
         customer.interactions.create(kind="note", summary=f"Note {n}", staff=salesperson,
                                      occurred_at=timezone.now())
         customer.wish_items.create(description=f"Piece {n}", added_by=salesperson)
-        customer.purchases.create(purchased_on=timezone.localdate(), amount=10,
+        customer.purchases.create(store=store, purchased_on=timezone.localdate(), amount=10,
                                   associate=salesperson)
     with django_assert_max_num_queries(PAGE_QUERIES):
         response = sales_client.get(reverse("crm:customer", kwargs={"customer_id": customer.pk}))

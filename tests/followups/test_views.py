@@ -7,7 +7,14 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from crm.models import Interaction, InteractionKind
-from followups.models import CallTask, Message, MessageStatus, MessageTemplate, MessagingSettings
+from followups import rendering
+from followups.models import (
+    CallTask,
+    Message,
+    MessageStatus,
+    MessageTemplate,
+    MessagingSettings,
+)
 from followups.services import templates_ensure
 from tests.factories import (
     CallTaskFactory,
@@ -127,9 +134,12 @@ def test_a_salesperson_cannot_open_the_log_templates_or_settings(sales_client):
 
 def test_every_default_template_is_listed_for_editing(manager_client, store):
     page = manager_client.get(reverse("followups:templates")).content.decode()
-    assert MessageTemplate.objects.filter(store=store).count() == 13
+    # Every kind and channel the defaults have words for.
+    assert MessageTemplate.objects.filter(store=store).count() == len(rendering.DEFAULTS)
     assert "Repair ready" in page and "Event invitation" in page
-    assert "Sign-up confirmation" in page
+    assert "Sign-up confirmation" in page and "Care of a piece bought" in page
+    assert "Website voucher" in page and "Drawing winner" in page
+    assert "Repair still waiting for pickup" in page
 
 
 def _edit_url(store, kind="birthday", channel="email"):

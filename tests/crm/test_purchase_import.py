@@ -1,0 +1,370 @@
+"""Purchases from the POS: receipts matched to customers, credited, imported once."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from core.models import AuditEntry
+from crm.models import (
+    AssignmentReason,
+    Customer,
+    Import,
+    ImportStatus,
+    Interaction,
+    InteractionKind,
+    Purchase,
+    PurchaseLine,
+    Source,
+)
+from crm.services import import_resume, import_start, import_upload
+from crm.services import imports as imports_service
+from crm.services.imports import import_process
+from tests.factories import CustomerFactory, StaffMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ("receipt,date,customer_pos_id,email,phone,first_name,last_name,category,metal,"
+          "stones,description,amount,associate\n")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _import(store, by, text, *, name="pos.csv"):
+    """Upload, start and run the import the way the worker does (in this process)."""
+    run = import_upload(store=store, kind="purchases", by=by,
+                        upload=SimpleUploadedFile(name, text.encode()))
+    import_start(run=run, by=by)
+    assert import_process(import_id=run.pk) == "done"
+    run.refresh_from_db()
+    return run
+
+
+def _day(store, days_ago):
+    return (store.today() - datetime.timedelta(days=days_ago)).isoformat()
+
+
+@pytest.fixture
+def ava(store):
+    return CustomerFactory(store=store, first_name="Ava", last_name="Brown",
+                           email="ava@mail.example", phone="+12175550142", pos_id="C-17")
+
+
+def test_a_receipt_is_one_purchase_with_its_lines_and_the_customer_becomes_a_client(
+        store, manager, salesperson, ava):
+    day = _day(store, 3)
+    text = HEADER + (
+        f"R-1001,{day},C-17,,,,,Rings,18k gold,1 ct diamond,Solitaire ring,\"$2,400.00\",sally\n"
+        f"R-1001,{day},C-17,,,,,Care,,,Ring cleaner,15.50,sally\n")
+    assert ava.is_prospect
+
+    run = _import(store, manager, text)
+
+    assert (run.rows_total, run.rows_done, run.created, run.refused) == (2, 2, 1, 0)
+    purchase = Purchase.objects.get()
+    assert (purchase.store, purchase.customer, purchase.amount, purchase.pos_reference,
+            purchase.associate) == (store, ava, Decimal("2415.50"), "R-1001", salesperson)
+    assert list(PurchaseLine.objects.values_list("position", "category", "metal", "amount")) == [
+        (1, "Rings", "18k gold", Decimal("2400.00")), (2, "Care", "", Decimal("15.50"))]
+    ava.refresh_from_db()
+    assert not ava.is_prospect
+    assert (ava.lifetime_value, ava.first_purchase_on, ava.last_purchase_on) == (
+        Decimal("2415.50"), store.today() - datetime.timedelta(days=3),
+        store.today() - datetime.timedelta(days=3))
+    entry = Interaction.objects.get(customer=ava, kind=InteractionKind.PURCHASE)
+    assert "receipt R-1001, sold by Sally Sales" in entry.summary
+    assert AuditEntry.objects.get(action="purchases.imported").data["new"] == 1
+
+
+def test_importing_the_same_file_again_changes_nothing(store, manager, salesperson, ava):
+    text = HEADER + (f"R-1,{_day(store, 9)},C-17,,,,,Pearls,,,Strand,800,sally\n"
+                     f"R-2,{_day(store, 2)},C-17,,,,,Watches,Steel,,Diver,1200,sally\n")
+    _import(store, manager, text)
+    ava.refresh_from_db()
+    before = (ava.lifetime_value, ava.first_purchase_on, ava.last_purchase_on)
+    timeline = Interaction.objects.count()
+
+    again = _import(store, manager, text, name="pos-again.csv")
+
+    assert (again.created, again.unchanged, again.refused) == (0, 2, 0)
+    assert Purchase.objects.count() == 2 and PurchaseLine.objects.count() == 2
+    ava.refresh_from_db()
+    assert (ava.lifetime_value, ava.first_purchase_on, ava.last_purchase_on) == before
+    assert before[0] == Decimal("2000.00")
+    assert Interaction.objects.count() == timeline
+
+
+@pytest.mark.parametrize("cells", [
+    "C-17,,",                        # the POS id
+    ",AVA@Mail.Example,",            # the email, any case
+    ",,(217) 555-0142",              # the phone, as people write it
+])
+def test_a_receipt_finds_its_customer_by_pos_id_email_or_phone(store, manager, ava, cells):
+    _import(store, manager, HEADER + f"R-9,{_day(store, 1)},{cells},,,,,,Chain,120,\n")
+
+    assert Purchase.objects.get().customer == ava
+    assert Customer.objects.count() == 1
+
+
+def test_a_customer_found_by_email_keeps_the_pos_id_for_next_time(store, manager, ava):
+    Customer.objects.filter(pk=ava.pk).update(pos_id="")
+    _import(store, manager, HEADER + f"R-9,{_day(store, 1)},C-99,ava@mail.example,,,,,,,Chain,"
+                                     f"120,\n")
+    ava.refresh_from_db()
+    assert ava.pos_id == "C-99"
+
+
+def test_an_unknown_buyer_with_a_name_becomes_a_new_client_of_the_associate(
+        store, manager, salesperson):
+    _import(store, manager, HEADER + f"R-5,{_day(store, 1)},C-50,noah@mail.example,,Noah,"
+                                     f"Smith,Rings,,,Band,650,Sally Sales\n")
+
+    noah = Customer.objects.get()
+    assert (noah.first_name, noah.pos_id, noah.source, noah.lifetime_value) == (
+        "Noah", "C-50", Source.IMPORT, Decimal("650.00"))
+    assert noah.assigned_to == salesperson
+    assert noah.assignments.get().reason == AssignmentReason.IMPORT
+
+
+def test_the_associate_on_the_receipt_takes_only_customers_nobody_looks_after(
+        store, manager, salesperson, ava):
+    other = StaffMemberFactory(store=store, display_name="Olga Other")
+    looked_after = CustomerFactory(store=store, pos_id="C-2", assigned_to=other)
+    left = StaffMemberFactory(store=store, display_name="Lee Left",
+                              departed_on=store.today() - datetime.timedelta(days=30))
+    orphan = CustomerFactory(store=store, pos_id="C-3", assigned_to=left)
+    day = _day(store, 1)
+    _import(store, manager, HEADER + (f"R-1,{day},C-17,,,,,,,,Ring,100,sally\n"
+                                      f"R-2,{day},C-2,,,,,,,,Ring,100,sally\n"
+                                      f"R-3,{day},C-3,,,,,,,,Ring,100,sally\n"))
+
+    for customer in (ava, looked_after, orphan):
+        customer.refresh_from_db()
+    assert (ava.assigned_to, looked_after.assigned_to, orphan.assigned_to) == (
+        salesperson, other, salesperson)
+    # The credit is recorded on every receipt, whoever looks after the customer.
+    assert set(Purchase.objects.values_list("associate", flat=True)) == {salesperson.pk}
+
+
+def test_a_receipt_of_a_departed_associate_is_credited_without_handing_them_the_client(
+        store, manager, ava):
+    StaffMemberFactory(store=store, display_name="Lee Left",
+                       departed_on=store.today() - datetime.timedelta(days=30))
+    _import(store, manager, HEADER + f"R-1,{_day(store, 60)},C-17,,,,,,,,Ring,100,Lee Left\n")
+
+    ava.refresh_from_db()
+    assert Purchase.objects.get().associate.display_name == "Lee Left"
+    assert ava.assigned_to is None
+
+
+def test_bad_receipts_are_refused_by_their_line_and_the_good_ones_import(
+        store, manager, salesperson, ava):
+    day = _day(store, 1)
+    tomorrow = (store.today() + datetime.timedelta(days=1)).isoformat()
+    text = HEADER + (
+        f"R-1,{day},C-17,,,,,,,,Ring,100,Nobody Known\n"       # line 2
+        f"R-2,31/12/2026,C-17,,,,,,,,Ring,100,\n"              # line 3
+        f"R-3,{tomorrow},C-17,,,,,,,,Ring,100,\n"              # line 4
+        f"R-4,{day},C-17,,,,,,,,Ring,100,\n"                   # line 5
+        f"R-4,{day},C-17,,,,,,,,Box,ten,\n"                    # line 6
+        f"R-5,{day},C-404,,,,,,,,Ring,100,\n"                  # line 7
+        f"R-6,{day},C-17,,,,,,,,Pendant,300,sally\n"           # line 8
+        f"R-7,{day},,,,,,,,,Ring,100,\n"                       # line 9
+        f"R-6,{day},C-17,,,,,,,,Chain,90,sally\n"              # line 10
+    )
+
+    run = _import(store, manager, text)
+
+    problems = {p.line: p.message for p in run.problems.all()}
+    assert "“Nobody Known” is not an associate of this store" in problems[2]
+    assert "“31/12/2026” is not a date" in problems[3]
+    assert "in the future" in problems[4]
+    assert problems[5] == "amount: line 6: “ten” is not an amount."
+    assert "no customer has this POS id" in problems[7]
+    assert "give the POS customer id, an email or a phone" in problems[9]
+    assert "receipt R-6 appears again" in problems[10] and "first on line 8" in problems[10]
+    assert sorted(problems) == [2, 3, 4, 5, 7, 9, 10]
+    assert (run.created, run.refused) == (1, 7)
+    assert list(Purchase.objects.values_list("pos_reference", "amount")) == [
+        ("R-6", Decimal("300.00"))]
+
+
+@pytest.mark.parametrize("upload, why", [
+    (b"\xff\xfe not utf-8", "not a CSV"),
+    (b"receipt,amount\nR-1,10\n", "including date"),
+    (HEADER.encode(), "no rows"),
+    ((HEADER + "R-1,2026-01-02,C-1,,,,,,,,Ring,100,,extra,cells\n").encode(), "Line 2 has more"),
+])
+def test_a_file_that_is_not_a_pos_purchases_file_is_refused_and_kept_nowhere(
+        manager_client, upload, why):
+    response = manager_client.post("/customers/import/", {
+        "kind": "purchases", "file": SimpleUploadedFile("pos.csv", upload)})
+
+    assert response.status_code == 200
+    assert why in " ".join(response.context["form"].errors["file"])
+    assert not Import.objects.exists()
+
+
+def test_the_preview_shows_each_receipt_and_saves_nothing(manager_client, store, ava,
+                                                          salesperson):
+    text = HEADER + (f"R-1,{_day(store, 1)},C-17,,,,,Rings,,,Ring,100,sally\n"
+                     f"R-2,{_day(store, 1)},C-17,,,,,Rings,,,Ring,100,Nobody\n")
+
+    response = manager_client.post("/customers/import/", {
+        "kind": "purchases", "file": SimpleUploadedFile("pos.csv", text.encode())})
+
+    report = response.context["report"]
+    assert [(row.number, row.kind) for row in report.rows] == [(2, "new"), (3, "invalid")]
+    assert "Receipt R-1 (" not in response.content.decode()  # no name on these lines
+    assert not Purchase.objects.exists()
+    assert not Interaction.objects.exists()
+    ava.refresh_from_db()
+    assert ava.is_prospect and ava.assigned_to is None
+    run = Import.objects.get()
+    assert (run.status, run.rows_total) == (ImportStatus.PREVIEWED, 2)
+
+
+def test_starting_queues_the_worker_after_commit_and_shows_the_progress_page(
+        manager_client, manager, store, ava, django_capture_on_commit_callbacks, monkeypatch):
+    queued = []
+    monkeypatch.setattr(imports_service, "publish", lambda task, *args: queued.append(args))
+    run = import_upload(store=store, kind="purchases", by=manager, upload=SimpleUploadedFile(
+        "pos.csv", (HEADER + f"R-1,{_day(store, 1)},C-17,,,,,,,,Ring,100,\n").encode()))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(f"/customers/import/{run.pk}/start/")
+        manager_client.post(f"/customers/import/{run.pk}/start/")  # a second press
+
+    assert response.status_code == 302
+    assert queued == [(run.pk,)]
+    run.refresh_from_db()
+    assert run.status == ImportStatus.QUEUED
+    page = manager_client.get(f"/customers/import/{run.pk}/", headers={"HX-Request": "true"})
+    body = page.content.decode()
+    assert 'hx-trigger="every 2s"' in body and "0 of 1 rows" in body
+    assert "<script" not in body and "style=" not in body
+
+    assert import_process(import_id=run.pk) == "done"
+    assert import_process(import_id=run.pk) == "nothing to do"  # a redelivered task
+    done = manager_client.get(f"/customers/import/{run.pk}/", headers={"HX-Request": "true"})
+    assert "hx-trigger" not in done.content.decode()
+    assert "1 of 1 rows (100%)" in done.content.decode()
+
+
+def test_another_stores_import_is_not_found(other_manager_client, store, manager):
+    run = import_upload(store=store, kind="purchases", by=manager, upload=SimpleUploadedFile(
+        "pos.csv", (HEADER + f"R-1,{_day(store, 1)},C-1,,,A,,,,,Ring,100,\n").encode()))
+
+    assert other_manager_client.get(f"/customers/import/{run.pk}/").status_code == 404
+    assert other_manager_client.post(f"/customers/import/{run.pk}/start/").status_code == 404
+    run.refresh_from_db()
+    assert run.status == ImportStatus.PREVIEWED
+
+
+class _WorkerKilled(BaseException):
+    """What a SIGKILL looks like from inside: nothing after it runs."""
+
+
+def test_a_worker_killed_mid_file_leaves_a_stalled_import_that_resumes_where_it_stopped(
+        manager_client, manager, store, ava, monkeypatch, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    monkeypatch.setattr(imports_service, "BATCH_ROWS", 2)
+    day = _day(store, 1)
+    text = HEADER + "".join(f"R-{n},{day},C-17,,,,,,,,Ring,{n}00,\n" for n in range(1, 7))
+    run = import_upload(store=store, kind="purchases", by=manager,
+                        upload=SimpleUploadedFile("pos.csv", text.encode()))
+    import_start(run=run, by=manager)
+    real_batch = imports_service.purchases_import_batch
+    calls = []
+
+    def dies_on_the_second_batch(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise _WorkerKilled
+        return real_batch(**kwargs)
+
+    monkeypatch.setattr(imports_service, "purchases_import_batch", dies_on_the_second_batch)
+    with pytest.raises(_WorkerKilled):
+        import_process(import_id=run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.rows_done, Purchase.objects.count()) == (ImportStatus.RUNNING, 2, 2)
+    assert "Stalled" not in manager_client.get(f"/customers/import/{run.pk}/").content.decode()
+
+    time_machine.shift(datetime.timedelta(minutes=4))
+    page = manager_client.get(f"/customers/import/{run.pk}/").content.decode()
+    assert "Stalled" in page and "Resume after row 2" in page
+    manager_client.post(f"/customers/import/{run.pk}/resume/")
+    run.refresh_from_db()
+    assert run.status == ImportStatus.QUEUED
+    assert import_process(import_id=run.pk) == "done"
+
+    run.refresh_from_db()
+    assert (run.status, run.rows_done, run.created, run.attempt) == (ImportStatus.DONE, 6, 6, 2)
+    assert Purchase.objects.count() == 6
+    ava.refresh_from_db()
+    assert ava.lifetime_value == Decimal("2100.00")
+
+
+def test_a_running_import_cannot_be_resumed_beside_its_worker(store, manager):
+    run = import_upload(store=store, kind="purchases", by=manager, upload=SimpleUploadedFile(
+        "pos.csv", (HEADER + f"R-1,{_day(store, 1)},C-1,,,A,,,,,Ring,100,\n").encode()))
+    Import.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING,
+                                            heartbeat_at=timezone.now())
+    with pytest.raises(Exception, match="nothing to resume"):
+        import_resume(run=run, by=manager)
+
+
+def test_a_batch_costs_the_same_queries_for_ten_or_a_hundred_receipts(
+        store, manager, salesperson, django_assert_max_num_queries):
+    from crm.pos import read_rows, receipts
+    from crm.selectors import associates_by_name
+    from crm.services.purchases import purchases_import_batch
+
+    day = _day(store, 1)
+    CustomerFactory.create_batch(3, store=store)
+
+    def batch(n, offset):
+        text = HEADER + "".join(
+            f"R-{offset + i},{day},P-{offset + i},c{offset + i}@mail.example,,Cy,Doe,Rings,,,"
+            f"Ring,100,sally\n" for i in range(n))
+        import io
+        _, rows = read_rows(io.BytesIO(text.encode()), required=["receipt"])
+        return list(receipts(rows))
+
+    associates = associates_by_name(store=store)
+    small, large = batch(10, 0), batch(100, 1000)
+    # New customers cost a few queries each (customer_create); matched ones do not.
+    purchases_import_batch(store=store, groups=small, by=manager, associates=associates)
+    purchases_import_batch(store=store, groups=large, by=manager, associates=associates)
+    again_small = [[r] for g in small for r in g]
+    Purchase.objects.all().delete()
+    with django_assert_max_num_queries(14):
+        purchases_import_batch(store=store, groups=again_small, by=manager,
+                               associates=associates)
+    Purchase.objects.all().delete()
+    with django_assert_max_num_queries(14):
+        purchases_import_batch(store=store, groups=large, by=manager, associates=associates)
+
+
+def test_an_import_queued_while_the_broker_was_down_can_be_queued_again(
+        manager_client, store, manager, time_machine, monkeypatch):
+    time_machine.move_to(timezone.now(), tick=False)
+    queued = []
+    monkeypatch.setattr(imports_service, "publish", lambda task, *args: queued.append(args))
+    run = import_upload(store=store, kind="purchases", by=manager, upload=SimpleUploadedFile(
+        "pos.csv", (HEADER + f"R-1,{_day(store, 1)},C-1,,,Al,,,,,Ring,100,\n").encode()))
+    import_start(run=run, by=manager)  # after commit it would publish; the broker is down
+    assert "Resume" not in manager_client.get(f"/customers/import/{run.pk}/").content.decode()
+
+    time_machine.shift(datetime.timedelta(minutes=4))
+    page = manager_client.get(f"/customers/import/{run.pk}/").content.decode()
+    assert "Stalled" in page and "Resume after row 0" in page
+    manager_client.post(f"/customers/import/{run.pk}/resume/")
+    run.refresh_from_db()
+    assert run.status == ImportStatus.QUEUED and not run.is_stalled(timezone.now())
+    assert import_process(import_id=run.pk) == "done"
