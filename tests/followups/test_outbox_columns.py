@@ -57,6 +57,9 @@ PLANNER_LEAVES_OUT = {
     "id": "the database numbers the row",
     "sign_up_id": "an occasion reminder is for a customer, never for a sign-up",
     "envelope_id": "repair notices are planned by repair_ready_notify",
+    "voucher_id": "a website voucher's email is planned when the voucher is issued",
+    "drawing_id": "the drawing winner's email is planned when the winner is drawn",
+    "purchase_id": "aftercare after a sale is planned by followups.aftercare",
     "queued_at": "the dispatcher marks a row when it hands it over",
     "sent_at": "the sender records it",
 }
