@@ -2,10 +2,12 @@
 tracking events, crm's word that an occasion moved or went, crm's public sign-ups, the vouchers
 they earn and the drawing's winners (crm cannot import followups, so it announces them), and a
 new store (named by its label: followups does not import staff's models), which gets its
-messaging settings and templates at once."""
+messaging settings and templates at once; after `migrate`, a kind of template a release added
+reaches every store."""
 
 from anymail.signals import tracking
-from django.db.models.signals import post_save
+from django.apps import apps as global_apps
+from django.db.models.signals import post_migrate, post_save
 from django.dispatch import receiver
 
 from crm.models import ConsentMethod
@@ -41,6 +43,23 @@ def email_event(sender, event, esp_name, **kwargs):
 @receiver(occasion_changed, dispatch_uid="followups.occasion_changed")
 def occasion_changed_withdraws_plans(sender, occasion, change, at, **kwargs):
     services.occasion_plans_withdraw(occasion=occasion, change=change, at=at)
+
+
+@receiver(post_migrate, dispatch_uid="followups.templates_after_migrate")
+def templates_after_migrate(sender, apps=global_apps, **kwargs):
+    """After `migrate` (a release may add a kind of message), every store has every template.
+
+    Works on the migrated state's models, as Django's own permissions do (`flush` sends no
+    state: the current models): a migration back to before the templates has nothing to fill.
+    """
+    if sender.name != "followups":
+        return
+    try:
+        model = apps.get_model("followups", "MessageTemplate")
+        stores = apps.get_model("staff", "Store").objects.order_by("pk")
+    except LookupError:
+        return
+    services.templates_ensure_for_stores(stores=stores, model=model)
 
 
 @receiver(post_save, sender="staff.Store", dispatch_uid="followups.store_messaging_start")

@@ -107,8 +107,10 @@ def settings_defaults(store) -> dict[str, str]:
 
 
 def messaging_settings_for(*, store) -> MessagingSettings:
-    """The store's messaging settings (made when the store was: `store_messaging_start`; a
-    store that somehow has none gets them here, in a worker or on a POST, never on a GET)."""
+    """The store's messaging settings, made with the store (`store_messaging_start`).
+
+    A store saved without its receiver (a raw fixture) gets them here on first use.
+    """
     found, _ = MessagingSettings.objects.select_related("store").get_or_create(
         store=store, defaults=settings_defaults(store))
     return found
@@ -139,8 +141,17 @@ def messaging_settings_update(*, settings: MessagingSettings, by, **fields) -> M
 
 def templates_ensure(*, store) -> None:
     """Give the store its own copy of every default template (idempotent)."""
-    MessageTemplate.objects.bulk_create(
-        [MessageTemplate(store=store, kind=kind, channel=channel, subject=subject, body=body)
+    templates_ensure_for_stores(stores=[store])
+
+
+def templates_ensure_for_stores(*, stores, model=MessageTemplate) -> None:
+    """Every store's own copy of every default template, in one statement (idempotent): a
+    kind added by a later release reaches the stores already there when `migrate` runs
+    (followups.receivers), keeping every word a store changed. `model` is the migrated
+    state's MessageTemplate when called after `migrate`."""
+    model.objects.bulk_create(
+        [model(store_id=store.pk, kind=kind, channel=channel, subject=subject, body=body)
+         for store in stores
          for (kind, channel), (subject, body) in rendering.DEFAULTS.items()],
         ignore_conflicts=True,
     )

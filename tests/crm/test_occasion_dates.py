@@ -101,3 +101,15 @@ def test_in_a_leap_year_the_list_counts_feb_29_as_a_day_of_its_own(
     settings.save(update_fields=["lead_days"])
 
     assert _follow_up_names(client) == ["Leap"]
+
+
+@pytest.mark.django_db
+def test_a_store_without_messaging_settings_uses_the_default_lead_time(sales_client, store):
+    from followups.models import MessagingSettings
+
+    MessagingSettings.objects.filter(store=store).delete()
+    response = sales_client.get(reverse("crm:follow-up"))
+
+    assert response.status_code == 200
+    assert f"next {occasion_dates.DEFAULT_LEAD_DAYS} days" in response.content.decode()
+    assert not MessagingSettings.objects.filter(store=store).exists()  # a GET writes nothing

@@ -56,3 +56,18 @@ def test_the_migration_gives_stores_from_before_what_they_lack_and_keeps_what_th
         assert MessageTemplate.objects.filter(store=each).count() == len(DEFAULTS)
     assert set(MessageTemplate.objects.filter(store=other_store, kind="birthday")
                .values_list("body", flat=True)) == {"Kept"}
+
+
+def test_after_migrate_a_kind_a_release_added_reaches_every_store_and_kept_words_stay(
+        store, other_store):
+    from django.core.management.sql import emit_post_migrate_signal
+
+    MessageTemplate.objects.filter(store=store, kind="repair_ready").delete()  # "new" kind
+    MessageTemplate.objects.filter(store=other_store, kind="birthday").update(body="Ours")
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    for each in (store, other_store):
+        assert MessageTemplate.objects.filter(store=each).count() == len(DEFAULTS)
+    assert set(MessageTemplate.objects.filter(store=other_store, kind="birthday")
+               .values_list("body", flat=True)) == {"Ours"}
