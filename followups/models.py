@@ -252,7 +252,8 @@ class Message(models.Model):
     reply_key = models.UUIDField(null=True, blank=True, unique=True)
     # A reply's own words as the associate wrote them (`body` is what went out, footer
     # included, rendered again from these on every try).
-    words = models.TextField(blank=True)
+    # A database default: the planner's and the campaigns' raw INSERTs leave it out.
+    words = models.TextField(blank=True, db_default="")
     # The voucher it delivers, or the drawing whose winner it tells (crm's issue 18).
     voucher = models.ForeignKey("crm.Voucher", null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="messages")
