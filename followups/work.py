@@ -27,7 +27,8 @@ _DONE_SUMMARY = {
     TaskKind.REACH_OUT: "Reached out",
     TaskKind.REPLY: "Answered their message",
 }
-_TIMELINE_KIND = {TaskKind.CALL: InteractionKind.CALL, TaskKind.VISIT: InteractionKind.VISIT}
+_TIMELINE_KIND = {TaskKind.CALL: InteractionKind.CALL, TaskKind.VISIT: InteractionKind.VISIT,
+                  TaskKind.REACH_OUT: InteractionKind.CALL}
 
 
 def _looker_after(customer: Customer):

@@ -105,7 +105,7 @@ def test_the_reach_out_call_is_on_the_associates_today_and_home(client, salesper
     task = CallTask.objects.get()
     call_task_done(task=task, by=salesperson, outcome="Coming in Saturday")
     call = Interaction.objects.get(customer=lapsed_client, kind=InteractionKind.CALL)
-    assert call.summary == "Called about reaching out: Coming in Saturday"
+    assert call.summary == f"Reached out ({REACH_OUT}): Coming in Saturday"
     assert "Lara Lapsed" not in client.get(reverse("followups:today")).content.decode()
 
 
