@@ -47,7 +47,7 @@ def test_a_manager_imports_the_pos_file_and_the_associate_sees_the_purchase(
         f"R-2043,{day},C-41,,,,,Pearls,,,Strand,600.00,Nobody Here\n")
 
     log_in(manager)
-    page.wait_for_url("**/staff/")
+    page.wait_for_url("**/dashboard/")
     page.goto("/customers/import/")
     page.get_by_label("Purchases").check()
     page.locator("input[type=file]").set_input_files(str(pos_file))

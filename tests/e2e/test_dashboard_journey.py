@@ -85,7 +85,8 @@ def test_manager_asks_the_associate_to_reach_out_to_a_lapsed_top_client(
 
     page.get_by_role("button", name="Log out").click()
     log_in(salesperson)
-    page.wait_for_url("**/customers/")
+    page.wait_for_url("**/followups/today/")  # a salesperson's day starts on Today
+    page.goto("/customers/")
     panel = page.locator(".calls-due-panel")
     assert panel.get_by_text("Lara Quinn").is_visible()
     assert panel.get_by_text(REACH_OUT).is_visible()
