@@ -21,7 +21,8 @@ LINT_IMPORTS := $(BIN)/lint-imports --no-cache --no-logo
 # A second moment, far from today, for the date-sensitive tests (make test-dates): a leap-day
 # evening in the store's timezone that is already March 1 in UTC.
 SECOND_NOW ?= 2028-02-29T20:30:00-05:00
-DATE_SENSITIVE ?= tests/crm tests/followups tests/repairs tests/staff tests/sampledata tests/events
+DATE_SENSITIVE ?= tests/crm tests/followups tests/repairs tests/staff tests/sampledata tests/events \
+	tests/appointments tests/insights
 
 .PHONY: run test test-dates pytest lint bench clean
 
