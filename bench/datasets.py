@@ -19,11 +19,12 @@ import psycopg2
 from psycopg2 import sql
 
 ROOT = Path(__file__).resolve().parent.parent
-DATABASE = "loupe_bench"
+# Two people benchmarking on one machine set BENCH_DATABASE / BENCH_REDIS_DB / BENCH_PORT apart.
+DATABASE = os.environ.get("BENCH_DATABASE", "loupe_bench")
 SERVER = "postgres://postgres@127.0.0.1:5432"
 SEED = 8
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
-REDIS_URL = "redis://127.0.0.1:6379/6"
+REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('BENCH_REDIS_DB', '6')}"
 SECRET_KEY = "loupe-bench-secret-key-not-for-production-3e8d1b7a"  # noqa: S105 - bench only
 MARKER = "bench_dataset"
 GENERATOR = ROOT / "sampledata" / "generate"

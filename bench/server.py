@@ -1,6 +1,7 @@
 """gunicorn as production runs it (sync workers, DEBUG off), serving bench.wsgi."""
 
 import contextlib
+import os
 import subprocess
 import sys
 
@@ -8,7 +9,7 @@ from bench import datasets
 from bench.load import wait_until_up
 
 WORKERS = 2
-PORT = 8105
+PORT = int(os.environ.get("BENCH_PORT", "8105"))
 LOG_DIR = datasets.ROOT / "var" / "bench"
 
 
