@@ -16,6 +16,8 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The floor tablet's name, or "browser" and the address it came from; "" for the system.
+    device = models.CharField(max_length=120, blank=True, default="")
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:

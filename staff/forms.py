@@ -67,13 +67,13 @@ class StorePolicyForm(forms.ModelForm):
     class Meta:
         model = Store
         fields = ["reassign_on_departure", "managers_take_clients", "lapsed_after_months",
-                  "yearly_growth_target"]
+                  "yearly_growth_target", "floor_idle_minutes"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Left out of a post (an older page, a script), the dashboard's settings stay as they
         # are: the service keeps a None.
-        for name in ("lapsed_after_months", "yearly_growth_target"):
+        for name in ("lapsed_after_months", "yearly_growth_target", "floor_idle_minutes"):
             self.fields[name].required = False
 
 

@@ -2,6 +2,7 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.db import models
 from django.utils import timezone
 
@@ -35,6 +36,10 @@ class Store(models.Model):
         "yearly growth target (customers)", default=0,
         help_text="How many more customers (new minus lapsed) the store aims to have at the "
                   "end of the year than at its start; 0: no target.")
+    floor_idle_minutes = models.PositiveSmallIntegerField(
+        "floor tablets lock after (idle minutes)", default=3,
+        help_text="A floor tablet left alone this long locks and shows nothing of the last "
+                  "customer until an associate types their PIN.")
 
     class Meta:
         ordering = ["name"]
@@ -42,6 +47,9 @@ class Store(models.Model):
             models.CheckConstraint(
                 condition=models.Q(lapsed_after_months__gte=1, lapsed_after_months__lte=60),
                 name="store_lapsed_after_months_range"),
+            models.CheckConstraint(
+                condition=models.Q(floor_idle_minutes__gte=1, floor_idle_minutes__lte=60),
+                name="store_floor_idle_minutes_range"),
         ]
 
     def __str__(self):
@@ -79,6 +87,8 @@ class StaffMember(models.Model):
     display_name = models.CharField(max_length=120)
     strengths = models.ManyToManyField("crm.Preference", blank=True, related_name="strong_staff")
     departed_on = models.DateField(null=True, blank=True)
+    # The quick-switch PIN on a floor tablet, hashed like a password ("" until one is set).
+    pin_hash = models.CharField(max_length=128, blank=True, default="")
 
     objects = StaffMemberQuerySet.as_manager()
 
@@ -119,6 +129,40 @@ class StaffMember(models.Model):
         return ""
 
     @property
+    def has_pin(self) -> bool:
+        return bool(self.pin_hash)
+
+    def pin_matches(self, pin: str) -> bool:
+        """Whether `pin` is this member's PIN (hashed comparison, never the PIN itself)."""
+        return self.has_pin and check_password(pin, self.pin_hash)
+
+    @property
     def can_sell(self) -> bool:
         """Whether clients may be assigned to this person."""
         return self.is_active and self.role in (Role.SALESPERSON, Role.MANAGER)
+
+
+class FloorDevice(models.Model):
+    """A browser a manager marked as a shared floor tablet: it carries a signed cookie naming
+    `token`; on it associates take over by PIN and the screen locks when left alone."""
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="floor_devices")
+    name = models.CharField(max_length=60)
+    token = models.CharField(max_length=64, unique=True)
+    marked_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["retired_at", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "name"], condition=models.Q(
+                retired_at__isnull=True), name="floordevice_active_name_unique_per_store"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.retired_at is None

@@ -1,11 +1,13 @@
 """Reads for the manager's staff pages, each shaped once so query counts stay constant."""
 
+import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from core.models import AuditEntry
 from crm.models import Customer
-from staff.models import StaffMember, Store
+from staff.models import FloorDevice, StaffMember, Store
 from staff.roles import Role
 from staff.suggest import Candidate, Orphan, Suggestions, pick_associates
 
@@ -86,3 +88,54 @@ def add_upcoming(customers, *, today, limit: int = 2) -> None:
         dated = sorted(((o.next_date(today), o) for o in customer.occasions.all()),
                        key=lambda pair: pair[0])
         customer.upcoming = dated[:limit]
+
+
+# The audit trail's kinds of entry, by action name (the names services give log_action).
+AUDIT_KINDS = {
+    "logins": Q(action__in=["auth.login", "auth.logout"]),
+    "failures": Q(action__in=["auth.login_failed", "floor.pin_failed"]),
+    "switches": Q(action="floor.switch"),
+    "locks": Q(action__in=["floor.locked", "staff.unlocked", "floor.device_unlocked"]),
+    "exports": Q(action__contains="export"),
+    "imports": Q(action__contains="import"),
+    "merges": Q(action__contains="merge"),
+    "reassignments": Q(action__contains="reassign") | Q(action="client.assigned"),
+    "consent": Q(action__startswith="consent."),
+    "erasures": Q(action__contains="erase"),
+}
+
+
+def audit_trail(*, store, who: StaffMember | None = None, kind: str = "",
+                since: datetime.date | None = None, until: datetime.date | None = None,
+                device: str = "") -> QuerySet[AuditEntry]:
+    """The store's audit entries, newest first, with who did each (one query per page);
+    dates are the store's calendar days, both ends included."""
+    entries = (AuditEntry.objects.filter(store=store)
+               .select_related("actor__staff_member").order_by("-created_at", "-id"))
+    if who is not None:
+        entries = entries.filter(actor_id=who.user_id)
+    if kind in AUDIT_KINDS:
+        entries = entries.filter(AUDIT_KINDS[kind])
+    if since is not None:
+        entries = entries.filter(created_at__gte=_store_midnight(since, store))
+    if until is not None:
+        entries = entries.filter(
+            created_at__lt=_store_midnight(until + datetime.timedelta(days=1), store))
+    if device.strip():
+        entries = entries.filter(device__icontains=device.strip())
+    return entries
+
+
+def _store_midnight(day: datetime.date, store) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=store.tz)
+
+
+def floor_devices_of_store(*, store) -> QuerySet[FloorDevice]:
+    return (FloorDevice.objects.filter(store=store).select_related("marked_by")
+            .order_by("retired_at", "name"))
+
+
+def floor_staff(*, store) -> QuerySet[StaffMember]:
+    """Who may take over a floor tablet: the store's present staff, by name."""
+    return (StaffMember.objects.for_store(store).active().filter(user__is_active=True)
+            .select_related("user").order_by("display_name"))
