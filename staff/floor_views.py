@@ -128,8 +128,8 @@ def _store_device(request, device_id):
                              pk=device_id)
 
 
-@require_POST
 @staff_required(MANAGE)
+@require_POST
 def floor_device_retire(request, device_id):
     device = _store_device(request, device_id)
     services.floor_device_retire(device=device, by=request.staff)
@@ -140,8 +140,8 @@ def floor_device_retire(request, device_id):
     return response
 
 
-@require_POST
 @staff_required(MANAGE)
+@require_POST
 def floor_device_unlock(request, device_id):
     device = _store_device(request, device_id)
     services.floor_device_unlock(device=device, by=request.staff)
@@ -183,8 +183,8 @@ def member_pin(request, staff_member_id):
     return render(request, "staff/member_pin.html", {"form": form, "member": member})
 
 
-@require_POST
 @staff_required(MANAGE)
+@require_POST
 def member_unlock(request, staff_member_id):
     member = _member(request, staff_member_id)
     services.staff_unlock(member=member, by=request.staff)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from crm.models import Channel, Consent, ConsentMethod, Customer, Occasion, OccasionKind, Purpose
 from crm.services import preference_list_start
 from repairs.models import Envelope, EnvelopeCounter, Status, StatusChange
-from staff.models import StaffMember, Store
+from staff.models import FloorDevice, StaffMember, Store
 from staff.roles import Role
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only password
@@ -60,6 +60,18 @@ class StaffMemberFactory(factory.django.DjangoModelFactory):
     def group(obj, create, extracted, **kwargs):  # noqa: N805
         if create:
             obj.user.groups.add(Group.objects.get(name=obj.role))
+
+
+class FloorDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FloorDevice
+
+    store = factory.SubFactory(StoreFactory)
+    name = factory.Sequence(lambda n: f"Floor tablet {n}")
+    token = factory.Sequence(lambda n: f"test-device-token-{n}")
+    marked_by = factory.SubFactory(StaffMemberFactory, store=factory.SelfAttribute("..store"),
+                                   role=Role.MANAGER)
+    marked_at = factory.LazyFunction(timezone.now)
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
