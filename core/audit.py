@@ -53,7 +53,7 @@ def _acting(user):
     app) and their store, or a bare login and no store."""
     if user is None:
         return None, None
-    member = getattr(user, "staff_member", None) if hasattr(user, "staff_member") else None
+    member = getattr(user, "staff_member", None)  # None when the login has no profile
     return (member, member.store) if member is not None else (_Login(user), None)
 
 

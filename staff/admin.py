@@ -20,3 +20,5 @@ class StaffMemberAdmin(admin.ModelAdmin):
     list_display = ["display_name", "store", "role", "departed_on"]
     list_filter = ["store", "role"]
     list_select_related = ["store", "user"]
+    # The PIN is set by its owner or reset by a manager on the staff pages, never typed here.
+    exclude = ["pin_hash"]

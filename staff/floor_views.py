@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -100,6 +100,14 @@ def floor_lock(request):
             why = "idle" if request.POST.get("why") == "idle" else "button"
             services.floor_locked(device=device, by=request.staff, why=why)
     return redirect(f"{reverse('staff:floor')}?{urlencode({'next': _next(request)})}")
+
+
+@require_POST
+def floor_alive(request):
+    """The page's script says the associate is still at work (typing a long note makes no
+    request): the middleware has already counted this request as use of the tablet."""
+    _device(request)
+    return HttpResponse(status=204)
 
 
 @staff_required(MANAGE)

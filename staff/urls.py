@@ -25,6 +25,7 @@ urlpatterns = [
     # The shared floor tablet ("/staff/floor/" stays open on a locked tablet).
     path("floor/", floor_views.floor_screen, name="floor"),
     path("floor/lock/", floor_views.floor_lock, name="floor-lock"),
+    path("floor/alive/", floor_views.floor_alive, name="floor-alive"),
     path("floor/<int:staff_member_id>/", floor_views.floor_pin, name="floor-pin"),
     path("floor-devices/", floor_views.floor_devices, name="floor-devices"),
     path("floor-devices/<int:device_id>/retire/", floor_views.floor_device_retire,

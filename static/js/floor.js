@@ -59,6 +59,18 @@
     form.addEventListener("submit", () => sessionStorage.removeItem(keyOf(form)));
   });
 
+  // Typing a long note makes no request: tell the server now and then that someone is
+  // here, so its own idle check (the backstop for a closed or frozen page) does not lock.
+  const ALIVE_EVERY_MS = 30 * 1000;
+  let lastAlive = Date.now();
+  function alive() {
+    if (Date.now() - lastAlive < ALIVE_EVERY_MS) return;
+    lastAlive = Date.now();
+    const csrf = lockForm.elements.namedItem("csrfmiddlewaretoken").value;
+    fetch(lockForm.dataset.floorAlive, { method: "POST", headers: { "X-CSRFToken": csrf },
+                                         credentials: "same-origin" });
+  }
+
   let timer;
   function lockNow() {
     forms().forEach(save);
@@ -67,6 +79,7 @@
     lockForm.submit();
   }
   function rearm() {
+    alive();
     clearTimeout(timer);
     timer = setTimeout(lockNow, idleMs);
   }

@@ -100,6 +100,7 @@ EXPECTED = {
     "staff:floor": (404, 404, 404, 404, 404, 404),
     "staff:floor-pin": (404, 404, 404, 404, 404, 404),
     "staff:floor-lock": (405, 405, 405, 405, 405, 405),
+    "staff:floor-alive": (405, 405, 405, 405, 405, 405),
     "followups:today": (LOGIN, 200, 403, 200, 200, 403),
     "followups:call-done": (LOGIN, 405, 403, 405, 405, 403),
     "followups:message-log": (LOGIN, 403, 403, 200, 200, 403),

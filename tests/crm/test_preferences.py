@@ -141,7 +141,7 @@ def test_a_store_added_in_the_admin_starts_with_the_usual_list(admin_client):
     response = admin_client.post(reverse("admin:staff_store_add"), {
         "name": "Gem & Loupe Riverside", "address": "1 River Road", "phone": "", "email": "",
         "timezone": "America/Chicago", "lapsed_after_months": 12,
-        "yearly_growth_target": 0})
+        "yearly_growth_target": 0, "floor_idle_minutes": 3})
     assert response.status_code == 302
     riverside = Preference.objects.filter(store__name="Gem & Loupe Riverside")
     assert riverside.count() == 8

@@ -18,11 +18,18 @@ from tests.factories import PASSWORD, CustomerFactory, FloorDeviceFactory, Staff
 MOMENT = datetime.datetime(2026, 3, 10, 15, 0, tzinfo=datetime.UTC)
 
 
+def _forget_failures():
+    """Delete the throttle's counters (only those: the Redis database may be shared)."""
+    redis = cache._cache.get_client(write=True)
+    for key in redis.scan_iter(match=cache.make_key("floor:*")):
+        redis.delete(key)
+
+
 @pytest.fixture(autouse=True)
 def _empty_throttle():
-    cache.clear()
+    _forget_failures()
     yield
-    cache.clear()
+    _forget_failures()
 
 
 def on_tablet(client, device):
@@ -351,3 +358,15 @@ def test_the_403_page_offers_another_login_on_a_plain_browser(sales_client):
 def test_departed_staff_have_no_pin_login(client, tablet, sally):
     StaffMember.objects.filter(pk=sally.pk).update(departed_on=datetime.date(2025, 1, 2))
     assert pin(on_tablet(client, tablet), sally, "1357").status_code == 404
+
+
+def test_typing_on_the_page_keeps_the_tablet_open(client, tablet, sally, customer,
+                                                  time_machine):
+    time_machine.move_to(MOMENT, tick=False)
+    on_tablet(client, tablet)
+    pin(client, sally, "1357")
+    for minute in (2, 4, 6):  # the page's script reports typing, with no page loaded
+        time_machine.move_to(MOMENT + datetime.timedelta(minutes=minute), tick=False)
+        assert client.post(reverse("staff:floor-alive")).status_code == 204
+    time_machine.move_to(MOMENT + datetime.timedelta(minutes=8), tick=False)
+    assert client.get(_customer_url(customer)).status_code == 200
