@@ -73,6 +73,15 @@ TOUCH_TARGETS = """() => {
 
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
+# A table wider than the tablet must scroll inside its own box (Bootstrap's .table-responsive),
+# never push the page sideways: every table sits in a box that scrolls sideways.
+UNBOXED_TABLES = """() => [...document.querySelectorAll('table')].filter(table => {
+  for (let box = table.parentElement; box && box !== document.body; box = box.parentElement) {
+    if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) return false;
+  }
+  return true;
+}).map(table => table.id || table.className)"""
+
 AXE_RUN = """async (tags) => {
   const results = await axe.run(document, {runOnly: {type: 'tag', values: tags},
                                            resultTypes: ['violations']});
@@ -157,6 +166,8 @@ def _look_at(page, url: str) -> list[str]:
     if overflow := page.evaluate(SIDEWAYS):
         problems.append(f"{url} at 1024x768: scrolls sideways by {overflow}px")
     problems += [f"{url}: touch target under 44px: {t}" for t in page.evaluate(TOUCH_TARGETS)]
+    problems += [f"{url}: table not in a .table-responsive box: {t}"
+                 for t in page.evaluate(UNBOXED_TABLES)]
     for violation in page.evaluate(AXE_RUN, WCAG_21_A_AA):
         problems.append(f"{url}: axe {violation['rule']} ({violation['impact']}): "
                         + json.dumps(violation["nodes"]))
@@ -196,6 +207,12 @@ def test_portrait_folds_the_navigation_and_log_out_is_a_tap_away(page, log_in, s
                                                                  manager, store_with_a_day):
     log_in(manager)
     page.wait_for_url(lambda url: "/login/" not in url)
+    page.set_viewport_size(PORTRAIT)
+    page.goto(reverse("crm:consent", kwargs={"customer_id": store_with_a_day["customer_id"]}))
+    tick = page.locator("input[type=checkbox], input[type=radio]").first
+    assert tick.bounding_box()["height"] >= 44 and tick.bounding_box()["width"] >= 44
+    screenshot("layout-portrait-consent")
+    page.set_viewport_size(LANDSCAPE)
     page.goto(reverse("crm:customers"))
     screenshot("layout-landscape-customers")
     log_out = page.locator("nav").get_by_role("button", name="Log out")
@@ -207,8 +224,27 @@ def test_portrait_folds_the_navigation_and_log_out_is_a_tap_away(page, log_in, s
     assert not log_out.is_visible()  # folded away with the links
     screenshot("layout-portrait-folded")
     toggler.click()
-    log_out.wait_for(state="visible")
+    page.locator("#nav.show").wait_for()  # unfolded, its animation over
     assert page.locator("nav").get_by_role("link", name="Staff").is_visible()
     screenshot("layout-portrait-menu-open")
     log_out.click()
     page.wait_for_url("**/login/**")
+
+
+def test_a_wide_table_scrolls_in_its_own_box_in_portrait(page, log_in, screenshot, manager,
+                                                         store_with_a_day, store):
+    """A reminder to a long address makes the message log wider than a portrait tablet: the
+    table scrolls inside its box and the page itself does not."""
+    long = CustomerFactory(store=store, first_name="Bartholomew",
+                           email=("bartholomew.alexander.vanderstraaten.featherstonehaugh"
+                                  ".anniversaryreminders@mail.example"))
+    MessageFactory(customer=long)
+    log_in(manager)
+    page.wait_for_url(lambda url: "/login/" not in url)
+    page.set_viewport_size(PORTRAIT)
+    page.goto(reverse("followups:message-log"))
+    box = page.locator(".table-responsive").filter(has_text="featherstonehaugh")
+    screenshot("layout-portrait-wide-table")
+    assert box.evaluate("b => b.scrollWidth - b.clientWidth") > 0
+    assert page.evaluate(SIDEWAYS) == 0
+    screenshot("layout-portrait-wide-table")
