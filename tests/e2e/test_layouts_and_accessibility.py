@@ -20,6 +20,7 @@ from events.services import rsvp_token
 from followups.compose import unsubscribe_token
 from tests.core.test_url_permissions import EXPECTED, ROLES, _reverse
 from tests.factories import (
+    PASSWORD,
     AppointmentFactory,
     ConsentFactory,
     CustomerFactory,
@@ -147,8 +148,6 @@ def pages_of(role: str, samples: dict) -> list[str]:
 
 
 def _log_in(page, member):
-    from tests.factories import PASSWORD
-
     page.goto("/login/")
     page.fill("input[name=username]", member.user.username)
     page.fill("input[name=password]", PASSWORD)
@@ -209,7 +208,7 @@ def test_portrait_folds_the_navigation_and_log_out_is_a_tap_away(page, log_in, s
     page.wait_for_url(lambda url: "/login/" not in url)
     page.set_viewport_size(PORTRAIT)
     page.goto(reverse("crm:consent", kwargs={"customer_id": store_with_a_day["customer_id"]}))
-    tick = page.locator("input[type=checkbox], input[type=radio]").first
+    tick = page.locator("input[type=checkbox], input[type=radio]").first  # 44px to a finger
     assert tick.bounding_box()["height"] >= 44 and tick.bounding_box()["width"] >= 44
     screenshot("layout-portrait-consent")
     page.set_viewport_size(LANDSCAPE)
@@ -244,7 +243,6 @@ def test_a_wide_table_scrolls_in_its_own_box_in_portrait(page, log_in, screensho
     page.set_viewport_size(PORTRAIT)
     page.goto(reverse("followups:message-log"))
     box = page.locator(".table-responsive").filter(has_text="featherstonehaugh")
-    screenshot("layout-portrait-wide-table")
     assert box.evaluate("b => b.scrollWidth - b.clientWidth") > 0
     assert page.evaluate(SIDEWAYS) == 0
     screenshot("layout-portrait-wide-table")
