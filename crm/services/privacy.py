@@ -39,6 +39,7 @@ from crm.models import (
     Customer,
     Occasion,
     Purpose,
+    SignUp,
     address_channels,
 )
 from crm.normalize import consent_address_or_blank
@@ -48,6 +49,8 @@ ERASED_TEXT = "(erased)"
 # Profile fields emptied on erasure (the name becomes ERASED_*).
 PERSONAL_FIELDS = ["email", "secondary_email", "phone", "address_line", "city", "region",
                    "postal_code", "partner_name", "notes", "pos_id", "contact_preference"]
+# Facts about a piece, not the person: the figures group sales by them.
+PIECE_FACTS = {"category", "metal", "stones", "item_type"}
 # Grants that are not the person asking: they never re-open an erased address.
 NOT_AN_ASK = {ConsentMethod.IMPORT, ConsentMethod.START}
 
@@ -106,7 +109,18 @@ def held_rows(customer: Customer) -> dict[str, list]:
                 **{f"{child.field.name}__in": rows}).order_by("pk"))
             if found:
                 held.setdefault(child.related_model._meta.label_lower, []).extend(found)
+    if pending := list(_pending_sign_ups(customer)):
+        held.setdefault(SignUp._meta.label_lower, []).extend(pending)
     return held
+
+
+def _pending_sign_ups(customer: Customer):
+    """Website or drawing entries with one of their emails, never confirmed (so linked to no
+    profile yet): held about them too, and a link confirmed after an erasure must not bring
+    the address back."""
+    emails = [a for a in customer.addresses if "@" in a]
+    return SignUp.objects.filter(store=customer.store, customer__isnull=True,
+                                 confirmed_at__isnull=True, email__in=emails).order_by("pk")
 
 
 def _as_dict(row) -> dict:
@@ -148,7 +162,7 @@ def _cell(value) -> str:
 def customer_data_export(*, customer: Customer, by) -> bytes:
     """A zip of everything held about one customer: `everything.json` and one CSV per kind
     of row (profile.csv, crm.consent.csv, repairs.envelope.csv, ...). Audit-logged."""
-    if customer.erased_at is not None:
+    if Customer.objects.filter(pk=customer.pk, erased_at__isnull=False).exists():
         raise LoupeError("This customer was erased: nothing personal is held any more.")
     sections = {"profile": [_profile(customer)]} | {
         label: [_as_dict(row) for row in rows] for label, rows in held_rows(customer).items()}
@@ -179,6 +193,7 @@ def customer_erase(*, customer: Customer, by) -> Customer:
     now = timezone.now()
     held = held_rows(locked)
     addresses = _addresses_of(locked, held)
+    _pending_sign_ups(locked).delete()
     _revoke_elsewhere(locked, addresses, by=by, at=now)
     _anonymise_ledger(locked, addresses, at=now)
     _delete_photos(held)
@@ -192,9 +207,9 @@ def customer_erase(*, customer: Customer, by) -> Customer:
     AuditEntry.objects.filter(object_type=Customer._meta.label_lower,
                               object_id=str(locked.pk)).update(
         object_repr=f"Erased customer #{locked.pk}", data={})
+    locked.refresh_from_db()
     log_action(by=by, action="customer.erased", obj=locked, at=now,
                data={"addresses": len(addresses)})
-    locked.refresh_from_db()
     return locked
 
 
@@ -264,7 +279,8 @@ def _kind(field) -> str | None:
 
 def _kept(field) -> bool:
     """Fields that are no personal text: not text, a choice, or a key a constraint holds."""
-    if _kind(field) is None or field.primary_key or field.choices or field.unique:
+    if _kind(field) is None or field.primary_key or field.choices or field.unique \
+            or field.name in PIECE_FACTS:
         return True
     return any(field.name in getattr(c, "fields", ()) for c in field.model._meta.constraints)
 
@@ -286,17 +302,23 @@ def _wiped(field, value, addresses: set[str]):
 def _wipe_rows(held: dict, addresses: set[str]) -> None:
     """Every text on the customer's other rows (a message's body and address, a task's note,
     an envelope's description, a timeline entry) is replaced; numbers, dates, amounts,
-    statuses and kinds stay, so every count and sum the store reports stays right."""
+    statuses and kinds stay, so every count and sum the store reports stays right. Rows that
+    change alike are updated together (a long timeline is one UPDATE)."""
     for rows in held.values():
+        model = type(rows[0])
+        if issubclass(model, PhotoBase) or model in (Occasion, Consent, SignUp):
+            continue
+        fields = [f for f in model._meta.concrete_fields if not _kept(f)]
+        alike: dict[tuple, list[int]] = {}
         for row in rows:
-            model = type(row)
-            if isinstance(row, PhotoBase) or model is Occasion or model is Consent:
-                continue
-            changes = {f.attname: _wiped(f, getattr(row, f.attname), addresses)
-                       for f in model._meta.concrete_fields if not _kept(f)}
-            changes = {k: v for k, v in changes.items() if v != getattr(row, k)}
+            changes = tuple((f.attname, _wiped(f, getattr(row, f.attname), addresses))
+                            for f in fields
+                            if _wiped(f, getattr(row, f.attname), addresses)
+                            != getattr(row, f.attname))
             if changes:
-                model._base_manager.filter(pk=row.pk).update(**changes)
+                alike.setdefault(changes, []).append(row.pk)
+        for changes, pks in alike.items():
+            model._base_manager.filter(pk__in=pks).update(**dict(changes))
 
 
 def _forget_history(customer: Customer, held: dict) -> None:
