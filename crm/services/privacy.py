@@ -204,9 +204,7 @@ def customer_erase(*, customer: Customer, by) -> Customer:
     Customer.objects.filter(pk=locked.pk).update(
         first_name=ERASED_FIRST_NAME, last_name=ERASED_LAST_NAME, erased_at=now,
         **{name: "" for name in PERSONAL_FIELDS})
-    AuditEntry.objects.filter(object_type=Customer._meta.label_lower,
-                              object_id=str(locked.pk)).update(
-        object_repr=f"Erased customer #{locked.pk}", data={})
+    _forget_names_in_the_audit_log(locked, held)
     locked.refresh_from_db()
     log_action(by=by, action="customer.erased", obj=locked, at=now,
                data={"addresses": len(addresses)})
@@ -319,6 +317,18 @@ def _wipe_rows(held: dict, addresses: set[str]) -> None:
                 alike.setdefault(changes, []).append(row.pk)
         for changes, pks in alike.items():
             model._base_manager.filter(pk__in=pks).update(**dict(changes))
+
+
+def _forget_names_in_the_audit_log(customer: Customer, held: dict) -> None:
+    """The audit log keeps who did what and when; the customer's name, addresses and the
+    names of their rows (a sign-up is named by its email) go."""
+    AuditEntry.objects.filter(object_type=Customer._meta.label_lower,
+                              object_id=str(customer.pk)).update(
+        object_repr=f"Erased customer #{customer.pk}", data={})
+    for label, rows in held.items():
+        AuditEntry.objects.filter(object_type=label,
+                                  object_id__in=[str(row.pk) for row in rows]).update(
+            object_repr=f"({label} of an erased customer)")
 
 
 def _forget_history(customer: Customer, held: dict) -> None:

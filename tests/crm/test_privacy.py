@@ -271,13 +271,22 @@ def test_another_store_is_not_touched_by_the_erasure(manager, ava, other_store):
 
 
 def test_a_pending_sign_up_cannot_bring_the_address_back(manager, ava, store):
+    from core.audit import log_action
+
     pending = SignUpFactory(store=store, email=EMAIL, first_name="Ava")
+    log_action(by=None, action="sign_up.received", obj=pending)
+    envelope = ava.envelopes.get()
+    log_action(by=manager, action="envelope.moved", obj=envelope)
     confirmed_elsewhere = SignUpFactory(store=store, email="other@mail.example")
 
     customer_erase(customer=ava, by=manager)
 
     assert not SignUp.objects.filter(pk=pending.pk).exists()
     assert SignUp.objects.filter(pk=confirmed_elsewhere.pk).exists()
+    # Their rows' names leave the audit log too (a sign-up is named by its email).
+    assert not AuditEntry.objects.filter(object_repr__contains=EMAIL).exists()
+    assert AuditEntry.objects.get(action="envelope.moved").object_repr.endswith(
+        "of an erased customer)")
 
 
 def test_a_new_sign_up_after_erasure_starts_a_fresh_profile(manager, ava, store):
