@@ -272,6 +272,22 @@ class OccasionForm(forms.Form):
 ANSWERS = [("", _("Not asked")), ("yes", _("Yes")), ("no", _("No"))]
 
 
+class ContactForm(CustomerForm):
+    """The counter's correction of a customer's name, phone and emails (nothing else)."""
+
+    CONTACT_FIELDS = ("first_name", "last_name", "phone", "email", "secondary_email")
+
+    def __init__(self, *args, store, **kwargs):
+        super().__init__(*args, store=store, **kwargs)
+        for name in set(self.fields) - set(self.CONTACT_FIELDS):
+            del self.fields[name]
+
+    @classmethod
+    def initial_for(cls, customer: Customer) -> dict:
+        return {name: getattr(customer, name) for name in cls.CONTACT_FIELDS} | {
+            "phone": str(customer.phone or "")}
+
+
 class ConsentAnswersForm(forms.Form):
     """Asking again for one address: the words of each question and what they said, who
     asked and when (the store's local time)."""
@@ -281,12 +297,14 @@ class ConsentAnswersForm(forms.Form):
         label=_("When"), input_formats=["%Y-%m-%dT%H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
 
-    def __init__(self, *args, customer, address: str, **kwargs):
+    def __init__(self, *args, customer, address: str, purposes=None, **kwargs):
+        """`purposes` narrows the questions (the counter asks about repair notices only)."""
         super().__init__(*args, **kwargs)
         self.store = customer.store
         self.fields["asked_by"].queryset = (self.store.staff.active()
                                             .order_by("display_name"))
-        self.questions = consent_questions(address=address)
+        self.questions = [(c, p) for c, p in consent_questions(address=address)
+                          if purposes is None or p in purposes]
         for channel, purpose in self.questions:
             self.fields[f"{channel}_{purpose}"] = forms.ChoiceField(
                 label=consent_words(store=self.store, channel=channel, purpose=purpose,
@@ -462,3 +480,30 @@ class DrawingForm(forms.Form):
                                 widget=forms.DateInput(attrs={"type": "date"}))
     rules = forms.CharField(label=_("Official rules (public)"),
                             widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class DataExportForm(forms.Form):
+    identity_checked = forms.BooleanField(
+        label=_("I have checked that the person asking is this customer (or acts for them)."))
+
+
+class EraseForm(forms.Form):
+    """Erasure cannot be undone: the manager types the customer's name to confirm."""
+
+    confirm_name = forms.CharField(label=_("Type the customer's full name to confirm"),
+                                   max_length=200)
+    identity_checked = forms.BooleanField(
+        label=_("I have checked that the person asking is this customer (or acts for them)."))
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+
+    def clean_confirm_name(self):
+        typed = " ".join(self.cleaned_data["confirm_name"].split())
+        if self.customer.erased_at is not None:
+            raise forms.ValidationError(_("This customer was already erased."))
+        if typed.casefold() != " ".join(self.customer.full_name.split()).casefold():
+            raise forms.ValidationError(_("That is not this customer's name: nothing was "
+                                          "erased."))
+        return typed

@@ -107,6 +107,9 @@ class Customer(models.Model):
     lifetime_value = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     first_purchase_on = models.DateField(null=True, blank=True)
     last_purchase_on = models.DateField(null=True, blank=True)
+    # Set when the customer asked to be forgotten (crm.services.privacy.customer_erase): the
+    # row stays, without personal data, so purchases and the store's figures stay whole.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at", "last_visit_at"])
     objects = CustomerQuerySet.as_manager()
@@ -119,6 +122,11 @@ class Customer(models.Model):
             ("import_customer", "Can import customers"),
             ("export_customer", "Can export the customer list"),
             ("view_history", "Can see who changed which customer, occasion and consent"),
+            ("view_contact", "Can find a customer at the counter and see their contact "
+                             "details, repairs and repair-notice consent"),
+            ("change_contact", "Can correct a customer's contact details and repair-notice "
+                               "consent"),
+            ("erase_customer", "Can export everything held about a customer and erase them"),
         ]
         indexes = [
             models.Index(fields=["store", "email"], name="customer_store_email"),
@@ -283,6 +291,8 @@ class ConsentMethod(models.TextChoices):
     BOUNCE = "bounce", "Address bounced"
     COMPLAINT = "complaint", "Spam complaint"
     PROVIDER = "provider", "Provider reported unreachable"
+    # The anonymous revocation an erasure leaves for each address (crm.services.privacy).
+    ERASURE = "erasure", "Erased on request"
 
 
 class ConsentQuerySet(models.QuerySet):

@@ -346,12 +346,30 @@ def customer_page(*, store, customer_id) -> Customer:
     return customer
 
 
-def consent_by_address(*, customer: Customer) -> list[dict]:
-    """The profile's addresses, each with its current consent per channel and purpose, then
-    the addresses the ledger knows that are no longer on the profile (marked so).
+def customer_at_the_counter(*, store, customer_id) -> Customer:
+    """The counter's narrow view of one customer of `store` (404 otherwise): contact details
+    and, per address on the profile, the current repair-notice consent. Nothing else is read
+    (no occasions, notes, timeline or purchases)."""
+    customer = get_object_or_404(
+        Customer.objects.for_store(store).filter(erased_at__isnull=True).prefetch_related(
+            Prefetch("consents", queryset=Consent.objects.filter(
+                purpose=Purpose.REPAIR_NOTICES).order_by("-created_at", "-id"))),
+        pk=customer_id)
+    customer.repair_consent = [
+        entry for entry in consent_by_address(customer=customer,
+                                              purposes={Purpose.REPAIR_NOTICES})
+        if entry["on_profile"]]
+    return customer
+
+
+def consent_by_address(*, customer: Customer, purposes=None) -> list[dict]:
+    """The profile's addresses, each with its current consent per channel and purpose (all
+    purposes, or those in `purposes`), then the addresses the ledger knows that are no longer
+    on the profile (marked so).
 
     Reads `customer.consents.all()`, newest first (prefetched by `customer_page`).
     """
+    shown = [(p, label) for p, label in Purpose.choices if purposes is None or p in purposes]
     latest = {}
     for consent in customer.consents.all():
         latest.setdefault((consent.address, consent.channel, consent.purpose), consent)
@@ -360,7 +378,7 @@ def consent_by_address(*, customer: Customer) -> list[dict]:
     return [{"address": address, "on_profile": address in on_profile,
              "channels": [{"channel": Channel(channel).label,
                            "purposes": [(label, latest.get((address, channel, purpose)))
-                                        for purpose, label in Purpose.choices]}
+                                        for purpose, label in shown]}
                           for channel in address_channels(address)]}
             for address in [*on_profile, *former]]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm.views import floor, imports, occasions, office, photos, promotions, public
+from crm.views import counter, floor, imports, occasions, office, photos, promotions, public
 
 app_name = "crm"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("walk-in/duplicates/", floor.duplicates, name="duplicates"),
     path("<int:customer_id>/", floor.customer, name="customer"),
     path("<int:customer_id>/edit/", floor.edit, name="edit"),
+    path("<int:customer_id>/contact/", counter.contact, name="contact"),
+    path("<int:customer_id>/contact/edit/", counter.contact_edit, name="contact-edit"),
     path("<int:customer_id>/consent/", floor.consent, name="consent"),
     path("<int:customer_id>/note/", floor.note, name="note"),
     path("<int:customer_id>/purchase/", floor.purchase, name="purchase"),
@@ -26,6 +28,9 @@ urlpatterns = [
     path("photos/<int:photo_id>/", photos.photo, name="photo"),
     path("<int:customer_id>/merge/", office.merge, name="merge"),
     path("<int:customer_id>/history/", office.history, name="history"),
+    path("<int:customer_id>/privacy/", office.privacy, name="privacy"),
+    path("<int:customer_id>/privacy/export/", office.data_export, name="data-export"),
+    path("<int:customer_id>/privacy/erase/", office.erase, name="erase"),
     path("import/", imports.upload, name="import"),
     path("import/<int:import_id>/", imports.detail, name="import-detail"),
     path("import/<int:import_id>/start/", imports.start, name="import-start"),

@@ -17,12 +17,17 @@ class Role(models.TextChoices):
     MANAGER = MANAGER, "Manager"
 
 
+# Least privilege at the repair counter: service staff find a customer for a take-in, see and
+# correct their contact details, repairs and repair-notice consent (crm.view_contact,
+# crm.change_contact), and nothing else: no lists, occasions, notes, timeline or export.
 _EVERYONE = {
-    "crm.view_customer",
+    "crm.view_contact",
+    "crm.change_contact",
     "crm.redeem_voucher",
     "repairs.view_envelope",
 }
 _FLOOR = {
+    "crm.view_customer",
     "crm.add_customer",
     "crm.change_customer",
     "crm.log_walk_in",
@@ -33,7 +38,6 @@ _FLOOR = {
 }
 _COUNTER = {
     "crm.add_customer",
-    "crm.change_customer",
     "repairs.add_envelope",
     "repairs.change_envelope",
 }
@@ -41,6 +45,7 @@ _OFFICE = {
     "crm.merge_customer",
     "crm.import_customer",
     "crm.export_customer",
+    "crm.erase_customer",
     "crm.manage_preferences",
     "crm.manage_promotions",
     "crm.view_history",

@@ -22,6 +22,7 @@ from crm.models import (
 )
 from crm.normalize import consent_address, normalize_email, normalize_phone, phone_national
 from crm.services.assignment import client_assign
+from crm.services.privacy import NOT_AN_ASK, address_erased
 from crm.services.timeline import interaction_add
 
 # What `customer_create(**profile)` may set besides name and contact.
@@ -49,6 +50,10 @@ def consent_record(*, customer: Customer, channel: str, address: str, purpose: s
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
     current = Consent.objects.current_row(customer=customer, channel=channel, address=address,
                                           purpose=purpose)
+    if granted and method in NOT_AN_ASK and address_erased(store=customer.store,
+                                                           address=address):
+        # An erased address opens again only when the person asks again (crm.services.privacy).
+        return current
     if current is not None and current.granted == granted and current.method == method:
         return current
     consent = Consent.objects.create(

@@ -14,6 +14,7 @@ from core.errors import LoupeError
 from crm import occasion_dates, selectors, services, worklists
 from crm.filters import CustomerFilter
 from crm.forms import ConsentAnswersForm, CustomerForm, NoteForm, PurchaseForm, WalkInForm
+from crm.models import Purpose
 from crm.services.walk_ins import new_walk_in_key
 from crm.wording import occasion_ask, reminder_words, sms_words_parts
 
@@ -94,7 +95,7 @@ def potential(request):
                           anyone=anyone)
 
 
-@staff_required("crm.view_customer")
+@staff_required("crm.view_contact")
 @require_GET
 def search(request):
     query = request.GET.get("q", "")
@@ -145,8 +146,12 @@ def duplicates(request):
     return render(request, "crm/partials/_duplicates.html", {"duplicates": found})
 
 
-@staff_required("crm.view_customer")
+@staff_required("crm.view_contact")
 def customer(request, customer_id):
+    """The whole profile; the repair counter, which may see only contact details, repairs and
+    repair-notice consent, is sent to its narrow view of the same customer."""
+    if not request.user.has_perm("crm.view_customer"):
+        return redirect("crm:contact", customer_id=customer_id)
     shown = selectors.customer_page(store=request.store, customer_id=customer_id)
     return render(request, "crm/customer.html", {
         "customer": shown, "note_form": NoteForm(), "today": request.store.today()})
@@ -191,12 +196,16 @@ def _address_asked(request, customer) -> str:
     return named if named in customer.addresses else next(iter(customer.addresses), "")
 
 
-@staff_required("crm.change_customer")
+@staff_required("crm.change_contact")
 def consent(request, customer_id):
-    """Ask again for one address of the profile and record what they said."""
+    """Ask again for one address of the profile and record what they said (the repair
+    counter asks about repair notices only)."""
     shown = selectors.customer_for(store=request.store, customer_id=customer_id)
     address = _address_asked(request, shown)
-    form = ConsentAnswersForm(request.POST or None, customer=shown, address=address, initial={
+    purposes = (None if request.user.has_perm("crm.change_customer")
+                else {Purpose.REPAIR_NOTICES})
+    form = ConsentAnswersForm(request.POST or None, customer=shown, address=address,
+                              purposes=purposes, initial={
         "asked_by": request.staff, "asked_at": timezone.localtime(timezone=request.store.tz)})
     if request.method == "POST" and form.is_valid():
         try:

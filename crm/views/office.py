@@ -4,11 +4,13 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.access import staff_required
 from core.errors import LoupeError
 from crm import selectors, services
-from crm.forms import MergeForm, PreferenceForm
+from crm.forms import DataExportForm, EraseForm, MergeForm, PreferenceForm
+from crm.services.privacy import customer_data_export, customer_erase
 
 
 @staff_required("crm.merge_customer")
@@ -80,3 +82,46 @@ def preference_edit(request, preference_id):
         else:
             return redirect("crm:preferences")
     return render(request, "crm/preference_edit.html", {"form": form, "preference": preference})
+
+
+def _privacy_page(request, customer, *, export_form=None, erase_form=None, status=200):
+    return render(request, "crm/privacy.html", {
+        "customer": customer, "export_form": export_form or DataExportForm(),
+        "erase_form": erase_form or EraseForm(customer=customer)}, status=status)
+
+
+@staff_required("crm.erase_customer")
+def privacy(request, customer_id):
+    """A privacy request: export everything held, or erase. Each is a POST confirmed here."""
+    shown = selectors.customer_for(store=request.store, customer_id=customer_id)
+    return _privacy_page(request, shown)
+
+
+@staff_required("crm.erase_customer")
+@require_POST
+def data_export(request, customer_id):
+    shown = selectors.customer_for(store=request.store, customer_id=customer_id)
+    form = DataExportForm(request.POST)
+    if form.is_valid():
+        try:
+            archive = customer_data_export(customer=shown, by=request.staff)
+        except LoupeError as exc:
+            exc.add_to_form(form)
+        else:
+            response = HttpResponse(archive, content_type="application/zip")
+            response["Content-Disposition"] = (
+                f'attachment; filename="customer-{shown.pk}-data.zip"')
+            return response
+    return _privacy_page(request, shown, export_form=form, status=400)
+
+
+@staff_required("crm.erase_customer")
+@require_POST
+def erase(request, customer_id):
+    shown = selectors.customer_for(store=request.store, customer_id=customer_id)
+    form = EraseForm(request.POST, customer=shown)
+    if not form.is_valid():
+        return _privacy_page(request, shown, erase_form=form, status=400)
+    customer_erase(customer=shown, by=request.staff)
+    messages.success(request, _("The customer's personal data was erased."))
+    return redirect("crm:customer", customer_id=shown.pk)

@@ -106,11 +106,13 @@ def test_departed_staff_member_is_refused(sales_client, salesperson):
 def test_healthz_reports_database_and_broker(client, db):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok",
+                               "oldest_due_message_age_seconds": None}
 
 
 @override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0", CELERY_BROKER_TRANSPORT_OPTIONS={})
 def test_healthz_is_503_when_the_broker_is_unreachable(client, db):
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "down"}
+    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "down",
+                               "oldest_due_message_age_seconds": None}
