@@ -180,6 +180,17 @@ EXPECTED = {
 # status, a POST that is refused (403, 404, 405, or the login page for the anonymous) changes
 # nothing in the database.
 POST_EXPECTED = {
+    "staff:audit": (LOGIN, 403, 403, 200, 200, 403),
+    "staff:floor-devices": (LOGIN, 403, 403, 200, 200, 403),
+    "staff:floor-device-retire": (LOGIN, 403, 403, 302, 404, 403),
+    "staff:floor-device-unlock": (LOGIN, 403, 403, 302, 404, 403),
+    "staff:member-pin": (LOGIN, 403, 403, 200, 404, 403),
+    "staff:member-unlock": (LOGIN, 403, 403, 302, 404, 403),
+    "staff:own-pin": (LOGIN, 200, 200, 200, 200, 403),
+    "staff:floor": (404, 404, 404, 404, 404, 404),
+    "staff:floor-pin": (404, 404, 404, 404, 404, 404),
+    "staff:floor-lock": (404, 404, 404, 404, 404, 404),
+    "staff:floor-alive": (404, 404, 404, 404, 404, 404),
     "login": (200, 302, 302, 302, 302, 302),
     "logout": (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     "healthz": (200, 200, 200, 200, 200, 200),
