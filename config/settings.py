@@ -72,6 +72,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed for the floor tablet's Wi-Fi (static files come compressed from
+    # whitenoise); Django pads each response against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,7 +135,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that reads the login, its staff member, store and permissions in one query.
+    "core.auth.StaffBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -196,6 +200,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions read from the cache (Redis), written through to the database: no session query on
+# each page, and a Redis flush only costs a database read.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Behind a TLS-terminating proxy, trust its X-Forwarded-Proto so request.is_secure() and
 # provider signature checks (which sign the https URL) see what the customer's provider saw.
 if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
