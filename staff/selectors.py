@@ -2,10 +2,11 @@
 
 from decimal import Decimal
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from crm.models import Customer
+from crm.models import Customer, Preference
 from staff.models import StaffMember, Store
 from staff.roles import Role
 from staff.suggest import Candidate, Orphan, Suggestions, pick_associates
@@ -17,10 +18,11 @@ def stores_in_order() -> QuerySet[Store]:
 
 
 def _client_count():
-    """Each associate's clients, counted on the index of `assigned_to` for that associate
-    alone (joining every customer to group them read the whole customer table)."""
-    clients = (Customer.objects.filter(assigned_to=OuterRef("pk")).order_by()
-               .values("assigned_to").annotate(n=Count("pk")).values("n"))
+    """Each associate's clients, counted for that associate alone from the (store,
+    assigned_to) index without reading the rows (joining every customer to group them read
+    the whole customer table)."""
+    clients = (Customer.objects.filter(store=OuterRef("store"), assigned_to=OuterRef("pk"))
+               .order_by().values("assigned_to").annotate(n=Count("*")).values("n"))
     return Coalesce(Subquery(clients), 0)
 
 
@@ -33,6 +35,16 @@ def staff_of_store(*, store) -> QuerySet[StaffMember]:
         .annotate(client_count=_client_count())
         .order_by("departed_on", "display_name")
     )
+
+
+def sellers_to_pick(*, store) -> QuerySet[StaffMember]:
+    """Who a manager may hand clients to, each with their client count and the names of
+    their strengths (`strength_names`) in the same query: the orphan list's picker."""
+    strengths = (Preference.objects.filter(strong_staff=OuterRef("pk"))
+                 .order_by("position", "name").values("name"))
+    return (sellers_of_store(store=store).select_related("user")
+            .annotate(client_count=_client_count(), strength_names=ArraySubquery(strengths))
+            .order_by("display_name"))
 
 
 def members_of_store(*, store) -> QuerySet[StaffMember]:

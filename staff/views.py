@@ -165,7 +165,7 @@ def _orphans_page(request, form, sellers, template="staff/orphans.html", **extra
 
 @staff_required(MANAGE)
 def orphans(request):
-    sellers = _sellers(request)
+    sellers = list(selectors.sellers_to_pick(store=request.store))
     form = OrphansReassignForm(store=request.store, sellers=sellers)
     return _orphans_page(request, form, sellers)
 
@@ -184,7 +184,7 @@ def orphans_print(request):
 @staff_required(MANAGE)
 @require_POST
 def orphans_reassign(request):
-    sellers = _sellers(request)
+    sellers = list(selectors.sellers_to_pick(store=request.store))
     form = OrphansReassignForm(request.POST, store=request.store, sellers=sellers)
     return (_apply_moves(request, form, done="{} clients reassigned.", back_to="staff:orphans")
             or _orphans_page(request, form, sellers))
