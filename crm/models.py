@@ -179,6 +179,26 @@ class Customer(models.Model):
         return [a for a in (self.email, self.secondary_email, str(self.phone or "")) if a]
 
 
+class ClientCount(models.Model):
+    """How many of a store's customers each associate looks after (`associate_id` 0: nobody).
+
+    Kept by statement triggers on crm_customer (migration 0020), whatever writes the rows (a
+    service, an import, a bulk update, the sample data), so the orphan list and the associate
+    pickers read one row per associate instead of counting the store's customers.
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE, related_name="+")
+    associate_id = models.BigIntegerField()
+    clients = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "associate_id"],
+                                               name="clientcount_one_per_associate")]
+
+    def __str__(self):
+        return f"{self.clients} clients of associate {self.associate_id or 'nobody'}"
+
+
 class AssignmentReason(models.TextChoices):
     WALK_IN = "walk_in", "Walk-in"
     REASSIGNMENT = "reassignment", "Reassigned by a manager"

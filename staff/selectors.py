@@ -3,10 +3,10 @@
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q, QuerySet, Sum
 
 from crm.models import Customer, Preference
+from crm.selectors import client_counts
 from staff.models import StaffMember, Store
 from staff.roles import Role
 from staff.suggest import Candidate, Orphan, Suggestions, pick_associates
@@ -17,22 +17,13 @@ def stores_in_order() -> QuerySet[Store]:
     return Store.objects.order_by("pk")
 
 
-def _client_count():
-    """Each associate's clients, counted for that associate alone from the (store,
-    assigned_to) index without reading the rows (joining every customer to group them read
-    the whole customer table)."""
-    clients = (Customer.objects.filter(store=OuterRef("store"), assigned_to=OuterRef("pk"))
-               .order_by().values("assigned_to").annotate(n=Count("*")).values("n"))
-    return Coalesce(Subquery(clients), 0)
-
-
 def staff_of_store(*, store) -> QuerySet[StaffMember]:
     """Everyone on the store's staff, with strengths and how many clients each looks after."""
     return (
         StaffMember.objects.for_store(store)
         .select_related("user")
         .prefetch_related("strengths")
-        .annotate(client_count=_client_count())
+        .annotate(client_count=client_counts())
         .order_by("departed_on", "display_name")
     )
 
@@ -43,7 +34,7 @@ def sellers_to_pick(*, store) -> QuerySet[StaffMember]:
     strengths = (Preference.objects.filter(strong_staff=OuterRef("pk"))
                  .order_by("position", "name").values("name"))
     return (sellers_of_store(store=store).select_related("user")
-            .annotate(client_count=_client_count(), strength_names=ArraySubquery(strengths))
+            .annotate(client_count=client_counts(), strength_names=ArraySubquery(strengths))
             .order_by("display_name"))
 
 

@@ -153,9 +153,21 @@ def _back_to(name, request):
     return redirect(f"{reverse(name)}?{request.GET.urlencode()}")
 
 
+ORPHAN_FILTERS = ("former", "preference", "min_value")
+
+
+def _orphan_page(request, orphans):
+    """A page of orphans; unfiltered, their number comes from the kept counts, not a count
+    of the store's customers (a filtered list counts what it matched)."""
+    paginator = Paginator(orphans.qs, PER_PAGE)
+    if not any(request.GET.get(name) for name in ORPHAN_FILTERS):
+        paginator.count = crm_selectors.orphan_count(store=request.store)
+    return paginator.get_page(request.GET.get("page"))
+
+
 def _orphans_page(request, form, sellers, template="staff/orphans.html", **extra):
     orphans = _orphan_filter(request)
-    page = _page(request, orphans.qs)
+    page = _orphan_page(request, orphans)
     selectors.add_upcoming(page.object_list, today=request.store.today())
     return render(request, template, {
         "filter": orphans, "page": page, "form": form, "sellers": sellers,
