@@ -66,7 +66,7 @@ class ContactPreference(models.TextChoices):
     BOTH = "both", "Email and text"
 
 
-class _AnyOf(Func):
+class AnyOf(Func):
     """`value = ANY(array)`: PostgreSQL can look each element up in an index."""
 
     arg_joiner = " = ANY("
@@ -88,7 +88,7 @@ class CustomerQuerySet(models.QuerySet):
         """
         StaffMember = self.model._meta.get_field("assigned_to").related_model
         departed = StaffMember.objects.filter(departed_on__isnull=False).values("pk")
-        return self.filter(Q(assigned_to__isnull=True) | _AnyOf(F("assigned_to"),
+        return self.filter(Q(assigned_to__isnull=True) | AnyOf(F("assigned_to"),
                                                                 ArraySubquery(departed)))
 
 
