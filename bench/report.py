@@ -156,3 +156,20 @@ def machine() -> dict:
         postgres = cursor.fetchone()[0]
     return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gb": round(memory_kb / 1024 ** 2, 1),
             "python": platform.python_version(), "postgresql": postgres}
+
+
+def markdown(results: dict) -> str:
+    """The README's table: `python -c "import json; from bench import report;
+    print(report.markdown(json.load(open('bench/results.json'))))"`."""
+    rows = ["| size | page | p50 ms | p95 ms (spread) | req/s (spread) | of ceiling (spread) "
+            "| queries |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for size, measured in results["sizes"].items():
+        for page, m in measured["pages"].items():
+            rows.append(f"| {size} | {page} | {m['p50_ms']} | {m['p95_ms']} "
+                        f"({_spread(m, 'p95_ms')}) | {m['rps']} ({_spread(m, 'rps')}) | "
+                        f"{m['ceiling_share']:.1%} ({_spread(m, 'ceiling_share', '.1%')}) | "
+                        f"{m['queries']} |")
+        low, high = measured.get("ceiling_spread", [measured["ceiling_rps"]] * 2)
+        rows.append(f"| {size} | ceiling (bare WSGI) | | | {measured['ceiling_rps']:.0f} "
+                    f"({low:.0f}-{high:.0f}) | 100% | |")
+    return "\n".join(rows)

@@ -2,7 +2,9 @@
 
 One statement's rows are counted together (transition tables), so a bulk load or a bulk
 reassignment costs one small upsert per associate it touched, not one per row; an update that
-moves no customer between associates or stores writes nothing. The rows are upserted in
+moves no customer between associates or stores writes nothing. The function keeps the schema
+it was created in (`SET search_path FROM CURRENT`): a session with another search path that
+deletes customers (the benchmark's clean-up) still finds the counts. The rows are upserted in
 (store, associate) order so two transactions lock them in the same order. The triggers fire
 under `session_replication_role = replica` too (ENABLE ALWAYS), which the benchmark's clean-up
 uses.
@@ -39,7 +41,7 @@ BEGIN
     ELSE {UPSERT.format(rows=MOVED)}
     END IF;
     RETURN NULL;
-END $$;
+END $$ SET search_path FROM CURRENT;
 CREATE TRIGGER crm_client_count_insert AFTER INSERT ON crm_customer
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_client_count_keep();
 CREATE TRIGGER crm_client_count_update AFTER UPDATE ON crm_customer
