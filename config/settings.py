@@ -137,6 +137,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend that reads the login, its staff member, store and permissions in one query.
     "core.auth.StaffBackend",
+    # Only for sessions opened before StaffBackend (their backend path is ModelBackend's):
+    # they stay logged in; the next login is StaffBackend's.
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
