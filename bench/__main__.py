@@ -19,7 +19,7 @@ import time
 
 from bench import datasets, report, server, tablet
 from bench.load import CEILING_PATH, Call, Session, latency, throughput
-from bench.pages import PAGES
+from bench.pages import SKIP_VARIABLE, selected
 
 CONCURRENCY = 4
 WARM_UP = 20
@@ -78,7 +78,7 @@ def _one_run(run, port, sessions, samples, args, numbers, size) -> tuple[float, 
                          concurrency=CONCURRENCY, seconds=args.seconds)
     log(f"{size} run {run}: ceiling {ceiling} req/s, load {load()}")
     measured = {}
-    for page in PAGES:
+    for page in selected():
         if run == 1:
             for _ in range(WARM_UP):
                 sessions[page.role].send(page.build(samples, next(numbers[page.name])))
@@ -97,14 +97,14 @@ def measure_pages(size: str, args, *, with_tablet: bool = False) -> dict:
         samples, queries = prepared["samples"], prepared["queries"]
         with server.running(size) as port:
             sessions = _log_in(port, samples)
-            numbers = {page.name: itertools.count() for page in PAGES}
+            numbers = {page.name: itertools.count() for page in selected()}
             ceilings, runs = [], []
             for run in range(1, args.runs + 1):
                 ceiling, measured = _one_run(run, port, sessions, samples, args, numbers, size)
                 ceilings.append(ceiling)
                 runs.append(measured)
             pages = {page.name: {**summarize([run[page.name] for run in runs]),
-                                 "queries": queries[page.name]} for page in PAGES}
+                                 "queries": queries[page.name]} for page in selected()}
             found = {"data": data, "ceiling_rps": statistics.median(ceilings),
                      "ceiling_spread": [min(ceilings), max(ceilings)], "pages": pages}
             if with_tablet:
@@ -156,12 +156,15 @@ def main(argv=None) -> int:
                         help=f"seconds per page and run at {CONCURRENCY} connections for req/s")
     parser.add_argument("--runs", type=int, default=RUNS,
                         help="runs of every page; each figure is their median")
+    parser.add_argument("--skip", default="",
+                        help="pages not to measure this time, by name, comma-separated")
     parser.add_argument("--no-tablet", dest="tablet", action="store_false",
                         help="skip the floor pages in Chromium on an emulated slow network")
     parser.add_argument("--output", default=str(datasets.ROOT / "bench" / "results.json"))
     args = parser.parse_args(argv)
     args.sizes = [s for s in args.sizes.split(",") if s]
     args.planner_sizes = [s for s in args.planner_sizes.split(",") if s]
+    os.environ[SKIP_VARIABLE] = args.skip  # bench.inprocess counts the same pages
     started = time.monotonic()
     log(f"load average before: {load()}")
     datasets.ensure_database()

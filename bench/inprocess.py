@@ -97,10 +97,10 @@ def query_counts(picked: dict, *, tries: int = 5) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.pages import PAGES
+    from bench.pages import selected
 
     counts = {}
-    for page in PAGES:
+    for page in selected():
         client = Client()
         client.force_login(get_user_model().objects.get(username=picked["logins"][page.role]))
         _replay(client, page.build(picked, 0))

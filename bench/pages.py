@@ -7,6 +7,7 @@ search page (what a link or a reload shows).
 """
 
 import datetime
+import os
 import urllib.parse
 import uuid
 from collections.abc import Callable
@@ -104,3 +105,11 @@ PAGES = [
     Page("orphan list", "manager", orphan_list),
     Page("dashboard", "manager", dashboard),
 ]
+
+# Pages a run leaves out (`python -m bench --skip "dashboard"`), read by bench.inprocess too.
+SKIP_VARIABLE = "BENCH_SKIP_PAGES"
+
+
+def selected() -> list[Page]:
+    skipped = {name.strip() for name in os.environ.get(SKIP_VARIABLE, "").split(",")}
+    return [page for page in PAGES if page.name not in skipped]
