@@ -52,6 +52,7 @@ def _typo(word: str, rng) -> str:
 def samples() -> dict:
     """Searches as people type them: surnames, full names, first letters and typos."""
     from crm.models import Customer
+    from repairs.models import Envelope
     from sampledata.generate import BENCH_PASSWORD
 
     store = _store()
@@ -76,6 +77,8 @@ def samples() -> dict:
         "customers": [p["pk"] for p in people[:SAMPLES]],
         "take_in": [[p["pk"], p["email"]] for p in people if p["email"]][:SAMPLES],
         "walk_in_names": [[p["first_name"], p["last_name"]] for p in people[:SAMPLES]],
+        "envelopes": list(Envelope.objects.filter(store=store).order_by("-pk")
+                          .values_list("pk", flat=True)[:SAMPLES]),
     }
 
 
@@ -94,10 +97,10 @@ def query_counts(picked: dict, *, tries: int = 5) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.pages import PAGES
+    from bench.pages import selected
 
     counts = {}
-    for page in PAGES:
+    for page in selected():
         client = Client()
         client.force_login(get_user_model().objects.get(username=picked["logins"][page.role]))
         _replay(client, page.build(picked, 0))

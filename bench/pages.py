@@ -2,10 +2,12 @@
 
 Each page turns the samples picked from the data (`bench.inprocess samples`) and a running
 number into one request; writes get a fresh one-time key each, like a new form would.
-Search is the htmx partial the box fetches while someone types.
+Search is measured twice: the htmx partial the box fetches while someone types, and the full
+search page (what a link or a reload shows).
 """
 
 import datetime
+import os
 import urllib.parse
 import uuid
 from collections.abc import Callable
@@ -37,12 +39,23 @@ def search_by_phone(samples, n) -> Call:
     return Call("GET", f"/customers/search/?q={query}", htmx=True)
 
 
+def search_page(samples, n) -> Call:
+    """The whole search page, base template and all, for a name."""
+    query = urllib.parse.quote(_pick(samples, "names", n))
+    return Call("GET", f"/customers/search/?q={query}")
+
+
 def customer_page(samples, n) -> Call:
     return Call("GET", f"/customers/{_pick(samples, 'customers', n)}/")
 
 
 def my_clients(samples, n) -> Call:
     return Call("GET", "/customers/")
+
+
+def follow_up(samples, n) -> Call:
+    """FOLLOW-UP: the associate's own customers with a date coming or who asked to hear."""
+    return Call("GET", "/customers/follow-up/")
 
 
 def orphan_list(samples, n) -> Call:
@@ -83,10 +96,20 @@ def repair_take_in_save(samples, n) -> Call:
 PAGES = [
     Page("search by name", "salesperson", search_by_name),
     Page("search by phone", "salesperson", search_by_phone),
+    Page("search page", "salesperson", search_page),
     Page("customer page", "salesperson", customer_page),
     Page("My clients", "salesperson", my_clients),
+    Page("FOLLOW-UP", "salesperson", follow_up),
     Page("walk-in save", "salesperson", walk_in_save, writes=True),
     Page("repair take-in save", "service", repair_take_in_save, writes=True),
     Page("orphan list", "manager", orphan_list),
     Page("dashboard", "manager", dashboard),
 ]
+
+# Pages a run leaves out (`python -m bench --skip "dashboard"`), read by bench.inprocess too.
+SKIP_VARIABLE = "BENCH_SKIP_PAGES"
+
+
+def selected() -> list[Page]:
+    skipped = {name.strip() for name in os.environ.get(SKIP_VARIABLE, "").split(",")}
+    return [page for page in PAGES if page.name not in skipped]

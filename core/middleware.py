@@ -5,8 +5,12 @@ def _staff_for(request):
     user = request.user
     if not user.is_authenticated:
         return None
+    relation = user._meta.get_field("staff_member")
+    if relation.is_cached(user):
+        # Read with the login by core.auth.StaffBackend (None when the login has no profile).
+        return relation.get_cached_value(user)
     # The staff member is found through the login's reverse relation, so core names no app.
-    StaffMember = user._meta.get_field("staff_member").related_model
+    StaffMember = relation.related_model
     return StaffMember.objects.select_related("store").filter(user=user).first()
 
 

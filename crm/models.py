@@ -1,8 +1,9 @@
 import calendar
 import datetime
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import BooleanField, F, Func, Q
 from django.db.models.functions import Lower
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
@@ -65,13 +66,30 @@ class ContactPreference(models.TextChoices):
     BOTH = "both", "Email and text"
 
 
+class AnyOf(Func):
+    """`value = ANY(array)`: PostgreSQL can look each element up in an index."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
 class CustomerQuerySet(models.QuerySet):
     def for_store(self, store):
         return self.filter(store=store)
 
     def orphaned(self):
-        """No associate, or one who has left."""
-        return self.filter(Q(assigned_to__isnull=True) | Q(assigned_to__departed_on__isnull=False))
+        """No associate, or one who has left.
+
+        The associates who have left are read once as an array (an InitPlan), so both halves
+        are index lookups on (store, assigned_to): the orphan list and its count cost what
+        the orphans cost, not what the store's customers cost (a join to the staff table
+        read every customer of the store).
+        """
+        StaffMember = self.model._meta.get_field("assigned_to").related_model
+        departed = StaffMember.objects.filter(departed_on__isnull=False).values("pk")
+        return self.filter(Q(assigned_to__isnull=True) | AnyOf(F("assigned_to"),
+                                                                ArraySubquery(departed)))
 
 
 class Customer(models.Model):
@@ -167,6 +185,26 @@ class Customer(models.Model):
         """The emails (main first) and the number on the profile: where we may write, each
         with its own consent."""
         return [a for a in (self.email, self.secondary_email, str(self.phone or "")) if a]
+
+
+class ClientCount(models.Model):
+    """How many of a store's customers each associate looks after (`associate_id` 0: nobody).
+
+    Kept by statement triggers on crm_customer (migration 0020), whatever writes the rows (a
+    service, an import, a bulk update, the sample data), so the orphan list and the associate
+    pickers read one row per associate instead of counting the store's customers.
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE, related_name="+")
+    associate_id = models.BigIntegerField()
+    clients = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "associate_id"],
+                                               name="clientcount_one_per_associate")]
+
+    def __str__(self):
+        return f"{self.clients} clients of associate {self.associate_id or 'nobody'}"
 
 
 class AssignmentReason(models.TextChoices):

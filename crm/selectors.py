@@ -13,9 +13,11 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
+    Sum,
     Value,
 )
-from django.db.models.functions import Concat, Greatest, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, Concat, Greatest, TruncDate, TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -26,6 +28,7 @@ from crm.links import INVALID, VOUCHER_INVALID, sign_up_named_by, voucher_named_
 from crm.models import (
     Assignment,
     Channel,
+    ClientCount,
     Consent,
     Customer,
     Drawing,
@@ -148,7 +151,25 @@ def orphans_of_store(*, store):
 
 
 def orphan_count(*, store) -> int:
-    return Customer.objects.for_store(store).orphaned().count()
+    """The store's orphaned clients, from the counts the triggers keep (crm.ClientCount): one
+    row for "nobody" and one per associate who has left, however many customers there are."""
+    if connection.vendor != "postgresql":
+        return Customer.objects.for_store(store).orphaned().count()
+    StaffMember = Customer._meta.get_field("assigned_to").related_model
+    departed = StaffMember.objects.filter(store=store, departed_on__isnull=False).values("pk")
+    counted = (ClientCount.objects.filter(store=store)
+               .filter(Q(associate_id=0) | Q(associate_id__in=departed))
+               .aggregate(total=Sum("clients")))
+    return counted["total"] or 0
+
+
+def client_counts():
+    """Each associate's clients (an expression on a StaffMember queryset), read from the
+    counts the triggers keep; counted from the customers where there are no triggers."""
+    if connection.vendor != "postgresql":
+        return Count("clients", distinct=True)
+    kept = ClientCount.objects.filter(store=OuterRef("store"), associate_id=OuterRef("pk"))
+    return Coalesce(Subquery(kept.values("clients")[:1]), 0)
 
 
 def assignment_history(*, customer):

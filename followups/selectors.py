@@ -3,11 +3,20 @@
 import calendar
 import datetime
 
-from django.db.models import Count, Prefetch, Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from crm.models import Customer, Interaction, InteractionKind, Occasion, WishItem
+from crm.models import (
+    AnyOf,
+    Customer,
+    Interaction,
+    InteractionKind,
+    Occasion,
+    SignUp,
+    WishItem,
+)
 from followups.models import (
     ASKED_FOR_KINDS,
     REACH_OUT,
@@ -124,8 +133,13 @@ def message_log(*, store):
 
 
 def customer_messages(*, customer):
-    """The customer's messages, with the confirmation email of each sign-up applied to them."""
-    return (Message.objects.filter(Q(customer=customer) | Q(sign_up__customer=customer))
+    """The customer's messages, with the confirmation email of each sign-up applied to them.
+
+    The sign-ups are read first as an array, so both halves are index lookups (joining the
+    sign-ups in the OR read every message of the chain: 330 ms at 1M customers)."""
+    sign_ups = SignUp.objects.filter(customer=customer).values("pk")
+    return (Message.objects.filter(Q(customer=customer)
+                                   | AnyOf(F("sign_up"), ArraySubquery(sign_ups)))
             .order_by("-due_at", "-id"))
 
 

@@ -91,7 +91,9 @@ class AssociateChoiceField(forms.ModelChoiceField):
 
 
 def _label(member) -> str:
-    strengths = ", ".join(p.name for p in member.strengths.all())
+    names = getattr(member, "strength_names", None)  # staff.selectors.sellers_to_pick
+    strengths = ", ".join(names if names is not None else
+                          [p.name for p in member.strengths.all()])
     count = getattr(member, "client_count", None)
     clients = f" · {count} clients" if count is not None else ""
     return f"{member.display_name}{' (' + strengths + ')' if strengths else ''}{clients}"

@@ -3,10 +3,12 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Sum
 
 from core.models import AuditEntry
-from crm.models import Customer
+from crm.models import Customer, Preference
+from crm.selectors import client_counts
 from staff.models import FloorDevice, StaffMember, Store
 from staff.roles import Role
 from staff.suggest import Candidate, Orphan, Suggestions, pick_associates
@@ -23,9 +25,19 @@ def staff_of_store(*, store) -> QuerySet[StaffMember]:
         StaffMember.objects.for_store(store)
         .select_related("user")
         .prefetch_related("strengths")
-        .annotate(client_count=Count("clients"))
+        .annotate(client_count=client_counts())
         .order_by("departed_on", "display_name")
     )
+
+
+def sellers_to_pick(*, store) -> QuerySet[StaffMember]:
+    """Who a manager may hand clients to, each with their client count and the names of
+    their strengths (`strength_names`) in the same query: the orphan list's picker."""
+    strengths = (Preference.objects.filter(strong_staff=OuterRef("pk"))
+                 .order_by("position", "name").values("name"))
+    return (sellers_of_store(store=store).select_related("user")
+            .annotate(client_count=client_counts(), strength_names=ArraySubquery(strengths))
+            .order_by("display_name"))
 
 
 def members_of_store(*, store) -> QuerySet[StaffMember]:

@@ -153,9 +153,21 @@ def _back_to(name, request):
     return redirect(f"{reverse(name)}?{request.GET.urlencode()}")
 
 
+ORPHAN_FILTERS = ("former", "preference", "min_value")
+
+
+def _orphan_page(request, orphans):
+    """A page of orphans; unfiltered, their number comes from the kept counts, not a count
+    of the store's customers (a filtered list counts what it matched)."""
+    paginator = Paginator(orphans.qs, PER_PAGE)
+    if not any(request.GET.get(name) for name in ORPHAN_FILTERS):
+        paginator.count = crm_selectors.orphan_count(store=request.store)
+    return paginator.get_page(request.GET.get("page"))
+
+
 def _orphans_page(request, form, sellers, template="staff/orphans.html", **extra):
     orphans = _orphan_filter(request)
-    page = _page(request, orphans.qs)
+    page = _orphan_page(request, orphans)
     selectors.add_upcoming(page.object_list, today=request.store.today())
     return render(request, template, {
         "filter": orphans, "page": page, "form": form, "sellers": sellers,
@@ -165,7 +177,7 @@ def _orphans_page(request, form, sellers, template="staff/orphans.html", **extra
 
 @staff_required(MANAGE)
 def orphans(request):
-    sellers = _sellers(request)
+    sellers = list(selectors.sellers_to_pick(store=request.store))
     form = OrphansReassignForm(store=request.store, sellers=sellers)
     return _orphans_page(request, form, sellers)
 
@@ -184,7 +196,7 @@ def orphans_print(request):
 @staff_required(MANAGE)
 @require_POST
 def orphans_reassign(request):
-    sellers = _sellers(request)
+    sellers = list(selectors.sellers_to_pick(store=request.store))
     form = OrphansReassignForm(request.POST, store=request.store, sellers=sellers)
     return (_apply_moves(request, form, done="{} clients reassigned.", back_to="staff:orphans")
             or _orphans_page(request, form, sellers))

@@ -1,0 +1,52 @@
+"""Each associate's client count, kept by the database's triggers whatever writes the rows."""
+
+import pytest
+
+from crm.models import ClientCount, Customer
+from crm.selectors import orphan_count
+from tests.factories import CustomerFactory, StaffMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts(store):
+    return {row.associate_id: row.clients
+            for row in ClientCount.objects.filter(store=store) if row.clients}
+
+
+def _counted(store):
+    """What the counts should say: the customers, counted."""
+    found = {}
+    for associate_id in Customer.objects.filter(store=store).values_list("assigned_to_id",
+                                                                         flat=True):
+        found[associate_id or 0] = found.get(associate_id or 0, 0) + 1
+    return found
+
+
+def test_counts_follow_creates_moves_and_deletes(store, salesperson):
+    other = StaffMemberFactory(store=store)
+    mine = CustomerFactory.create_batch(3, store=store, assigned_to=salesperson)
+    CustomerFactory.create_batch(2, store=store, assigned_to=None)
+    Customer.objects.bulk_create([Customer(store=store, first_name="Bulk", assigned_to=other)
+                                  for _ in range(4)])
+    assert _counts(store) == {salesperson.pk: 3, 0: 2, other.pk: 4} == _counted(store)
+
+    Customer.objects.filter(pk__in=[c.pk for c in mine[:2]]).update(assigned_to=other)
+    Customer.objects.filter(pk=mine[2].pk).update(last_visit_at=None)  # no move: no change
+    assert _counts(store) == {salesperson.pk: 1, 0: 2, other.pk: 6} == _counted(store)
+
+    Customer.objects.filter(assigned_to=other).delete()
+    assert _counts(store) == {salesperson.pk: 1, 0: 2} == _counted(store)
+
+
+def test_the_orphan_count_is_the_kept_counts_of_nobody_and_of_who_left(store, salesperson,
+                                                                       other_store):
+    gone = StaffMemberFactory(store=store)
+    CustomerFactory.create_batch(2, store=store, assigned_to=salesperson)
+    CustomerFactory.create_batch(3, store=store, assigned_to=gone)
+    CustomerFactory(store=store, assigned_to=None)
+    CustomerFactory(store=other_store, assigned_to=None)
+    assert orphan_count(store=store) == 1
+    gone.departed_on = store.today()
+    gone.save(update_fields=["departed_on"])
+    assert orphan_count(store=store) == 4 == Customer.objects.for_store(store).orphaned().count()
