@@ -264,6 +264,9 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
                      "interval_max": 0.2},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Messages the dispatcher queues per run (each minute): within what the email and SMS
+# providers accept (SendGrid/Twilio messaging services take 100 a second and more).
+OUTBOX_DISPATCH_PER_MINUTE = env.int("OUTBOX_DISPATCH_PER_MINUTE", default=6000)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

