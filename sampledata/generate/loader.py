@@ -87,7 +87,7 @@ _TOP_UP = """
     INSERT INTO crm_interaction (customer_id, kind, summary, staff_id, occurred_at)
     SELECT c.id, k.kind, k.summary, c.assigned_to_id,
            c.created_at + (COALESCE(c.last_visit_at, c.created_at) - c.created_at)
-                          * ((g.n * 40503 %% 1000) / 1000.0)
+                          * ((g.n::bigint * 40503 %% 1000) / 1000.0)
     FROM generate_series(1, %(rows)s) AS g(n)
     JOIN crm_customer c
       ON c.id = %(first)s + (g.n::bigint * 2654435761 %% %(customers)s)
