@@ -72,6 +72,8 @@ def rollups_refresh(*, now=None) -> dict:
     for store in stores:
         written, recounted = _store_contacts_refresh(store, since)
         contacts, days = contacts + written, days + recounted
+    # After every store's: a customer moved between stores leaves the old store's last.
+    days += sum(daily.add_up(store) for store in stores)
     months = sum(_orphans_at_month_end_write(store, now) for store in stores)
     mark.through = now
     mark.save(update_fields=["through"])
@@ -97,7 +99,7 @@ def _store_contacts_refresh(store, since) -> tuple[int, int]:
     written = _last_contacts_write(store, touched) if touched else 0
     days = (daily.captured_write(store, daily.captured_days(store, touched))
             + daily.contacts_write(store, before | daily.contact_days(store, touched)))
-    return written, days + daily.add_up(store)
+    return written, days
 
 
 def _last_contacts_write(store, touched) -> int:
