@@ -36,7 +36,7 @@ _WORDS = """SELECT k.customer_id, k.channel, k.address,
            ROW_NUMBER() OVER (PARTITION BY k.customer_id, k.channel, k.address
                               ORDER BY k.created_at DESC, k.id DESC) AS newest
     FROM crm_consent k JOIN matched m ON m.customer_id = k.customer_id
-    WHERE k.purpose = %(purpose)s"""
+    WHERE k.purpose = %(purpose)s AND k.customer_id > %(after)s AND k.customer_id <= %(until)s"""
 
 # The word at one address of the profile, when the campaign uses that channel for this
 # customer (NULL when never asked there, or not asked about events).
@@ -246,8 +246,7 @@ def _without_jit(cursor) -> None:
     transaction only. And room to sort and hash a store's audience in memory (the default
     4 MB spilled the ledger's sort to disk at the 1M size)."""
     if connection.vendor == "postgresql":
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
 
 
 @transaction.atomic

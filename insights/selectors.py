@@ -351,7 +351,9 @@ def _take_ins(store, start, end):
 
 
 def _sales(store, period: Period):
-    return Purchase.objects.filter(customer__store=store, purchased_on__gte=period.start,
+    """The store's sales in the period (made in this store, whoever the customer is with
+    now)."""
+    return Purchase.objects.filter(store=store, purchased_on__gte=period.start,
                                    purchased_on__lte=period.end)
 
 
