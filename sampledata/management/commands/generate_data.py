@@ -6,7 +6,6 @@ from django.db import connection
 from insights.services import rollups_refresh
 from sampledata import generate
 
-
 ROLLUPS = ["insights_lastcontact", "insights_capturedonday", "insights_contactsonday"]
 
 
