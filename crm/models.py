@@ -382,9 +382,11 @@ class Interaction(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["customer", "-occurred_at"], name="interaction_timeline"),
-            # Calls in a period (the dashboard's voicemails per associate).
-            models.Index(fields=["occurred_at"], condition=Q(kind="call"),
-                         name="interaction_calls_when"),
+            # Voicemails in a period (the dashboard's, per associate): the voicemail service
+            # writes each try under this label (`followups.models.CallOutcome.VOICEMAIL`).
+            models.Index(fields=["occurred_at"],
+                         condition=Q(kind="call", summary__startswith="Left voicemail"),
+                         name="interaction_voicemails_when"),
         ]
 
     def __str__(self):
