@@ -141,6 +141,8 @@ def measure_jobs(args, results: dict) -> None:
         log(f"{size}: planner {jobs['planner'][size]}")
         jobs.setdefault("campaign", {})[size] = in_process("campaign", size)
         log(f"{size}: campaign {jobs['campaign'][size]}")
+        jobs.setdefault("dashboard", {})[size] = in_process("dashboard", size)
+        log(f"{size}: dashboard {jobs['dashboard'][size]}")
     if "100k" in args.sizes:
         jobs["bulk reassignment"] = {"100k": in_process("reassign", "100k")}
         log(f"100k: bulk reassignment {jobs['bulk reassignment']['100k']}")

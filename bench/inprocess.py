@@ -1,6 +1,6 @@
 """The benchmark's in-process side, run in a subprocess per size and job:
 
-    python -m bench.inprocess samples|planner|reassign|campaign
+    python -m bench.inprocess samples|planner|reassign|campaign|dashboard
 
 with the size's environment (bench.datasets.environment). Prints one JSON line last.
 - samples: what the pages ask for (names, phones, customers...) picked from the data, and the
@@ -11,6 +11,9 @@ with the size's environment (bench.datasets.environment). Prints one JSON line l
 - campaign: a save-the-date campaign for the flagship's customers seen in the last
   CAMPAIGN_ACTIVE_DAYS: the audience preview (counts and reasons), then its expansion into the
   outbox batch by batch, time, peak memory and queries per batch, rolled back.
+- dashboard: the manager's dashboard at this size, DASHBOARD_REQUESTS requests in-process
+  after a warm one (median and worst, queries), and the hourly roll-up refresh that feeds it
+  (the incremental run the beat makes), rolled back.
 """
 
 import json
@@ -25,6 +28,7 @@ BULK_ORPHANS = 10_000
 # Customers seen within this many days: about a tenth of the flagship's at the 1m size.
 CAMPAIGN_ACTIVE_DAYS = 120
 SAMPLES = 60
+DASHBOARD_REQUESTS = 15
 
 
 def _store():
@@ -213,12 +217,46 @@ def campaign() -> dict:
             "peak_mb": _peak_mb(), "baseline_mb": before}
 
 
+def dashboard() -> dict:
+    """Server time of the dashboard, measured in-process (no HTTP, no client)."""
+    import statistics
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from insights.services import rollups_refresh
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=_logins(_store())["manager"]))
+    client.get("/dashboard/")
+    times = []
+    for _ in range(DASHBOARD_REQUESTS):
+        started = time.perf_counter()
+        response = client.get("/dashboard/")
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"dashboard answered {response.status_code}")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/dashboard/")
+    with transaction.atomic():
+        started = time.perf_counter()
+        refreshed = rollups_refresh()
+        refresh_seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return {"p50_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1),
+            "queries": len(queries), "refresh_seconds": round(refresh_seconds, 2),
+            "refreshed": sum(refreshed.values())}
+
+
 def main(command: str) -> dict:
     django.setup()
     if command == "samples":
         picked = samples()
         return {"samples": picked, "queries": query_counts(picked)}
-    return {"planner": planner, "reassign": reassign, "campaign": campaign}[command]()
+    return {"planner": planner, "reassign": reassign, "campaign": campaign,
+            "dashboard": dashboard}[command]()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ PLANNER_SECONDS, PLANNER_MB = 20, 300
 REASSIGN_SECONDS = 2
 GENERATE_100K_SECONDS = 120
 CAMPAIGN_EXPAND_SECONDS, CAMPAIGN_PREVIEW_SECONDS = 30, 1
+DASHBOARD_1M_MS = 300
 
 
 def _target(what: str, value, limit, *, unit: str) -> dict:
@@ -88,6 +89,7 @@ def targets(results: dict) -> list[dict]:
                              campaign["expand_seconds"], CAMPAIGN_EXPAND_SECONDS, unit="s"))
         found.append(_target("campaign at 1m: audience preview", campaign["preview_seconds"],
                              CAMPAIGN_PREVIEW_SECONDS, unit="s"))
+    found += _dashboard_targets(jobs.get("dashboard", {}))
     reassign = jobs.get("bulk reassignment", {}).get("100k")
     if reassign:
         found.append(_target(f"bulk reassignment of {reassign['clients']:,} orphans",
@@ -119,6 +121,19 @@ def _page_lines(size: str, measured: dict) -> list[str]:
         lines.append(f"{size:<5} tablet: {page:<14} {m['kb']:>6} KB, DOMContentLoaded "
                      f"{m['dcl_ms']} ms, load {m['load_ms']} ms ({m['requests']} requests)")
     return lines
+
+def _dashboard_targets(dashboard: dict) -> list[dict]:
+    """The dashboard at 1m, in-process: median server time, and the same queries as at
+    100k (a constant number, whatever the store's size)."""
+    found = []
+    if "1m" in dashboard:
+        found.append(_target("dashboard at 1m: server time (median)",
+                             dashboard["1m"]["p50_ms"], DASHBOARD_1M_MS, unit="ms"))
+    if {"100k", "1m"} <= set(dashboard):
+        small, large = dashboard["100k"]["queries"], dashboard["1m"]["queries"]
+        found.append({"what": "dashboard: queries at 100k = at 1m", "value": f"{small} / {large}",
+                      "limit": "equal", "unit": "", "met": small == large})
+    return found
 
 
 def table(results: dict) -> str:

@@ -152,9 +152,14 @@ class Customer(models.Model):
             models.Index(fields=["store", "phone"], name="customer_store_phone"),
             models.Index(fields=["store", "assigned_to"], name="customer_store_assigned"),
             # The most valuable first: the dashboard's top 30 % and lapsed list, the orphans.
-            models.Index(fields=["store", "-lifetime_value", "id"], name="customer_store_value"),
+            # Who looks after them is in the index: the top 30 %'s orphans read no table.
+            models.Index(fields=["store", "-lifetime_value", "id"], include=["assigned_to"],
+                         name="customer_store_value"),
             # New customers per month (the dashboard's customer base).
             models.Index(fields=["store", "created_at"], name="customer_store_created"),
+            # Seen or bought lately (an event campaign's "active within N days").
+            models.Index(fields=["store", "last_visit_at"], name="customer_store_visited"),
+            models.Index(fields=["store", "last_purchase_on"], name="customer_store_bought"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["store", "pos_id"], condition=~Q(pos_id=""),
@@ -375,6 +380,11 @@ class Consent(models.Model):
         indexes = [
             models.Index(fields=["customer", "address", "channel", "purpose", "-created_at",
                                  "-id"], name="consent_latest"),
+            # The events ledger alone, words included: an event campaign's audience reads it
+            # in one pass (index only) instead of the whole ledger.
+            models.Index(fields=["customer", "channel", "address", "-created_at", "-id"],
+                         include=["granted", "method"], condition=Q(purpose="events"),
+                         name="consent_events_latest"),
         ]
         constraints = [
             # Rows from before addresses were recorded that no address on file could fill
@@ -420,9 +430,11 @@ class Interaction(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["customer", "-occurred_at"], name="interaction_timeline"),
-            # Calls in a period (the dashboard's voicemails per associate).
-            models.Index(fields=["occurred_at"], condition=Q(kind="call"),
-                         name="interaction_calls_when"),
+            # Voicemails in a period (the dashboard's, per associate): the voicemail service
+            # writes each try under this label (`followups.models.CallOutcome.VOICEMAIL`).
+            models.Index(fields=["occurred_at"],
+                         condition=Q(kind="call", summary__startswith="Left voicemail"),
+                         name="interaction_voicemails_when"),
         ]
 
     def __str__(self):
@@ -452,7 +464,11 @@ class Purchase(models.Model):
         ordering = ["-purchased_on", "-id"]
         indexes = [models.Index(fields=["customer", "-purchased_on"], name="purchase_customer"),
                    # Sales in a period (the dashboard's per-associate table, the funnel).
-                   models.Index(fields=["purchased_on"], name="purchase_on")]
+                   models.Index(fields=["purchased_on"], name="purchase_on"),
+                   # A store's sales in a period per associate, read from the index alone
+                   # (the dashboard's per-associate table at the 1M size).
+                   models.Index(fields=["store", "purchased_on"],
+                                include=["associate", "amount"], name="purchase_store_on")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="purchase_amount_not_negative"),
             models.UniqueConstraint(fields=["store", "pos_reference"],

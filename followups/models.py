@@ -288,6 +288,13 @@ class Message(models.Model):
             models.Index(fields=["customer", "-due_at"], name="message_customer_due"),
             models.Index(fields=["provider_id"], condition=~Q(provider_id=""),
                          name="message_provider_id"),
+            # Who was reached lately (a campaign's contact window, the fatigue cap): the
+            # recent rows of the outbox, not every customer's history.
+            models.Index(fields=["sent_at"], condition=Q(status__in=["sent", "delivered"]),
+                         name="message_reached_when"),
+            models.Index(fields=["updated_at"],
+                         condition=Q(status__in=["sending", "needs_look"]),
+                         name="message_in_flight_when"),
         ]
         constraints = [
             models.UniqueConstraint(

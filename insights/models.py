@@ -87,3 +87,38 @@ class RollUpMark(models.Model):
 
     def __str__(self):
         return f"{self.name} through {self.through}"
+
+
+class CapturedOnDay(models.Model):
+    """Daily roll-up: customer profiles a store created on one day of its calendar, by
+    source (the customer base's "new" figures and its total). Refreshed with the others by
+    `insights.services.rollups_refresh`: only the days touched since the last run are
+    recounted, and a store whose total no longer matches its customers is recounted whole."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    source = models.CharField(max_length=16)
+    customers = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "day", "source"],
+                                               name="captured_once_per_store_day_source")]
+
+    def __str__(self):
+        return f"{self.store_id} {self.day} {self.source}: {self.customers}"
+
+
+class ContactsOnDay(models.Model):
+    """Daily roll-up: how many of a store's customers had their last contact (`LastContact`)
+    on one day of its calendar; the lapsed figures sum the days before the cutoff."""
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    customers = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "day"],
+                                               name="contacts_once_per_store_day")]
+
+    def __str__(self):
+        return f"{self.store_id} {self.day}: {self.customers}"

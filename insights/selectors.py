@@ -20,6 +20,7 @@ from django.db.models import (
     BigIntegerField,
     Case,
     Count,
+    DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
@@ -51,7 +52,14 @@ from crm.models import (
 from crm.selectors import consent_granted_now
 from followups import selectors as followups_selectors
 from followups.models import CallOutcome, MessageStatus
-from insights.models import Goal, LastContact, OrphansAtMonthEnd, RollUpMark
+from insights.models import (
+    CapturedOnDay,
+    ContactsOnDay,
+    Goal,
+    LastContact,
+    OrphansAtMonthEnd,
+    RollUpMark,
+)
 from repairs import selectors as repairs_selectors
 from staff import selectors as staff_selectors
 
@@ -185,26 +193,61 @@ def add_reach_out_details(*, store, customers, today: datetime.date) -> None:
 
 # ---- the customer base ---------------------------------------------------------------------
 
+def _by_month(rows, since: datetime.date, day_field: str, tz=None) -> Case:
+    """The month of each row from `since` on; None (one bucket) for the rows before it."""
+    month = TruncMonth(day_field, tzinfo=tz, output_field=DateField())
+    after = {f"{day_field}__gte": _midnight(since, tz) if tz else since}
+    return rows.annotate(month=Case(When(Q(**after), then=month), default=None,
+                                    output_field=DateField()))
+
+
+def _month_counts(rows, key: str = "month") -> dict:
+    found: dict = {}
+    for row in rows:
+        # Inside a CASE, PostgreSQL's date_trunc answers with a timestamp: its date is meant.
+        month = row[key].date() if isinstance(row[key], datetime.datetime) else row[key]
+        k = (month, row.get("source"))
+        found[k] = found.get(k, 0) + row["n"]
+    return found
+
+
+def _captured(store, months, through) -> dict:
+    """(month, source) -> profiles created; (None, source) for the months before the chart.
+    Days before the last refresh's from the daily roll-up, the rest counted live."""
+    tz, since = store.tz, months[0]
+    live = Customer.objects.for_store(store)
+    counted = {}
+    if through is not None:
+        tail = store.today(through)
+        kept = _by_month(CapturedOnDay.objects.filter(store=store, day__lt=tail), since, "day")
+        counted = _month_counts(kept.values("month", "source").annotate(n=Sum("customers"))
+                                .order_by())
+        live = live.filter(created_at__gte=_midnight(tail, tz))
+    fresh = _by_month(live, since, "created_at", tz).values("month", "source")
+    for key, n in _month_counts(fresh.annotate(n=Count("pk")).order_by()).items():
+        counted[key] = counted.get(key, 0) + n
+    return counted
+
+
+def _lapsing(store, today, months) -> dict:
+    """month -> customers whose last contact (as of the last refresh) fell in it and who
+    have lapsed; None for those before the chart's reach. From the daily roll-up."""
+    shift = store.lapsed_after_months
+    cutoff_day = month_shift(today, -shift)
+    rows = _by_month(ContactsOnDay.objects.filter(store=store, day__lt=cutoff_day),
+                     month_shift(months[0], -shift), "day")
+    counted = _month_counts(rows.values("month").annotate(n=Sum("customers")).order_by())
+    return {(month_shift(m, shift) if m else None): n for (m, _), n in counted.items()}
+
+
 def customer_base(*, store, today: datetime.date) -> dict:
     """Customers captured per month by source against customers lapsed per month, over the
     last CHART_MONTHS months, with this year's net growth and the store's target. Four
-    queries."""
-    tz = store.tz
+    queries, read from the daily roll-ups (`insights.daily`) whatever the store's size."""
     months = chart_months(today)
-    since = _midnight(months[0], tz)
-    captured = (Customer.objects.for_store(store).filter(created_at__gte=since)
-                .annotate(month=TruncMonth("created_at", tzinfo=tz))
-                .values("month", "source").annotate(n=Count("pk")).order_by())
-    new = {(row["month"].date(), row["source"]): row["n"] for row in captured}
-    # Lapsing in month M means a last contact in month M minus the lapse period.
-    shift = store.lapsed_after_months
-    lapsing = (_lapsed_contacts(store, today)
-               .filter(at__gte=_midnight(month_shift(months[0], -shift), tz))
-               .annotate(month=TruncMonth("at", tzinfo=tz))
-               .values("month").annotate(n=Count("pk")).order_by())
-    lapsed = {month_shift(row["month"].date(), shift): row["n"] for row in lapsing}
-    totals = {"customers": Customer.objects.for_store(store).count(),
-              "lapsed": _lapsed_contacts(store, today).count()}
+    new = _captured(store, months, rolled_up_through())
+    lapsed = _lapsing(store, today, months)
+    totals = {"customers": sum(new.values()), "lapsed": sum(lapsed.values())}
     sources = [s for s in Source.values if any(new.get((m, s)) for m in months)]
     rows = [{"month": m, "by_source": {s: new.get((m, s), 0) for s in sources},
              "new": sum(new.get((m, s), 0) for s in Source.values),
@@ -308,7 +351,9 @@ def _take_ins(store, start, end):
 
 
 def _sales(store, period: Period):
-    return Purchase.objects.filter(customer__store=store, purchased_on__gte=period.start,
+    """The store's sales in the period (made in this store, whoever the customer is with
+    now)."""
+    return Purchase.objects.filter(store=store, purchased_on__gte=period.start,
                                    purchased_on__lte=period.end)
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.audit import log_action
 from core.errors import LoupeError
 from crm.models import Customer, Interaction, InteractionKind, Purchase
-from insights import selectors
+from insights import daily, selectors
 from insights.models import Goal, LastContact, OrphansAtMonthEnd, RollUpMark
 from staff import selectors as staff_selectors
 
@@ -59,7 +59,8 @@ def rollups_refresh(*, now=None) -> dict:
 
     Last contact: the first run counts every customer; later runs only those created,
     changed, visiting, buying or replying since the last run (with OVERLAP), so a run costs
-    what changed, not the size of the store. Orphans at month end: each past month once.
+    what changed, not the size of the store. The daily counts (`insights.daily`) recount the
+    days those customers touch. Orphans at month end: each past month once.
     Two runs at once wait for each other (the mark is locked); running twice is harmless.
     """
     now = now or timezone.now()
@@ -67,11 +68,16 @@ def rollups_refresh(*, now=None) -> dict:
         name=LAST_CONTACT, defaults={"through": EPOCH})
     since = None if mark.through == EPOCH else mark.through - OVERLAP
     stores = list(staff_selectors.stores_in_order())
-    contacts = sum(_last_contacts_write(store, since) for store in stores)
+    contacts = days = 0
+    for store in stores:
+        written, recounted = _store_contacts_refresh(store, since)
+        contacts, days = contacts + written, days + recounted
+    # After every store's: a customer moved between stores leaves the old store's last.
+    days += sum(daily.add_up(store) for store in stores)
     months = sum(_orphans_at_month_end_write(store, now) for store in stores)
     mark.through = now
     mark.save(update_fields=["through"])
-    return {"last_contacts": contacts, "orphan_months": months}
+    return {"last_contacts": contacts, "orphan_months": months, "days": days}
 
 
 def _touched_since(since) -> Q:
@@ -81,14 +87,30 @@ def _touched_since(since) -> Q:
                                                   occurred_at__gte=since).values("customer")))
 
 
-def _last_contacts_write(store, since) -> int:
-    """Upsert the store's (touched) customers' last contact in one INSERT ... SELECT."""
+def _store_contacts_refresh(store, since) -> tuple[int, int]:
+    """The store's last contacts and daily counts; returns (last contacts written, day rows
+    rewritten)."""
+    if since is None:
+        written = _last_contacts_write(store, None)
+        return written, daily.captured_write(store) + daily.contacts_write(store)
+    touched = list(Customer.objects.filter(store=store).filter(_touched_since(since))
+                   .values_list("pk", flat=True))
+    before = daily.contact_days(store, touched)
+    written = _last_contacts_write(store, touched) if touched else 0
+    days = (daily.captured_write(store, daily.captured_days(store, touched))
+            + daily.contacts_write(store, before | daily.contact_days(store, touched)))
+    return written, days
+
+
+def _last_contacts_write(store, touched) -> int:
+    """Upsert the store's (touched, or all when None) customers' last contact in one
+    INSERT ... SELECT."""
     if connection.vendor != "postgresql":
-        return _last_contacts_write_portably(store, since)
+        return _last_contacts_write_portably(store, touched)
     rows = Customer.objects.filter(store=store).annotate(
         contact=selectors.last_contact(store)).values("pk", "store_id", "contact").order_by()
-    if since is not None:
-        rows = rows.filter(_touched_since(since))
+    if touched is not None:
+        rows = rows.filter(pk__in=touched)
     select, params = rows.query.sql_with_params()
     table = LastContact._meta.db_table
     with connection.cursor() as cursor:
@@ -98,11 +120,11 @@ def _last_contacts_write(store, since) -> int:
         return cursor.rowcount
 
 
-def _last_contacts_write_portably(store, since) -> int:
+def _last_contacts_write_portably(store, touched) -> int:
     """The same rule row by row, for `make run`'s SQLite (a demo-sized store)."""
     customers = Customer.objects.filter(store=store)
-    if since is not None:
-        customers = customers.filter(_touched_since(since))
+    if touched is not None:
+        customers = customers.filter(pk__in=touched)
     found = {pk: [created, visited] for pk, created, visited
              in customers.values_list("pk", "created_at", "last_visit_at")}
     bought = (Purchase.objects.filter(customer__in=found).values("customer")

@@ -83,3 +83,20 @@ def test_marking_a_repair_ready_with_redis_down_answers_normally_and_the_notice_
     assert email.to == [envelope.email] and "1042" in email.body
     notice.refresh_from_db()
     assert notice.status == MessageStatus.SENT
+
+
+def test_the_dispatcher_queues_at_most_the_providers_rate_a_run_the_oldest_first(
+        store, settings, django_capture_on_commit_callbacks, monkeypatch):
+    """A 100,000-guest campaign goes at OUTBOX_DISPATCH_PER_MINUTE, not 500, a minute."""
+    settings.OUTBOX_DISPATCH_PER_MINUTE = 2
+    due = [MessageFactory(customer=CustomerFactory(store=store),
+                          due_at=MORNING - datetime.timedelta(minutes=n)) for n in range(3)]
+    queued = []
+    monkeypatch.setattr(send_message, "apply_async",
+                        lambda args, **options: queued.append(args[0]))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert messages_dispatch_due(now=MORNING) == 2
+    assert queued == [due[2].pk, due[1].pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert messages_dispatch_due(now=MORNING + datetime.timedelta(minutes=1)) == 1
+    assert queued[-1] == due[0].pk

@@ -2,13 +2,21 @@
 changed since the last one."""
 
 import datetime
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from crm.models import Customer
+from crm.models import Customer, Source
 from insights import selectors
-from insights.models import LastContact, OrphansAtMonthEnd
+from insights.models import (
+    CapturedOnDay,
+    ContactsOnDay,
+    LastContact,
+    OrphansAtMonthEnd,
+    RollUpMark,
+)
 from insights.services import rollups_refresh
 from tests.insights.conftest import MOMENT, TODAY, at, buy, reply, visit
 
@@ -61,3 +69,53 @@ def test_the_command_refreshes_and_a_past_month_is_counted_once(store, make_cust
     assert OrphansAtMonthEnd.objects.filter(store=store).count() == 11
     points = selectors.orphans_over_time(store=store, today=TODAY)["points"]
     assert [p["n"] for p in points] == [1] * 12
+
+
+def _recount_days(store) -> tuple[Counter, Counter]:
+    """The daily roll-ups' figures counted afresh from the customers and last contacts."""
+    captured, contacts = Counter(), Counter()
+    for created, source in Customer.objects.for_store(store).values_list("created_at", "source"):
+        captured[(timezone.localtime(created, store.tz).date(), source)] += 1
+    for moment in LastContact.objects.filter(store=store).values_list("at", flat=True):
+        contacts[timezone.localtime(moment, store.tz).date()] += 1
+    return captured, contacts
+
+
+def _kept_days(store) -> tuple[Counter, Counter]:
+    return (Counter({(r.day, r.source): r.customers
+                     for r in CapturedOnDay.objects.filter(store=store)}),
+            Counter({r.day: r.customers for r in ContactsOnDay.objects.filter(store=store)}))
+
+
+def test_the_daily_roll_ups_refreshed_after_changes_equal_a_recount(
+        store, other_store, make_customer, time_machine):
+    ann, ben, cal, eve = (make_customer(first_name=n) for n in ("Ann", "Ben", "Cal", "Eve"))
+    visit(ann, at(2025, 1, 10))
+    buy(ben, datetime.date(2025, 3, 1), 200)
+    make_customer(store=other_store, created=at(2025, 2, 1))
+    rollups_refresh()
+    assert _kept_days(store) == _recount_days(store)
+    assert sum(_kept_days(store)[0].values()) == 4
+
+    time_machine.move_to(MOMENT + datetime.timedelta(hours=3))
+    visit(ann, at(2026, 6, 15, 14))  # her last contact moves from January 2025 to today
+    buy(ben, datetime.date(2026, 6, 1), 300)
+    make_customer(first_name="Dot", created=at(2026, 6, 15, 14), source=Source.WEBSITE)
+    Customer.objects.filter(pk=cal.pk).delete()  # erased
+    Customer.objects.filter(pk=eve.pk).update(store=other_store, updated_at=timezone.now())
+    before = selectors.customer_base(store=store, today=TODAY)
+    # Dot counts at once (the last refresh's day is counted live); Cal's erasure and Eve's
+    # move wait for the next refresh.
+    assert before["customers"] == 5
+    rollups_refresh()
+
+    for shop in (store, other_store):
+        assert _kept_days(shop) == _recount_days(shop)
+    incremental = selectors.customer_base(store=store, today=TODAY)
+    CapturedOnDay.objects.all().delete()
+    ContactsOnDay.objects.all().delete()
+    LastContact.objects.all().delete()
+    RollUpMark.objects.all().delete()
+    rollups_refresh()  # the first run: everything counted whole
+    assert selectors.customer_base(store=store, today=TODAY) == incremental
+    assert (incremental["customers"], incremental["lapsed_now"]) == (3, 0)
