@@ -34,34 +34,49 @@ _CREATE = """
 """
 
 # Receipts already in Loupe are skipped; the others find their customer by POS id, then the
-# main email, then the second email, then the phone (the oldest profile when several match;
-# COALESCE stops at the first that finds one, each an indexed lookup). A customer found by
-# email or phone keeps the receipt's POS id for the next file, and a receipt giving only
-# that POS id later in the batch finds them by it. Then: the receipts still without a
-# customer, for the caller to add them (or refuse them).
-_MATCH = """
+# main email, then the second email, then the phone (the oldest profile when several match),
+# each step a join on an indexed column for the receipts still without one. (Not min() in a
+# correlated subquery: PostgreSQL answers that by walking the primary key, the whole table
+# for a value nobody has.) A customer found by email or phone keeps the receipt's POS id for
+# the next file, unless another profile has it, and a receipt giving only that POS id later
+# in the batch finds them by it. Then: the receipts still without a customer, for the caller
+# to add them (or refuse them).
+_FIND = """
+    UPDATE staged_receipt r SET customer_id = found.id
+      FROM (SELECT s.line, min(c.id) AS id FROM staged_receipt s
+              JOIN crm_customer c ON c.store_id = %(store)s AND {match}
+             WHERE NOT s.already AND s.customer_id IS NULL GROUP BY s.line) found
+     WHERE r.line = found.line;
+"""
+_BY_POS_ID = _FIND.format(match="c.pos_id = s.pos_id AND c.pos_id <> ''")
+_SKIP_IMPORTED = """
+    ANALYZE staged_receipt;
     UPDATE staged_receipt r SET already = true
-      FROM crm_purchase p WHERE p.store_id = %(store)s AND p.pos_reference = r.number;
-    UPDATE staged_receipt r SET customer_id = COALESCE(
-        (SELECT min(c.id) FROM crm_customer c
-          WHERE r.pos_id <> '' AND c.store_id = %(store)s AND c.pos_id = r.pos_id),
-        (SELECT min(c.id) FROM crm_customer c
-          WHERE r.email <> '' AND c.store_id = %(store)s AND c.email = r.email),
-        (SELECT min(c.id) FROM crm_customer c
-          WHERE r.email <> '' AND c.store_id = %(store)s AND c.secondary_email = r.email),
-        (SELECT min(c.id) FROM crm_customer c
-          WHERE r.phone <> '' AND c.store_id = %(store)s AND c.phone = r.phone))
-     WHERE NOT r.already;
+      FROM crm_purchase p
+     WHERE p.store_id = %(store)s AND p.pos_reference = r.number AND p.pos_reference <> '';
+"""
+_KEEP_POS_ID = """
     UPDATE crm_customer c SET pos_id = kept.pos_id
-      FROM (SELECT DISTINCT ON (customer_id) customer_id, pos_id FROM staged_receipt
-             WHERE NOT already AND customer_id IS NOT NULL AND pos_id <> ''
-             ORDER BY customer_id, line) kept
-     WHERE c.id = kept.customer_id AND c.pos_id = '';
-    UPDATE staged_receipt r SET customer_id = (
-        SELECT min(c.id) FROM crm_customer c WHERE c.store_id = %(store)s AND c.pos_id = r.pos_id)
-     WHERE NOT r.already AND r.customer_id IS NULL AND r.pos_id <> '';
+      FROM (SELECT DISTINCT ON (pos_id) customer_id, pos_id
+              FROM (SELECT DISTINCT ON (customer_id) customer_id, pos_id, line
+                      FROM staged_receipt
+                     WHERE NOT already AND customer_id IS NOT NULL AND pos_id <> ''
+                     ORDER BY customer_id, line) first_of_each
+             ORDER BY pos_id, line) kept
+     WHERE c.id = kept.customer_id AND c.pos_id = ''
+       AND NOT EXISTS (SELECT 1 FROM crm_customer o WHERE o.store_id = %(store)s
+                          AND o.pos_id = kept.pos_id AND o.pos_id <> '');
+"""
+_STILL_UNKNOWN = """
     SELECT line FROM staged_receipt WHERE NOT already AND customer_id IS NULL ORDER BY line;
 """
+_MATCH = "".join([
+    _SKIP_IMPORTED, _BY_POS_ID,
+    _FIND.format(match="c.email = s.email AND s.email <> ''"),
+    _FIND.format(match="c.secondary_email = s.email AND s.email <> ''"),
+    _FIND.format(match="c.phone = s.phone AND s.phone <> ''"),
+    _KEEP_POS_ID, _BY_POS_ID, _STILL_UNKNOWN,
+])
 
 _SET_CUSTOMERS = """
     UPDATE staged_receipt r SET customer_id = found.customer_id
