@@ -215,6 +215,10 @@ def main(command: str) -> dict:
     if command == "samples":
         picked = samples()
         return {"samples": picked, "queries": query_counts(picked)}
+    if command == "workers":
+        from bench import workers
+
+        return workers.many_workers("1m")
     if command.startswith("purchases_"):
         from bench import imports
 
