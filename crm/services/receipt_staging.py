@@ -35,32 +35,34 @@ _CREATE = """
 
 # Receipts already in Loupe are skipped; the others find their customer by POS id, then the
 # main email, then the second email, then the phone (the oldest profile when several match),
-# each step a join on an indexed column for the receipts still without one. (Not min() in a
-# correlated subquery: PostgreSQL answers that by walking the primary key, the whole table
-# for a value nobody has.) A customer found by email or phone keeps the receipt's POS id for
-# the next file, and a receipt giving only that POS id later
-# in the batch finds them by it. Then: the receipts still without a customer, for the caller
-# to add them (or refuse them).
+# each step an index lookup per receipt still without one (LATERAL: the receipts drive; the
+# statistics may not know the POS ids a first import is adding). min() over a fenced
+# subquery (OFFSET 0), not min(c.id) itself: PostgreSQL answers that by walking the primary
+# key, the whole table for a value nobody has. A customer found by email or phone keeps the
+# receipt's POS id for the next file, and a receipt giving only that POS id later in the
+# batch finds them by it. Then: the receipts still without a customer, for the caller to
+# add them (or refuse them).
 _FIND = """
     UPDATE staged_receipt r SET customer_id = found.id
-      FROM (SELECT s.line, min(c.id) AS id FROM staged_receipt s
-              JOIN crm_customer c ON c.store_id = %(store)s AND {match}
-             WHERE NOT s.already AND s.customer_id IS NULL GROUP BY s.line) found
+      FROM (SELECT s.line, m.id FROM staged_receipt s
+             CROSS JOIN LATERAL (
+                SELECT min(x.id) AS id FROM (
+                    SELECT c.id FROM crm_customer c
+                     WHERE c.store_id = %(store)s AND c.{column} = s.{key} AND c.{column} <> ''
+                    OFFSET 0) x) m
+             WHERE NOT s.already AND s.customer_id IS NULL AND s.{key} <> ''
+               AND m.id IS NOT NULL) found
      WHERE r.line = found.line;
 """
-_BY_POS_ID = _FIND.format(match="c.pos_id = s.pos_id AND s.pos_id <> '' AND c.pos_id <> ''")
+_BY_POS_ID = _FIND.format(column="pos_id", key="pos_id")
 # JIT off: it spent about a second compiling each of these statements, which run for
-# milliseconds. Nested loops only while matching: each receipt is an index lookup, but the
-# estimates (most profiles share the empty second email or phone) led PostgreSQL to read the
-# whole customer table for a hash join, 1.3 s a batch at 1m.
+# milliseconds (their estimates are high: most profiles share the empty second email).
 _SKIP_IMPORTED = """
     SET LOCAL jit = off;
-    SET LOCAL enable_hashjoin = off;
-    SET LOCAL enable_mergejoin = off;
     ANALYZE staged_receipt;
-    UPDATE staged_receipt r SET already = true
-      FROM crm_purchase p
-     WHERE p.store_id = %(store)s AND p.pos_reference = r.number AND p.pos_reference <> '';
+    UPDATE staged_receipt r SET already = EXISTS (
+        SELECT 1 FROM crm_purchase p
+         WHERE p.store_id = %(store)s AND p.pos_reference = r.number AND p.pos_reference <> '');
 """
 # No other profile has the POS id kept: a receipt whose POS id one has was matched by it
 # first. One profile per POS id (DISTINCT ON): the unique constraint stands behind it.
@@ -75,16 +77,13 @@ _KEEP_POS_ID = """
      WHERE c.id = kept.customer_id AND c.pos_id = '';
 """
 _STILL_UNKNOWN = """
-    RESET enable_hashjoin;
-    RESET enable_mergejoin;
     SELECT line FROM staged_receipt WHERE NOT already AND customer_id IS NULL ORDER BY line;
 """
 _MATCH = "".join([
     _SKIP_IMPORTED, _BY_POS_ID,
-    _FIND.format(match="c.email = s.email AND s.email <> '' AND c.email <> ''"),
-    _FIND.format(match="c.secondary_email = s.email AND s.email <> '' "
-                       "AND c.secondary_email <> ''"),
-    _FIND.format(match="c.phone = s.phone AND s.phone <> '' AND c.phone <> ''"),
+    _FIND.format(column="email", key="email"),
+    _FIND.format(column="secondary_email", key="email"),
+    _FIND.format(column="phone", key="phone"),
     _KEEP_POS_ID, _BY_POS_ID, _STILL_UNKNOWN,
 ])
 
