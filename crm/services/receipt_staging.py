@@ -29,8 +29,10 @@ _CREATE = """
     CREATE TEMP TABLE staged_line (
         receipt_line integer NOT NULL, position smallint NOT NULL, category varchar(60) NOT NULL,
         metal varchar(60) NOT NULL, stones varchar(200) NOT NULL,
-        description varchar(200) NOT NULL, amount numeric(12, 2) NOT NULL
+        description varchar(200) NOT NULL, amount numeric(12, 2) NOT NULL,
+        PRIMARY KEY (receipt_line, position)
     ) ON COMMIT DROP;
+    CREATE UNIQUE INDEX ON staged_receipt (number);
 """
 
 # Receipts already in Loupe are skipped; the others find their customer by POS id, then the
@@ -60,6 +62,7 @@ _BY_POS_ID = _FIND.format(column="pos_id", key="pos_id")
 _SKIP_IMPORTED = """
     SET LOCAL jit = off;
     ANALYZE staged_receipt;
+    ANALYZE staged_line;
     UPDATE staged_receipt r SET already = EXISTS (
         SELECT 1 FROM crm_purchase p
          WHERE p.store_id = %(store)s AND p.pos_reference = r.number AND p.pos_reference <> '');
