@@ -143,6 +143,12 @@ def measure_jobs(args, results: dict) -> None:
         log(f"{size}: campaign {jobs['campaign'][size]}")
         jobs.setdefault("dashboard", {})[size] = in_process("dashboard", size)
         log(f"{size}: dashboard {jobs['dashboard'][size]}")
+    if "1m" in args.planner_sizes:
+        in_process("purchases_file", "1m")
+        jobs["purchases import"] = {"1m": in_process("purchases_import", "1m")}
+        log(f"1m: purchases import {jobs['purchases import']['1m']}")
+        jobs["many workers"] = {"1m": in_process("workers", "1m")}
+        log(f"1m: many workers {jobs['many workers']['1m']}")
     if "100k" in args.sizes:
         jobs["bulk reassignment"] = {"100k": in_process("reassign", "100k")}
         log(f"100k: bulk reassignment {jobs['bulk reassignment']['100k']}")

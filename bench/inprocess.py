@@ -255,6 +255,20 @@ def main(command: str) -> dict:
     if command == "samples":
         picked = samples()
         return {"samples": picked, "queries": query_counts(picked)}
+    if command == "workers":
+        from bench import workers
+
+        return workers.many_workers("1m")
+    if command.startswith("purchases_"):
+        from bench import imports
+
+        store = _store()
+        if command == "purchases_file":
+            return imports.write_file(store)
+        from staff.models import StaffMember
+
+        manager = StaffMember.objects.get(user__username=_logins(store)["manager"])
+        return imports.purchases_import(store, manager)
     return {"planner": planner, "reassign": reassign, "campaign": campaign,
             "dashboard": dashboard}[command]()
 

@@ -134,6 +134,22 @@ class PlanResult:
     outcomes: dict = dataclasses.field(default_factory=dict)
 
 
+@dataclasses.dataclass(frozen=True)
+class Chunk:
+    """A share of one planning run that one worker plans on its own: a store's days from
+    `first` to `last`. Chunks never overlap, and planning one twice (a redelivered task)
+    plans nothing more, so any number of workers can take them in any order."""
+
+    store_id: int
+    first: datetime.date
+    last: datetime.date
+
+
+# Days of the window per chunk: at 1m customers a day of the flagship is a few thousand
+# messages, enough to be worth a task and small enough to share among the workers.
+CHUNK_DAYS = 1
+
+
 def window(*, today: datetime.date, lead_days: int) -> list[occasion_dates.OccasionDay]:
     """(month, day, date) for each day after today up to lead_days ahead, by the one rule
     for when an occasion falls (crm.occasion_dates: Feb 29 on Feb 28 in a common year)."""
@@ -149,12 +165,43 @@ def plan_followups(*, now: datetime.datetime | None = None, today: datetime.date
             for store in stores_in_order()]
 
 
+def plan_chunks(*, now: datetime.datetime) -> list[Chunk]:
+    """Every store's window cut into chunks of CHUNK_DAYS days, for workers to share."""
+    chunks = []
+    for store in stores_in_order():
+        settings = services.messaging_settings_for(store=store)
+        days = sorted({date for _, _, date in window(today=store.today(now),
+                                                     lead_days=settings.lead_days)})
+        chunks += [Chunk(store_id=store.pk, first=part[0], last=part[-1])
+                   for part in (days[n:n + CHUNK_DAYS] for n in range(0, len(days), CHUNK_DAYS))]
+    return chunks
+
+
+@transaction.atomic
+def plan_chunk(*, chunk: Chunk, now: datetime.datetime) -> PlanResult:
+    """Plan one chunk (a worker's share of the run; see Chunk). The messages wait for the
+    dispatcher's next round (each minute)."""
+    store = stores_in_order().get(pk=chunk.store_id)
+    settings = services.messaging_settings_for(store=store)
+    days = occasion_dates.window(first=chunk.first, last=chunk.last)
+    return _plan_days(store=store, settings=settings, days=days, now=now,
+                      today=chunk.first - datetime.timedelta(days=1))
+
+
 @transaction.atomic
 def plan_store(*, store, now: datetime.datetime, today: datetime.date | None = None,
                dry_run: bool = False) -> PlanResult:
     settings = services.messaging_settings_for(store=store)
     today = today or store.today(now)
     days = window(today=today, lead_days=settings.lead_days)
+    result = _plan_days(store=store, settings=settings, days=days, now=now, today=today,
+                        dry_run=dry_run)
+    if result.messages:
+        transaction.on_commit(lambda: _dispatch_now())
+    return result
+
+
+def _plan_days(*, store, settings, days, now, today, dry_run: bool = False) -> PlanResult:
     ops = connection.ops
     params = {"store": store.pk, "purpose": Purpose.OCCASION_REMINDERS.value,
               "now": ops.adapt_datetimefield_value(now)}
@@ -165,6 +212,8 @@ def plan_store(*, store, now: datetime.datetime, today: datetime.date | None = N
     rows = ", ".join(f"(%(m{n})s, %(d{n})s, %(o{n})s, %(a{n})s, %(u{n})s)"
                      for n in range(len(days)))
     result = PlanResult(store=store.name)
+    if not days:
+        return result
     with connection.cursor() as cursor:
         if dry_run:
             cursor.execute(_OUTCOMES.replace("{days}", rows), params)
@@ -178,8 +227,6 @@ def plan_store(*, store, now: datetime.datetime, today: datetime.date | None = N
         log_action(by=None, action="followups.planned", store=store, at=now,
                    data={"messages": result.messages, "calls": result.calls,
                          "today": today.isoformat()})
-    if result.messages:
-        transaction.on_commit(lambda: _dispatch_now())
     return result
 
 

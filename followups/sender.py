@@ -44,6 +44,8 @@ FATIGUE_DAYS = services.FATIGUE_DAYS
 # Far past CELERY_TASK_TIME_LIMIT: a row still "sending" this long after its claim has lost
 # its worker (killed between the provider's answer and our record of it).
 SENDING_TIMEOUT = datetime.timedelta(minutes=15)
+# A queued row whose task never ran (lost with its worker or the broker) is queued again.
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
 
 
 def messages_dispatch_due(*, now: datetime.datetime | None = None,
@@ -54,15 +56,43 @@ def messages_dispatch_due(*, now: datetime.datetime | None = None,
     fatigue cap are the sender's, per message. Safe to run on two machines."""
     now = now or timezone.now()
     limit = limit if limit is not None else django_settings.OUTBOX_DISPATCH_PER_MINUTE
-    requeue_before = now - datetime.timedelta(minutes=10)
     with transaction.atomic():
-        ids = list(Message.objects.due(now)
-                   .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=requeue_before))
-                   .order_by("due_at").select_for_update(skip_locked=True)
-                   .values_list("pk", flat=True)[:limit])
-        Message.objects.filter(pk__in=ids).update(queued_at=now)
+        ids = _claim_due(now, limit)
         services.queue_after_commit(ids)
     return len(ids)
+
+
+def _claim_due(now, limit: int) -> list[int]:
+    """Stamp up to `limit` due rows as queued (in the caller's transaction) and return them.
+    Rows another dispatcher holds are skipped, and a row queued in the last REQUEUE_AFTER is
+    left to the worker it went to, so dispatchers on several machines split the outbox."""
+    ids = list(Message.objects.due(now)
+               .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
+               .order_by("due_at", "pk").select_for_update(skip_locked=True)
+               .values_list("pk", flat=True)[:limit])
+    Message.objects.filter(pk__in=ids).update(queued_at=now)
+    return ids
+
+
+def messages_send_due(*, batch: int = 50, now: datetime.datetime | None = None) -> dict:
+    """Send here, batch by batch, what has come due, until nothing is left (a worker's
+    drain: `send_due_messages --send-here`). Each batch is claimed like the dispatcher's
+    (`queued_at`, locked rows skipped), so several processes running this at once take
+    disjoint batches; and `message_send` sends only a row it locks while still planned, so
+    a row two workers hold is still sent once. Returns the count of each outcome.
+
+    `now` is when the batches are picked (the bench's frozen clock); each send reads the
+    clock itself.
+    """
+    outcomes: dict[str, int] = {}
+    while True:
+        with transaction.atomic():
+            ids = _claim_due(now or timezone.now(), batch)
+        if not ids:
+            return outcomes
+        for message_id in ids:
+            outcome = message_send(message_id=message_id)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
 
 def messages_flag_stuck(*, now: datetime.datetime | None = None, limit: int = 500) -> int:

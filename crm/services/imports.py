@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 # Rows per committed batch: big enough that per-batch queries are cheap, small enough that
 # a killed worker redoes little and the progress bar moves.
-BATCH_ROWS = 1000
+BATCH_ROWS = 5000
 # The preview is a dry run of the file's first rows; the worker imports all of them.
 PREVIEW_ROWS = 500
 # A task hands the rest of the file to a fresh task before Celery's time limit (300 s).

@@ -9,7 +9,7 @@ import dataclasses
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -28,6 +28,7 @@ from crm.models import (
 )
 from crm.normalize import normalize_email, normalize_phone
 from crm.pos import Row, parse_amount, parse_date
+from crm.services import receipt_staging
 from crm.services.assignment import Move, clients_reassign
 from crm.services.timeline import interactions_add
 from crm.services.transfer import ImportRow
@@ -160,11 +161,26 @@ def purchases_import_batch(*, store, groups: list[list[Row]], by, associates,
     them; the associate on the receipt gets the credit and becomes the associate of a
     customer who has none. `seen` (receipt number -> first line) spans the batches of one
     file, so a receipt whose lines are split apart in the file is refused, not half kept.
+
+    On PostgreSQL the checked receipts are written set-based through staging tables
+    (`receipt_staging`: the same queries for a hundred receipts or ten thousand); elsewhere
+    (SQLite on a laptop) through the ORM, for the small files a laptop sees.
     """
     now = timezone.now()
-    today = store.today(now)
     seen = {} if seen is None else seen
     _lock_store(store)
+    report, parsed, rows_of = _check(groups, associates=associates, today=store.today(now),
+                                     seen=seen)
+    if parsed and connection.vendor == "postgresql":
+        _write_staged(store=store, receipts=parsed, rows_of=rows_of, by=by, now=now)
+    elif parsed:
+        _write_fresh(store=store, receipts=parsed, rows_of=rows_of, by=by, now=now)
+    return report
+
+
+def _check(groups, *, associates, today, seen) -> tuple[list[ImportRow], list[_Receipt], dict]:
+    """Each receipt parsed and checked: the report (a refused one with its line and why),
+    the receipts that may be written and their report rows by line."""
     report, parsed, rows_of = [], [], {}
     for rows in groups:
         number = rows[0].get("receipt")
@@ -187,17 +203,33 @@ def purchases_import_batch(*, store, groups: list[list[Row]], by, associates,
         rows_of[receipt.line] = ImportRow(number=receipt.line, kind="new", name=_name(receipt),
                                           errors=[])
         report.append(rows_of[receipt.line])
+    return report, parsed, rows_of
+
+
+def _write_fresh(*, store, receipts: list[_Receipt], rows_of, by, now) -> None:
+    """The ORM path: skip the receipts already imported, write the others."""
     already = set(Purchase.objects.filter(store=store, pos_reference__in=[
-        r.number for r in parsed]).values_list("pos_reference", flat=True))
+        r.number for r in receipts]).values_list("pos_reference", flat=True))
     fresh = []
-    for receipt in parsed:
+    for receipt in receipts:
         if receipt.number in already:
             rows_of[receipt.line].kind = "skip"
         else:
             fresh.append(receipt)
     if fresh:
         _write(store=store, receipts=fresh, rows_of=rows_of, by=by, now=now)
-    return report
+
+
+def _refuse_unknown(receipt: _Receipt, rows_of) -> None:
+    rows_of[receipt.line].kind = "invalid"
+    rows_of[receipt.line].errors.append(
+        "customer: no customer has this POS id, email or phone; give first_name to add them.")
+
+
+def _newcomer(store, receipt: _Receipt) -> Customer:
+    return Customer(store=store, source=Source.IMPORT, pos_id=receipt.pos_id,
+                    first_name=receipt.first_name, last_name=receipt.last_name,
+                    email=receipt.email, phone=receipt.phone)
 
 
 def _write(*, store, receipts: list[_Receipt], rows_of, by, now) -> None:
@@ -207,14 +239,9 @@ def _write(*, store, receipts: list[_Receipt], rows_of, by, now) -> None:
         customer = customers.find(receipt)
         if customer is None:
             if not receipt.first_name:
-                rows_of[receipt.line].kind = "invalid"
-                rows_of[receipt.line].errors.append(
-                    "customer: no customer has this POS id, email or phone; give first_name "
-                    "to add them.")
+                _refuse_unknown(receipt, rows_of)
                 continue
-            customer = Customer(store=store, source=Source.IMPORT, pos_id=receipt.pos_id,
-                                first_name=receipt.first_name, last_name=receipt.last_name,
-                                email=receipt.email, phone=receipt.phone)
+            customer = _newcomer(store, receipt)
             newcomers[receipt.line] = customer
             customers.remember(customer)
         elif receipt.pos_id and not customer.pos_id:
@@ -238,10 +265,60 @@ def _write(*, store, receipts: list[_Receipt], rows_of, by, now) -> None:
         PurchaseLine(purchase=purchase, position=n, **line)
         for purchase, receipt in zip(purchases, receipts, strict=True)
         for n, line in enumerate(receipt.lines, start=1))
-    _totals_add(receipts=receipts, bought_by=bought_by, now=now)
+    _totals_refresh(customer_ids={bought_by[r.line].pk for r in receipts}, now=now)
     interactions_add(kind=InteractionKind.PURCHASE, by=by, at=now, entries=(
         (bought_by[r.line].pk, _summary(r)) for r in receipts))
-    _credit(store=store, receipts=receipts, bought_by=bought_by, by=by, now=now)
+    _credit(store=store, sales=[(bought_by[r.line].pk, r.associate, r.purchased_on, r.line)
+                                for r in receipts], by=by, now=now)
+
+
+def _write_staged(*, store, receipts: list[_Receipt], rows_of, by, now) -> None:
+    """The PostgreSQL path: the same rules as `_write`, set-based (see receipt_staging)."""
+    receipt_staging.receipts_stage(
+        receipts=([r.line, r.number, r.purchased_on, r.pos_id, r.email, r.phone, r.amount,
+                   r.description, r.associate and r.associate.pk,
+                   r.associate.pk if r.associate is not None and r.associate.can_sell else None,
+                   _summary(r)] for r in receipts),
+        lines=([r.line, n, line["category"], line["metal"], line["stones"],
+                line["description"], line["amount"]]
+               for r in receipts for n, line in enumerate(r.lines, start=1)))
+    unmatched = receipt_staging.receipts_match(store_id=store.pk)
+    if unmatched:
+        by_line = {r.line: r for r in receipts}
+        receipt_staging.receipts_set_customers(_add_unknown_buyers(
+            store=store, receipts=[by_line[line] for line in unmatched], rows_of=rows_of,
+            by=by, now=now))
+    written = receipt_staging.receipts_insert(store_id=store.pk, by_id=by and by.pk,
+                                              kind=InteractionKind.PURCHASE, now=now)
+    done = {line for line, *_ in written}
+    for receipt in receipts:
+        if receipt.line not in done and rows_of[receipt.line].kind == "new":
+            rows_of[receipt.line].kind = "skip"
+    if written:
+        _totals_refresh(customer_ids={customer_id for _, customer_id, *_ in written}, now=now)
+        associates = {r.associate.pk: r.associate for r in receipts if r.associate is not None}
+        _credit(store=store, by=by, now=now, sales=[
+            (customer_id, associates.get(credit_to), purchased_on, line)
+            for line, customer_id, credit_to, purchased_on in written])
+
+
+def _add_unknown_buyers(*, store, receipts: list[_Receipt], rows_of, by, now) -> dict[int, int]:
+    """The receipts no customer matched: a buyer with a name is added (once, however many of
+    their receipts the batch holds), one without is refused. Returns line -> customer id."""
+    customers = _Customers(store, [])
+    bought_by, newcomers = {}, []
+    for receipt in receipts:
+        customer = customers.find(receipt)
+        if customer is None:
+            if not receipt.first_name:
+                _refuse_unknown(receipt, rows_of)
+                continue
+            customer = _newcomer(store, receipt)
+            newcomers.append(customer)
+            customers.remember(customer)
+        bought_by[receipt.line] = customer
+    _add_newcomers(store=store, customers=newcomers, by=by, now=now)
+    return {line: customer.pk for line, customer in bought_by.items()}
 
 
 def _add_newcomers(*, store, customers: list[Customer], by, now) -> None:
@@ -265,11 +342,11 @@ def _summary(receipt: _Receipt) -> str:
             f"{receipt.purchased_on:%b %-d, %Y} (receipt {receipt.number}{sold}).")
 
 
-def _totals_add(*, receipts, bought_by, now) -> None:
+def _totals_refresh(*, customer_ids: set[int], now) -> None:
     """Lifetime value and first and last purchase, derived again from the customers'
     purchases in one UPDATE (customers locked in id order first, so two batches touching the
     same customers cannot deadlock)."""
-    ids = sorted({bought_by[r.line].pk for r in receipts})
+    ids = sorted(customer_ids)
     list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
          .values_list("pk", flat=True))
     theirs = Purchase.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
@@ -281,13 +358,14 @@ def _totals_add(*, receipts, bought_by, now) -> None:
         updated_at=now)
 
 
-def _credit(*, store, receipts, bought_by, by, now) -> None:
+def _credit(*, store, sales, by, now) -> None:
     """A customer with no associate (or one who left) goes to the associate of their latest
-    receipt in the batch, if that associate can look after clients."""
+    receipt in the batch, if that associate can look after clients. `sales` holds (customer
+    id, associate or None, purchased on, line) for each receipt written."""
     latest = {}
-    for r in sorted(receipts, key=lambda r: (r.purchased_on, r.line)):
-        if r.associate is not None and r.associate.can_sell:
-            latest[bought_by[r.line].pk] = r.associate
+    for customer_id, associate, _day, _line in sorted(sales, key=lambda s: (s[2], s[3])):
+        if associate is not None and associate.can_sell:
+            latest[customer_id] = associate
     if not latest:
         return
     current = dict(Customer.objects.filter(pk__in=latest).orphaned()

@@ -368,3 +368,65 @@ def test_an_import_queued_while_the_broker_was_down_can_be_queued_again(
     run.refresh_from_db()
     assert run.status == ImportStatus.QUEUED and not run.is_stalled(timezone.now())
     assert import_process(import_id=run.pk) == "done"
+
+
+def _outcome(run):
+    """What an import left: purchases with their customer and lines, customers with their
+    associate and totals, the problems by line."""
+    return {
+        "purchases": sorted(Purchase.objects.values_list(
+            "pos_reference", "customer__first_name", "customer__email", "amount", "associate")),
+        "lines": PurchaseLine.objects.count(),
+        "customers": sorted(Customer.objects.values_list(
+            "first_name", "email", "pos_id", "assigned_to", "lifetime_value",
+            "last_purchase_on")),
+        "timeline": sorted(Interaction.objects.filter(kind=InteractionKind.PURCHASE)
+                           .values_list("customer__first_name", "summary")),
+        "problems": sorted(run.problems.values_list("line", "message")),
+    }
+
+
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])
+def test_the_laptops_path_and_postgresqls_staged_path_import_a_file_alike(
+        store, manager, salesperson, ava, monkeypatch, vendor):
+    """On SQLite (make run) a batch is written through the ORM; on PostgreSQL through staging
+    tables. Both are run here on PostgreSQL, the ORM path by telling it the database is
+    SQLite, and must leave the same rows."""
+    from django.db import connection
+
+    CustomerFactory(store=store, first_name="Bo", email="bo@mail.example", phone="",
+                    pos_id="", assigned_to=None)
+    CustomerFactory(store=store, first_name="Cy", email="", phone="+12175550199", pos_id="")
+    day, older = _day(store, 2), _day(store, 20)
+    text = HEADER + (
+        f"R-1,{older},C-17,,,,,Rings,18k gold,,Band,300,sally\n"
+        f"R-1,{older},C-17,,,,,Care,,,Cleaner,15,sally\n"
+        f"R-2,{day},P-BO,bo@mail.example,,,,Pearls,,,Strand,800,sally\n"
+        f"R-3,{day},P-BO,,,,,Watches,steel,,Diver,1200,\n"        # found by the kept POS id
+        f"R-4,{day},,,(217) 555-0199,,,Earrings,,,Hoops,90,sally\n"
+        f"R-5,{day},N-1,new@pos.example,,Dee,Doe,Rings,,,Ring,500,sally\n"
+        f"R-6,{older},N-1,,,,,Chains,,,Chain,50,\n"                # the new buyer again
+        f"R-7,{day},N-404,,,,,Rings,,,Ring,500,\n"                 # nobody, no name
+        f"R-8,{day},C-17,,,,,Rings,,,Ring,ten,\n")
+    monkeypatch.setattr(connection, "vendor", vendor)
+
+    run = _import(store, manager, text)
+
+    assert (run.created, run.refused) == (6, 2)
+    found = _outcome(run)
+    assert found["problems"] == [
+        (9, "customer: no customer has this POS id, email or phone; give first_name to add "
+            "them."),
+        (10, "amount: line 10: “ten” is not an amount.")]
+    assert [(p[0], p[1]) for p in found["purchases"]] == [
+        ("R-1", "Ava"), ("R-2", "Bo"), ("R-3", "Bo"), ("R-4", "Cy"), ("R-5", "Dee"),
+        ("R-6", "Dee")]
+    assert found["lines"] == 7 and len(found["timeline"]) == 6
+    customers = {c[0]: c for c in found["customers"]}
+    assert customers["Bo"][2:] == ("P-BO", salesperson.pk, Decimal("2000.00"),
+                                   store.today() - datetime.timedelta(days=2))
+    assert customers["Dee"][2:5] == ("N-1", salesperson.pk, Decimal("550.00"))
+    assert customers["Ava"][4] == Decimal("315.00")
+    again = _import(store, manager, text, name="again.csv")
+    assert (again.created, again.unchanged, again.refused) == (0, 6, 2)
+    assert _outcome(again)["purchases"] == found["purchases"]

@@ -37,7 +37,8 @@ def test_a_birthday_reminder_travels_planner_queue_sender_timeline(store, make_c
     app.control.purge()
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        assert plan_followups.delay().get(timeout=20) == 1
+        # The run is queued as one task per day of the window (a chunk each).
+        assert plan_followups.delay().get(timeout=20) == messaging.lead_days
         assert _wait_for(lambda: Message.objects.filter(status=MessageStatus.SENT).exists())
         message = Message.objects.get()
         # The broker redelivers the task (acks_late after a lost ack): nothing more is sent.

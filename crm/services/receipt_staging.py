@@ -1,0 +1,172 @@
+"""A batch of POS receipts written set-based in PostgreSQL: COPY into staging tables, then a
+few INSERT ... SELECT and UPDATE ... FROM statements, whatever the batch's size.
+
+Only the SQL lives here; `crm.services.purchases` parses and checks each receipt (so every
+refused row keeps its line and its reason), decides who the new buyers are and who gets the
+credit, and calls these steps in its transaction. The staging tables are temporary and
+dropped at commit; a second batch in one transaction (the preview) drops and makes them again.
+"""
+
+import csv
+import io
+
+from django.db import connection
+
+RECEIPT_COLUMNS = ("line", "number", "purchased_on", "pos_id", "email", "phone", "amount",
+                   "description", "associate_id", "credit_to", "summary")
+LINE_COLUMNS = ("receipt_line", "position", "category", "metal", "stones", "description",
+                "amount")
+
+_CREATE = """
+    DROP TABLE IF EXISTS pg_temp.staged_receipt, pg_temp.staged_line;
+    CREATE TEMP TABLE staged_receipt (
+        line integer PRIMARY KEY, number varchar(64) NOT NULL, purchased_on date NOT NULL,
+        pos_id varchar(64) NOT NULL, email varchar(254) NOT NULL, phone varchar(128) NOT NULL,
+        amount numeric(12, 2) NOT NULL, description varchar(200) NOT NULL,
+        associate_id bigint, credit_to bigint, summary text NOT NULL,
+        already boolean NOT NULL DEFAULT false, customer_id bigint, purchase_id bigint
+    ) ON COMMIT DROP;
+    CREATE TEMP TABLE staged_line (
+        receipt_line integer NOT NULL, position smallint NOT NULL, category varchar(60) NOT NULL,
+        metal varchar(60) NOT NULL, stones varchar(200) NOT NULL,
+        description varchar(200) NOT NULL, amount numeric(12, 2) NOT NULL,
+        PRIMARY KEY (receipt_line, position)
+    ) ON COMMIT DROP;
+    CREATE UNIQUE INDEX ON staged_receipt (number);
+"""
+
+# Receipts already in Loupe are skipped; the others find their customer by POS id, then the
+# main email, then the second email, then the phone (the oldest profile when several match),
+# each step an index lookup per receipt still without one (LATERAL: the receipts drive; the
+# statistics may not know the POS ids a first import is adding). min() over a fenced
+# subquery (OFFSET 0), not min(c.id) itself: PostgreSQL answers that by walking the primary
+# key, the whole table for a value nobody has. A customer found by email or phone keeps the
+# receipt's POS id for the next file, and a receipt giving only that POS id later in the
+# batch finds them by it. Then: the receipts still without a customer, for the caller to
+# add them (or refuse them).
+_FIND = """
+    UPDATE staged_receipt r SET customer_id = found.id
+      FROM (SELECT s.line, m.id FROM staged_receipt s
+             CROSS JOIN LATERAL (
+                SELECT min(x.id) AS id FROM (
+                    SELECT c.id FROM crm_customer c
+                     WHERE c.store_id = %(store)s AND c.{column} = s.{key} AND c.{column} <> ''
+                    OFFSET 0) x) m
+             WHERE NOT s.already AND s.customer_id IS NULL AND s.{key} <> ''
+               AND m.id IS NOT NULL) found
+     WHERE r.line = found.line;
+"""
+_BY_POS_ID = _FIND.format(column="pos_id", key="pos_id")
+# JIT off: it spent about a second compiling each of these statements, which run for
+# milliseconds (their estimates are high: most profiles share the empty second email).
+_SKIP_IMPORTED = """
+    SET LOCAL jit = off;
+    ANALYZE staged_receipt;
+    ANALYZE staged_line;
+    UPDATE staged_receipt r SET already = EXISTS (
+        SELECT 1 FROM crm_purchase p
+         WHERE p.store_id = %(store)s AND p.pos_reference = r.number AND p.pos_reference <> '');
+"""
+# No other profile has the POS id kept: a receipt whose POS id one has was matched by it
+# first. One profile per POS id (DISTINCT ON): the unique constraint stands behind it.
+_KEEP_POS_ID = """
+    UPDATE crm_customer c SET pos_id = kept.pos_id
+      FROM (SELECT DISTINCT ON (pos_id) customer_id, pos_id
+              FROM (SELECT DISTINCT ON (customer_id) customer_id, pos_id, line
+                      FROM staged_receipt
+                     WHERE NOT already AND customer_id IS NOT NULL AND pos_id <> ''
+                     ORDER BY customer_id, line) first_of_each
+             ORDER BY pos_id, line) kept
+     WHERE c.id = kept.customer_id AND c.pos_id = '';
+"""
+_STILL_UNKNOWN = """
+    SELECT line FROM staged_receipt WHERE NOT already AND customer_id IS NULL ORDER BY line;
+"""
+_MATCH = "".join([
+    _SKIP_IMPORTED, _BY_POS_ID,
+    _FIND.format(column="email", key="email"),
+    _FIND.format(column="secondary_email", key="email"),
+    _FIND.format(column="phone", key="phone"),
+    _KEEP_POS_ID, _BY_POS_ID, _STILL_UNKNOWN,
+])
+
+_SET_CUSTOMERS = """
+    UPDATE staged_receipt r SET customer_id = found.customer_id
+      FROM unnest(%(lines)s::integer[], %(customers)s::bigint[]) AS found(line, customer_id)
+     WHERE r.line = found.line
+"""
+
+# The purchases, their lines and their timeline entries in one statement. ON CONFLICT: a
+# receipt another import wrote since the check above is skipped, not doubled (the unique
+# constraint purchase_receipt_once_per_store is the truth); only the receipts inserted here
+# get lines and a timeline entry. Returns them, for the totals and the credit.
+_INSERT = """
+    WITH written AS (
+        INSERT INTO crm_purchase (store_id, customer_id, purchased_on, amount, description,
+                                  associate_id, pos_reference, created_at)
+        SELECT %(store)s, r.customer_id, r.purchased_on, r.amount, r.description,
+               r.associate_id, r.number, %(now)s
+          FROM staged_receipt r
+         WHERE NOT r.already AND r.customer_id IS NOT NULL
+         ORDER BY r.line
+        ON CONFLICT (store_id, pos_reference) WHERE NOT (pos_reference = '') DO NOTHING
+        RETURNING id, pos_reference
+    ), lines AS (
+        INSERT INTO crm_purchaseline (purchase_id, position, category, metal, stones,
+                                      description, amount)
+        SELECT w.id, l.position, l.category, l.metal, l.stones, l.description, l.amount
+          FROM written w
+          JOIN staged_receipt r ON r.number = w.pos_reference
+          JOIN staged_line l ON l.receipt_line = r.line
+    ), timeline AS (
+        INSERT INTO crm_interaction (customer_id, kind, summary, staff_id, occurred_at)
+        SELECT r.customer_id, %(kind)s, r.summary, %(by)s, %(now)s
+          FROM written w JOIN staged_receipt r ON r.number = w.pos_reference
+         ORDER BY r.line
+    )
+    UPDATE staged_receipt r SET purchase_id = w.id
+      FROM written w WHERE r.number = w.pos_reference
+    RETURNING r.line, r.customer_id, r.credit_to, r.purchased_on
+"""
+
+
+def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow([r"\N" if value is None else value for value in row])
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN "
+                       f"WITH (FORMAT csv, NULL '\\N')", buffer)
+
+
+def receipts_stage(*, receipts, lines) -> None:
+    """The batch into the staging tables: `receipts` rows in RECEIPT_COLUMNS order, `lines`
+    rows in LINE_COLUMNS order."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CREATE)
+        _copy(cursor, "staged_receipt", RECEIPT_COLUMNS, receipts)
+        _copy(cursor, "staged_line", LINE_COLUMNS, lines)
+
+
+def receipts_match(*, store_id: int) -> list[int]:
+    """Find each staged receipt's customer; returns the lines of those without one."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MATCH, {"store": store_id})
+        return [line for (line,) in cursor.fetchall()]
+
+
+def receipts_set_customers(found: dict[int, int]) -> None:
+    """Receipt line -> the customer the caller found or added for it."""
+    if not found:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_SET_CUSTOMERS, {"lines": list(found), "customers": list(found.values())})
+
+
+def receipts_insert(*, store_id: int, by_id: int | None, kind: str, now) -> list[tuple]:
+    """Write the staged receipts with a customer; returns (line, customer id, credit to,
+    purchased on) of each one written."""
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, {"store": store_id, "by": by_id, "kind": kind, "now": now})
+        return cursor.fetchall()
