@@ -1,5 +1,5 @@
 """Writes for two-way conversations: an associate's reply in a customer's thread, and a
-customer's text that puts a "reply waiting" item on their associate's Today.
+customer's text or email that puts a "reply waiting" item on their associate's Today.
 
 Re-exported by `followups.services` (the room's public door).
 """
@@ -7,13 +7,24 @@ Re-exported by `followups.services` (the room's public door).
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import log_action
 from core.errors import LoupeError
-from crm.models import Channel, Customer, Purpose
+from crm.models import Channel, Customer, InteractionKind, Purpose
+from crm.normalize import normalize_email
 from crm.selectors import consent_current
-from followups.models import Message, MessageStatus, Task, TaskKind, TemplateKind
+from crm.services import interaction_add
+from followups.models import (
+    Message,
+    MessageStatus,
+    MessagingSettings,
+    ProviderEvent,
+    Task,
+    TaskKind,
+    TemplateKind,
+)
 from followups.work import _looker_after
 
 # Twilio takes at most 1,600 characters (10 segments); an email reply is a note, not a letter.
@@ -118,6 +129,55 @@ def reply_waiting(*, customer: Customer, text: str, at) -> None:
         store_id=customer.store_id, customer=customer, kind=TaskKind.REPLY, note=note,
         assignee=_looker_after(customer), due_on=customer.store.today(at), created_at=at)],
         ignore_conflicts=True)
+
+
+@transaction.atomic
+def email_inbound(*, event_id: str, sender: str, to: list[str], subject: str, text: str,
+                  answering: list[str]) -> list[Customer]:
+    """A customer's email to the store (anymail's inbound webhook): into their thread on the
+    timeline and one "reply waiting" item on their associate's Today.
+
+    Whose it is: the customer one of our messages went to, when the email answers it (its
+    In-Reply-To or References name the message's id, `answering`); else every customer with
+    the sender's address, narrowed to the stores whose sending address it was written to.
+    The same email delivered again (the same `event_id`) changes nothing. An email from an
+    address we do not know is dropped. Returns the customers it reached."""
+    try:
+        with transaction.atomic():
+            ProviderEvent.objects.create(provider="anymail-inbound", event_id=event_id[:200],
+                                         received_at=timezone.now())
+    except IntegrityError:
+        return []
+    customers = _writers(sender=sender, to=to, answering=answering)
+    now = timezone.now()
+    words = " ".join(f"{subject} — {text}".split()) if subject else " ".join(text.split())
+    for customer in customers:
+        interaction_add(customer=customer, kind=InteractionKind.REPLY, at=now,
+                        summary=f"Emailed: {words[:500]}")
+        reply_waiting(customer=customer, text=words, at=now)
+    return customers
+
+
+def _writers(*, sender: str, to: list[str], answering: list[str]) -> list[Customer]:
+    ids = [i.strip() for i in answering if i.strip()]
+    answered = (Message.objects.filter(provider_id__in=ids, customer__isnull=False,
+                                       channel=Channel.EMAIL)
+                .select_related("customer__store", "customer__assigned_to")
+                .order_by("-sent_at").first() if ids else None)
+    if answered is not None:
+        return [answered.customer]
+    try:
+        email = normalize_email(sender)
+    except LoupeError:
+        return []
+    if not email:
+        return []
+    customers = list(Customer.objects.filter(Q(email=email) | Q(secondary_email=email))
+                     .select_related("store", "assigned_to").order_by("pk"))
+    written_to = {address.lower() for address in to}
+    stores = set(MessagingSettings.objects.filter(sender_email__in=written_to)
+                 .values_list("store_id", flat=True))
+    return [c for c in customers if c.store_id in stores] or customers
 
 
 def reply_status(message: Message) -> str:
