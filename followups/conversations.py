@@ -32,6 +32,8 @@ MAX_LENGTH = {Channel.SMS: 1600, Channel.EMAIL: 5000}
 # A reply needs the customer's word that we may write to that address: any purpose they
 # granted there will do (they are answering or asking us), the first found is recorded.
 REPLY_PURPOSES = [Purpose.OCCASION_REMINDERS, Purpose.EVENTS, Purpose.REPAIR_NOTICES]
+# How a customer's email starts on their timeline (a text starts "Texted: ").
+EMAILED = "Emailed: "
 
 
 def reply_addresses(customer: Customer) -> list[tuple[str, str]]:
@@ -42,12 +44,18 @@ def reply_addresses(customer: Customer) -> list[tuple[str, str]]:
 
 
 def reply_default_address(customer: Customer) -> str:
-    """The address the reply box starts on: the number, when a text of theirs waits for an
-    answer; else the first address where they allow messages; else the first on file."""
+    """The address the reply box starts on: where their message waiting came from (their
+    number for a text, their email for an email); else the first address where they allow
+    messages; else the first on file."""
     addresses = reply_addresses(customer)
     phone = str(customer.phone or "")
-    if phone and Task.objects.open().filter(customer=customer, kind=TaskKind.REPLY).exists():
-        return phone
+    if Task.objects.open().filter(customer=customer, kind=TaskKind.REPLY).exists():
+        latest = (customer.interactions.filter(kind=InteractionKind.REPLY)
+                  .order_by("-occurred_at", "-pk").values_list("summary", flat=True).first())
+        if (latest or "").startswith(EMAILED) and customer.email:
+            return customer.email
+        if phone:
+            return phone
     allowed = (a for c, a in addresses if reply_purpose(customer=customer, channel=c,
                                                         address=a))
     return next(allowed, addresses[0][1] if addresses else "")
@@ -153,7 +161,7 @@ def email_inbound(*, event_id: str, sender: str, to: list[str], subject: str, te
     words = " ".join(f"{subject} — {text}".split()) if subject else " ".join(text.split())
     for customer in customers:
         interaction_add(customer=customer, kind=InteractionKind.REPLY, at=now,
-                        summary=f"Emailed: {words[:500]}")
+                        summary=f"{EMAILED}{words[:500]}")
         reply_waiting(customer=customer, text=words, at=now)
     return customers
 

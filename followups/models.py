@@ -142,9 +142,10 @@ class AftercareStep(models.Model):
     """A step some time after a purchase: useful care, never an offer.
 
     Each store keeps its own steps (created with the defaults on first use): a thank-you call
-    (a task for the associate) three days after any purchase, a care check six months after, "one year with your piece" at eleven months for purchases from
-    a store-set amount. Sent only where consent for news covers the address, at most one
-    every six months per customer, and counted as a touch under the fatigue cap.
+    (a task for the associate) three days after any purchase, a care check six months after,
+    "one year with your piece" at eleven months for purchases from a store-set amount. The
+    messages go only where consent for news covers the address, at most one every six months
+    per customer, and count as a touch under the fatigue cap.
     """
 
     store = models.ForeignKey("staff.Store", on_delete=models.CASCADE,

@@ -36,8 +36,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Greatest, TruncDate, TruncMonth
 
-from core.models import AuditEntry
 from appointments import selectors as appointments_selectors
+from core.models import AuditEntry
 from crm import selectors as crm_selectors
 from crm.models import (
     Assignment,
@@ -570,14 +570,17 @@ def _figure_ids(store, figure, period, today, start, end, associate):
 
 def goal_progress(*, store, associate, year: int) -> dict:
     """The associate's goal for `year` (None if none is set) and how far they are: sales
-    attributed and new profiles created this year. Three queries."""
+    attributed, new profiles created and visits booked with them this year. Four queries."""
     goal = Goal.objects.filter(associate=associate, year=year).select_related("set_by").first()
     period = Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     start, end = period.moments(store.tz)
     sold = _sales(store, period).filter(associate=associate).aggregate(
         amount=Sum("amount"))["amount"] or Decimal(0)
     profiles = _new_profiles(store, start, end).filter(actor=associate.user_id).count()
+    visits = _appointments(store, start, end).filter(associate=associate).count()
     return {"goal": goal, "year": year, "sales": sold, "new_profiles": profiles,
+            "appointments": visits,
+            "appointments_pct": _pct_of(visits, goal.appointments if goal else 0),
             "sales_pct": _pct_of(sold, goal.sales_amount if goal else 0),
             "profiles_pct": _pct_of(profiles, goal.new_profiles if goal else 0)}
 

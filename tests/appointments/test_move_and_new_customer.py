@@ -13,7 +13,7 @@ from core.errors import LoupeError
 from crm.models import Channel, Consent, Customer, Purpose, Source
 from followups.models import Message, MessageStatus, TemplateKind
 from followups.sender import message_send
-from tests.factories import AppointmentFactory, ConsentFactory, CustomerFactory
+from tests.factories import ConsentFactory, CustomerFactory
 
 # Monday Nov 30 2026, 10:00 in Chicago (the test store's clock), inside sending hours.
 MONDAY_10 = datetime.datetime(2026, 11, 30, 16, tzinfo=datetime.UTC)

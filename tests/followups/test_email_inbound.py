@@ -8,6 +8,7 @@ import json
 import pytest
 
 from crm.models import InteractionKind
+from followups import services
 from followups.models import MessagingSettings, ProviderEvent, Task, TaskKind
 from tests.factories import CustomerFactory, MessageFactory
 
@@ -62,6 +63,13 @@ def test_a_new_email_is_matched_by_its_sender_in_the_store_written_to(client, au
     # An orphaned client's reply waits on the managers' Today (no assignee).
     assert (waiting.customer, waiting.assignee) == (ours, None)
     assert not theirs.interactions.exists()
+
+
+def test_the_reply_box_answers_an_email_by_email(client, auth, store, salesperson):
+    nora = CustomerFactory(store=store, assigned_to=salesperson, email="nora@mail.example",
+                           phone="+12175550123")
+    _post(client, auth, _email(sender=nora.email, event_id="pm-in-7"))
+    assert services.reply_default_address(nora) == "nora@mail.example"
 
 
 def test_a_second_email_updates_the_one_item_waiting(client, auth, store, salesperson):
