@@ -142,6 +142,9 @@ def test_moving_from_the_appointment_page_shows_the_new_day(sales_client, booked
                                        "time": "15:00", "minutes": "60"}, follow=True)
     assert "is booked on Thursday, December 3 at 3:00 PM" in response.content.decode()
     assert Appointment.objects.filter(status=AppointmentStatus.MOVED).count() == 1
+    # The old day's calendar no longer shows the visit.
+    wednesday = sales_client.get(reverse("appointments:calendar") + "?day=2026-12-02")
+    assert booked.customer.full_name not in wednesday.content.decode()
 
 
 def test_a_refused_move_keeps_what_was_typed(sales_client, booked, salesperson):
