@@ -40,6 +40,8 @@ class AppointmentStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     NO_SHOW = "no_show", "No-show"
     DONE = "done", "Came in"
+    # Moved to another time by the store: the new booking (`moved_to`) carries on.
+    MOVED = "moved", "Moved"
 
 
 class AppointmentOutcome(models.TextChoices):
@@ -48,7 +50,7 @@ class AppointmentOutcome(models.TextChoices):
     NO_SALE = "no_sale", "No sale"
 
 
-# Statuses that hold the associate's time (a cancelled appointment frees it).
+# Statuses that hold the associate's time (a cancelled or moved appointment frees it).
 HOLDS_TIME = [AppointmentStatus.BOOKED, AppointmentStatus.DONE, AppointmentStatus.NO_SHOW]
 
 # Lengths offered on the booking form, in minutes.
@@ -88,6 +90,10 @@ class Appointment(models.Model):
                              on_delete=models.SET_NULL, related_name="appointments")
     booked_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
+    # The booking that replaced this one when the store moved the visit (status "moved"); the
+    # new one reaches back through `moved_from`.
+    moved_to = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="moved_from")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -124,6 +130,15 @@ class Appointment(models.Model):
     @property
     def is_booked(self) -> bool:
         return self.status == AppointmentStatus.BOOKED
+
+    def calendar_identity(self) -> tuple[int, int]:
+        """(the id of the visit as first booked, how often it was moved since): a calendar
+        keeps one entry for the visit and takes the latest move. One query per move, and a
+        visit moves rarely."""
+        first, moves = self, 0
+        while (earlier := Appointment.objects.filter(moved_to=first).first()) is not None:
+            first, moves = earlier, moves + 1
+        return first.pk, moves
 
     def when(self) -> str:
         """"Saturday, December 5 at 2:30 PM", on the store's clock."""

@@ -11,6 +11,8 @@ from django.urls import reverse
 from appointments.models import Appointment, AppointmentStatus, BookingHours, ClosedDay
 
 LINK_SALT = "appointments.link"
+# A cancelled visit is off; a moved one lives on in its new booking.
+OFF_THE_CALENDAR = [AppointmentStatus.CANCELLED, AppointmentStatus.MOVED]
 # A link keeps working for this long after it was sent (and never once the visit is over).
 LINK_MAX_AGE = datetime.timedelta(days=120)
 
@@ -37,12 +39,12 @@ class Day:
 
 
 def calendar_days(*, store, first: datetime.date, days: int, associate=None) -> list[Day]:
-    """Each day from `first` with its appointments (cancelled ones left out) and whether
+    """Each day from `first` with its appointments (cancelled and moved ones left out) and whether
     the store takes bookings that day: two queries, however many appointments."""
     start, _ = day_bounds(store, first)
     _, end = day_bounds(store, first + datetime.timedelta(days=days - 1))
     rows = _shaped(store).filter(starts_at__gte=start, starts_at__lt=end).exclude(
-        status=AppointmentStatus.CANCELLED)
+        status__in=OFF_THE_CALENDAR)
     if associate is not None:
         rows = rows.filter(associate=associate)
     hours = BookingHours.objects.filter(store=store).first() or BookingHours(store=store)
@@ -63,11 +65,19 @@ def calendar_days(*, store, first: datetime.date, days: int, associate=None) -> 
 
 
 def appointments_today(*, staff, today: datetime.date):
-    """The staff member's appointments today, cancelled ones left out."""
+    """The staff member's appointments today, cancelled and moved ones left out."""
     start, end = day_bounds(staff.store, today)
     return (_shaped(staff.store).filter(associate=staff, starts_at__gte=start,
                                         starts_at__lt=end)
-            .exclude(status=AppointmentStatus.CANCELLED))
+            .exclude(status__in=OFF_THE_CALENDAR))
+
+
+def visits_between(*, store, start: datetime.datetime, end: datetime.datetime):
+    """The store's visits that start between the two moments and hold an associate's time
+    (booked, came in or did not show; a cancelled or moved booking is not a visit), for the
+    dashboard's figures."""
+    return Appointment.objects.for_store(store).holding_time().filter(starts_at__gte=start,
+                                                                      starts_at__lt=end)
 
 
 def customer_appointments(*, customer):
@@ -106,10 +116,14 @@ def manage_url(appointment: Appointment) -> str:
 
 def appointment_from_token(token: str) -> Appointment | None:
     """The appointment a customer's link names, or None for a link we did not sign, one
-    too old, or one for an appointment that is gone."""
+    too old, or one for an appointment that is gone. A link from before the store moved the
+    visit opens the visit at its new time."""
     try:
         pk = int(TimestampSigner(salt=LINK_SALT).unsign(token, max_age=LINK_MAX_AGE))
     except (BadSignature, ValueError):
         return None
-    return (Appointment.objects.select_related("store", "customer", "associate")
-            .filter(pk=pk).first())
+    shaped = Appointment.objects.select_related("store", "customer", "associate")
+    found = shaped.filter(pk=pk).first()
+    while found is not None and found.moved_to_id is not None:
+        found = shaped.filter(pk=found.moved_to_id).first()
+    return found

@@ -21,8 +21,10 @@ from appointments.models import (
 )
 from core.audit import log_action
 from core.errors import LoupeError
-from crm.models import InteractionKind
-from crm.services import interaction_add
+from crm.models import Channel, ConsentMethod, InteractionKind, Purpose, Source
+from crm.selectors import customer_duplicates
+from crm.services import consent_record, customer_create, interaction_add
+from crm.wording import consent_words
 from followups import services as followups_services
 from staff.selectors import sellers_of_store
 
@@ -72,23 +74,14 @@ def _check_free(*, associate, starts_at, ends_at, store) -> None:
                          f"associate.", field="time")
 
 
-@transaction.atomic
-def appointment_book(*, customer, associate, day: datetime.date, at: datetime.time,
-                     minutes: int, purpose: str, by, note: str = "", task=None,
-                     now=None) -> tuple[Appointment, list[str]]:
-    """Book a customer with an associate. Refused in the past, outside booking hours, on a
-    closed day, or over another booking of the associate. Booked from a task, it closes the
-    task. Plans the confirmation and the reminder (where the customer allows them).
-    Returns the appointment and the addresses that get no confirmation (no consent)."""
-    now = now or timezone.now()
-    store = customer.store
-    if purpose not in AppointmentPurpose.values:
-        raise LoupeError("Pick what the visit is for.", field="purpose")
+def _slot(*, store, associate, day, at, minutes, now):
+    """Check a time for a booking or a move (length, associate, past, hours, closed days, the
+    associate's other bookings) under the lock on the associate's row that puts two bookings
+    for one associate one after the other. Returns (associate, starts_at, ends_at) in UTC."""
     if not 5 <= minutes <= 8 * 60:
         raise LoupeError("Pick a length.", field="minutes")
     if associate.store_id != store.pk:
         raise LoupeError("Pick an associate of this store.", field="associate")
-    # The lock that puts two bookings for this associate one after the other.
     associate = sellers_of_store(store=store).select_for_update().filter(
         pk=associate.pk).first()
     if associate is None:
@@ -101,17 +94,40 @@ def appointment_book(*, customer, associate, day: datetime.date, at: datetime.ti
         raise LoupeError("That time has passed: pick a later one.", field="time")
     _check_hours(store=store, starts_at=starts_at, ends_at=ends_at)
     _check_free(associate=associate, starts_at=starts_at, ends_at=ends_at, store=store)
+    return associate, starts_at, ends_at
+
+
+def _create(*, fields: dict) -> Appointment:
+    """Insert the booking; a booking that raced past the lock meets the exclusion
+    constraint, and gets the same clear message."""
     try:
         with transaction.atomic():
-            appointment = Appointment.objects.create(
-                store=store, customer=customer, associate=associate, starts_at=starts_at,
-                ends_at=ends_at, purpose=purpose, note=note.strip()[:500], task=task,
-                booked_by=by, created_at=now, updated_at=now)
+            return Appointment.objects.create(**fields)
     except IntegrityError as error:
         if NO_DOUBLE_BOOKING in str(error):
-            raise LoupeError(f"{associate.display_name} was just booked at that time: pick "
-                             f"another.", field="time") from error
+            raise LoupeError(f"{fields['associate'].display_name} was just booked at that "
+                             f"time: pick another.", field="time") from error
         raise
+
+
+@transaction.atomic
+def appointment_book(*, customer, associate, day: datetime.date, at: datetime.time,
+                     minutes: int, purpose: str, by, note: str = "", task=None,
+                     now=None) -> tuple[Appointment, list[str]]:
+    """Book a customer with an associate. Refused in the past, outside booking hours, on a
+    closed day, or over another booking of the associate. Booked from a task, it closes the
+    task. Plans the confirmation and the reminder (where the customer allows them).
+    Returns the appointment and the addresses that get no confirmation (no consent)."""
+    now = now or timezone.now()
+    store = customer.store
+    if purpose not in AppointmentPurpose.values:
+        raise LoupeError("Pick what the visit is for.", field="purpose")
+    associate, starts_at, ends_at = _slot(store=store, associate=associate, day=day, at=at,
+                                          minutes=minutes, now=now)
+    appointment = _create(fields={
+        "store": store, "customer": customer, "associate": associate, "starts_at": starts_at,
+        "ends_at": ends_at, "purpose": purpose, "note": note.strip()[:500], "task": task,
+        "booked_by": by, "created_at": now, "updated_at": now})
     interaction_add(customer=customer, kind=InteractionKind.NOTE, by=by, at=now,
                     summary=f"Appointment booked: {appointment.get_purpose_display()} on "
                             f"{appointment.when()} with {associate.display_name}")
@@ -123,6 +139,88 @@ def appointment_book(*, customer, associate, day: datetime.date, at: datetime.ti
                obj=appointment, store=store, at=now,
                data={"associate": associate.pk, "starts_at": starts_at.isoformat()})
     return appointment, refused
+
+
+# How a new customer booked by phone or email may have found the store (an import is not).
+NEW_CUSTOMER_SOURCES = [Source.WALK_IN, Source.WEBSITE, Source.REFERRAL, Source.DRAWING,
+                        Source.REPAIR]
+
+
+@transaction.atomic
+def appointment_book_new_customer(*, store, first_name: str, last_name: str, phone: str,
+                                  email: str, source: str, notices_agreed: bool, by,
+                                  **booking) -> tuple[Appointment, list[str]]:
+    """Book someone the store has no profile for yet (they called or wrote): a prospect is
+    created through `customer_create` (source, normalising and assignment as everywhere),
+    consent to appointment notices is recorded for each address only when they agreed to
+    the words shown, and the visit is booked. All or nothing: a refused time creates no
+    profile. Someone already on file is refused with their name, to be booked from their
+    page rather than twice."""
+    if not (phone.strip() or email.strip()):
+        raise LoupeError("A phone number or an email is needed to reach them about the "
+                         "visit.", field="phone")
+    if source not in NEW_CUSTOMER_SOURCES:
+        raise LoupeError("Pick how they found us.", field="source")
+    known = customer_duplicates(store=store, email=email, phone=phone).first()
+    if known is not None:
+        raise LoupeError(f"{known.full_name} already has this phone or email: book from "
+                         f"their page.", field="phone" if phone.strip() else "email")
+    customer = customer_create(store=store, by=by, source=source, first_name=first_name,
+                               last_name=last_name, email=email, phone=phone)
+    for channel, address in [(Channel.EMAIL, customer.email),
+                             (Channel.SMS, str(customer.phone or ""))]:
+        if notices_agreed and address:
+            consent_record(customer=customer, channel=channel, address=address,
+                           purpose=Purpose.REPAIR_NOTICES, granted=True,
+                           method=ConsentMethod.STAFF, by=by,
+                           words=consent_words(store=store, channel=channel,
+                                               purpose=Purpose.REPAIR_NOTICES,
+                                               address=address))
+    return appointment_book(customer=customer, by=by, **booking)
+
+
+@transaction.atomic
+def appointment_move(*, appointment: Appointment, associate, day: datetime.date,
+                     at: datetime.time, minutes: int, by, now=None) -> tuple[Appointment,
+                                                                             list[str]]:
+    """The store moves a booked visit to another time (or associate), with every check of a
+    booking. The old booking is marked moved (its time is free again, what it still had
+    planned is held back); the new one carries the visit on, and the customer gets a "moved"
+    notice (with the calendar file that updates their entry) and a reminder the day before,
+    where their consent allows. Locks the booking, so a double tap moves it once; the second
+    is told it already moved. Returns the new booking and the addresses with no notice."""
+    now = now or timezone.now()
+    old = Appointment.objects.select_for_update().select_related(
+        "store", "customer", "associate").get(pk=appointment.pk)
+    if old.status == AppointmentStatus.MOVED:
+        raise LoupeError("This appointment was already moved: open its new time.")
+    if old.status != AppointmentStatus.BOOKED or old.starts_at <= now:
+        raise LoupeError("Only a visit still to come can be moved.")
+    # Free the old time first, so a move by half an hour does not clash with itself; an
+    # error below rolls this back with everything else.
+    old.status, old.updated_at = AppointmentStatus.MOVED, now
+    old.save(update_fields=["status", "updated_at"])
+    store = old.store
+    associate, starts_at, ends_at = _slot(store=store, associate=associate, day=day, at=at,
+                                          minutes=minutes, now=now)
+    if (associate.pk, starts_at, ends_at) == (old.associate_id, old.starts_at, old.ends_at):
+        raise LoupeError("That is the time it already has: pick another.", field="time")
+    new = _create(fields={
+        "store": store, "customer": old.customer, "associate": associate,
+        "starts_at": starts_at, "ends_at": ends_at, "purpose": old.purpose, "note": old.note,
+        "booked_by": by, "created_at": now, "updated_at": now})
+    old.moved_to = new
+    old.save(update_fields=["moved_to"])
+    followups_services.appointment_notices_withdraw(
+        appointment=old, reason=f"The appointment was moved to {new.when()}.", at=now)
+    interaction_add(customer=old.customer, kind=InteractionKind.NOTE, by=by, at=now,
+                    summary=f"Appointment of {old.when()} moved to {new.when()} with "
+                            f"{associate.display_name}")
+    _, refused = followups_services.appointment_notices_plan(appointment=new, now=now)
+    log_action(by=by, action="appointments.moved", obj=new, store=store, at=now,
+               data={"from": old.pk, "associate": associate.pk,
+                     "starts_at": starts_at.isoformat()})
+    return new, refused
 
 
 @transaction.atomic

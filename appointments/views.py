@@ -8,7 +8,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from appointments import selectors, services
-from appointments.forms import WEEKDAYS, BookingForm, BookingHoursForm, CancelForm, RecordForm
+from appointments.forms import (
+    WEEKDAYS,
+    BookingForm,
+    BookingHoursForm,
+    CancelForm,
+    MoveForm,
+    NewCustomerBookingForm,
+    RecordForm,
+)
 from core.access import staff_required
 from core.errors import LoupeError
 from crm.selectors import customer_for
@@ -80,16 +88,66 @@ def book(request, customer_id):
         except LoupeError as error:
             error.add_to_form(form)
         else:
-            messages.success(request, f"{customer.full_name} is booked on "
-                                      f"{appointment.when()} with "
-                                      f"{appointment.associate.display_name}.")
-            if refused:
-                messages.info(request, "No confirmation to " + ", ".join(refused) +
-                              ": no consent to appointment notices there.")
-            return redirect(f"{reverse('appointments:calendar')}"
-                            f"?day={appointment.local_start.date()}")
+            return _booked(request, appointment, refused)
     return render(request, "appointments/book.html",
                   {"form": form, "customer": customer, "task": task})
+
+
+def _booked(request, appointment, refused):
+    """Say what was booked, and where no confirmation goes; back to the day's calendar."""
+    messages.success(request, f"{appointment.customer.full_name} is booked on "
+                              f"{appointment.when()} with "
+                              f"{appointment.associate.display_name}.")
+    if refused:
+        messages.info(request, "No message to " + ", ".join(refused) +
+                      ": no consent to appointment notices there.")
+    return redirect(f"{reverse('appointments:calendar')}"
+                    f"?day={appointment.local_start.date()}")
+
+
+@staff_required(BOOK)
+def book_new_customer(request):
+    """Book someone who called or wrote and has no profile yet (created as a prospect)."""
+    sellers = sellers_of_store(store=request.store)
+    initial = {"associate": request.staff if request.staff in sellers else None,
+               "day": request.store.today() + datetime.timedelta(days=1),
+               "time": datetime.time(11)}
+    form = NewCustomerBookingForm(request.POST or None, sellers=sellers, initial=initial,
+                                  store=request.store)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appointment, refused = services.appointment_book_new_customer(
+                store=request.store, by=request.staff, first_name=data["first_name"],
+                last_name=data["last_name"], phone=data["phone"], email=data["email"],
+                source=data["source"], notices_agreed=data["notices_agreed"],
+                associate=data["associate"], day=data["day"], at=data["time"],
+                minutes=data["minutes"], purpose=data["purpose"], note=data["note"])
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            return _booked(request, appointment, refused)
+    return render(request, "appointments/book_new_customer.html", {"form": form})
+
+
+@staff_required(BOOK)
+def move(request, appointment_id):
+    """Move a booked visit to another time or associate (the customer is told)."""
+    shown = selectors.appointment_for(store=request.store, appointment_id=appointment_id)
+    form = MoveForm(request.POST or None, sellers=sellers_of_store(store=request.store),
+                    initial={"associate": shown.associate, "day": shown.local_start.date(),
+                             "time": shown.local_start.time(), "minutes": shown.minutes})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved, refused = services.appointment_move(
+                appointment=shown, associate=data["associate"], day=data["day"],
+                at=data["time"], minutes=data["minutes"], by=request.staff)
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            return _booked(request, moved, refused)
+    return render(request, "appointments/move.html", {"form": form, "appointment": shown})
 
 
 @staff_required(BOOK)

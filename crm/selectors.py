@@ -607,5 +607,5 @@ def purchases_due_aftercare(*, store, bought_from, bought_until, min_amount):
     with their customer and lines, for the aftercare planner."""
     return (Purchase.objects.filter(store=store, purchased_on__gte=bought_from,
                                     purchased_on__lte=bought_until, amount__gte=min_amount)
-            .select_related("customer").prefetch_related("lines")
+            .select_related("customer__assigned_to", "associate").prefetch_related("lines")
             .order_by("purchased_on", "pk"))

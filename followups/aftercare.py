@@ -1,4 +1,11 @@
-"""After the sale: care messages planned from what a customer bought.
+"""After the sale: the thank-you call and the care messages planned from what a customer
+bought.
+
+The thank-you call (default three days after any purchase) is a task for the associate who
+sold the piece (the customer's associate when that one has left, the managers for an orphan),
+planned here for every purchase however it came in (typed on the customer's page, imported
+by either import engine, logged with a walk-in): the planner reads purchases, not how they
+were made. `task_once_per_purchase` keeps it to one call per purchase.
 
 A beat task (and `manage.py plan_aftercare`) walks each store's aftercare steps: purchases
 whose step falls due in the last CATCH_UP_DAYS (a day the planner did not run is caught up)
@@ -25,9 +32,12 @@ from followups import services
 from followups.models import (
     AFTERCARE_KINDS,
     PICKUP_REMINDERS,
+    THANK_YOU_CALL,
     AftercareStep,
     Message,
     MessageStatus,
+    Task,
+    TaskKind,
     TemplateKind,
 )
 from repairs.selectors import envelopes_collected_between, envelopes_ready_between
@@ -39,7 +49,8 @@ ONE_EVERY = datetime.timedelta(days=182)
 CATCH_UP_DAYS = 7
 # A repaired piece gets its care check this long after it was collected.
 REPAIR_CARE_DAYS = 182
-DEFAULT_STEPS = [(TemplateKind.CARE_CHECK, 182, Decimal("0")),
+DEFAULT_STEPS = [(THANK_YOU_CALL, 3, Decimal("0")),
+                 (TemplateKind.CARE_CHECK, 182, Decimal("0")),
                  (TemplateKind.ONE_YEAR, 335, Decimal("1000"))]
 
 # What to say about a piece, by the words of its POS category or description: the rule lives
@@ -103,7 +114,7 @@ def steps_for(*, store) -> list[AftercareStep]:
 def aftercare_steps_save(*, store, values: dict[str, dict], by) -> list[AftercareStep]:
     """Save the store's steps: `values` maps each kind to after_days, min_amount, active."""
     for kind, fields in values.items():
-        if kind not in AFTERCARE_KINDS:
+        if kind not in AFTERCARE_KINDS and kind != THANK_YOU_CALL:
             raise LoupeError("Unknown aftercare step.")
         AftercareStep.objects.update_or_create(store=store, kind=kind, defaults=fields)
     log_action(by=by, action="aftercare.steps_saved", store=store,
@@ -116,6 +127,7 @@ def aftercare_steps_save(*, store, values: dict[str, dict], by) -> list[Aftercar
 class AftercareResult:
     store: str
     planned: int = 0
+    calls: int = 0
     skipped: dict = dataclasses.field(default_factory=dict)
 
 
@@ -140,6 +152,12 @@ def plan_store(*, store, now: datetime.datetime) -> AftercareResult:
 
     for step in steps_for(store=store):
         newest = today - datetime.timedelta(days=step.after_days)
+        if step.kind == THANK_YOU_CALL:
+            result.calls += _thank_you_calls(store=store, today=today, now=now, result=result,
+                                             bought_from=newest - datetime.timedelta(
+                                                 days=CATCH_UP_DAYS), bought_until=newest,
+                                             min_amount=step.min_amount)
+            continue
         for purchase in purchases_due_aftercare(
                 store=store, bought_from=newest - datetime.timedelta(days=CATCH_UP_DAYS),
                 bought_until=newest, min_amount=step.min_amount):
@@ -166,10 +184,51 @@ def plan_store(*, store, now: datetime.datetime) -> AftercareResult:
     # constraints keep one of each.
     Message.objects.bulk_create(rows, ignore_conflicts=True)
     result.planned = len(rows)
-    if rows:
+    if rows or result.calls:
         log_action(by=None, action="aftercare.planned", store=store, at=now,
-                   data={"messages": len(rows), "skipped": result.skipped})
+                   data={"messages": len(rows), "calls": result.calls,
+                         "skipped": result.skipped})
     return result
+
+
+BRIDAL_WORDS = ("engagement", "bridal", "wedding")
+
+
+def _thank_you_calls(*, store, today, now, result, **window) -> int:
+    """A thank-you call due today for each purchase of the window that has none yet, for
+    whoever sold it (their own customer's associate if they left; nobody, so the managers,
+    for an orphan). A customer with no number on file cannot be called: skipped and counted.
+    A bridal piece asks for the wedding date (it becomes their anniversary)."""
+    purchases = list(purchases_due_aftercare(store=store, **window))
+    called = set(Task.objects.filter(purchase__in=purchases).values_list("purchase_id",
+                                                                         flat=True))
+    tasks = []
+    for purchase in purchases:
+        if purchase.pk in called:
+            continue
+        if _skipped(result, "" if purchase.customer.phone else "no number for a thank-you call"):
+            continue
+        words = " ".join([purchase.description,
+                          *(f"{line.category} {line.description}"
+                            for line in purchase.lines.all())]).lower()
+        ask = (": ask their wedding date" if any(w in words for w in BRIDAL_WORDS) else "")
+        tasks.append(Task(store=store, customer=purchase.customer, kind=TaskKind.CALL,
+                          purchase=purchase, due_on=today, created_at=now,
+                          assignee=_seller(purchase),
+                          reason=f"Thank-you call for the purchase of "
+                                 f"{purchase.purchased_on:%b} {purchase.purchased_on.day}"
+                                 f"{ask}"[:120]))
+    # The planner running twice at once: the unique constraint keeps one call per purchase.
+    return len(Task.objects.bulk_create(tasks, ignore_conflicts=True))
+
+
+def _seller(purchase):
+    """Who makes the thank-you call: the associate on the receipt while they work here, else
+    the customer's associate, else nobody (the managers' list)."""
+    for associate in (purchase.associate, purchase.customer.assigned_to):
+        if associate is not None and associate.is_active:
+            return associate
+    return None
 
 
 def _days_ago(store, today, days) -> dict:

@@ -1,4 +1,5 @@
-"""An appointment's confirmation and its reminder the day before, through the outbox.
+"""An appointment's confirmation (or, for a visit the store moved, the "moved" notice) and
+its reminder the day before, through the outbox.
 
 Purpose: repair and appointment notices (`Purpose.REPAIR_NOTICES`), the store's
 transactional purpose: the customer arranged the visit, so the messages are owed like a
@@ -24,8 +25,10 @@ APPOINTMENT_PURPOSE = Purpose.REPAIR_NOTICES
 def appointment_notices_plan(*, appointment, now=None) -> tuple[list[Message], list[str]]:
     """Plan the confirmation (now, or when sending hours open) and the reminder (the day
     before, when sending hours open) on each of the customer's email and number whose
-    consent covers appointment notices. Once each per channel, however often it is called
-    (the unique constraint). Returns (messages planned, addresses without consent)."""
+    consent covers appointment notices. A visit the store moved (a booking with
+    `moved_from`) gets the "moved" notice in place of the confirmation. Once each per channel,
+    however often it is called (the unique constraint). Returns (messages planned, addresses
+    without consent)."""
     from followups.services import messaging_settings_for, queue_after_commit
 
     now = now or timezone.now()
@@ -34,6 +37,9 @@ def appointment_notices_plan(*, appointment, now=None) -> tuple[list[Message], l
     day = timezone.localtime(appointment.starts_at, store.tz).date()
     reminder_at = datetime.datetime.combine(day - datetime.timedelta(days=1),
                                             messaging.send_from, tzinfo=store.tz)
+    first = (TemplateKind.APPOINTMENT_MOVED
+             if type(appointment).objects.filter(moved_to=appointment).exists()
+             else TemplateKind.APPOINTMENT_CONFIRMATION)
     rows, refused = [], []
     for channel, address in [(Channel.EMAIL, customer.email),
                              (Channel.SMS, str(customer.phone or ""))]:
@@ -46,8 +52,7 @@ def appointment_notices_plan(*, appointment, now=None) -> tuple[list[Message], l
         common = {"store": store, "customer": customer, "appointment": appointment,
                   "channel": channel, "to": address, "purpose": APPOINTMENT_PURPOSE,
                   "occurs_on": day, "created_at": now, "updated_at": now}
-        rows.append(Message(kind=TemplateKind.APPOINTMENT_CONFIRMATION,
-                            due_at=messaging.next_send_time(now), **common))
+        rows.append(Message(kind=first, due_at=messaging.next_send_time(now), **common))
         # Booked for tomorrow after this morning's reminder time: the confirmation is enough.
         if reminder_at > now:
             rows.append(Message(kind=TemplateKind.APPOINTMENT_REMINDER, due_at=reminder_at,

@@ -6,14 +6,17 @@ from icalendar import Calendar, Event
 
 def appointment_ics(appointment) -> bytes:
     """One event, in UTC (every calendar shows it on its own clock); the same UID for the
-    confirmation and the reminder, so a calendar keeps one entry."""
+    confirmation, the reminder and every move of the visit (with a higher SEQUENCE after a
+    move), so a calendar keeps one entry and shows the latest time."""
     calendar = Calendar()
     calendar.add("prodid", "-//Loupe//Appointments//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     event = Event()
     store = appointment.store
-    event.add("uid", f"appointment-{appointment.pk}@{settings.SITE_URL.split('//')[-1]}")
+    first_id, moves = appointment.calendar_identity()
+    event.add("uid", f"appointment-{first_id}@{settings.SITE_URL.split('//')[-1]}")
+    event.add("sequence", moves)
     event.add("dtstamp", appointment.created_at)
     event.add("dtstart", appointment.starts_at)
     event.add("dtend", appointment.ends_at)

@@ -1,5 +1,5 @@
 """Writes for two-way conversations: an associate's reply in a customer's thread, and a
-customer's text that puts a "reply waiting" item on their associate's Today.
+customer's text or email that puts a "reply waiting" item on their associate's Today.
 
 Re-exported by `followups.services` (the room's public door).
 """
@@ -7,13 +7,24 @@ Re-exported by `followups.services` (the room's public door).
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import log_action
 from core.errors import LoupeError
-from crm.models import Channel, Customer, Purpose
+from crm.models import Channel, Customer, InteractionKind, Purpose
+from crm.normalize import normalize_email
 from crm.selectors import consent_current
-from followups.models import Message, MessageStatus, Task, TaskKind, TemplateKind
+from crm.services import interaction_add
+from followups.models import (
+    Message,
+    MessageStatus,
+    MessagingSettings,
+    ProviderEvent,
+    Task,
+    TaskKind,
+    TemplateKind,
+)
 from followups.work import _looker_after
 
 # Twilio takes at most 1,600 characters (10 segments); an email reply is a note, not a letter.
@@ -21,6 +32,8 @@ MAX_LENGTH = {Channel.SMS: 1600, Channel.EMAIL: 5000}
 # A reply needs the customer's word that we may write to that address: any purpose they
 # granted there will do (they are answering or asking us), the first found is recorded.
 REPLY_PURPOSES = [Purpose.OCCASION_REMINDERS, Purpose.EVENTS, Purpose.REPAIR_NOTICES]
+# How a customer's email starts on their timeline (a text starts "Texted: ").
+EMAILED = "Emailed: "
 
 
 def reply_addresses(customer: Customer) -> list[tuple[str, str]]:
@@ -31,12 +44,18 @@ def reply_addresses(customer: Customer) -> list[tuple[str, str]]:
 
 
 def reply_default_address(customer: Customer) -> str:
-    """The address the reply box starts on: the number, when a text of theirs waits for an
-    answer; else the first address where they allow messages; else the first on file."""
+    """The address the reply box starts on: where their message waiting came from (their
+    number for a text, their email for an email); else the first address where they allow
+    messages; else the first on file."""
     addresses = reply_addresses(customer)
     phone = str(customer.phone or "")
-    if phone and Task.objects.open().filter(customer=customer, kind=TaskKind.REPLY).exists():
-        return phone
+    if Task.objects.open().filter(customer=customer, kind=TaskKind.REPLY).exists():
+        latest = (customer.interactions.filter(kind=InteractionKind.REPLY)
+                  .order_by("-occurred_at", "-pk").values_list("summary", flat=True).first())
+        if (latest or "").startswith(EMAILED) and customer.email:
+            return customer.email
+        if phone:
+            return phone
     allowed = (a for c, a in addresses if reply_purpose(customer=customer, channel=c,
                                                         address=a))
     return next(allowed, addresses[0][1] if addresses else "")
@@ -118,6 +137,55 @@ def reply_waiting(*, customer: Customer, text: str, at) -> None:
         store_id=customer.store_id, customer=customer, kind=TaskKind.REPLY, note=note,
         assignee=_looker_after(customer), due_on=customer.store.today(at), created_at=at)],
         ignore_conflicts=True)
+
+
+@transaction.atomic
+def email_inbound(*, event_id: str, sender: str, to: list[str], subject: str, text: str,
+                  answering: list[str]) -> list[Customer]:
+    """A customer's email to the store (anymail's inbound webhook): into their thread on the
+    timeline and one "reply waiting" item on their associate's Today.
+
+    Whose it is: the customer one of our messages went to, when the email answers it (its
+    In-Reply-To or References name the message's id, `answering`); else every customer with
+    the sender's address, narrowed to the stores whose sending address it was written to.
+    The same email delivered again (the same `event_id`) changes nothing. An email from an
+    address we do not know is dropped. Returns the customers it reached."""
+    try:
+        with transaction.atomic():
+            ProviderEvent.objects.create(provider="anymail-inbound", event_id=event_id[:200],
+                                         received_at=timezone.now())
+    except IntegrityError:
+        return []
+    customers = _writers(sender=sender, to=to, answering=answering)
+    now = timezone.now()
+    words = " ".join(f"{subject} — {text}".split()) if subject else " ".join(text.split())
+    for customer in customers:
+        interaction_add(customer=customer, kind=InteractionKind.REPLY, at=now,
+                        summary=f"{EMAILED}{words[:500]}")
+        reply_waiting(customer=customer, text=words, at=now)
+    return customers
+
+
+def _writers(*, sender: str, to: list[str], answering: list[str]) -> list[Customer]:
+    ids = [i.strip() for i in answering if i.strip()]
+    answered = (Message.objects.filter(provider_id__in=ids, customer__isnull=False,
+                                       channel=Channel.EMAIL)
+                .select_related("customer__store", "customer__assigned_to")
+                .order_by("-sent_at").first() if ids else None)
+    if answered is not None:
+        return [answered.customer]
+    try:
+        email = normalize_email(sender)
+    except LoupeError:
+        return []
+    if not email:
+        return []
+    customers = list(Customer.objects.filter(Q(email=email) | Q(secondary_email=email))
+                     .select_related("store", "assigned_to").order_by("pk"))
+    written_to = {address.lower() for address in to}
+    stores = set(MessagingSettings.objects.filter(sender_email__in=written_to)
+                 .values_list("store_id", flat=True))
+    return [c for c in customers if c.store_id in stores] or customers
 
 
 def reply_status(message: Message) -> str:

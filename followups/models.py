@@ -105,6 +105,7 @@ class TemplateKind(models.TextChoices):
     SIGN_UP_CONFIRMATION = "sign_up_confirmation", "Sign-up confirmation"
     APPOINTMENT_CONFIRMATION = "appt_confirmation", "Appointment confirmation"
     APPOINTMENT_REMINDER = "appt_reminder", "Appointment reminder"
+    APPOINTMENT_MOVED = "appt_moved", "Appointment moved"
     # Words an associate wrote in a customer's thread (no template: the body is theirs).
     REPLY = "reply", "Reply"
     VOUCHER = "voucher", "Website voucher"
@@ -121,29 +122,35 @@ class TemplateKind(models.TextChoices):
 # reply in their conversation are held the same way.
 ASKED_FOR_KINDS = (TemplateKind.SIGN_UP_CONFIRMATION, TemplateKind.VOUCHER,
                    TemplateKind.DRAWING_WINNER, TemplateKind.APPOINTMENT_CONFIRMATION,
-                   TemplateKind.APPOINTMENT_REMINDER, TemplateKind.REPLY)
-APPOINTMENT_KINDS = (TemplateKind.APPOINTMENT_CONFIRMATION, TemplateKind.APPOINTMENT_REMINDER)
+                   TemplateKind.APPOINTMENT_REMINDER, TemplateKind.APPOINTMENT_MOVED,
+                   TemplateKind.REPLY)
+APPOINTMENT_KINDS = (TemplateKind.APPOINTMENT_CONFIRMATION, TemplateKind.APPOINTMENT_REMINDER,
+                     TemplateKind.APPOINTMENT_MOVED)
 
 
 # The steps after a purchase or a repair that are messages (followups.aftercare plans them).
 AFTERCARE_KINDS = (TemplateKind.CARE_CHECK, TemplateKind.ONE_YEAR)
+# The step after a purchase that is a task, not a message: the associate's thank-you call.
+THANK_YOU_CALL = "thank_you_call"
+AFTERCARE_STEP_KINDS = [(THANK_YOU_CALL, "Thank-you call (a task)"),
+                        *((k.value, k.label) for k in AFTERCARE_KINDS)]
 # Reminders for a repair that is ready and not collected, by days since it was ready.
 PICKUP_REMINDERS = {14: TemplateKind.REPAIR_WAITING, 30: TemplateKind.REPAIR_STILL_WAITING}
 
 
 class AftercareStep(models.Model):
-    """A message a store sends some time after a purchase: useful care, never an offer.
+    """A step some time after a purchase: useful care, never an offer.
 
-    Each store keeps its own steps (created with the defaults on first use): a care check six
-    months after any purchase, "one year with your piece" at eleven months for purchases from
-    a store-set amount. Sent only where consent for news covers the address, at most one
-    every six months per customer, and counted as a touch under the fatigue cap.
+    Each store keeps its own steps (created with the defaults on first use): a thank-you call
+    (a task for the associate) three days after any purchase, a care check six months after,
+    "one year with your piece" at eleven months for purchases from a store-set amount. The
+    messages go only where consent for news covers the address, at most one every six months
+    per customer, and count as a touch under the fatigue cap.
     """
 
     store = models.ForeignKey("staff.Store", on_delete=models.CASCADE,
                               related_name="aftercare_steps")
-    kind = models.CharField(max_length=20,
-                            choices=[(k.value, k.label) for k in AFTERCARE_KINDS])
+    kind = models.CharField(max_length=20, choices=AFTERCARE_STEP_KINDS)
     after_days = models.PositiveSmallIntegerField(help_text="Days after the purchase.")
     min_amount = models.DecimalField("for purchases from", max_digits=12, decimal_places=2,
                                      default=0)
@@ -462,6 +469,10 @@ class Task(models.Model):
     # lapsed client); blank for an occasion's call. The planner's INSERT leaves it to the
     # database default.
     reason = models.CharField(max_length=120, blank=True, default="", db_default="")
+    # The purchase a thank-you call is about (one call per purchase, however often the
+    # aftercare planner runs).
+    purchase = models.ForeignKey("crm.Purchase", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="tasks")
 
     objects = TaskQuerySet.as_manager()
 
@@ -475,6 +486,8 @@ class Task(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["occasion", "occurs_on"],
                                     name="calltask_once_per_occasion_occurrence"),
+            models.UniqueConstraint(fields=["purchase"], condition=Q(purchase__isnull=False),
+                                    name="task_once_per_purchase"),
             # However often the customer texts (or the webhook is delivered), one item waits.
             models.UniqueConstraint(fields=["customer"],
                                     condition=Q(kind="reply", done_at__isnull=True),

@@ -34,6 +34,7 @@ def render_preview(*, template: MessageTemplate, subject: str, body: str,
     purpose = {TemplateKind.REPAIR_READY: Purpose.REPAIR_NOTICES,
                TemplateKind.APPOINTMENT_CONFIRMATION: Purpose.REPAIR_NOTICES,
                TemplateKind.APPOINTMENT_REMINDER: Purpose.REPAIR_NOTICES,
+               TemplateKind.APPOINTMENT_MOVED: Purpose.REPAIR_NOTICES,
                TemplateKind.EVENT_INVITATION: Purpose.EVENTS,
                TemplateKind.EVENT_REMINDER: Purpose.EVENTS,
                TemplateKind.EVENT_CANCELLED: Purpose.EVENTS}.get(

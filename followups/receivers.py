@@ -5,7 +5,7 @@ new store (named by its label: followups does not import staff's models), which 
 messaging settings and templates at once; after `migrate`, a kind of template a release added
 reaches every store."""
 
-from anymail.signals import tracking
+from anymail.signals import inbound, tracking
 from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate, post_save
 from django.dispatch import receiver
@@ -38,6 +38,26 @@ def email_event(sender, event, esp_name, **kwargs):
         provider_id=event.message_id or "", status=EMAIL_STATUSES.get(kind),
         reason=f"{kind}: {reason}", unreachable=kind in UNREACHABLE,
         method=UNREACHABLE.get(kind, ConsentMethod.PROVIDER))
+
+
+@receiver(inbound, dispatch_uid="followups.email_inbound")
+def email_received(sender, event, esp_name, **kwargs):
+    """A customer's email reaches the store (the ESP's inbound route posts it to anymail);
+    what the ESP flags as spam is dropped. The reply without the quoted thread, where the ESP
+    gives it."""
+    message = event.message
+    if message is None or getattr(message, "spam_detected", False):
+        return
+    answering = " ".join(filter(None, [message.get("In-Reply-To", ""),
+                                       message.get("References", "")])).split()
+    event_id = event.event_id or message.get("Message-ID", "") or (
+        f"{message.from_email}:{message.get('Date', '')}:{message.subject}")
+    services.email_inbound(
+        event_id=f"{esp_name}:{event_id}".lower(),
+        sender=message.from_email.addr_spec if message.from_email else "",
+        to=[address.addr_spec for address in message.to], subject=message.subject or "",
+        text=getattr(message, "stripped_text", None) or message.text or "",
+        answering=answering)
 
 
 @receiver(occasion_changed, dispatch_uid="followups.occasion_changed")

@@ -145,6 +145,14 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     (TemplateKind.APPOINTMENT_CONFIRMATION, "sms"): (
         "", "{{ store }}: you are booked with {{ associate }} on {{ when }}. To cancel or "
             "move: {{ link }}"),
+    (TemplateKind.APPOINTMENT_MOVED, "email"): (
+        "Your appointment at {{ store }} has moved",
+        "Dear {{ first_name }},\n\nYour appointment has moved: {{ associate }} now expects "
+        "you on {{ when }} ({{ purpose }}). The attached file updates your calendar.\n\n"
+        "To cancel or ask for another time: {{ link }}\n\n{{ store }}\n{{ store_phone }}"),
+    (TemplateKind.APPOINTMENT_MOVED, "sms"): (
+        "", "{{ store }}: your appointment has moved to {{ when }} with {{ associate }}. To "
+            "cancel or move: {{ link }}"),
     (TemplateKind.APPOINTMENT_REMINDER, "email"): (
         "See you tomorrow at {{ store }}",
         "Dear {{ first_name }},\n\nA reminder: {{ associate }} expects you on {{ when }} "
@@ -161,7 +169,8 @@ REQUIRED = {TemplateKind.SIGN_UP_CONFIRMATION: ["link"],
             TemplateKind.VOUCHER: ["voucher_code"],
             TemplateKind.DRAWING_WINNER: ["prize"],
             TemplateKind.APPOINTMENT_CONFIRMATION: ["when", "link"],
-            TemplateKind.APPOINTMENT_REMINDER: ["when", "link"]}
+            TemplateKind.APPOINTMENT_REMINDER: ["when", "link"],
+            TemplateKind.APPOINTMENT_MOVED: ["when", "link"]}
 
 
 def check(text: str, *, field: str = "body") -> None:

@@ -253,6 +253,8 @@ def _appointment_off(message: Message, now) -> str:
     if message.kind not in APPOINTMENT_KINDS:
         return ""
     appointment = message.appointment
+    if appointment is not None and appointment.status == "moved":
+        return "The appointment was moved: its new time has its own messages."
     if appointment is None or appointment.status != "booked":
         return "The appointment was cancelled."
     if appointment.starts_at <= now:

@@ -21,6 +21,7 @@ from followups.appointment_notices import (  # noqa: F401 - the room's public do
 )
 from followups.conversations import (  # noqa: F401 - the room's public door
     customer_reply_send,
+    email_inbound,
     reply_addresses,
     reply_default_address,
     reply_purpose,

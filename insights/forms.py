@@ -26,3 +26,8 @@ class GoalForm(forms.Form):
                                       decimal_places=2)
     new_profiles = forms.IntegerField(label=_("New customer profiles"), min_value=0,
                                       max_value=100_000)
+    appointments = forms.IntegerField(label=_("Appointments"), min_value=0, max_value=100_000,
+                                      required=False, initial=0)
+
+    def clean_appointments(self):
+        return self.cleaned_data["appointments"] or 0

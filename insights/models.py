@@ -28,6 +28,7 @@ class Goal(models.Model):
     year = models.PositiveSmallIntegerField()
     sales_amount = models.DecimalField("sales ($)", max_digits=12, decimal_places=2, default=0)
     new_profiles = models.PositiveIntegerField("new customer profiles", default=0)
+    appointments = models.PositiveIntegerField(default=0)
     set_by = models.ForeignKey("staff.StaffMember", null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField()

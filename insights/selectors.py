@@ -37,6 +37,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Greatest, TruncDate, TruncMonth
 
+from appointments import selectors as appointments_selectors
 from core.models import AuditEntry
 from crm import selectors as crm_selectors
 from crm.models import (
@@ -305,7 +306,8 @@ def top_customers(*, store, shown: int = 10) -> dict:
 # ---- per associate -------------------------------------------------------------------------
 
 FIGURES = ("walk_ins", "reachable", "consent", "calls_due", "on_time", "reached",
-           "voicemails", "take_ins", "take_ins_email", "sales", "sales_amount", "new_profiles")
+           "voicemails", "appointments", "take_ins", "take_ins_email", "sales", "sales_amount",
+           "new_profiles")
 
 
 def _by(rows, key: str, fields) -> dict:
@@ -345,6 +347,10 @@ def _voicemails(store, start, end):
                                       occurred_at__gte=start, occurred_at__lt=end)
 
 
+def _appointments(store, start, end):
+    return appointments_selectors.visits_between(store=store, start=start, end=end)
+
+
 def _take_ins(store, start, end):
     return repairs_selectors.take_ins_of_store(store=store).filter(taken_in_at__gte=start,
                                                                    taken_in_at__lt=end)
@@ -366,8 +372,9 @@ def associate_figures(*, store, period: Period, today: datetime.date,
                       associate=None) -> list[dict]:
     """One row per staff member (only `associate`'s when given) for the period: walk-ins
     logged and the share with a phone or email and with consent, calls due and done on time,
-    calls reached and voicemails, repair take-ins and those whose email works, sales
-    attributed, new profiles. Nine queries, whatever the size of the store."""
+    calls reached and voicemails, appointments (visits booked with them that start in the
+    period), repair take-ins and those whose email works, sales attributed, new profiles.
+    Ten queries, whatever the size of the store."""
     start, end = period.moments(store.tz)
     walk_ins = (_walk_ins(store, start, end).values("logged_by")
                 .annotate(walk_ins=Count("pk"),
@@ -381,6 +388,8 @@ def associate_figures(*, store, period: Period, today: datetime.date,
     reached = (_calls_reached(store, start, end).values("done_by")
                .annotate(reached=Count("pk")))
     voicemails = _voicemails(store, start, end).values("staff").annotate(voicemails=Count("pk"))
+    visits = (_appointments(store, start, end).values("associate")
+              .annotate(appointments=Count("pk")))
     take_ins = (_take_ins(store, start, end).values("taken_in_by")
                 .annotate(take_ins=Count("pk"),
                           take_ins_email=Count("pk", filter=Q(bounced=False))))
@@ -393,6 +402,7 @@ def associate_figures(*, store, period: Period, today: datetime.date,
         _by(due.order_by(), "assignee", ["calls_due", "on_time"]),
         _by(reached.order_by(), "done_by", ["reached"]),
         _by(voicemails.order_by(), "staff", ["voicemails"]),
+        _by(visits.order_by(), "associate", ["appointments"]),
         _by(take_ins.order_by(), "taken_in_by", ["take_ins", "take_ins_email"]),
         _by(sales.order_by(), "associate", ["sales", "sales_amount"]),
     ]
@@ -524,6 +534,7 @@ ASSOCIATE_FIGURES = {
     "on_time": "Follow-up calls done on time",
     "reached": "Calls made",
     "voicemails": "Voicemails left",
+    "appointments": "Appointments",
     "take_ins": "Repair take-ins",
     "take_ins_email": "Repair take-ins with a working email",
     "sales": "Sales attributed",
@@ -570,6 +581,9 @@ def _figure_ids(store, figure, period, today, start, end, associate):
     if figure == "voicemails":
         return (_voicemails(store, start, end).filter(**({"staff": associate} if mine else {}))
                 .values("customer"))
+    if figure == "appointments":
+        return (_appointments(store, start, end)
+                .filter(**({"associate": associate} if mine else {})).values("customer"))
     if figure in ("take_ins", "take_ins_email"):
         rows = _take_ins(store, start, end).filter(**({"taken_in_by": associate} if mine
                                                       else {}))
@@ -601,14 +615,17 @@ def _figure_ids(store, figure, period, today, start, end, associate):
 
 def goal_progress(*, store, associate, year: int) -> dict:
     """The associate's goal for `year` (None if none is set) and how far they are: sales
-    attributed and new profiles created this year. Three queries."""
+    attributed, new profiles created and visits booked with them this year. Four queries."""
     goal = Goal.objects.filter(associate=associate, year=year).select_related("set_by").first()
     period = Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     start, end = period.moments(store.tz)
     sold = _sales(store, period).filter(associate=associate).aggregate(
         amount=Sum("amount"))["amount"] or Decimal(0)
     profiles = _new_profiles(store, start, end).filter(actor=associate.user_id).count()
+    visits = _appointments(store, start, end).filter(associate=associate).count()
     return {"goal": goal, "year": year, "sales": sold, "new_profiles": profiles,
+            "appointments": visits,
+            "appointments_pct": _pct_of(visits, goal.appointments if goal else 0),
             "sales_pct": _pct_of(sold, goal.sales_amount if goal else 0),
             "profiles_pct": _pct_of(profiles, goal.new_profiles if goal else 0)}
 

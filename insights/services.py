@@ -23,7 +23,8 @@ def may_set_goals(*, associate, by) -> bool:
 
 
 @transaction.atomic
-def goal_set(*, associate, year: int, sales_amount: Decimal, new_profiles: int, by) -> Goal:
+def goal_set(*, associate, year: int, sales_amount: Decimal, new_profiles: int, by,
+             appointments: int = 0) -> Goal:
     """Set (or change) an associate's goals for `year`; setting the same twice is once."""
     if not may_set_goals(associate=associate, by=by):
         raise LoupeError("Only a manager, or the associate themselves, can set these goals.")
@@ -32,16 +33,21 @@ def goal_set(*, associate, year: int, sales_amount: Decimal, new_profiles: int, 
     if new_profiles is None or new_profiles < 0:
         raise LoupeError("Enter a number of new profiles of zero or more.",
                          field="new_profiles")
+    if appointments is None or appointments < 0:
+        raise LoupeError("Enter a number of appointments of zero or more.",
+                         field="appointments")
     if not 2000 <= year <= 2100:
         raise LoupeError("Pick a year between 2000 and 2100.", field="year")
     now = timezone.now()
     goal, _ = Goal.objects.update_or_create(
         associate=associate, year=year,
         defaults={"store": associate.store, "sales_amount": sales_amount,
-                  "new_profiles": new_profiles, "set_by": by, "updated_at": now})
+                  "new_profiles": new_profiles, "appointments": appointments, "set_by": by,
+                  "updated_at": now})
     log_action(by=by, action="insights.goal_set", obj=goal, store=associate.store,
                at=now, data={"associate": associate.pk, "year": year,
-                             "sales_amount": str(sales_amount), "new_profiles": new_profiles})
+                             "sales_amount": str(sales_amount), "new_profiles": new_profiles,
+                             "appointments": appointments})
     return goal
 
 

@@ -133,7 +133,8 @@ def goal_edit(request, staff_member_id):
                                       year=year)["goal"]
     form = GoalForm(request.POST or None, initial={
         "year": year, "sales_amount": current.sales_amount if current else None,
-        "new_profiles": current.new_profiles if current else None})
+        "new_profiles": current.new_profiles if current else None,
+        "appointments": current.appointments if current else None})
     if request.method == "POST" and form.is_valid():
         try:
             services.goal_set(associate=associate, by=request.staff, **form.cleaned_data)

@@ -155,6 +155,8 @@ EXPECTED = {
     "appointments:calendar": (LOGIN, 200, 403, 200, 200, 403),
     "appointments:week": (LOGIN, 200, 403, 200, 200, 403),
     "appointments:book": (LOGIN, 200, 403, 200, 404, 403),
+    "appointments:book-new-customer": (LOGIN, 200, 403, 200, 200, 403),
+    "appointments:move": (LOGIN, 200, 403, 200, 404, 403),
     "appointments:appointment": (LOGIN, 200, 403, 200, 404, 403),
     "appointments:cancel": (LOGIN, 405, 403, 405, 405, 403),
     "appointments:record": (LOGIN, 200, 403, 200, 404, 403),

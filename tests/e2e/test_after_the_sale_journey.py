@@ -1,6 +1,7 @@
 """After the sale, on the tablet and in the office: a manager imports the POS's purchases (a
-real Celery worker runs the import while the page polls), the associate sees the purchase,
-and the repair counter photographs a ring's condition at take-in."""
+real Celery worker runs the import while the page polls), the associate sees the purchase
+and the thank-you call on Today, and the repair counter photographs a ring's condition at
+take-in."""
 
 import datetime
 import io
@@ -12,6 +13,7 @@ from PIL import Image
 
 from config.celery import app
 from crm.models import Customer, Import, ImportStatus, Purchase
+from followups.aftercare import plan_aftercare
 from repairs.models import Envelope
 from tests.factories import CustomerFactory
 
@@ -33,8 +35,10 @@ def _log_out(page):
 def test_a_manager_imports_the_pos_file_and_the_associate_sees_the_purchase(
         page, log_in, screenshot, manager, salesperson, store, tmp_path):
     ava = CustomerFactory(store=store, first_name="Ava", last_name="Brown", pos_id="C-17",
-                          email="ava@mail.example", phone="")
-    day = (store.today() - datetime.timedelta(days=2)).isoformat()
+                          email="ava@mail.example", phone="+12175550142")
+    # Three days ago: the thank-you call is due today.
+    bought = store.today() - datetime.timedelta(days=3)
+    day = bought.isoformat()
     pos_file = tmp_path / "pos-purchases.csv"
     pos_file.write_text(
         "receipt,date,customer_pos_id,email,phone,first_name,last_name,category,metal,stones,"
@@ -73,13 +77,22 @@ def test_a_manager_imports_the_pos_file_and_the_associate_sees_the_purchase(
     screenshot("after-sale-import-done")
     _log_out(page)
 
+    # The aftercare beat runs (hourly): the purchase of three days ago gets its thank-you call.
+    plan_aftercare()
     log_in(salesperson)
     page.wait_for_url("**/followups/today/")  # a salesperson's day starts on Today
+    call = page.locator(".task-reason", has_text="Thank-you call for the purchase of "
+                                                 f"{bought:%b} {bought.day}: ask their "
+                                                 "wedding date")
+    assert call.is_visible()
+    assert page.get_by_role("link", name="Ava Brown").first.is_visible()
+    screenshot("after-sale-thank-you-call-on-today")
     page.get_by_role("link", name="My clients").click()
     page.wait_for_url("**/customers/")
-    assert page.get_by_role("link", name=re.compile("Ava Brown")).is_visible()
+    # Ava is in the list, and in the calls to make beside it (her thank-you call).
+    assert page.locator(".crm-row-link", has_text="Ava Brown").is_visible()
     assert page.get_by_role("link", name=re.compile("Noah Smith")).is_visible()
-    page.get_by_role("link", name=re.compile("Ava Brown")).click()
+    page.locator(".crm-row-link", has_text="Ava Brown").click()
     purchase = page.locator(".crm-purchase").first
     assert purchase.get_by_text(re.compile(r"\$4,825\.00 · Solitaire engagement ring")) \
         .is_visible()

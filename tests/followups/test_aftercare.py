@@ -228,10 +228,12 @@ def test_a_manager_sets_the_stores_steps_and_reading_the_page_writes_nothing(
 
     manager_client.post(reverse("followups:aftercare"), {
         "care_check-after_days": "90", "care_check-min_amount": "0", "care_check-active": "on",
-        "one_year-after_days": "300", "one_year-min_amount": "500"})
+        "one_year-after_days": "300", "one_year-min_amount": "500",
+        "thank_you_call-after_days": "3", "thank_you_call-min_amount": "0"})
     steps = {s.kind: (s.after_days, s.min_amount, s.active)
              for s in AftercareStep.objects.filter(store=store)}
-    assert steps == {"care_check": (90, Decimal("0.00"), True),
+    assert steps == {"thank_you_call": (3, Decimal("0.00"), False),
+                     "care_check": (90, Decimal("0.00"), True),
                      "one_year": (300, Decimal("500.00"), False)}
     _bought(ava, 90)
     _bought(ava, 300, amount="5000")

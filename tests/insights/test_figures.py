@@ -20,6 +20,7 @@ from insights.selectors import Period
 from insights.services import rollups_refresh
 from staff.roles import Role
 from tests.factories import (
+    AppointmentFactory,
     CallTaskFactory,
     ConsentFactory,
     EnvelopeFactory,
@@ -220,6 +221,29 @@ def test_the_customers_behind_each_figure(store, june, salesperson):
                                       today=TODAY) is None
 
 
+def test_appointments_per_associate_count_the_visits_that_hold_their_time(
+        store, make_customer, salesperson, manager):
+    """In June: Sally has a visit done, a no-show and one still booked (3), one cancelled and
+    one moved (not visits: the move's new booking is the visit); a visit in May and Maria's
+    visit are not Sally's June figure."""
+    june = [(at(2026, 6, 2, 15), "done"), (at(2026, 6, 3, 15), "no_show"),
+            (at(2026, 6, 15, 15), "booked"), (at(2026, 6, 4, 15), "cancelled"),
+            (at(2026, 6, 5, 15), "moved"), (at(2026, 5, 28, 15), "done")]
+    people = [make_customer(first_name=f"A{n}") for n in range(len(june))]
+    for person, (start, status) in zip(people, june, strict=True):
+        AppointmentFactory(customer=person, associate=salesperson, starts_at=start,
+                           ends_at=start + datetime.timedelta(hours=1), status=status)
+    AppointmentFactory(customer=people[0], associate=manager, starts_at=at(2026, 6, 9, 15),
+                       ends_at=at(2026, 6, 9, 16), status="done")
+    period = Period(datetime.date(2026, 6, 1), TODAY)
+    rows = selectors.associate_figures(store=store, period=period, today=TODAY)
+    assert (_row(rows, salesperson)["appointments"], _row(rows, manager)["appointments"]) \
+        == (3, 1)
+    found = selectors.customers_behind(store=store, figure="appointments", period=period,
+                                       today=TODAY, associate=salesperson)
+    assert {c.first_name for c in found} == {"A0", "A1", "A2"}
+
+
 @pytest.fixture
 def april_reminders(store, make_customer, salesperson):
     """Reminders due in April 2026, counted per message:
@@ -337,6 +361,6 @@ def test_the_dashboard_costs_the_same_queries_with_ten_times_the_data(
 
 # Session, user, staff member, 2 for permissions; 4 for the customer base, 2 for orphans (5
 # before the roll-up reaches last month), 3 for the lapsed list (its occasions, its open
-# reach-outs), 1 for goals, 3 for the top 30 %, 8 for the per-associate table, 1 for the
+# reach-outs), 1 for goals, 3 for the top 30 %, 9 for the per-associate table, 1 for the
 # funnel, 1 for the roll-up's time.
-QUERIES = 32
+QUERIES = 33

@@ -11,7 +11,7 @@ from followups.models import REACH_OUT, CallTask
 from followups.services import call_task_done, reach_out_task_create
 from insights.models import Goal
 from insights.services import goal_set, rollups_refresh
-from tests.factories import PASSWORD, CustomerFactory, StaffMemberFactory
+from tests.factories import PASSWORD, AppointmentFactory, CustomerFactory, StaffMemberFactory
 from tests.insights.conftest import MOMENT, at, buy, created_by, visit, walk_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(MOMENT, tick=False)]
@@ -147,6 +147,27 @@ def test_goals_are_set_by_a_manager_or_the_associate(client, manager_client, man
     goal.refresh_from_db()
     assert (goal.sales_amount, goal.set_by) == (Decimal(65000), salesperson)
     assert Goal.objects.count() == 1
+
+
+def test_an_appointments_goal_shows_the_visits_booked_this_year(client, store, salesperson,
+                                                                 make_customer):
+    client.force_login(salesperson.user)
+    url = reverse("insights:goal-edit", args=[salesperson.pk])
+    client.post(url, {"year": 2026, "sales_amount": "1000", "new_profiles": "5",
+                      "appointments": "24"})
+    assert Goal.objects.get(associate=salesperson).appointments == 24
+    for n, (start, status) in enumerate([(at(2026, 3, 2, 15), "done"),
+                                         (at(2026, 4, 2, 15), "cancelled"),
+                                         (at(2025, 12, 2, 15), "done")]):
+        AppointmentFactory(customer=make_customer(first_name=f"V{n}"), associate=salesperson,
+                           starts_at=start, ends_at=start + datetime.timedelta(hours=1),
+                           status=status)
+    body = client.get(reverse("insights:my-year")).content.decode()
+    assert "1 of 24" in body  # this year's visit; not the cancelled one, not last year's
+    refused = client.post(url, {"year": 2026, "sales_amount": "1000", "new_profiles": "5",
+                                "appointments": "-1"})
+    assert refused.status_code == 200 and 'value="-1"' in refused.content.decode()
+    assert Goal.objects.get(associate=salesperson).appointments == 24
 
 
 def test_a_bad_goal_is_refused_and_what_was_typed_stays(client, salesperson):
