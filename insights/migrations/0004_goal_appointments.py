@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insights', '0002_rollups'),
+        ("insights", "0003_daily_rollups"),
     ]
 
     operations = [

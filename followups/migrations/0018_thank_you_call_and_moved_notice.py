@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0019_repair_and_appointment_notices'),
-        ('followups', '0016_reply_words_default'),
+        ("followups", "0017_outbox_recent_contacts"),
         ('staff', '0008_store_lapse_and_growth_target'),
     ]
 
