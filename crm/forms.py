@@ -370,7 +370,8 @@ class MergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["survivor"]
         field.queryset = Customer.objects.for_store(store)
-        field.choices = [(c.pk, f"{c.full_name} · {c.email or '—'} · {phone_national(str(c.phone or '')) or '—'}")
+        field.choices = [(c.pk, " · ".join((c.full_name, c.email or "—",
+                                             phone_national(str(c.phone or "")) or "—")))
                          for c in candidates]
 
 

@@ -95,3 +95,31 @@ def test_every_control_of_the_walk_in_is_a_44_px_target_folds_open_included(
     assert len(targets) > 40
     small = [t for t in targets if t["height"] < 44 or t["width"] < 44]
     assert small == []
+
+
+def test_a_walk_in_whose_phone_is_on_file_asks_and_keeps_the_typing(
+        page, log_in, screenshot, salesperson, store):
+    from tests.factories import CustomerFactory
+
+    known = CustomerFactory(store=store, first_name="Olivia", last_name="Smith",
+                            phone="+12175550142")
+    log_in(salesperson)
+    page.wait_for_url("**/followups/today/")
+    page.goto("/customers/walk-in/")
+    page.fill("input[name=first_name]", "Olivia")
+    page.fill("input[name=last_name]", "Hernandez")
+    page.fill("input[name=phone]", "(217) 555-0142")
+    page.fill("input[name=looked_at]", "Pearl studs")
+    page.get_by_role("button", name="Save").click()
+    ask = page.locator(".walk-in-same-person")
+    expect(ask).to_contain_text("Is this a different person?")
+    expect(ask).to_contain_text("Olivia Smith")
+    expect(ask).to_contain_text("(217) 555-0142")
+    screenshot("walk-in-same-person-ask")
+    assert page.input_value("input[name=looked_at]") == "Pearl studs"
+    assert Customer.objects.count() == 1
+
+    ask.get_by_role("button", name="Yes, a different person").click()
+    page.wait_for_url("**/customers/*/")
+    assert Customer.objects.count() == 2
+    assert Customer.objects.exclude(pk=known.pk).get().last_name == "Hernandez"

@@ -20,7 +20,7 @@ def test_a_walk_in_who_bought_nothing_is_logged_and_found_again_by_search(
     page.select_option("select[name=anniversary_month]", label="September")
     page.fill("input[name=anniversary_day]", "14")
     page.fill("input[name=looked_at]", "Sapphire halo ring")
-    page.get_by_text("What they like").click()  # folded: a preference is the rarer ask
+    page.locator("summary", has_text="What they like").click()  # folded: the rarer ask
     page.get_by_label("Bridal").check()
     page.get_by_label("No", exact=True).check()
     page.fill("input[name=why_not]", "Bringing her partner on Saturday")
