@@ -1,8 +1,9 @@
 """The walk-in on the floor tablet (1024x768): one and a half screens, few taps, big targets.
 
-Measured in Chromium before this layout (the form of Nov 2026): the page was 2,319 px tall
-(3.0 screens) with 25-34 px checkboxes and radios; the typical walk-in below took the same
-10 taps plus two full swipes to reach Save.
+Measured in Chromium at 1024x768 before this layout (Nov 2026): the page was 2,319 px tall
+(3.0 screens), 17 checkboxes and radios were 26-34 px; the typical walk-in below took the same
+10 taps plus two swipes to reach Save. After: 1,106 px (1.44 screens; Save is half a swipe
+away), every control at least 44 px with its label.
 """
 
 import pytest
