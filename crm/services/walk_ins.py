@@ -166,7 +166,7 @@ def _profile(*, store, by, entry: WalkInEntry, customer: Customer | None) -> Cus
 
 
 def _profile_update(*, customer: Customer, by, entry: WalkInEntry, details: dict) -> Customer:
-    """'This is them' / "Log a visit": the form starts from what is on file, so a value typed
+    """'Open that profile' / "Log a visit": the form starts from what is on file, so a value typed
     differently is a correction (a new phone or email goes on the timeline) and a blank one
     changes nothing: a visit never erases."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
