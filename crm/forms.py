@@ -20,7 +20,7 @@ from crm.models import (
     Preference,
     VoucherKind,
 )
-from crm.normalize import normalize_email, normalize_phone, phone_key
+from crm.normalize import normalize_email, normalize_phone, phone_key, phone_national
 from crm.services import OccasionEntry, WalkInEntry, consent_questions, occasion_checked
 from crm.wording import consent_words
 
@@ -170,6 +170,21 @@ class WalkInForm(OneLineInputsMixin, OccasionFieldsMixin, forms.Form):
         )
 
     @classmethod
+    def typed(cls, data) -> dict:
+        """What the associate typed (blank fields left out), as initial values: it survives
+        a switch to the profile on file."""
+        typed = {}
+        for name, field in cls.base_fields.items():
+            value = (data.getlist(name) if getattr(field.widget, "allow_multiple_selected", False)
+                     else data.get(name, ""))
+            if value and name != "key":
+                typed[name] = value
+        for name in data:
+            if name.endswith(("_month", "_day", "_year")) and data.get(name):
+                typed[name] = data[name]
+        return typed
+
+    @classmethod
     def initial_for(cls, customer: Customer | None, key, on_file: dict | None = None) -> dict:
         """A known customer's visit starts from what is on file (`selectors.walk_in_on_file`),
         so what the associate leaves alone is recorded as no change."""
@@ -230,7 +245,7 @@ class CustomerForm(OneLineInputsMixin, forms.Form):
     def initial_for(cls, customer: Customer) -> dict:
         initial = {name: getattr(customer, name) for name in cls.base_fields
                    if name not in ("phone", "preferences")}
-        return initial | {"phone": str(customer.phone or ""),
+        return initial | {"phone": phone_national(str(customer.phone or "")),
                           "preferences": list(customer.preferences.all())}
 
 
@@ -373,7 +388,8 @@ class MergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["survivor"]
         field.queryset = Customer.objects.for_store(store)
-        field.choices = [(c.pk, f"{c.full_name} · {c.email or '—'} · {c.phone or '—'}")
+        field.choices = [(c.pk, " · ".join((c.full_name, c.email or "—",
+                                             phone_national(str(c.phone or "")) or "—")))
                          for c in candidates]
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from core.errors import LoupeError
+from core.phones import phone_for_people
 from crm.models import Channel
 
 
@@ -52,13 +53,9 @@ def normalize_phone(raw: str) -> str:
 
 
 def phone_national(raw: str) -> str:
-    """The number as people here write it ("(217) 555-0226"); anything unreadable as it is."""
-    text = (raw or "").strip()
-    try:
-        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return text
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    """The number as people here write it ("(217) 555-0226"; a foreign one keeps its country
+    code); anything unreadable as it is."""
+    return phone_for_people((raw or "").strip())
 
 
 def phone_digits(raw: str) -> str:

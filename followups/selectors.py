@@ -8,6 +8,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.phones import phone_for_people
 from crm.models import (
     AnyOf,
     Customer,
@@ -28,6 +29,7 @@ from followups.models import (
     Snippet,
     Task,
     TaskKind,
+    TemplateKind,
 )
 
 
@@ -230,3 +232,36 @@ def open_reach_outs(*, store, customer_ids):
                                        occasion__isnull=True, reason=REACH_OUT,
                                        done_at__isnull=True)
                .values_list("customer_id", flat=True))
+
+
+def _when_in_words(moment, *, store, now) -> str:
+    local = timezone.localtime(moment, store.tz)
+    days = (local.date() - store.today(now)).days
+    day = {0: "today", 1: "tomorrow"}.get(days, f"{local:%A, %b %-d}")
+    return f"{local:%-I:%M %p} {day}"
+
+
+def _ready_notice_in_words(message: Message, *, store, now) -> str:
+    channel = message.get_channel_display().lower()
+    if message.status == MessageStatus.SUPPRESSED:
+        reason = message.reason[:1].lower() + message.reason[1:]
+        return f"No ready notice by {channel}: {reason}"
+    what = f"Ready notice by {channel} to {phone_for_people(message.to)}"
+    if message.status in (MessageStatus.SENT, MessageStatus.DELIVERED):
+        return f"{what} sent."
+    if message.status != MessageStatus.PLANNED and message.status != MessageStatus.SENDING:
+        return f"{what}: {message.get_status_display().lower()}."
+    if message.due_at <= now:
+        return f"{what} queued to go now."
+    # The notice is due the moment it is planned unless the store's quiet hours hold it.
+    held = " (quiet hours)" if message.due_at > message.created_at else ""
+    return f"{what} queued for {_when_in_words(message.due_at, store=store, now=now)}{held}."
+
+
+def repair_ready_plan(*, envelope, now) -> list[str]:
+    """What the outbox holds for the customer of an envelope marked ready, in words for the
+    person who marked it ("Ready notice by email to a@b.com queued for 9:00 AM tomorrow
+    (quiet hours)."), one sentence per channel; read from the rows the move created."""
+    notices = Message.objects.filter(envelope=envelope, kind=TemplateKind.REPAIR_READY
+                                     ).order_by("channel")
+    return [_ready_notice_in_words(m, store=envelope.store, now=now) for m in notices]

@@ -124,3 +124,13 @@ class StatusForm(forms.Form):
 
     to_status = forms.ChoiceField(choices=Status.choices)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class CancelForm(forms.Form):
+    """The confirmation step before an envelope is cancelled: the reason is required."""
+
+    reason = forms.CharField(label=_("Why is the repair cancelled?"), max_length=200,
+                             widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                             error_messages={"required": _(
+                                 "Say why the repair is cancelled: it goes on the "
+                                 "envelope's history.")})

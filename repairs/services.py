@@ -196,8 +196,10 @@ def envelope_take_in(*, store, by, email: str, item: Item, promised_on: datetime
 _TIMELINE = {
     Status.READY: "Repair #{n} is ready for pickup.",
     Status.PICKED_UP: "Repair #{n} picked up.",
-    Status.CANCELLED: "Repair #{n} cancelled.",
+    Status.CANCELLED: "Repair #{n} cancelled: {note}",
 }
+
+CANCEL_REASON_REQUIRED = "Say why the repair is cancelled: it goes on the envelope's history."
 
 
 @transaction.atomic
@@ -208,8 +210,12 @@ def envelope_status_change(*, envelope: Envelope, to_status: str, by, note: str 
     Locks the envelope so two taps cannot both move it. Asking for the status it already
     has changes nothing (a double tap); any other move not in TRANSITIONS is refused.
     Ready for pickup tells the customer so through the follow-ups outbox, whoever moves it
-    (at most one notice per envelope and channel, sent after commit).
+    (at most one notice per envelope and channel, sent after commit). Cancelling needs a
+    reason (`note`): it goes on the envelope's history and the customer's timeline.
     """
+    note = note.strip()
+    if to_status == Status.CANCELLED and not note:
+        raise LoupeError(CANCEL_REASON_REQUIRED, field="note", code="reason_required")
     now = timezone.now()
     locked = Envelope.objects.select_for_update().get(pk=envelope.pk)
     if locked.status == to_status:
@@ -228,12 +234,12 @@ def envelope_status_change(*, envelope: Envelope, to_status: str, by, note: str 
         locked.closed_at, fields = now, [*fields, "closed_at"]
     locked.save(update_fields=fields)
     StatusChange.objects.create(envelope=locked, from_status=from_status, to_status=to_status,
-                                changed_by=by, changed_at=now, note=note.strip())
+                                changed_by=by, changed_at=now, note=note)
     if to_status in _TIMELINE:
         interaction_add(customer=locked.customer, kind=InteractionKind.REPAIR, by=by, at=now,
-                        summary=_TIMELINE[to_status].format(n=locked.number))
-    log_action(by=by, action="envelope.status_changed", obj=locked,
-               at=now, data={"from": from_status, "to": to_status})
+                        summary=_TIMELINE[to_status].format(n=locked.number, note=note))
+    log_action(by=by, action="envelope.status_changed", obj=locked, at=now,
+               data={"from": from_status, "to": to_status} | ({"note": note} if note else {}))
     if to_status == Status.READY:
         repair_ready_notify(envelope=locked, by=by)
     return locked

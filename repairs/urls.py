@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:envelope_id>/photos/<int:photo_id>/", views.envelope_photo,
          name="envelope-photo"),
     path("<int:envelope_id>/status/", views.envelope_status, name="envelope-status"),
+    path("<int:envelope_id>/cancel/", views.envelope_cancel, name="envelope-cancel"),
     path("capture-report/", views.capture_report, name="capture-report"),
 ]

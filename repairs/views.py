@@ -11,8 +11,10 @@ from core.access import staff_required
 from core.errors import LoupeError
 from core.photos import photo_response
 from crm.selectors import customer_duplicates, customer_search
+from followups.selectors import repair_ready_plan
 from repairs import selectors, services
-from repairs.forms import PhotoForm, StatusForm, TakeInForm
+from repairs.forms import CancelForm, PhotoForm, StatusForm, TakeInForm
+from repairs.models import Status
 from repairs.qr import envelope_qr_svg
 
 PAGE_SIZE = 50
@@ -112,14 +114,43 @@ def envelope_status(request, envelope_id):
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            services.envelope_status_change(envelope=found, by=request.staff,
-                                            **form.cleaned_data)
+            moved = services.envelope_status_change(envelope=found, by=request.staff,
+                                                    **form.cleaned_data)
         except LoupeError as error:
             error.add_to_form(form)
         else:
+            if moved.status == Status.READY:
+                _say_what_was_planned(request, moved)
             return redirect("repairs:envelope", envelope_id=found.pk)
     return render(request, "repairs/envelope.html",
                   {"envelope": found, "form": form, "today": request.store.today()})
+
+
+def _say_what_was_planned(request, envelope):
+    """Ready for pickup: tell the person at the counter what the customer will get, and when,
+    from the outbox rows the move created."""
+    plan = repair_ready_plan(envelope=envelope, now=timezone.now())
+    said = " ".join(plan) or _("No ready notice was planned.")
+    messages.success(request, _("Envelope #%(n)s is ready for pickup. %(plan)s")
+                     % {"n": envelope.number, "plan": said})
+
+
+@staff_required("repairs.change_envelope")
+def envelope_cancel(request, envelope_id):
+    """Cancelling cannot be undone: a step of its own that asks why."""
+    found = selectors.envelope_for(store=request.store, envelope_id=envelope_id)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.envelope_status_change(envelope=found, by=request.staff,
+                                            to_status=Status.CANCELLED,
+                                            note=form.cleaned_data["reason"])
+        except LoupeError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, _("Envelope #%(n)s cancelled.") % {"n": found.number})
+            return redirect("repairs:envelope", envelope_id=found.pk)
+    return render(request, "repairs/envelope_cancel.html", {"envelope": found, "form": form})
 
 
 @staff_required("repairs.view_capture_report")

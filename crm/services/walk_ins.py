@@ -20,6 +20,7 @@ from crm.models import (
     WishItem,
 )
 from crm.normalize import normalize_email, normalize_phone, phone_key
+from crm.selectors import customer_duplicates
 from crm.services.assignment import client_assign
 from crm.services.customers import (
     consent_record,
@@ -37,6 +38,9 @@ CONTACT_FOR = {
     Channel.SMS: ("phone", "To text reminders we need their mobile number above."),
     Channel.PHONE: ("phone", "To call with reminders we need their phone number above."),
 }
+
+# The code of the LoupeError that asks "is this a different person?" before a second profile.
+SAME_PERSON_CODE = "same_person"
 
 
 @dataclasses.dataclass
@@ -74,19 +78,26 @@ class WalkInEntry:
 
 
 def customer_log_walk_in(*, store, by, key: uuid.UUID, entry: WalkInEntry,
-                         customer: Customer | None = None) -> Customer:
+                         customer: Customer | None = None,
+                         different_person: bool = False) -> Customer:
     """Log a walk-in: profile (new, or `customer` updated), occasions, wish item, purchase,
     consent rows and a visit on the timeline, all in one transaction.
 
     The form's one-time `key` makes it safe to post twice: a second post with the same key
     returns the first customer and writes nothing. Two posts racing each other meet at the
     unique key; the loser's savepoint rolls back and it returns the winner's customer.
+
+    A new walk-in whose phone or email a profile of the store already has is refused
+    (LoupeError with code SAME_PERSON_CODE) unless the associate said `different_person`:
+    one person, one profile.
     """
     done = WalkIn.objects.filter(key=key).select_related("customer").first()
     if done is not None:
         return done.customer
     try:
         with transaction.atomic():
+            if customer is None and not different_person:
+                _check_not_on_file(store=store, entry=entry)
             return _log_walk_in(store=store, by=by, key=key, entry=entry, customer=customer)
     except IntegrityError:
         done = WalkIn.objects.filter(key=key).select_related("customer").first()
@@ -126,6 +137,12 @@ def _log_walk_in(*, store, by, key, entry: WalkInEntry, customer: Customer | Non
     return customer
 
 
+def _check_not_on_file(*, store, entry: WalkInEntry) -> None:
+    if customer_duplicates(store=store, email=entry.email, phone=entry.phone).exists():
+        raise LoupeError("A profile with this phone or email is already in Loupe: is this a "
+                         "different person?", code=SAME_PERSON_CODE)
+
+
 def _check_consent_contacts(entry: WalkInEntry, customer: Customer | None) -> None:
     """Refuse a yes for a channel the profile will have no contact for."""
     have = {"email": entry.email.strip() or (customer.email if customer else ""),
@@ -149,7 +166,7 @@ def _profile(*, store, by, entry: WalkInEntry, customer: Customer | None) -> Cus
 
 
 def _profile_update(*, customer: Customer, by, entry: WalkInEntry, details: dict) -> Customer:
-    """'This is them' / "Log a visit": the form starts from what is on file, so a value typed
+    """'Open that profile' / "Log a visit": the form starts from what is on file, so a value typed
     differently is a correction (a new phone or email goes on the timeline) and a blank one
     changes nothing: a visit never erases."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)

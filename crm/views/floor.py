@@ -15,7 +15,7 @@ from crm import occasion_dates, selectors, services, worklists
 from crm.filters import CustomerFilter
 from crm.forms import ConsentAnswersForm, CustomerForm, NoteForm, PurchaseForm, WalkInForm
 from crm.models import Purpose
-from crm.services.walk_ins import new_walk_in_key
+from crm.services.walk_ins import SAME_PERSON_CODE, new_walk_in_key
 from crm.wording import occasion_ask, reminder_words, sms_words_parts
 
 PAGE_SIZE = 50
@@ -104,36 +104,63 @@ def search(request):
     return render(request, template, {"query": query, "results": results})
 
 
-def _walk_in_context(request, form, customer, on_file):
+def _walk_in_context(request, form, customer, on_file, same_person=()):
     phone = form["phone"].value() or ""
-    return {"form": form, "customer": customer, "on_file": on_file,
+    return {"form": form, "customer": customer, "on_file": on_file, "same_person": same_person,
             "ask": occasion_ask(store=request.store),
             "sms_words": sms_words_parts(store=request.store, number=phone),
             "email_words": reminder_words(store=request.store, channel="email"),
             "phone_words": reminder_words(store=request.store, channel="phone")}
 
 
+def _walk_in_customer(request):
+    """The profile this visit is for: 'Open that profile' (keeping what was typed), the
+    profile the form was opened for, or none (a new walk-in)."""
+    customer_id = (request.POST.get("open_profile") or request.POST.get("customer")
+                   or request.GET.get("customer"))
+    return (selectors.customer_for(store=request.store, customer_id=customer_id)
+            if customer_id else None)
+
+
 @staff_required("crm.log_walk_in")
 def walk_in(request):
     """One screen, one tap: a new profile, or 'this is them' (?customer=) to update one."""
-    customer_id = request.POST.get("customer") or request.GET.get("customer")
-    customer = (selectors.customer_for(store=request.store, customer_id=customer_id)
-                if customer_id else None)
+    customer = _walk_in_customer(request)
     on_file = selectors.walk_in_on_file(customer=customer) if customer else None
+    initial = WalkInForm.initial_for(customer, new_walk_in_key(), on_file)
+    if request.POST.get("open_profile"):
+        # Switching to the profile on file: what was typed stays, over what is on file.
+        form = WalkInForm(store=request.store, customer=customer,
+                          initial=initial | WalkInForm.typed(request.POST))
+        return render(request, "crm/walk_in.html",
+                      _walk_in_context(request, form, customer, on_file))
     form = WalkInForm(request.POST or None, store=request.store, customer=customer,
-                      initial=WalkInForm.initial_for(customer, new_walk_in_key(), on_file))
+                      initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.customer_log_walk_in(
                 store=request.store, by=request.staff, key=form.cleaned_data["key"],
-                entry=form.entry(), customer=customer)
+                entry=form.entry(), customer=customer,
+                different_person=request.POST.get("different_person") == "yes")
         except LoupeError as exc:
+            if exc.code == SAME_PERSON_CODE:
+                return _ask_same_person(request, form)
             exc.add_to_form(form)
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": saved.full_name})
             return redirect("crm:customer", customer_id=saved.pk)
     return render(request, "crm/walk_in.html",
                   _walk_in_context(request, form, customer, on_file))
+
+
+def _ask_same_person(request, form):
+    """The phone or email typed is on file: show who has it and ask before a second
+    profile; the form keeps everything typed."""
+    matches = selectors.customer_duplicates(store=request.store,
+                                            email=form.cleaned_data["email"],
+                                            phone=form.cleaned_data["phone"])[:5]
+    return render(request, "crm/walk_in.html",
+                  _walk_in_context(request, form, None, None, same_person=matches))
 
 
 @staff_required("crm.log_walk_in")

@@ -83,6 +83,7 @@ EXPECTED = {
     "repairs:envelope": (LOGIN, 200, 200, 200, 404, 403),
     "repairs:envelope-print": (LOGIN, 200, 200, 200, 404, 403),
     "repairs:envelope-status": (LOGIN, 403, 405, 405, 405, 403),
+    "repairs:envelope-cancel": (LOGIN, 403, 200, 200, 404, 403),
     "repairs:capture-report": (LOGIN, 403, 403, 200, 200, 403),
     "staff:home": (LOGIN, 403, 403, 200, 200, 403),
     "staff:member-add": (LOGIN, 403, 403, 200, 200, 403),

@@ -1,0 +1,84 @@
+"""Phone numbers as people read them: the store's national format on every screen and
+printout (one filter), E.164 in `tel:` links."""
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from phonenumber_field.phonenumber import PhoneNumber
+
+from core.phones import phone_for_people
+from tests.factories import CustomerFactory, EnvelopeFactory, StaffMemberFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(("stored", "shown"), [
+    ("+12175550226", "(217) 555-0226"),
+    (PhoneNumber.from_string("+12175550226"), "(217) 555-0226"),
+    ("+442079460958", "+44 20 7946 0958"),  # a visitor's number keeps its country code
+    ("ada@mail.example", "ada@mail.example"),  # a contact address that is not a phone
+    ("", ""),
+    (None, ""),
+    ("call the shop", "call the shop"),
+])
+def test_a_phone_is_shown_in_the_stores_national_format(stored, shown):
+    assert phone_for_people(stored) == shown
+
+
+def test_the_region_comes_from_the_setting(settings):
+    settings.PHONENUMBER_DEFAULT_REGION = "GB"
+    assert phone_for_people("+442079460958") == "020 7946 0958"
+    assert phone_for_people("+12175550226") == "+1 217-555-0226"
+
+
+def test_the_template_filter_is_the_same_rule():
+    rendered = Template("{% load phones %}{{ number|phone }}").render(
+        Context({"number": "+12175550226"}))
+    assert rendered == "(217) 555-0226"
+
+
+
+
+@pytest.fixture
+def grace(store, salesperson):
+    return CustomerFactory(store=store, first_name="Grace", last_name="Hopper",
+                           phone="+12175550226", email="grace@mail.example",
+                           assigned_to=salesperson)
+
+
+def _shown(response) -> str:
+    page = response.content.decode()
+    assert "(217) 555-0226" in page
+    return page
+
+
+def test_the_customer_page_my_clients_and_search_show_the_national_format(sales_client, grace):
+    _shown(sales_client.get(reverse("crm:customer", kwargs={"customer_id": grace.pk})))
+    assert "+12175550226" not in _shown(sales_client.get(reverse("crm:home")))
+    assert "+12175550226" not in _shown(sales_client.get(reverse("crm:search"), {"q": "0226"}))
+    _shown(sales_client.get(reverse("crm:search"), {"q": "0226"},
+                            headers={"HX-Request": "true"}))
+
+
+def test_the_envelope_and_its_printout_show_the_national_format(service_client, grace):
+    envelope = EnvelopeFactory(customer=grace, phone="+12175550226")
+    for name in ("repairs:envelope", "repairs:envelope-print"):
+        page = _shown(service_client.get(reverse(name, kwargs={"envelope_id": envelope.pk})))
+        assert "+12175550226" not in page
+
+
+def test_the_printed_orphan_list_shows_the_national_format(manager_client, store):
+    import datetime
+
+    from django.utils import timezone
+
+    gone = StaffMemberFactory(store=store,
+                              departed_on=timezone.localdate() - datetime.timedelta(days=1))
+    CustomerFactory(store=store, phone="+12175550226", assigned_to=gone)
+    _shown(manager_client.get(reverse("staff:orphans-print")))
+
+
+def test_a_call_on_today_reads_national_and_dials_e164(sales_client, grace, salesperson):
+    TaskFactory(customer=grace, assignee=salesperson, occasion=None, occurs_on=None)
+    page = _shown(sales_client.get(reverse("followups:today")))
+    assert 'href="tel:+12175550226"' in page
