@@ -48,8 +48,23 @@ def _contact_fields(form, data, *, known_phone=""):
                 form.add_error(name, exc.message)
 
 
+class _ChoicesReadOnce(forms.models.ModelChoiceIterator):
+    """The store's list read once per form, however often the page shows it (the walk-in's
+    folded "What they like" names the ticked ones in its summary, then lists them all)."""
+
+    def __iter__(self):
+        cached = getattr(self.field, "_choices_read", None)
+        if cached is None:
+            cached = self.field._choices_read = list(super().__iter__())
+        yield from cached
+
+
+class _PreferencesField(forms.ModelMultipleChoiceField):
+    iterator = _ChoicesReadOnce
+
+
 def _preferences_field():
-    return forms.ModelMultipleChoiceField(
+    return _PreferencesField(
         label=_("What they like"), queryset=Preference.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple)
 

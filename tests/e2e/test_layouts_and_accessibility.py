@@ -197,7 +197,7 @@ def test_every_page_of_each_role_fits_the_tablet_both_ways_and_passes_axe(
             context.close()
     # The table grows; it never shrinks to a handful of pages unnoticed.
     counts = {role: len(urls) for role, urls in seen.items()}
-    assert counts["salesperson"] > 30 and counts["service"] > 20, counts
+    assert counts["salesperson"] > 30 and counts["service"] > 15, counts
     assert counts["manager"] > 60 and counts["anonymous"] > 5, counts
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
 
