@@ -232,18 +232,30 @@ def _newcomer(store, receipt: _Receipt) -> Customer:
                     email=receipt.email, phone=receipt.phone)
 
 
+def _buyer(customers, store, receipt: _Receipt, rows_of) -> tuple[Customer | None, bool]:
+    """The customer a receipt names, or a new one when it gives a first name (remembered, so
+    their other receipts in the batch find them): (customer, is new). Without a name the row
+    is refused and the customer is None."""
+    customer = customers.find(receipt)
+    if customer is not None:
+        return customer, False
+    if not receipt.first_name:
+        _refuse_unknown(receipt, rows_of)
+        return None, False
+    customer = _newcomer(store, receipt)
+    customers.remember(customer)
+    return customer, True
+
+
 def _write(*, store, receipts: list[_Receipt], rows_of, by, now) -> None:
     customers = _Customers(store, receipts)
     bought_by, newcomers, found_pos_ids = {}, {}, []
     for receipt in receipts:
-        customer = customers.find(receipt)
+        customer, new = _buyer(customers, store, receipt, rows_of)
         if customer is None:
-            if not receipt.first_name:
-                _refuse_unknown(receipt, rows_of)
-                continue
-            customer = _newcomer(store, receipt)
+            continue
+        if new:
             newcomers[receipt.line] = customer
-            customers.remember(customer)
         elif receipt.pos_id and not customer.pos_id:
             # Found by email or phone: keep the POS id so the next file matches it directly.
             customer.pos_id = receipt.pos_id
@@ -308,14 +320,11 @@ def _add_unknown_buyers(*, store, receipts: list[_Receipt], rows_of, by, now) ->
     customers = _Customers(store, [])
     bought_by, newcomers = {}, []
     for receipt in receipts:
-        customer = customers.find(receipt)
+        customer, new = _buyer(customers, store, receipt, rows_of)
         if customer is None:
-            if not receipt.first_name:
-                _refuse_unknown(receipt, rows_of)
-                continue
-            customer = _newcomer(store, receipt)
+            continue
+        if new:
             newcomers.append(customer)
-            customers.remember(customer)
         bought_by[receipt.line] = customer
     _add_newcomers(store=store, customers=newcomers, by=by, now=now)
     return {line: customer.pk for line, customer in bought_by.items()}
