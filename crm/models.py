@@ -3,8 +3,9 @@ import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import BooleanField, F, Func, Q
+from django.db.models import BooleanField, F, Func, Q, Subquery
 from django.db.models.functions import Lower
+from django.db.models.lookups import In
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -67,11 +68,16 @@ class ContactPreference(models.TextChoices):
 
 
 class AnyOf(Func):
-    """`value = ANY(array)`: PostgreSQL can look each element up in an index."""
+    """`value = ANY(array)`: PostgreSQL can look each element up in an index. Elsewhere
+    (SQLite, `make run`) `value IN (subquery)` of the ArraySubquery's own query."""
 
     arg_joiner = " = ANY("
     template = "(%(expressions)s))"
     output_field = BooleanField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        value, array = self.get_source_expressions()
+        return compiler.compile(In(value, Subquery(array.query)))
 
 
 class CustomerQuerySet(models.QuerySet):

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Sum
 
 from core.models import AuditEntry
@@ -35,9 +36,11 @@ def sellers_to_pick(*, store) -> QuerySet[StaffMember]:
     their strengths (`strength_names`) in the same query: the orphan list's picker."""
     strengths = (Preference.objects.filter(strong_staff=OuterRef("pk"))
                  .order_by("position", "name").values("name"))
-    return (sellers_of_store(store=store).select_related("user")
-            .annotate(client_count=client_counts(), strength_names=ArraySubquery(strengths))
-            .order_by("display_name"))
+    sellers = (sellers_of_store(store=store).select_related("user")
+               .annotate(client_count=client_counts()).order_by("display_name"))
+    if connection.vendor != "postgresql":  # SQLite (`make run`): the form reads the prefetch
+        return sellers.prefetch_related("strengths")
+    return sellers.annotate(strength_names=ArraySubquery(strengths))
 
 
 def members_of_store(*, store) -> QuerySet[StaffMember]:
