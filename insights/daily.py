@@ -51,32 +51,29 @@ def _rewrite(model, store, days, counted, **group) -> int:
     return len(rows)
 
 
-def captured_write(store, days=None) -> int:
-    """Recount the customers the store created on `days` (every day when None)."""
-    customers = Customer.objects.filter(store=store)
+def _recount(model, rows, field: str, store, days, *by) -> int:
+    """Recount `rows` per day of `field` (and of `by`) into `model` for `days` (every day
+    when None, or when there are more than MAX_DAYS of them)."""
     if days is not None and len(days) > MAX_DAYS:
         days = None
     if days is not None:
         if not days:
             return 0
-        customers = customers.filter(_on_days("created_at", days, store.tz))
-    counted = (customers.annotate(day=TruncDate("created_at", tzinfo=store.tz))
-               .values("day", "source").annotate(n=Count("pk")).order_by())
-    return _rewrite(CapturedOnDay, store, days, list(counted))
+        rows = rows.filter(_on_days(field, days, store.tz))
+    counted = (rows.annotate(day=TruncDate(field, tzinfo=store.tz)).values("day", *by)
+               .annotate(n=Count("pk")).order_by())
+    return _rewrite(model, store, days, list(counted))
+
+
+def captured_write(store, days=None) -> int:
+    """Recount the customers the store created on `days` (every day when None)."""
+    return _recount(CapturedOnDay, Customer.objects.filter(store=store), "created_at", store,
+                    days, "source")
 
 
 def contacts_write(store, days=None) -> int:
     """Recount the store's last contacts that fall on `days` (every day when None)."""
-    contacts = LastContact.objects.filter(store=store)
-    if days is not None and len(days) > MAX_DAYS:
-        days = None
-    if days is not None:
-        if not days:
-            return 0
-        contacts = contacts.filter(_on_days("at", days, store.tz))
-    counted = (contacts.annotate(day=TruncDate("at", tzinfo=store.tz)).values("day")
-               .annotate(n=Count("pk")).order_by())
-    return _rewrite(ContactsOnDay, store, days, list(counted))
+    return _recount(ContactsOnDay, LastContact.objects.filter(store=store), "at", store, days)
 
 
 def captured_days(store, customer_ids) -> set[datetime.date]:
