@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from core.access import staff_required
 from core.errors import LoupeError
+from core.pagination import OnePassPaginator, counted
 from crm import occasion_dates, selectors, services, worklists
 from crm.filters import CustomerFilter
 from crm.forms import ConsentAnswersForm, CustomerForm, NoteForm, PurchaseForm, WalkInForm
@@ -31,8 +32,14 @@ def home(request):
 
 
 def _customer_list(request, customers, *, title, explain, why=None, anyone=None):
+    """A list of customers; a worklist (`why`: its members worked out row by row) is counted
+    in the same query as its page."""
     filters = CustomerFilter(request.GET or None, queryset=customers, store=request.store)
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if why is None:
+        paginator = Paginator(filters.qs, PAGE_SIZE)
+    else:
+        paginator = OnePassPaginator(counted(filters.qs), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     if why is not None:
         for shown in page.object_list:
             shown.why = why(shown)
