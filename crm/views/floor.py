@@ -31,14 +31,15 @@ def home(request):
     return render(request, "crm/home.html", {"page": page})
 
 
-def _customer_list(request, customers, *, title, explain, why=None, anyone=None):
-    """A list of customers; a worklist (`why`: its members worked out row by row) is counted
-    in the same query as its page."""
+def _customer_list(request, customers, *, title, explain, why=None, anyone=None,
+                   one_pass=False):
+    """A list of customers; `one_pass` for a list whose members are worked out row by row
+    (FOLLOW-UP: consent, dates), counted in the same query as its page instead of twice."""
     filters = CustomerFilter(request.GET or None, queryset=customers, store=request.store)
-    if why is None:
-        paginator = Paginator(filters.qs, PAGE_SIZE)
-    else:
+    if one_pass:
         paginator = OnePassPaginator(counted(filters.qs), PAGE_SIZE)
+    else:
+        paginator = Paginator(filters.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     if why is not None:
         for shown in page.object_list:
@@ -81,7 +82,8 @@ def follow_up(request):
         title=_("Follow up"),
         explain=_("Visited, and asked for reminders or have a date in the next %(days)s days: "
                   "the soonest date first, then the latest visits.") % {"days": lead_days},
-        why=lambda c: worklists.why_follow_up(c, store=store, today=today), anyone=anyone)
+        why=lambda c: worklists.why_follow_up(c, store=store, today=today), anyone=anyone,
+        one_pass=True)
 
 
 def _lead_days(store) -> int:
