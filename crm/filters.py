@@ -4,13 +4,15 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import QuickSelect
 from crm.models import Customer, Preference, Source
 
 
 class CustomerFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(label=_("Name"), method="filter_name")
+    # The store's whole staff (hundreds in a chain's flagship): drawn in Python.
     assigned_to = django_filters.ModelChoiceFilter(label=_("Associate"), empty_label=_("Anyone"),
-                                                   queryset=None)
+                                                   queryset=None, widget=QuickSelect)
     source = django_filters.ChoiceFilter(label=_("Came from"), choices=Source.choices,
                                          empty_label=_("Anywhere"))
     preference = django_filters.ModelChoiceFilter(label=_("Likes"), field_name="preferences",

@@ -157,6 +157,15 @@ class Customer(models.Model):
             models.Index(fields=["store", "secondary_email"], name="customer_store_email2"),
             models.Index(fields=["store", "phone"], name="customer_store_phone"),
             models.Index(fields=["store", "assigned_to"], name="customer_store_assigned"),
+            # An associate's book in the order of My clients: a page is the next 50 entries.
+            models.Index(fields=["store", "assigned_to", "first_name", "last_name", "id"],
+                         name="customer_store_book"),
+            # The visited part of a book, latest first, with the addresses consent is checked
+            # against: FOLLOW-UP and HERE read it without the customers' rows.
+            models.Index(fields=["store", "assigned_to", "-last_visit_at", "id"],
+                         include=["email", "secondary_email", "phone"],
+                         condition=Q(last_visit_at__isnull=False),
+                         name="customer_visited_book"),
             # The most valuable first: the dashboard's top 30 % and lapsed list, the orphans.
             # Who looks after them is in the index: the top 30 %'s orphans read no table.
             models.Index(fields=["store", "-lifetime_value", "id"], include=["assigned_to"],
@@ -441,6 +450,10 @@ class Interaction(models.Model):
             models.Index(fields=["occurred_at"],
                          condition=Q(kind="call", summary__startswith="Left voicemail"),
                          name="interaction_voicemails_when"),
+            # Today's replies (the calls panel on My clients): the few of the day, not every
+            # client of the associate's book.
+            models.Index(fields=["occurred_at"], condition=Q(kind="reply"),
+                         name="interaction_replies_when"),
         ]
 
     def __str__(self):
@@ -474,7 +487,11 @@ class Purchase(models.Model):
                    # A store's sales in a period per associate, read from the index alone
                    # (the dashboard's per-associate table at the 1M size).
                    models.Index(fields=["store", "purchased_on"],
-                                include=["associate", "amount"], name="purchase_store_on")]
+                                include=["associate", "amount"], name="purchase_store_on"),
+                   # One associate's sales this year (the goals panel on My clients), read
+                   # from the index alone instead of their purchases' rows.
+                   models.Index(fields=["associate", "purchased_on"],
+                                include=["store", "amount"], name="purchase_associate_on")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="purchase_amount_not_negative"),
             models.UniqueConstraint(fields=["store", "pos_reference"],

@@ -119,12 +119,23 @@ def _shown(address: str) -> str:
 
 
 def clients_of(*, staff_member):
-    """The customers an associate looks after, shaped for the 'My clients' list."""
+    """The customers an associate looks after, shaped for the 'My clients' list (in the
+    order of the index customer_store_book: a page reads its own rows, not the whole book)."""
     return (
         Customer.objects.for_store(staff_member.store)
         .filter(assigned_to=staff_member)
         .order_by("first_name", "last_name", "pk")
     )
+
+
+def client_count(*, staff_member) -> int:
+    """How many customers an associate looks after, from the counts the triggers keep
+    (crm.ClientCount); counted where there are no triggers (SQLite)."""
+    if connection.vendor != "postgresql":
+        return clients_of(staff_member=staff_member).count()
+    kept = ClientCount.objects.filter(store=staff_member.store_id,
+                                      associate_id=staff_member.pk).values("clients").first()
+    return kept["clients"] if kept else 0
 
 
 def preferences_of(*, store):
@@ -138,13 +149,17 @@ def preference_for(*, store, preference_id) -> Preference:
 
 
 def orphans_of_store(*, store):
-    """Orphaned clients with what a manager weighs when handing them on."""
+    """Orphaned clients with what a manager weighs when handing them on: what they love
+    (`loves`) and their occasions (`dated_occasions`), prefetched into lists (a prefetch into
+    the related managers clones a queryset per row, which cost more than the page's SQL)."""
     return (
         Customer.objects.for_store(store).orphaned()
         .select_related("assigned_to")
         .prefetch_related(
-            Prefetch("preferences", queryset=Preference.objects.order_by("position", "name")),
-            Prefetch("occasions", queryset=Occasion.objects.order_by("month", "day")),
+            Prefetch("preferences", queryset=Preference.objects.order_by("position", "name"),
+                     to_attr="loves"),
+            Prefetch("occasions", queryset=Occasion.objects.order_by("month", "day"),
+                     to_attr="dated_occasions"),
         )
         .order_by("-lifetime_value", "last_name", "first_name", "pk")
     )

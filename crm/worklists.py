@@ -71,8 +71,10 @@ def follow_up(*, store, staff, lead_days: int, anyone: bool = False, now=None):
     return (_mine(selectors.customers_follow_up(store=store, lead_days=lead_days, now=now),
                   staff, anyone=anyone)
             .annotate(occasion_on=Subquery(soonest))
-            .prefetch_related("occasions", Prefetch("consents", queryset=asked,
-                                                    to_attr="reminder_consents"))
+            # Into lists (to_attr): a prefetch into the related managers clones a queryset
+            # per row.
+            .prefetch_related(Prefetch("occasions", to_attr="occasions_on_file"),
+                              Prefetch("consents", queryset=asked, to_attr="reminder_consents"))
             .order_by(F("occasion_on").asc(nulls_last=True),
                       F("last_visit_at").desc(nulls_last=True), "pk"))
 
@@ -83,7 +85,7 @@ _ASKED_FOR = {Channel.PHONE: "asked for a call", Channel.SMS: "asked for reminde
 
 def why_follow_up(customer, *, store, today: datetime.date) -> Why:
     if customer.occasion_on is not None:
-        occasion = next((o for o in customer.occasions.all()
+        occasion = next((o for o in customer.occasions_on_file
                          if o.next_date(today) == customer.occasion_on), None)
         title = occasion.title if occasion else _("An occasion")
         days = (customer.occasion_on - today).days

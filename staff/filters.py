@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import QuickSelect
 from crm.models import Customer, Preference
 from staff.selectors import departed_of_store
 
@@ -18,7 +19,7 @@ class OrphanFilter(django_filters.FilterSet):
 
     former = django_filters.ModelChoiceFilter(
         field_name="assigned_to", queryset=_departed, label=_("Former associate"),
-        empty_label=_("Anyone"), null_label=_("Never assigned"))
+        empty_label=_("Anyone"), null_label=_("Never assigned"), widget=QuickSelect)
     preference = django_filters.ModelChoiceFilter(
         field_name="preferences", queryset=_offered,
         label=_("Loves"), empty_label=_("Anything"))

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import QuickSelect
 from crm.models import Preference
 from crm.services import Move
 from staff.models import EARLIEST_DEPARTURE, StaffMember, Store
@@ -84,7 +85,7 @@ class AssociateChoiceField(forms.ModelChoiceField):
     def __init__(self, *, store, sellers, **kwargs):
         super().__init__(queryset=StaffMember.objects.for_store(store), label=_("Associate"),
                          empty_label=_("Pick an associate"),
-                         widget=forms.Select(attrs={"class": "form-select"}), **kwargs)
+                         widget=QuickSelect(attrs={"class": "form-select"}), **kwargs)
         self.widget.choices = [("", self.empty_label)] + [
             (m.pk, _label(m)) for m in sellers
         ]

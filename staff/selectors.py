@@ -97,10 +97,11 @@ def orphan_suggestions(*, store, orphans: QuerySet[Customer]) -> Suggestions:
 def add_upcoming(customers, *, today, limit: int = 2) -> None:
     """Give each customer `upcoming`: their next occasions as (date, occasion), soonest first.
 
-    Works on prefetched occasions, so it adds no query per row.
+    Works on the occasions prefetched into `dated_occasions` (crm.selectors.orphans_of_store),
+    so it adds no query per row.
     """
     for customer in customers:
-        dated = sorted(((o.next_date(today), o) for o in customer.occasions.all()),
+        dated = sorted(((o.next_date(today), o) for o in customer.dated_occasions),
                        key=lambda pair: pair[0])
         customer.upcoming = dated[:limit]
 

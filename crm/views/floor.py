@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from core.access import staff_required
 from core.errors import LoupeError
+from core.pagination import OnePassPaginator, counted
 from crm import occasion_dates, selectors, services, worklists
 from crm.filters import CustomerFilter
 from crm.forms import ConsentAnswersForm, CustomerForm, NoteForm, PurchaseForm, WalkInForm
@@ -24,14 +25,22 @@ PAGE_SIZE = 50
 @staff_required("crm.view_customer")
 def home(request):
     """My clients: the logged-in associate's customers, by name."""
-    clients = selectors.clients_of(staff_member=request.staff)
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(selectors.clients_of(staff_member=request.staff), PAGE_SIZE)
+    paginator.count = selectors.client_count(staff_member=request.staff)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "crm/home.html", {"page": page})
 
 
-def _customer_list(request, customers, *, title, explain, why=None, anyone=None):
+def _customer_list(request, customers, *, title, explain, why=None, anyone=None,
+                   one_pass=False):
+    """A list of customers; `one_pass` for a list whose members are worked out row by row
+    (FOLLOW-UP: consent, dates), counted in the same query as its page instead of twice."""
     filters = CustomerFilter(request.GET or None, queryset=customers, store=request.store)
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if one_pass:
+        paginator = OnePassPaginator(counted(filters.qs), PAGE_SIZE)
+    else:
+        paginator = Paginator(filters.qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     if why is not None:
         for shown in page.object_list:
             shown.why = why(shown)
@@ -73,7 +82,8 @@ def follow_up(request):
         title=_("Follow up"),
         explain=_("Visited, and asked for reminders or have a date in the next %(days)s days: "
                   "the soonest date first, then the latest visits.") % {"days": lead_days},
-        why=lambda c: worklists.why_follow_up(c, store=store, today=today), anyone=anyone)
+        why=lambda c: worklists.why_follow_up(c, store=store, today=today), anyone=anyone,
+        one_pass=True)
 
 
 def _lead_days(store) -> int:

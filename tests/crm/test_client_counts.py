@@ -1,6 +1,7 @@
 """Each associate's client count, kept by the database's triggers whatever writes the rows."""
 
 import pytest
+from django.urls import reverse
 
 from crm.models import ClientCount, Customer
 from crm.selectors import orphan_count
@@ -50,3 +51,23 @@ def test_the_orphan_count_is_the_kept_counts_of_nobody_and_of_who_left(store, sa
     gone.departed_on = store.today()
     gone.save(update_fields=["departed_on"])
     assert orphan_count(store=store) == 4 == Customer.objects.for_store(store).orphaned().count()
+
+
+def test_my_clients_counts_the_book_from_the_kept_counts(sales_client, store, salesperson,
+                                                          django_assert_max_num_queries):
+    """My clients' number is the associate's kept count, the same as counting their
+    customers, and the pages read the book in name order."""
+    from crm.selectors import client_count, clients_of
+    from crm.views.floor import PAGE_SIZE
+
+    other = StaffMemberFactory(store=store)
+    CustomerFactory.create_batch(PAGE_SIZE + 2, store=store, assigned_to=salesperson)
+    CustomerFactory.create_batch(3, store=store, assigned_to=other)
+    Customer.objects.filter(assigned_to=other).update(assigned_to=salesperson)
+    Customer.objects.filter(assigned_to=salesperson).first().delete()
+    book = clients_of(staff_member=salesperson)
+    assert client_count(staff_member=salesperson) == book.count() == PAGE_SIZE + 4
+    pages = [sales_client.get(reverse("crm:home"), {"page": n}).context["page"]
+             for n in (1, 2)]
+    assert [p.paginator.count for p in pages] == [PAGE_SIZE + 4] * 2
+    assert [c.pk for p in pages for c in p] == list(book.values_list("pk", flat=True))

@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 from django.urls import reverse
 
+from crm import worklists
 from crm.models import Channel, OccasionKind, Source, WalkIn
 from tests.factories import ConsentFactory, CustomerFactory, OccasionFactory, StaffMemberFactory
 
@@ -118,3 +119,30 @@ def test_a_worklist_shows_only_my_customers_unless_i_ask(sales_client, store, sa
     mine = [n for n, _ in _rows(sales_client, "crm:potential")]
     anyone = sorted(n for n, _ in _rows(sales_client, "crm:potential", who="anyone"))
     assert (mine, anyone) == (["Mine"], ["Mine", "Nobodys"])
+
+
+def test_follow_up_counts_what_it_lists_page_after_page(sales_client, store, salesperson):
+    """The count comes with the page (one query): it is the list's own recount, and the pages
+    together are the list, each row once, in the list's order."""
+    from crm import selectors
+    from crm.views.floor import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 3):
+        customer = CustomerFactory(store=store, first_name=f"C{n:02d}", assigned_to=salesperson,
+                                   last_visit_at=on(11, 1 + n % 28))
+        if n % 2:
+            OccasionFactory(customer=customer, month=12, day=1 + n % 14)
+        else:
+            ConsentFactory(customer=customer, channel=Channel.EMAIL, created_at=on(11, 1))
+    CustomerFactory(store=store, first_name="Quiet", assigned_to=salesperson,
+                    last_visit_at=on(11, 2))
+    recount = selectors.customers_follow_up(store=store, lead_days=14).filter(
+        assigned_to=salesperson)
+    pages = [sales_client.get(reverse("crm:follow-up"), {"page": n}).context["page"]
+             for n in (1, 2)]
+    assert [p.paginator.count for p in pages] == [recount.count()] * 2 == [PAGE_SIZE + 3] * 2
+    assert [len(p) for p in pages] == [PAGE_SIZE, 3]
+    listed = [c.pk for p in pages for c in p]
+    assert sorted(listed) == sorted(recount.values_list("pk", flat=True))
+    assert listed == [c.pk for c in worklists.follow_up(store=store, staff=salesperson,
+                                                        lead_days=14)]
