@@ -102,7 +102,7 @@ def clients_handed_over(*, store, moves: list[tuple[int, int | None, int]], by, 
 
     `clients_reassign` calls it after its own update; the purchases import after the one
     UPDATE per batch that also derives the buyers' totals (a customer row written once, not
-    twice: each write of crm_customer touches its seventeen indexes). Call it inside the
+    twice: each write of crm_customer touches every one of its indexes). Call it inside the
     transaction that changed the rows, with the rows locked.
     """
     receivers = receivers or _receivers(store=store, ids={to for _, _, to in moves})
