@@ -9,7 +9,7 @@ arguments, so it never imports staff.
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.audit import log_action
@@ -65,7 +65,8 @@ def clients_reassign(*, store, moves: list[Move], by,
     """Hand many clients on at once, all or nothing; returns how many changed hands.
 
     Queries do not grow with the number of clients: one lock, one close of the open
-    assignments, one update per receiving associate, one insert each for history and timeline.
+    assignments, one update of the clients (on PostgreSQL; one per receiving associate on
+    SQLite), one insert each for history and timeline.
     If any client changed hands since the page was shown (another manager got there first),
     nothing is applied.
     """
@@ -84,14 +85,40 @@ def clients_reassign(*, store, moves: list[Move], by,
     changing = [m for m in wanted.values() if current[m.customer_id] != m.associate_id]
     if not changing:
         return 0
-    _apply(changing, receivers=receivers, by=by, reason=reason, note=note, at=at)
-    clients_assigned.send(sender=Customer, at=at, moves=[
-        (m.customer_id, current[m.customer_id], m.associate_id) for m in changing])
-    counts = Counter(m.associate_id for m in changing)
-    log_action(by=by, action="clients.reassigned", store=store,
-               data={"count": len(changing), "reason": str(reason),
-                     "to": {str(pk): n for pk, n in counts.items()}}, at=at)
+    _hand_over(changing, at=at)
+    clients_handed_over(store=store, by=by, reason=reason, note=note, at=at,
+                        receivers=receivers, moves=[
+                            (m.customer_id, current[m.customer_id], m.associate_id)
+                            for m in changing])
     return len(changing)
+
+
+def clients_handed_over(*, store, moves: list[tuple[int, int | None, int]], by, reason: str,
+                        note: str = "", at, receivers: dict | None = None) -> None:
+    """What travels with clients changing hands, once their rows say so: the open
+    assignments closed and the new ones opened, a timeline entry each, their open tasks
+    following them (`clients_assigned`) and one audit entry. `moves` holds (customer id, from
+    associate id, to associate id).
+
+    `clients_reassign` calls it after its own update; the purchases import after the one
+    UPDATE per batch that also derives the buyers' totals (a customer row written once, not
+    twice: each write of crm_customer touches every one of its indexes). Call it inside the
+    transaction that changed the rows, with the rows locked.
+    """
+    receivers = receivers or _receivers(store=store, ids={to for _, _, to in moves})
+    ids = [customer_id for customer_id, _, _ in moves]
+    Assignment.objects.filter(customer_id__in=ids, ended_at__isnull=True).update(ended_at=at)
+    Assignment.objects.bulk_create(
+        Assignment(customer_id=customer_id, associate_id=to_id, started_at=at, set_by=by,
+                   reason=reason, note=note) for customer_id, _, to_id in moves)
+    interactions_add(kind=InteractionKind.CHANGE, by=by, at=at, entries=(
+        (customer_id, _looked_after(receivers[to_id].display_name, reason))
+        for customer_id, _, to_id in moves))
+    clients_assigned.send(sender=Customer, at=at, moves=moves)
+    counts = Counter(to_id for _, _, to_id in moves)
+    log_action(by=by, action="clients.reassigned", store=store,
+               data={"count": len(moves), "reason": str(reason),
+                     "to": {str(pk): n for pk, n in counts.items()}}, at=at)
 
 
 def _receivers(*, store, ids: set[int]) -> dict:
@@ -118,19 +145,26 @@ def _stale_message(stale_ids: list[int]) -> str:
             f"Nothing was changed: look at the list again and redo your choice.")
 
 
-def _apply(changing: list[Move], *, receivers, by, reason, note, at) -> None:
-    ids = [m.customer_id for m in changing]
-    Assignment.objects.filter(customer_id__in=ids, ended_at__isnull=True).update(ended_at=at)
+# Every client to their receiving associate in one statement, whatever the number of
+# associates: each UPDATE of crm_customer also runs the client-count trigger, and a file of
+# receipts credits hundreds of associates at once.
+_HAND_OVER = """
+    UPDATE crm_customer c SET assigned_to_id = m.associate_id, updated_at = %s
+      FROM unnest(%s::bigint[], %s::bigint[]) AS m(id, associate_id)
+     WHERE c.id = m.id
+"""
+
+
+def _hand_over(changing: list[Move], *, at) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_HAND_OVER, [at, [m.customer_id for m in changing],
+                                        [m.associate_id for m in changing]])
+        return
+    # SQLite (make run) has no arrays: one UPDATE per receiving associate.
     by_receiver = defaultdict(list)
     for m in changing:
         by_receiver[m.associate_id].append(m.customer_id)
     for associate_id, customer_ids in by_receiver.items():
         Customer.objects.filter(pk__in=customer_ids).update(assigned_to_id=associate_id,
                                                             updated_at=at)
-    Assignment.objects.bulk_create(
-        Assignment(customer_id=m.customer_id, associate_id=m.associate_id, started_at=at,
-                   set_by=by, reason=reason, note=note) for m in changing
-    )
-    interactions_add(kind=InteractionKind.CHANGE, by=by, at=at, entries=(
-        (m.customer_id, _looked_after(receivers[m.associate_id].display_name, reason))
-        for m in changing))

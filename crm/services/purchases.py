@@ -29,7 +29,7 @@ from crm.models import (
 from crm.normalize import normalize_email, normalize_phone
 from crm.pos import Row, parse_amount, parse_date
 from crm.services import receipt_staging
-from crm.services.assignment import Move, clients_reassign
+from crm.services.assignment import Move, clients_handed_over, clients_reassign
 from crm.services.timeline import interactions_add
 from crm.services.transfer import ImportRow
 
@@ -306,12 +306,16 @@ def _write_staged(*, store, receipts: list[_Receipt], rows_of, by, now) -> None:
     for receipt in receipts:
         if receipt.line not in done and rows_of[receipt.line].kind == "new":
             rows_of[receipt.line].kind = "skip"
-    if written:
-        _totals_refresh(customer_ids={customer_id for _, customer_id, *_ in written}, now=now)
+    moved = receipt_staging.receipts_settle(now=now, staff_table=_staff_table())
+    if moved:
         associates = {r.associate.pk: r.associate for r in receipts if r.associate is not None}
-        _credit(store=store, by=by, now=now, sales=[
-            (customer_id, associates.get(credit_to), purchased_on, line)
-            for line, customer_id, credit_to, purchased_on in written])
+        clients_handed_over(store=store, moves=moved, by=by, reason=AssignmentReason.IMPORT,
+                            note=_CREDIT_NOTE, at=now,
+                            receivers={to: associates[to] for _, _, to in moved})
+
+
+def _staff_table() -> str:
+    return Customer._meta.get_field("assigned_to").related_model._meta.db_table
 
 
 def _add_unknown_buyers(*, store, receipts: list[_Receipt], rows_of, by, now) -> dict[int, int]:
@@ -367,6 +371,9 @@ def _totals_refresh(*, customer_ids: set[int], now) -> None:
         updated_at=now)
 
 
+_CREDIT_NOTE = "Associate on their POS receipt."
+
+
 def _credit(*, store, sales, by, now) -> None:
     """A customer with no associate (or one who left) goes to the associate of their latest
     receipt in the batch, if that associate can look after clients. `sales` holds (customer
@@ -383,4 +390,4 @@ def _credit(*, store, sales, by, now) -> None:
              for pk in sorted(current)]
     if moves:
         clients_reassign(store=store, moves=moves, by=by, reason=AssignmentReason.IMPORT,
-                         note="Associate on their POS receipt.", at=now)
+                         note=_CREDIT_NOTE, at=now)

@@ -67,17 +67,26 @@ _SKIP_IMPORTED = """
         SELECT 1 FROM crm_purchase p
          WHERE p.store_id = %(store)s AND p.pos_reference = r.number AND p.pos_reference <> '');
 """
-# No other profile has the POS id kept: a receipt whose POS id one has was matched by it
-# first. One profile per POS id (DISTINCT ON): the unique constraint stands behind it.
+# A customer found by email or phone keeps the receipt's POS id for the next file: the first
+# receipt's (by line) of each customer, one profile per POS id (DISTINCT ON: the unique
+# constraint stands behind it), only a profile without one. No other profile has the POS id
+# kept: a receipt whose POS id one has was matched by it first. The POS id is written by the
+# batch's one UPDATE of its customers (`_SETTLE`); until then `staged_kept` holds it, and a
+# receipt giving only that POS id later in the batch finds its customer there.
 _KEEP_POS_ID = """
-    UPDATE crm_customer c SET pos_id = kept.pos_id
+    DROP TABLE IF EXISTS pg_temp.staged_kept;
+    CREATE TEMP TABLE staged_kept ON COMMIT DROP AS
+    SELECT kept.customer_id, kept.pos_id
       FROM (SELECT DISTINCT ON (pos_id) customer_id, pos_id
               FROM (SELECT DISTINCT ON (customer_id) customer_id, pos_id, line
                       FROM staged_receipt
                      WHERE NOT already AND customer_id IS NOT NULL AND pos_id <> ''
                      ORDER BY customer_id, line) first_of_each
              ORDER BY pos_id, line) kept
-     WHERE c.id = kept.customer_id AND c.pos_id = '';
+      JOIN crm_customer c ON c.id = kept.customer_id AND c.pos_id = '';
+    UPDATE staged_receipt r SET customer_id = k.customer_id
+      FROM staged_kept k
+     WHERE r.pos_id = k.pos_id AND NOT r.already AND r.customer_id IS NULL;
 """
 _STILL_UNKNOWN = """
     SELECT line FROM staged_receipt WHERE NOT already AND customer_id IS NULL ORDER BY line;
@@ -87,7 +96,7 @@ _MATCH = "".join([
     _FIND.format(column="email", key="email"),
     _FIND.format(column="secondary_email", key="email"),
     _FIND.format(column="phone", key="phone"),
-    _KEEP_POS_ID, _BY_POS_ID, _STILL_UNKNOWN,
+    _KEEP_POS_ID, _STILL_UNKNOWN,
 ])
 
 _SET_CUSTOMERS = """
@@ -127,6 +136,52 @@ _INSERT = """
     UPDATE staged_receipt r SET purchase_id = w.id
       FROM written w WHERE r.number = w.pos_reference
     RETURNING r.line, r.customer_id, r.credit_to, r.purchased_on
+"""
+
+# The customers of the receipts written (and those keeping a POS id), locked in id order so
+# two batches touching the same customers cannot deadlock; then each of them written once:
+# lifetime value and first and last purchase derived again from all their purchases, the
+# POS id kept, and a customer nobody looks after (or whose associate left) handed to the
+# associate of their latest receipt in the batch that may look after clients (`credit_to`).
+# One write per customer: each one touches every index of crm_customer. Returns (customer,
+# associate before, associate now) of those who changed hands.
+_LOCK = """
+    SELECT c.id FROM crm_customer c
+     WHERE c.id IN (SELECT customer_id FROM staged_receipt WHERE purchase_id IS NOT NULL
+                    UNION SELECT customer_id FROM staged_kept)
+     ORDER BY c.id FOR UPDATE
+"""
+_SETTLE = """
+    WITH theirs AS (
+        SELECT customer_id FROM staged_receipt WHERE purchase_id IS NOT NULL
+        UNION SELECT customer_id FROM staged_kept
+    ), totals AS (
+        SELECT p.customer_id, sum(p.amount) AS spent, min(p.purchased_on) AS first_on,
+               max(p.purchased_on) AS last_on
+          FROM crm_purchase p WHERE p.customer_id IN (SELECT customer_id FROM theirs)
+         GROUP BY p.customer_id
+    ), credit AS (
+        SELECT DISTINCT ON (customer_id) customer_id, credit_to FROM staged_receipt
+         WHERE purchase_id IS NOT NULL AND credit_to IS NOT NULL
+         ORDER BY customer_id, purchased_on DESC, line DESC
+    ), settled AS (
+        SELECT o.id, o.assigned_to_id AS was, t.spent, t.first_on, t.last_on, k.pos_id AS kept,
+               CASE WHEN o.assigned_to_id IS NULL OR o.assigned_to_id IN (
+                        SELECT id FROM {staff} WHERE departed_on IS NOT NULL)
+                    THEN cr.credit_to END AS credit_to
+          FROM crm_customer o JOIN theirs ON theirs.customer_id = o.id
+          LEFT JOIN totals t ON t.customer_id = o.id
+          LEFT JOIN credit cr ON cr.customer_id = o.id
+          LEFT JOIN staged_kept k ON k.customer_id = o.id
+    )
+    UPDATE crm_customer c
+       SET lifetime_value = COALESCE(s.spent, 0), first_purchase_on = s.first_on,
+           last_purchase_on = s.last_on, updated_at = %(now)s,
+           pos_id = CASE WHEN c.pos_id = '' AND s.kept IS NOT NULL THEN s.kept ELSE c.pos_id END,
+           assigned_to_id = COALESCE(s.credit_to, c.assigned_to_id)
+      FROM settled s
+     WHERE c.id = s.id
+    RETURNING c.id, s.was, c.assigned_to_id
 """
 
 
@@ -170,3 +225,12 @@ def receipts_insert(*, store_id: int, by_id: int | None, kind: str, now) -> list
     with connection.cursor() as cursor:
         cursor.execute(_INSERT, {"store": store_id, "by": by_id, "kind": kind, "now": now})
         return cursor.fetchall()
+
+
+def receipts_settle(*, now, staff_table: str) -> list[tuple[int, int | None, int]]:
+    """Write each customer of the batch once (totals, POS id kept, credit; see `_SETTLE`);
+    returns (customer id, associate before, associate now) of those who changed hands."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK)
+        cursor.execute(_SETTLE.format(staff=staff_table), {"now": now})
+        return [row for row in cursor.fetchall() if row[1] != row[2]]

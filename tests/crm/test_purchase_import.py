@@ -430,3 +430,65 @@ def test_the_laptops_path_and_postgresqls_staged_path_import_a_file_alike(
     again = _import(store, manager, text, name="again.csv")
     assert (again.created, again.unchanged, again.refused) == (0, 6, 2)
     assert _outcome(again)["purchases"] == found["purchases"]
+
+
+def test_the_derived_totals_equal_a_recount_of_every_purchase_across_batches(
+        store, manager, salesperson, ava, monkeypatch):
+    """Each batch writes its buyers once (totals, POS id, credit in one UPDATE): what it
+    leaves must be what a straightforward recount of all their purchases gives, purchases
+    typed by hand before the import included."""
+    from django.db.models import Max, Min, Sum
+
+    monkeypatch.setattr(imports_service, "BATCH_ROWS", 2)
+    bo = CustomerFactory(store=store, first_name="Bo", email="bo@mail.example", pos_id="")
+    Purchase.objects.create(store=store, customer=ava, amount=Decimal("70.25"),
+                            purchased_on=store.today() - datetime.timedelta(days=400))
+    Purchase.objects.create(store=store, customer=bo, amount=Decimal("5.00"),
+                            purchased_on=store.today() - datetime.timedelta(days=1))
+    text = HEADER + (
+        f"R-1,{_day(store, 30)},C-17,,,,,Rings,,,Band,300,sally\n"
+        f"R-1,{_day(store, 30)},C-17,,,,,Care,,,Cleaner,15.10,sally\n"
+        f"R-2,{_day(store, 9)},B-1,bo@mail.example,,,,Pearls,,,Strand,800,\n"
+        f"R-3,{_day(store, 700)},B-1,,,,,Chains,,,Chain,40,sally\n"
+        f"R-4,{_day(store, 2)},C-17,,,,,Watches,,,Diver,1200.55,\n"
+        f"R-5,{_day(store, 3)},N-1,dee@pos.example,,Dee,,Rings,,,Ring,500,\n")
+
+    _import(store, manager, text)
+
+    recount = {row["customer"]: (row["v"], row["f"], row["l"]) for row in Purchase.objects
+               .values("customer").annotate(v=Sum("amount"), f=Min("purchased_on"),
+                                            l=Max("purchased_on"))}
+    kept = {c.pk: (c.lifetime_value, c.first_purchase_on, c.last_purchase_on)
+            for c in Customer.objects.all()}
+    assert kept == recount
+    assert kept[ava.pk][0] == Decimal("1585.90")
+    bo.refresh_from_db()
+    assert (bo.pos_id, kept[bo.pk][0]) == ("B-1", Decimal("845.00"))
+
+
+def test_an_orphan_goes_to_the_associate_of_their_latest_receipt_once_with_their_tasks(
+        store, manager, salesperson, ava):
+    from followups.models import Task, TaskKind
+    from tests.factories import TaskFactory
+
+    ola = StaffMemberFactory(store=store, display_name="Ola Older")
+    task = TaskFactory(customer=ava, assignee=None, occasion=None, occurs_on=None,
+                       kind=TaskKind.REACH_OUT, due_on=store.today())
+    text = HEADER + (f"R-1,{_day(store, 2)},C-17,,,,,,,,Ring,100,sally\n"   # the latest
+                     f"R-2,{_day(store, 40)},C-17,,,,,,,,Chain,90,Ola Older\n"
+                     f"R-3,{_day(store, 5)},C-17,,,,,,,,Box,9,\n")
+
+    _import(store, manager, text)
+
+    ava.refresh_from_db()
+    assert ava.assigned_to == salesperson
+    assignment = ava.assignments.get()
+    assert (assignment.associate, assignment.reason, assignment.note, assignment.set_by) == (
+        salesperson, AssignmentReason.IMPORT, "Associate on their POS receipt.", manager)
+    assert list(Interaction.objects.filter(customer=ava, kind=InteractionKind.CHANGE)
+                .values_list("summary", flat=True)) == [
+        "Now looked after by Sally Sales (Import)."]
+    assert Task.objects.get(pk=task.pk).assignee == salesperson
+    assert AuditEntry.objects.get(action="clients.reassigned").data == {
+        "count": 1, "reason": "import", "to": {str(salesperson.pk): 1}}
+    assert ola.clients.count() == 0

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from core.errors import LoupeError
-from crm.models import AssignmentReason, Interaction
+from crm.models import AssignmentReason, Customer, Interaction
 from crm.services import Move, client_assign, clients_reassign
 from followups import selectors, services
 from followups.models import Task, TaskKind
@@ -182,3 +182,42 @@ def test_adding_a_task_from_the_customer_page_keeps_the_note_on_a_bad_date(
     assert sales_client.post(url, {"kind": "visit", "due_on": "2026-12-01",
                                    "note": "Bring the catalogue"}).status_code == 302
     assert Task.objects.get().note == "Bring the catalogue"
+
+
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])
+def test_many_clients_changing_hands_take_the_same_tasks_on_postgresql_and_the_laptop(
+        store, manager, monkeypatch, vendor):
+    """PostgreSQL moves the clients and their tasks in one statement each (arrays); SQLite
+    (make run) through the ORM, one group of clients at a time. Both run here on PostgreSQL,
+    the ORM path by telling it the database is SQLite, and must move the same rows."""
+    from django.db import connection
+
+    ann, bea, cid = (StaffMemberFactory(store=store, role=Role.SALESPERSON, display_name=name)
+                     for name in ("Ann", "Bea", "Cid"))
+    lee = StaffMemberFactory(store=store, role=Role.SALESPERSON, display_name="Lee",
+                             departed_on=TODAY - datetime.timedelta(days=9))
+    anns, lees, orphan = (CustomerFactory(store=store, assigned_to=who)
+                          for who in (ann, lee, None))
+    tasks = {
+        "ann's own": _hand_task(anns, ann),
+        "given to cid": _hand_task(anns, cid),
+        "the managers'": _hand_task(anns, None),
+        "left by lee": _hand_task(anns, lee),
+        "done": _hand_task(anns, ann, done_at=NOON),
+        "lee's client's": _hand_task(lees, lee),
+        "the orphan's": _hand_task(orphan, None),
+        "ann's, for the orphan": _hand_task(orphan, ann),
+    }
+    monkeypatch.setattr(connection, "vendor", vendor)
+
+    clients_reassign(store=store, by=manager, moves=[
+        Move(customer_id=anns.pk, shown_associate_id=ann.pk, associate_id=bea.pk),
+        Move(customer_id=lees.pk, shown_associate_id=lee.pk, associate_id=bea.pk),
+        Move(customer_id=orphan.pk, shown_associate_id=None, associate_id=cid.pk)])
+
+    assert {name: Task.objects.get(pk=task.pk).assignee for name, task in tasks.items()} == {
+        "ann's own": bea, "given to cid": cid, "the managers'": bea, "left by lee": bea,
+        "done": ann, "lee's client's": bea, "the orphan's": cid, "ann's, for the orphan": ann}
+    assert dict(Customer.objects.filter(pk__in=[anns.pk, lees.pk, orphan.pk])
+                .values_list("pk", "assigned_to")) == {
+        anns.pk: bea.pk, lees.pk: bea.pk, orphan.pk: cid.pk}
