@@ -26,7 +26,7 @@ import django
 
 BULK_ORPHANS = 10_000
 # Customers seen within this many days: about a tenth of the flagship's at the 1m size.
-CAMPAIGN_ACTIVE_DAYS = 120
+CAMPAIGN_ACTIVE_DAYS = 240
 SAMPLES = 60
 DASHBOARD_REQUESTS = 15
 
