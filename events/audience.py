@@ -4,7 +4,7 @@ whether they are invited or why not (the preview's counts, the expansion's rows)
 One query decides every customer of a range of ids. For each channel of the campaign that
 the customer's stated preference allows, it takes the latest word of the consent ledger for
 "events and news" at each address on the profile (kept on the customer's row by triggers on
-PostgreSQL, crm migration 0023; read from the ledger on SQLite); the first address whose own
+PostgreSQL, crm migration 0024; read from the ledger on SQLite); the first address whose own
 consent is granted is the one written to. A customer with no such address is left out as
 unsubscribed, bounced or without consent, by what the ledger says; one who has one is still
 left out when already invited to the event by another campaign, contacted within the
@@ -27,7 +27,7 @@ from events.models import Campaign, CustomerKind, Reason
 from followups.selectors import not_marketing
 from followups.services import FATIGUE_DAYS
 
-# The words kept on the profile (PostgreSQL: crm migration 0023's triggers keep, in the
+# The words kept on the profile (PostgreSQL: crm migration 0024's triggers keep, in the
 # statement that changes the ledger or the address, the ledger's latest word about events at
 # each address of the profile): one pass over the matched customers, no join, which
 # PostgreSQL may split between workers. At the 1M size the ledger read below cost most of

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('appointments', '0003_appointment_moved'),
-        ('crm', '0023_events_words_kept_on_customer'),
+        ('crm', '0024_events_words_kept_on_customer'),
         ('events', '0002_no_index_a_constraint_already_covers'),
         ('followups', '0018_thank_you_call_and_moved_notice'),
         ('repairs', '0003_envelope_photos'),

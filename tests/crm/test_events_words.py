@@ -1,5 +1,5 @@
 """The ledger's latest word about events at each address of the profile, kept on the customer's
-row by triggers (crm migration 0023) for the campaign audience: always what the ledger says,
+row by triggers (crm migration 0024) for the campaign audience: always what the ledger says,
 in the same transaction, whatever wrote the ledger or the profile."""
 
 import datetime

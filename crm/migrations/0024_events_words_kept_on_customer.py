@@ -147,7 +147,7 @@ def _on_postgresql(sql):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("crm", "0022_campaign_and_dashboard_indexes"),
+        ("crm", "0023_list_pages_indexes"),
     ]
 
     operations = [
