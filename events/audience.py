@@ -2,14 +2,14 @@
 whether they are invited or why not (the preview's counts, the expansion's rows).
 
 One query decides every customer of a range of ids. For each channel of the campaign that
-the customer's stated preference allows, it looks up the latest word of the consent ledger
-for "events and news" at each address on the profile (an indexed lookup on consent_latest,
-as the planner does); the first address whose own consent is granted is the one written
-to. A customer with no such address is left out as unsubscribed, bounced or without
-consent, by what the ledger says; one who has one is still left out when already invited to
-the event by another campaign, contacted within the campaign's window, or at the store's
-fatigue cap (touches counted as the sender counts them: `followups.Message.touch`). The SQL
-is portable, so the laptop's SQLite runs it too.
+the customer's stated preference allows, it takes the latest word of the consent ledger for
+"events and news" at each address on the profile (kept on the customer's row by triggers on
+PostgreSQL, crm migration 0024; read from the ledger on SQLite); the first address whose own
+consent is granted is the one written to. A customer with no such address is left out as
+unsubscribed, bounced or without consent, by what the ledger says; one who has one is still
+left out when already invited to the event by another campaign, contacted within the
+campaign's window, or at the store's fatigue cap (touches counted as the sender counts them:
+`followups.Message.touch`).
 
 Expansion (`expand_batch`) runs the decision once per batch of customer ids into
 events_audienceentry, then copies the invited ones into the outbox and into invitations:
@@ -27,24 +27,53 @@ from events.models import Campaign, CustomerKind, Reason
 from followups.selectors import not_marketing
 from followups.services import FATIGUE_DAYS
 
-# The ledger's latest word for each address it holds about "events and news", for the
-# matched customers at once: 'granted', else how it was taken back ('unsubscribe', 'stop',
-# 'bounce', ...). One pass joined to the matched customers (a lookup per customer and address
-# cost 400,000 index probes, 6 of the preview's 7 s at the 1M size).
-_WORDS = """SELECT k.customer_id, k.channel, k.address,
-           CASE WHEN k.granted THEN 'granted' ELSE k.method END AS word,
-           ROW_NUMBER() OVER (PARTITION BY k.customer_id, k.channel, k.address
-                              ORDER BY k.created_at DESC, k.id DESC) AS newest
-    FROM crm_consent k JOIN matched m ON m.customer_id = k.customer_id
-    WHERE k.purpose = %(purpose)s AND k.customer_id > %(after)s AND k.customer_id <= %(until)s"""
+# The words kept on the profile (PostgreSQL: crm migration 0024's triggers keep, in the
+# statement that changes the ledger or the address, the ledger's latest word about events at
+# each address of the profile): one pass over the matched customers, no join, which
+# PostgreSQL may split between workers. At the 1M size the ledger read below cost most of
+# the preview's 3.3 s.
+_KEPT = """SELECT c.id AS customer_id, c.email, c.secondary_email, c.phone,
+           CASE WHEN {use_email} AND c.email <> '' THEN NULLIF(c.events_word_email, '') END
+             AS e1,
+           CASE WHEN {use_email} AND c.secondary_email <> ''
+             THEN NULLIF(c.events_word_secondary_email, '') END AS e2,
+           CASE WHEN {use_sms} AND c.phone <> '' THEN NULLIF(c.events_word_phone, '') END
+             AS p1
+    FROM crm_customer c
+    WHERE c.store_id = %(store)s AND c.id > %(after)s AND c.id <= %(until)s {{filters}}"""
 
-# The word at one address of the profile, when the campaign uses that channel for this
-# customer (NULL when never asked there, or not asked about events).
-_AT = "CASE WHEN {use} AND m.{address} <> '' THEN {words}.word END"
-_USE_EMAIL = "%(use_email)s AND m.contact_preference <> 'text'"
-_USE_SMS = "%(use_sms)s AND m.contact_preference <> 'email'"
-_JOIN = ("LEFT JOIN words {words} ON {words}.customer_id = m.customer_id "
-         "AND {words}.channel = '{channel}' AND {words}.address = m.{address}")
+# The same words read from the ledger (SQLite, which has no statement triggers; and the
+# tests, to hold both equal): for each address it holds about "events and news", the latest
+# row's 'granted', else how it was taken back ('unsubscribe', 'stop', 'bounce', ...), merged
+# with the matched customers (one row per customer and address at most: MAX picks it).
+_LEDGER = """SELECT c.id AS customer_id, c.email, c.secondary_email, c.phone,
+           {at_email} AS e1, {at_secondary} AS e2, {at_phone} AS p1
+    FROM crm_customer c
+    LEFT JOIN (
+        SELECT latest.customer_id, latest.channel, latest.address, latest.word
+        FROM (SELECT k.customer_id, k.channel, k.address,
+                     CASE WHEN k.granted THEN 'granted' ELSE k.method END AS word,
+                     ROW_NUMBER() OVER (PARTITION BY k.customer_id, k.channel, k.address
+                                        ORDER BY k.created_at DESC, k.id DESC) AS newest
+              FROM crm_consent k
+              WHERE k.purpose = %(purpose)s AND k.customer_id > %(after)s
+                AND k.customer_id <= %(until)s) latest
+        WHERE latest.newest = 1
+    ) w ON w.customer_id = c.id
+    WHERE c.store_id = %(store)s AND c.id > %(after)s AND c.id <= %(until)s {{filters}}
+    GROUP BY c.id, c.email, c.secondary_email, c.phone"""
+_AT = ("MAX(CASE WHEN {use} AND c.{address} <> '' AND w.channel = '{channel}' "
+       "AND w.address = c.{address} THEN w.word END)")
+# The channels the campaign uses for this customer, by their stated preference.
+_USE_EMAIL = "%(use_email)s AND c.contact_preference <> 'text'"
+_USE_SMS = "%(use_sms)s AND c.contact_preference <> 'email'"
+_WORDED = {
+    "kept": _KEPT.format(use_email=_USE_EMAIL, use_sms=_USE_SMS),
+    "ledger": _LEDGER.format(
+        at_email=_AT.format(use=_USE_EMAIL, address="email", channel="email"),
+        at_secondary=_AT.format(use=_USE_EMAIL, address="secondary_email", channel="email"),
+        at_phone=_AT.format(use=_USE_SMS, address="phone", channel="sms")),
+}
 
 # The customers of this batch whom marketing messages (other than this campaign's own)
 # reached, or may have, since `since`: one set, hashed once per query (a lookup per customer
@@ -59,28 +88,10 @@ _REACHED = """SELECT r.customer_id FROM followups_message r
 
 _GONE = ("'unsubscribe', 'stop', 'complaint'", "'bounce', 'provider'")
 
+# Each matched customer's words at the addresses the campaign may use, then their first
+# reason. The sets (already invited, reached lately, at the cap) are small and hashed once.
 AUDIENCE = f"""
-    -- MATERIALIZED: the matched customers are read once, for their words and their reasons.
-    -- PostgreSQL 12 or SQLite 3.35.
-    WITH matched AS MATERIALIZED (
-        SELECT c.id AS customer_id, c.email, c.secondary_email, c.phone, c.contact_preference
-        FROM crm_customer c
-        WHERE c.store_id = %(store)s AND c.id > %(after)s AND c.id <= %(until)s {{filters}}
-    ),
-    words AS MATERIALIZED (
-        SELECT latest.customer_id, latest.channel, latest.address, latest.word
-        FROM ({_WORDS}) latest WHERE latest.newest = 1
-    ),
-    worded AS (
-        SELECT m.customer_id, m.email, m.secondary_email, m.phone,
-               {_AT.format(use=_USE_EMAIL, address="email", words="w1")} AS e1,
-               {_AT.format(use=_USE_EMAIL, address="secondary_email", words="w2")} AS e2,
-               {_AT.format(use=_USE_SMS, address="phone", words="w3")} AS p1
-        FROM matched m
-        {_JOIN.format(words="w1", channel="email", address="email")}
-        {_JOIN.format(words="w2", channel="email", address="secondary_email")}
-        {_JOIN.format(words="w3", channel="sms", address="phone")}
-    ),
+    WITH worded AS ({{worded}}),
     picked AS (
         SELECT m.customer_id, m.e1, m.e2, m.p1,
                CASE WHEN m.e1 = 'granted' THEN m.email
@@ -215,7 +226,8 @@ def _filters(campaign: Campaign, now: datetime.datetime) -> tuple[str, dict]:
 
 
 def _sql_and_params(campaign: Campaign, *, now: datetime.datetime, fatigue_cap: int,
-                    after: int = 0, until: int | None = None) -> tuple[str, dict]:
+                    after: int = 0, until: int | None = None,
+                    read_ledger: bool = False) -> tuple[str, dict]:
     filters, params = _filters(campaign, now)
     ops = connection.ops
     purposes, kinds = not_marketing()
@@ -234,7 +246,8 @@ def _sql_and_params(campaign: Campaign, *, now: datetime.datetime, fatigue_cap: 
             params[name] = ops.adapt_datetimefield_value(params[name])
     if "active_since_day" in params:
         params["active_since_day"] = ops.adapt_datefield_value(params["active_since_day"])
-    sql = (AUDIENCE.replace("{filters}", filters)
+    worded = _WORDED["ledger" if read_ledger or connection.vendor != "postgresql" else "kept"]
+    sql = (AUDIENCE.replace("{worded}", worded).replace("{filters}", filters)
            .replace("{transactional}", ", ".join(f"%(tp{n})s" for n in range(len(purposes))))
            .replace("{asked_for}", ", ".join(f"%(ak{n})s" for n in range(len(kinds)))))
     return sql, params
@@ -250,9 +263,12 @@ def _without_jit(cursor) -> None:
 
 
 @transaction.atomic
-def preview(campaign: Campaign, *, now: datetime.datetime, fatigue_cap: int) -> Preview:
-    """Counts by reason for every customer of the store matching the filters (one query)."""
-    audience, params = _sql_and_params(campaign, now=now, fatigue_cap=fatigue_cap)
+def preview(campaign: Campaign, *, now: datetime.datetime, fatigue_cap: int,
+            read_ledger: bool = False) -> Preview:
+    """Counts by reason for every customer of the store matching the filters (one query).
+    `read_ledger`: the words from the ledger rather than the profile (equal; for tests)."""
+    audience, params = _sql_and_params(campaign, now=now, fatigue_cap=fatigue_cap,
+                                       read_ledger=read_ledger)
     with connection.cursor() as cursor:
         _without_jit(cursor)
         cursor.execute(_COUNTS.format(audience=audience), params)
@@ -261,8 +277,9 @@ def preview(campaign: Campaign, *, now: datetime.datetime, fatigue_cap: int) -> 
 
 @transaction.atomic
 def customer_ids(campaign: Campaign, *, reason: str, now: datetime.datetime,
-                 fatigue_cap: int, limit: int) -> list[int]:
-    audience, params = _sql_and_params(campaign, now=now, fatigue_cap=fatigue_cap)
+                 fatigue_cap: int, limit: int, read_ledger: bool = False) -> list[int]:
+    audience, params = _sql_and_params(campaign, now=now, fatigue_cap=fatigue_cap,
+                                       read_ledger=read_ledger)
     params.update({"reason": reason, "limit": limit})
     with connection.cursor() as cursor:
         _without_jit(cursor)

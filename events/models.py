@@ -194,7 +194,9 @@ class AudienceEntry(models.Model):
     """One customer who matched a campaign's filters when it was expanded, and why they were
     invited or left out. The left-out ones are the results' control group."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="audience")
+    # No index of its own: audience_once_per_campaign_customer starts with it.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="audience",
+                                 db_index=False)
     customer = models.ForeignKey("crm.Customer", on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=20, choices=Reason.choices)
     email_to = models.CharField(max_length=254, blank=True)
@@ -219,7 +221,9 @@ class Invitation(models.Model):
     """A customer invited to an event (once, whichever campaign invited them), their RSVP and
     whether they came. The signed link in the invitation names this row."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
+    # No index of its own: invitation_once_per_event_customer starts with it.
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations",
+                              db_index=False)
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="invitations")
     customer = models.ForeignKey("crm.Customer", on_delete=models.CASCADE,
