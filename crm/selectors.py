@@ -17,13 +17,20 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Concat, Greatest, TruncDate, TruncMonth
+from django.db.models.functions import (
+    Coalesce,
+    Concat,
+    Greatest,
+    JSONObject,
+    TruncDate,
+    TruncMonth,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.errors import LoupeError
-from core.packed import FORWARD, Packed, attach
+from core.packed import FORWARD, Compiled, Packed, attach
 from crm import occasion_dates
 from crm.links import INVALID, VOUCHER_INVALID, sign_up_named_by, voucher_named_by
 from crm.models import (
@@ -390,14 +397,28 @@ def _page_lists() -> dict[str, Packed]:
     }
 
 
-def _packed_page(customers, customer_id) -> Customer:
-    """The customer and every list of their page in one query (PostgreSQL)."""
+def _page_read(*, store_id, customer_id):
     lists = _page_lists()
-    customer = get_object_or_404(
-        customers.annotate(**{f"page_{name}": packed.expression()
-                              for name, packed in lists.items()}), pk=customer_id)
-    for name, packed in lists.items():
-        rows = packed.load(getattr(customer, f"page_{name}"))
+    customer = Packed(Customer.objects.filter(store_id=store_id, pk=customer_id),
+                      assigned_to=FORWARD, store=FORWARD)
+    return customer.queryset.values(page=JSONObject(
+        customer=customer.row(), **{name: packed.expression() for name, packed in lists.items()}))
+
+
+# The page's one query, compiled once per process (core.packed.Compiled).
+_PAGE = Compiled(_page_read)
+
+
+def _packed_page(store, customer_id) -> Customer:
+    """The customer and every list of their page in one query (PostgreSQL)."""
+    found = _PAGE.fetch(store_id=store.pk, customer_id=int(customer_id))
+    if found is None:
+        raise Http404("No customer of this store has this id.")
+    page = found["page"]
+    customer = Packed(Customer.objects.all(), assigned_to=FORWARD,
+                      store=FORWARD).load_one(page["customer"])
+    for name, packed in _page_lists().items():
+        rows = packed.load(page[name])
         if name == "recent_interactions":
             customer.recent_interactions = rows
         else:
@@ -408,11 +429,11 @@ def _packed_page(customers, customer_id) -> Customer:
 def customer_page(*, store, customer_id, packed: bool | None = None) -> Customer:
     """One customer with everything the profile page shows: one query on PostgreSQL
     (`packed`), a query per list elsewhere."""
-    customers = Customer.objects.for_store(store).select_related("assigned_to", "store")
     if packed is None:
         packed = connection.vendor == "postgresql"
-    customer = (_packed_page(customers, customer_id) if packed else get_object_or_404(
-        customers.prefetch_related(*_page_prefetches()), pk=customer_id))
+    customer = (_packed_page(store, customer_id) if packed else get_object_or_404(
+        Customer.objects.for_store(store).select_related("assigned_to", "store")
+        .prefetch_related(*_page_prefetches()), pk=customer_id))
     today = store.today()
     for occasion in customer.occasions.all():
         occasion.next_on = occasion.next_date(today)

@@ -9,7 +9,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from core.packed import FORWARD, Packed
+from core.packed import FORWARD, Compiled, Packed
 from core.phones import phone_for_people
 from crm.models import (
     AnyOf,
@@ -129,10 +129,18 @@ def customer_page_panels(*, customer) -> dict:
         messages = list(customer_messages(customer=customer).select_related("written_by"))
         return _panels(customer, list(open_tasks_of(customer=customer)), messages,
                        list(_replies(customer)), list(snippets_of(store=customer.store)))
+    row = _PANELS.fetch(customer_id=customer.pk)
     lists = _page_lists()
-    row = Customer.objects.filter(pk=customer.pk).values(
-        **{f"page_{name}": packed.expression() for name, packed in lists.items()}).get()
     return _panels(customer, *(lists[name].load(row[f"page_{name}"]) for name in lists))
+
+
+def _panels_read(*, customer_id):
+    return Customer.objects.filter(pk=customer_id).values(
+        **{f"page_{name}": packed.expression() for name, packed in _page_lists().items()})
+
+
+# The panels' one query, compiled once per process (core.packed.Compiled).
+_PANELS = Compiled(_panels_read)
 
 
 def _page_lists() -> dict[str, Packed]:

@@ -117,3 +117,21 @@ def test_a_consent_taken_back_shows_on_the_next_page(sales_client, store, salesp
     assert "✗" in page and "✓" not in page
     assert Consent.objects.filter(customer=customer).count() == 2
     assert Customer.objects.get(pk=customer.pk).assigned_to == salesperson
+
+
+def test_the_compiled_read_takes_each_customer_and_store_afresh(store, other_store,
+                                                                  salesperson):
+    """The page's SQL is built once per process; each call still reads its own customer of
+    its own store."""
+    ours, other = (CustomerFactory(store=store, first_name="Ava"),
+                   CustomerFactory(store=store, first_name="Mia"))
+    theirs = CustomerFactory(store=other_store, first_name="Zoe")
+    other.interactions.create(kind="note", summary="Mia's note", occurred_at=timezone.now())
+    for customer in (ours, other):
+        shown = selectors.customer_page(store=store, customer_id=customer.pk, packed=True)
+        assert (shown.pk, shown.first_name, shown.store) == (customer.pk, customer.first_name,
+                                                             store)
+        assert [i.summary for i in shown.recent_interactions] == (
+            ["Mia's note"] if customer == other else [])
+    assert selectors.customer_page(store=other_store, customer_id=theirs.pk,
+                                   packed=True).first_name == "Zoe"
