@@ -1,6 +1,7 @@
 """Reads of customers, shaped once for the page that shows them and scoped to the store."""
 
 import datetime
+import functools
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
@@ -379,8 +380,10 @@ def _page_prefetches():
                      to_attr="recent_interactions")]
 
 
+@functools.cache
 def _page_lists() -> dict[str, Packed]:
-    """The same lists as `_page_prefetches`, in the same order, as columns of one query."""
+    """The same lists as `_page_prefetches`, in the same order, as columns of one query
+    (built once: their querysets are only compiled into that query, never run)."""
     mine = OuterRef("pk")
     return {
         "preferences": Packed(Preference._default_manager.filter(customers=mine)),

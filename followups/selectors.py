@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+import functools
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
@@ -143,6 +144,7 @@ def _panels_read(*, customer_id):
 _PANELS = Compiled(_panels_read)
 
 
+@functools.cache
 def _page_lists() -> dict[str, Packed]:
     mine = OuterRef("pk")
     sign_ups = SignUp.objects.filter(customer=OuterRef(mine)).values("pk")
