@@ -1,3 +1,4 @@
+import contextlib
 import contextvars
 
 from django.utils import timezone
@@ -17,6 +18,25 @@ def user_of(by):
     return getattr(by, "user", None)
 
 
+# The entries of an `audit_batch` block, written together when it ends (None outside one).
+_batch: contextvars.ContextVar[list | None] = contextvars.ContextVar("audit_batch",
+                                                                    default=None)
+
+
+@contextlib.contextmanager
+def audit_batch():
+    """Within the block, `log_action` collects its entries and the block's end writes them in
+    one INSERT, still inside the caller's transaction (a write of many steps, a walk-in,
+    records each step and pays one round trip). Nothing is written if the block raises."""
+    entries = []
+    token = _batch.set(entries)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    AuditEntry.objects.bulk_create(entries)
+
+
 def log_action(*, by, action: str, obj=None, store=None, data: dict | None = None,
                at=None) -> AuditEntry:
     """Record that `by` (the staff member acting, or None for the public and the system) did
@@ -26,7 +46,17 @@ def log_action(*, by, action: str, obj=None, store=None, data: dict | None = Non
     """
     if store is None and obj is not None:
         store = getattr(obj, "store", None)
-    return AuditEntry.objects.create(
+    entry = _entry(by=by, action=action, obj=obj, store=store, data=data, at=at)
+    batch = _batch.get()
+    if batch is None:
+        entry.save(force_insert=True)
+    else:
+        batch.append(entry)
+    return entry
+
+
+def _entry(*, by, action, obj, store, data, at) -> AuditEntry:
+    return AuditEntry(
         store=store,
         actor=user_of(by),
         action=action,

@@ -1,6 +1,7 @@
 """Reads of customers, shaped once for the page that shows them and scoped to the store."""
 
 import datetime
+import functools
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
@@ -17,12 +18,20 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Concat, Greatest, TruncDate, TruncMonth
+from django.db.models.functions import (
+    Coalesce,
+    Concat,
+    Greatest,
+    JSONObject,
+    TruncDate,
+    TruncMonth,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.errors import LoupeError
+from core.packed import FORWARD, Compiled, Packed, attach
 from crm import occasion_dates
 from crm.links import INVALID, VOUCHER_INVALID, sign_up_named_by, voucher_named_by
 from crm.models import (
@@ -47,6 +56,7 @@ from crm.models import (
     Voucher,
     VoucherProgram,
     WalkIn,
+    WishItem,
     address_channels,
 )
 from crm.normalize import (
@@ -360,21 +370,73 @@ def customers_potential(*, store):
                                              last_visit_at__isnull=True)
 
 
-def customer_page(*, store, customer_id) -> Customer:
-    """One customer with everything the profile page shows, in a fixed number of queries."""
+def _page_prefetches():
     timeline = Interaction.objects.select_related("staff").order_by("-occurred_at", "-id")
-    customer = get_object_or_404(
-        Customer.objects.for_store(store).select_related("assigned_to", "store")
-        .prefetch_related(
-            "preferences", "occasions", "wish_items__photos", "purchases__associate",
+    return ["preferences", "occasions", "wish_items__photos", "purchases__associate",
             "purchases__photos",
             Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")
                      .order_by("-created_at", "-id")),
             Prefetch("interactions", queryset=timeline[:TIMELINE_LENGTH],
-                     to_attr="recent_interactions"),
-        ),
-        pk=customer_id,
-    )
+                     to_attr="recent_interactions")]
+
+
+@functools.cache
+def _page_lists() -> dict[str, Packed]:
+    """The same lists as `_page_prefetches`, in the same order, as columns of one query
+    (built once: their querysets are only compiled into that query, never run)."""
+    mine = OuterRef("pk")
+    return {
+        "preferences": Packed(Preference._default_manager.filter(customers=mine)),
+        "occasions": Packed(Occasion._default_manager.filter(customer=mine)),
+        "wish_items": Packed(WishItem._default_manager.filter(customer=mine), photos=Packed(
+            PiecePhoto._default_manager.filter(wish_item=mine))),
+        "purchases": Packed(Purchase._default_manager.filter(customer=mine), associate=FORWARD,
+                            photos=Packed(PiecePhoto._default_manager.filter(purchase=mine))),
+        "consents": Packed(Consent._default_manager.filter(customer=mine)
+                           .order_by("-created_at", "-id"), recorded_by=FORWARD),
+        "recent_interactions": Packed(
+            Interaction._default_manager.filter(customer=mine)
+            .order_by("-occurred_at", "-id")[:TIMELINE_LENGTH], staff=FORWARD),
+    }
+
+
+def _page_read(*, store_id, customer_id):
+    lists = _page_lists()
+    customer = Packed(Customer.objects.filter(store_id=store_id, pk=customer_id),
+                      assigned_to=FORWARD, store=FORWARD)
+    return customer.queryset.values(page=JSONObject(
+        customer=customer.row(), **{name: packed.expression() for name, packed in lists.items()}))
+
+
+# The page's one query, compiled once per process (core.packed.Compiled).
+_PAGE = Compiled(_page_read)
+
+
+def _packed_page(store, customer_id) -> Customer:
+    """The customer and every list of their page in one query (PostgreSQL)."""
+    found = _PAGE.fetch(store_id=store.pk, customer_id=int(customer_id))
+    if found is None:
+        raise Http404("No customer of this store has this id.")
+    page = found["page"]
+    customer = Packed(Customer.objects.all(), assigned_to=FORWARD,
+                      store=FORWARD).load_one(page["customer"])
+    for name, packed in _page_lists().items():
+        rows = packed.load(page[name])
+        if name == "recent_interactions":
+            customer.recent_interactions = rows
+        else:
+            attach(customer, name, rows)
+    return customer
+
+
+def customer_page(*, store, customer_id, packed: bool | None = None) -> Customer:
+    """One customer with everything the profile page shows: one query on PostgreSQL
+    (`packed`), a query per list elsewhere."""
+    if packed is None:
+        packed = connection.vendor == "postgresql"
+    customer = (_packed_page(store, customer_id) if packed else get_object_or_404(
+        Customer.objects.for_store(store).select_related("assigned_to", "store")
+        .prefetch_related(*_page_prefetches()), pk=customer_id))
     today = store.today()
     for occasion in customer.occasions.all():
         occasion.next_on = occasion.next_date(today)

@@ -2,12 +2,15 @@
 
 import calendar
 import datetime
+import functools
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, F, Prefetch, Q
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.packed import FORWARD, Compiled, Packed
 from core.phones import phone_for_people
 from crm.models import (
     AnyOf,
@@ -102,11 +105,64 @@ def customer_thread(*, customer) -> list:
     (with its status), and every text they sent us. Two queries."""
     out = list(Message.objects.filter(customer=customer).select_related("written_by")
                .order_by("due_at", "id"))
-    inbound = list(Interaction.objects.filter(customer=customer, kind=InteractionKind.REPLY)
-                   .order_by("occurred_at", "id"))
+    return _thread(out, _replies(customer))
+
+
+def _replies(customer):
+    return Interaction.objects.filter(customer=customer, kind=InteractionKind.REPLY) \
+        .order_by("occurred_at", "id")
+
+
+def _thread(out, inbound) -> list:
     entries = [(m.sent_at or m.due_at, "out", m) for m in out] + \
               [(i.occurred_at, "in", i) for i in inbound]
     return sorted(entries, key=lambda entry: entry[0])
+
+
+def customer_page_panels(*, customer) -> dict:
+    """What the customer page shows of follow-ups: the open tasks, the conversation, every
+    message (`customer_messages`) and the store's snippets; one query on PostgreSQL, read
+    afresh on every call.
+
+    The conversation's texts out are the customer's own messages of that list, in the
+    opposite order ((due_at, id) ascending is exactly the reverse of descending)."""
+    if connection.vendor != "postgresql":
+        messages = list(customer_messages(customer=customer).select_related("written_by"))
+        return _panels(customer, list(open_tasks_of(customer=customer)), messages,
+                       list(_replies(customer)), list(snippets_of(store=customer.store)))
+    row = _PANELS.fetch(customer_id=customer.pk)
+    lists = _page_lists()
+    return _panels(customer, *(lists[name].load(row[f"page_{name}"]) for name in lists))
+
+
+def _panels_read(*, customer_id):
+    return Customer.objects.filter(pk=customer_id).values(
+        **{f"page_{name}": packed.expression() for name, packed in _page_lists().items()})
+
+
+# The panels' one query, compiled once per process (core.packed.Compiled).
+_PANELS = Compiled(_panels_read)
+
+
+@functools.cache
+def _page_lists() -> dict[str, Packed]:
+    mine = OuterRef("pk")
+    sign_ups = SignUp.objects.filter(customer=OuterRef(mine)).values("pk")
+    return {
+        "tasks": Packed(Task.objects.open().filter(customer=mine).order_by("due_on", "id"),
+                        assignee=FORWARD),
+        "messages": Packed(Message.objects.filter(Q(customer=mine) | AnyOf(
+            F("sign_up"), ArraySubquery(sign_ups))).order_by("-due_at", "-id"),
+            written_by=FORWARD),
+        "replies": Packed(_replies(mine)),
+        "snippets": Packed(Snippet.objects.filter(store=OuterRef("store")).order_by("title")),
+    }
+
+
+def _panels(customer, tasks, messages, replies, snippets) -> dict:
+    out = [message for message in reversed(messages) if message.customer_id == customer.pk]
+    return {"tasks": tasks, "thread": _thread(out, replies), "messages": messages,
+            "snippets": snippets}
 
 
 def snippets_of(*, store):

@@ -49,6 +49,20 @@ def client_assign(*, customer: Customer, associate, by=None, reason: str, note: 
     return assignment
 
 
+def client_first_assign(*, customer: Customer, by, reason: str, at) -> Assignment:
+    """The first associate of a profile inserted in the caller's transaction with
+    `assigned_to` already set (call inside it): nobody else can see the profile yet, so there
+    is nothing to lock, no assignment to close and no task to follow them."""
+    associate = customer.assigned_to
+    assignment = Assignment.objects.create(customer=customer, associate=associate,
+                                           started_at=at, set_by=by, reason=reason)
+    interaction_add(customer=customer, kind=InteractionKind.CHANGE, by=by, at=at,
+                    summary=_looked_after(associate.display_name, reason))
+    log_action(by=by, action="client.assigned", obj=customer,
+               data={"associate": associate.pk, "reason": reason}, at=at)
+    return assignment
+
+
 @dataclass(frozen=True)
 class Move:
     """Give one client to an associate, if they are still with who the manager saw."""

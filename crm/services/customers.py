@@ -5,10 +5,10 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from core.audit import log_action
+from core.audit import log_action, user_of
 from core.errors import LoupeError
 from core.one_line import check_one_line
 from crm.models import (
@@ -21,7 +21,7 @@ from crm.models import (
     Purchase,
 )
 from crm.normalize import consent_address, normalize_email, normalize_phone, phone_national
-from crm.services.assignment import client_assign
+from crm.services.assignment import client_first_assign
 from crm.services.privacy import NOT_AN_ASK, address_erased
 from crm.services.timeline import interaction_add
 
@@ -45,14 +45,52 @@ def consent_record(*, customer: Customer, channel: str, address: str, purpose: s
     delivered twice or a double tap leaves one entry.
     """
     address = consent_address(address, channel=channel)
-    at = at or timezone.now()
     # Lock the customer so two concurrent recordings for one customer serialise.
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
     current = Consent.objects.current_row(customer=customer, channel=channel, address=address,
                                           purpose=purpose)
-    if granted and method in NOT_AN_ASK and address_erased(store=customer.store,
-                                                           address=address):
-        # An erased address opens again only when the person asks again (crm.services.privacy).
+    return _consent_appended(customer=customer, current=current, channel=channel,
+                             address=address, purpose=purpose, granted=granted, method=method,
+                             words=words, by=by, occasion=occasion, note=note, at=at)
+
+
+def consents_record_first(*, customer: Customer, answers: list[dict], by=None,
+                          at=None) -> list[Consent]:
+    """`consent_record` for each of `answers` (dicts of its keyword arguments but customer,
+    by and at) on a profile inserted in the caller's transaction (call inside it): nobody
+    else can see it, so nothing to lock and no state current yet; one insert for the rows and
+    one for their history."""
+    at = at or timezone.now()
+    rows = [Consent(customer=customer, recorded_by=by, created_at=at, **answer)
+            for answer in answers]
+    for row in rows:
+        row.address = consent_address(row.address, channel=row.channel)
+    rows = [row for row in rows if not _stays_closed(customer, row.address, row.granted,
+                                                     row.method)]
+    bulk_create_with_history(rows, Consent, default_user=user_of(by), default_date=at)
+    for row in rows:
+        _consent_logged(row, by=by, at=at)
+    return rows
+
+
+def _stays_closed(customer, address, granted, method) -> bool:
+    """An erased address opens again only when the person asks again
+    (crm.services.privacy)."""
+    return granted and method in NOT_AN_ASK and address_erased(store=customer.store,
+                                                               address=address)
+
+
+def _consent_logged(consent, *, by, at) -> None:
+    log_action(by=by, action="consent.granted" if consent.granted else "consent.revoked",
+               obj=consent.customer, at=at,
+               data={"channel": consent.channel, "address": consent.address,
+                     "purpose": consent.purpose, "method": consent.method})
+
+
+def _consent_appended(*, customer, current, channel, address, purpose, granted, method, words,
+                      by, occasion, note, at) -> Consent:
+    at = at or timezone.now()
+    if _stays_closed(customer, address, granted, method):
         return current
     if current is not None and current.granted == granted and current.method == method:
         return current
@@ -61,10 +99,7 @@ def consent_record(*, customer: Customer, channel: str, address: str, purpose: s
         method=method, words=words, recorded_by=by, occasion=occasion, note=note,
         created_at=at,
     )
-    log_action(by=by,
-               action="consent.granted" if granted else "consent.revoked", obj=customer,
-               data={"channel": channel, "address": address, "purpose": purpose,
-                     "method": method}, at=at)
+    _consent_logged(consent, by=by, at=at)
     return consent
 
 
@@ -76,6 +111,14 @@ def customer_create(*, store, by, source: str, first_name: str, last_name: str =
     A salesperson or manager who creates a customer with no associate becomes their associate
     (reason walk-in). Raises LoupeError (with the field) for a missing name or a bad contact.
     """
+    return customer_add(store=store, by=by, source=source, first_name=first_name,
+                        last_name=last_name, email=email, phone=phone, **profile)
+
+
+def customer_add(*, store, by, source: str, first_name: str, last_name: str = "",
+                 email: str = "", phone: str = "", visited_at=None, **profile) -> Customer:
+    """`customer_create` inside the caller's transaction (a walk-in writes the whole visit in
+    one, with no savepoint per step); `visited_at` is their visit, if this is one."""
     unknown = set(profile) - PROFILE_FIELDS - {"preferences"}
     if unknown:
         raise TypeError(f"customer_create() got unexpected profile fields {sorted(unknown)}")
@@ -89,17 +132,23 @@ def customer_create(*, store, by, source: str, first_name: str, last_name: str =
     if profile.get("secondary_email"):
         profile["secondary_email"] = normalize_email(profile["secondary_email"],
                                                      field="secondary_email")
+    at = timezone.now()
+    # Their first associate goes in with the row (client_first_assign records it).
+    associate = by if by is not None and by.can_sell else None
     customer = Customer.objects.create(
         store=store, first_name=first_name, last_name=(last_name or "").strip(),
-        email=normalize_email(email), phone=normalize_phone(phone), source=source, **profile,
+        email=normalize_email(email), phone=normalize_phone(phone), source=source,
+        assigned_to=associate, last_visit_at=visited_at, **profile,
     )
     if preferences:
-        customer.preferences.set(preferences)
+        # A new profile likes nothing yet: one insert instead of set()'s read, diff and insert.
+        Likes = Customer.preferences.through  # noqa: N806
+        ids = dict.fromkeys(getattr(preference, "pk", preference) for preference in preferences)
+        Likes.objects.bulk_create([Likes(customer=customer, preference_id=pk) for pk in ids])
     log_action(by=by, action="customer.created", obj=customer,
-               data={"source": source})
-    if by is not None and by.can_sell and customer.assigned_to_id is None:
-        client_assign(customer=customer, associate=by, by=by,
-                      reason="walk_in")
+               data={"source": source}, at=at)
+    if associate is not None:
+        client_first_assign(customer=customer, by=by, reason="walk_in", at=at)
     return customer
 
 
@@ -235,6 +284,32 @@ def occasion_add(*, customer: Customer, kind: str, month: int, day: int, year: i
     return occasion
 
 
+def occasions_add_first(*, customer: Customer, dates: list[dict], by, at) -> list[Occasion]:
+    """The dates told for a profile inserted in the caller's transaction (call inside it),
+    each a dict of kind, month, day, year, label and the form's field prefix, checked as
+    `occasion_add` checks them and written in one insert (and one for their history). One
+    date per kind (ValueError otherwise): for more, `occasion_record`, one at a time, decides
+    what each corrects."""
+    today = customer.store.today(at)
+    occasions = []
+    for date in dates:
+        occasion_checked(kind=date["kind"], month=date["month"], day=date["day"],
+                         year=date["year"], today=today, prefix=date["prefix"])
+        label = f"{date['prefix']}label"
+        check_one_line({label: (date["label"] or "").strip()}, [label])
+        occasions.append(Occasion(customer=customer, kind=date["kind"], month=date["month"],
+                                  day=date["day"], year=date["year"],
+                                  label=(date["label"] or "").strip()[:80]))
+    if len({o.kind for o in occasions}) < len(occasions):
+        raise ValueError("occasions_add_first() takes one date per kind")
+    bulk_create_with_history(occasions, Occasion, default_user=user_of(by), default_date=at)
+    for occasion in occasions:
+        log_action(by=by, action="occasion.added", obj=customer, at=at,
+                   data={"kind": occasion.kind, "month": occasion.month, "day": occasion.day,
+                         "year": occasion.year})
+    return occasions
+
+
 @transaction.atomic
 def customer_note_add(*, customer: Customer, text: str, by) -> Interaction:
     text = (text or "").strip()
@@ -253,30 +328,45 @@ def purchase_record(*, customer: Customer, purchased_on: datetime.date, amount: 
 
     A bridal purchase's `wedding_date` becomes the customer's anniversary (with its year).
     """
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    locked.store = customer.store
+    purchase = purchase_add(customer=locked, purchased_on=purchased_on, amount=amount,
+                            description=description, by=by, pos_reference=pos_reference,
+                            wedding_date=wedding_date)
+    for name in ("lifetime_value", "first_purchase_on", "last_purchase_on"):
+        setattr(customer, name, getattr(locked, name))
+    return purchase
+
+
+def purchase_add(*, customer: Customer, purchased_on: datetime.date, amount: Decimal,
+                 description: str = "", by=None, pos_reference: str = "",
+                 wedding_date: datetime.date | None = None) -> Purchase:
+    """`purchase_record` inside the caller's transaction, for a customer it holds locked or
+    inserted itself: their totals are `customer`'s, which no one else can change meanwhile
+    (a walk-in's purchase costs no second lock, no savepoint and no re-read)."""
     if amount is None or amount < 0:
         raise LoupeError("Enter the amount paid.", field="amount")
     if purchased_on > customer.store.today():
         raise LoupeError("A purchase cannot be in the future.", field="purchased_on")
-    locked = Customer.objects.select_for_update().get(pk=customer.pk)
-    purchase = Purchase.objects.create(store=locked.store, customer=locked,
+    purchase = Purchase.objects.create(store=customer.store, customer=customer,
                                        purchased_on=purchased_on, amount=amount,
                                        description=(description or "").strip()[:200],
                                        associate=by, pos_reference=pos_reference)
-    first = min(filter(None, [locked.first_purchase_on, purchased_on]))
-    last = max(filter(None, [locked.last_purchase_on, purchased_on]))
-    Customer.objects.filter(pk=locked.pk).update(
-        lifetime_value=F("lifetime_value") + amount, first_purchase_on=first,
-        last_purchase_on=last)
-    customer.refresh_from_db(fields=["lifetime_value", "first_purchase_on", "last_purchase_on"])
-    interaction_add(customer=locked, kind=InteractionKind.PURCHASE, by=by,
+    customer.lifetime_value += amount
+    customer.first_purchase_on = min(filter(None, [customer.first_purchase_on, purchased_on]))
+    customer.last_purchase_on = max(filter(None, [customer.last_purchase_on, purchased_on]))
+    Customer.objects.filter(pk=customer.pk).update(
+        lifetime_value=customer.lifetime_value, first_purchase_on=customer.first_purchase_on,
+        last_purchase_on=customer.last_purchase_on)
+    interaction_add(customer=customer, kind=InteractionKind.PURCHASE, by=by,
                     summary=f"Bought {purchase.description or 'a piece'} for ${amount:,.2f}")
     if wedding_date is not None:
         try:
-            occasion_add(customer=locked, kind=OccasionKind.ANNIVERSARY,
+            occasion_add(customer=customer, kind=OccasionKind.ANNIVERSARY,
                          month=wedding_date.month, day=wedding_date.day, year=wedding_date.year,
                          by=by)
         except LoupeError as exc:
             raise LoupeError(exc.message, field="wedding_date") from exc
-    log_action(by=by, action="purchase.recorded", obj=locked,
+    log_action(by=by, action="purchase.recorded", obj=customer,
                data={"amount": str(amount), "purchased_on": purchased_on.isoformat()})
     return purchase

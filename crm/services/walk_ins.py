@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.audit import log_action
+from core.audit import audit_batch, log_action
 from core.errors import LoupeError
 from crm.models import (
     Channel,
@@ -24,12 +24,15 @@ from crm.selectors import customer_duplicates
 from crm.services.assignment import client_assign
 from crm.services.customers import (
     consent_record,
-    customer_create,
+    consents_record_first,
+    customer_add,
     customer_update,
     interaction_add,
-    purchase_record,
+    occasions_add_first,
+    purchase_add,
 )
 from crm.services.occasions import occasion_record
+from crm.services.timeline import timeline_batch
 from crm.wording import reminder_words
 
 # A yes for a channel needs the contact it would use, and says so beside the consent box.
@@ -107,34 +110,46 @@ def customer_log_walk_in(*, store, by, key: uuid.UUID, entry: WalkInEntry,
 
 
 def _log_walk_in(*, store, by, key, entry: WalkInEntry, customer: Customer | None) -> Customer:
+    """One transaction (the caller's) with no savepoint inside: any refusal undoes the whole
+    visit. A new profile is nobody else's yet, so its dates and consents are written without
+    the reads and locks an existing profile needs; the audit and timeline entries go in one
+    insert each."""
     now = timezone.now()
     _check_consent_contacts(entry, customer)
-    customer = _profile(store=store, by=by, entry=entry, customer=customer)
-    occasions = [
-        occasion_record(customer=customer, kind=o.kind, month=o.month, day=o.day, year=o.year,
-                        label=o.label, by=by, prefix=f"{o.kind}_")
-        for o in entry.occasions
-    ]
-    if entry.looked_at.strip():
-        WishItem.objects.create(customer=customer, description=entry.looked_at.strip()[:200],
-                                price=entry.looked_at_price, added_by=by)
-    if entry.bought:
-        if entry.purchase_amount is None:
-            raise LoupeError("Enter what they paid.", field="purchase_amount")
-        purchase_record(customer=customer, purchased_on=store.today(now),
-                        amount=entry.purchase_amount, description=entry.looked_at, by=by)
-    _record_consents(customer=customer, by=by, entry=entry, occasion=next(iter(occasions), None),
-                     at=now)
-    WalkIn.objects.create(key=key, customer=customer, logged_by=by, bought=entry.bought,
-                          why_not=entry.why_not.strip()[:200],
-                          looked_at=entry.looked_at.strip()[:200], created_at=now)
-    interaction_add(customer=customer, kind=InteractionKind.VISIT, by=by, at=now,
-                    summary=_visit_summary(entry))
-    Customer.objects.filter(pk=customer.pk).update(last_visit_at=now)
-    customer.last_visit_at = now
-    log_action(by=by, action="customer.walk_in", obj=customer,
-               data={"bought": entry.bought, "occasions": len(occasions)}, at=now)
+    new = customer is None
+    with audit_batch(), timeline_batch():
+        customer = _profile(store=store, by=by, entry=entry, customer=customer, at=now)
+        occasions = _occasions(customer=customer, by=by, entry=entry, new=new, at=now)
+        if entry.looked_at.strip():
+            WishItem.objects.create(customer=customer,
+                                    description=entry.looked_at.strip()[:200],
+                                    price=entry.looked_at_price, added_by=by)
+        if entry.bought:
+            if entry.purchase_amount is None:
+                raise LoupeError("Enter what they paid.", field="purchase_amount")
+            # The profile is new or locked by _profile_update: no second lock.
+            purchase_add(customer=customer, purchased_on=store.today(now),
+                         amount=entry.purchase_amount, description=entry.looked_at, by=by)
+        _record_consents(customer=customer, by=by, entry=entry,
+                         occasion=next(iter(occasions), None), at=now, new=new)
+        WalkIn.objects.create(key=key, customer=customer, logged_by=by, bought=entry.bought,
+                              why_not=entry.why_not.strip()[:200],
+                              looked_at=entry.looked_at.strip()[:200], created_at=now)
+        interaction_add(customer=customer, kind=InteractionKind.VISIT, by=by, at=now,
+                        summary=_visit_summary(entry))
+        if not new:
+            Customer.objects.filter(pk=customer.pk).update(last_visit_at=now)
+            customer.last_visit_at = now
+        log_action(by=by, action="customer.walk_in", obj=customer,
+                   data={"bought": entry.bought, "occasions": len(occasions)}, at=now)
     return customer
+
+
+def _occasions(*, customer, by, entry: WalkInEntry, new: bool, at) -> list:
+    dates = [dataclasses.asdict(o) | {"prefix": f"{o.kind}_"} for o in entry.occasions]
+    if new and len({o.kind for o in entry.occasions}) == len(dates):
+        return occasions_add_first(customer=customer, dates=dates, by=by, at=at)
+    return [occasion_record(customer=customer, by=by, **date) for date in dates]
 
 
 def _check_not_on_file(*, store, entry: WalkInEntry) -> None:
@@ -153,15 +168,15 @@ def _check_consent_contacts(entry: WalkInEntry, customer: Customer | None) -> No
             raise LoupeError(message, field=f"consent_{channel}")
 
 
-def _profile(*, store, by, entry: WalkInEntry, customer: Customer | None) -> Customer:
+def _profile(*, store, by, entry: WalkInEntry, customer: Customer | None, at) -> Customer:
     details = {"address_line": entry.address_line, "city": entry.city, "region": entry.region,
                "postal_code": entry.postal_code, "partner_name": entry.partner_name,
                "contact_preference": entry.contact_preference}
     if customer is None:
-        return customer_create(store=store, by=by, source=Source.WALK_IN,
-                               first_name=entry.first_name, last_name=entry.last_name,
-                               email=entry.email, phone=entry.phone,
-                               preferences=entry.preferences, **details)
+        return customer_add(store=store, by=by, source=Source.WALK_IN,
+                            first_name=entry.first_name, last_name=entry.last_name,
+                            email=entry.email, phone=entry.phone, visited_at=at,
+                            preferences=entry.preferences, **details)
     return _profile_update(customer=customer, by=by, entry=entry, details=details)
 
 
@@ -186,19 +201,21 @@ def _profile_update(*, customer: Customer, by, entry: WalkInEntry, details: dict
     return customer
 
 
-def _record_consents(*, customer, by, entry: WalkInEntry, occasion, at) -> None:
+def _record_consents(*, customer, by, entry: WalkInEntry, occasion, at, new: bool) -> None:
     """Each yes is for the address typed on the screen (the profile's when left blank)."""
     email = entry.email.strip() or customer.email
     number = entry.phone.strip() or str(customer.phone or "")
-    for channel, yes in entry.consents.items():
-        if not yes:
-            continue
-        consent_record(customer=customer, channel=channel,
-                       address=email if channel == Channel.EMAIL else number,
-                       purpose=Purpose.OCCASION_REMINDERS, granted=True,
-                       method=ConsentMethod.TABLET, by=by, occasion=occasion, at=at,
-                       words=reminder_words(store=customer.store, channel=channel,
-                                            number=number))
+    answers = [
+        {"channel": channel, "address": email if channel == Channel.EMAIL else number,
+         "purpose": Purpose.OCCASION_REMINDERS, "granted": True,
+         "method": ConsentMethod.TABLET, "occasion": occasion,
+         "words": reminder_words(store=customer.store, channel=channel, number=number)}
+        for channel, yes in entry.consents.items() if yes]
+    if new:
+        consents_record_first(customer=customer, answers=answers, by=by, at=at)
+        return
+    for answer in answers:
+        consent_record(customer=customer, by=by, at=at, **answer)
 
 
 def _visit_summary(entry: WalkInEntry) -> str:

@@ -6,12 +6,20 @@ from followups import selectors
 register = template.Library()
 
 
+def _panels(customer) -> dict:
+    """Both panels of the customer page from one read (kept on the customer for this
+    request only: the page's customer is read afresh on every request)."""
+    if not hasattr(customer, "followups_panels"):
+        customer.followups_panels = selectors.customer_page_panels(customer=customer)
+    return customer.followups_panels
+
+
 @register.inclusion_tag("followups/partials/_customer_messages_list.html", takes_context=True)
 def customer_messages(context, customer):
-    """Every message for the customer with its status, in one query, in the store's time."""
+    """Every message for the customer with its status, in the store's time."""
     staff = context.get("staff_member")
     return {"customer": customer,
-            "messages": list(selectors.customer_messages(customer=customer)),
+            "messages": _panels(customer)["messages"],
             "store_timezone": staff.store.timezone if staff else timezone.get_current_timezone()}
 
 
@@ -25,14 +33,15 @@ def customer_conversation(context, customer):
     from followups.forms import ReplyForm
     from followups.services import reply_addresses
 
-    tasks = list(selectors.open_tasks_of(customer=customer))
+    panels = _panels(customer)
+    tasks = panels["tasks"]
     addresses = reply_addresses(customer)
     # Their text waiting: answer on the number (no query: the open tasks are at hand).
     waiting = customer.phone and any(task.is_reply for task in tasks)
     return {"customer": customer, "perms": context.get("perms"),
-            "thread": selectors.customer_thread(customer=customer)[-8:], "tasks": tasks,
+            "thread": panels["thread"][-8:], "tasks": tasks,
             "form": ReplyForm(addresses=addresses, initial={
                 "key": uuid.uuid4(),
                 "address": str(customer.phone) if waiting else
                 (addresses[0][1] if addresses else "")}),
-            "snippets": list(selectors.snippets_of(store=customer.store))}
+            "snippets": panels["snippets"]}

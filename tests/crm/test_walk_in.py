@@ -224,3 +224,36 @@ def test_a_form_without_its_one_time_key_is_refused_and_given_a_fresh_one(sales_
     again = sales_client.post(reverse("crm:walk-in"), data | {"key": fresh})
     assert again.status_code == 302
     assert Customer.objects.count() == 1
+
+
+def test_a_full_walk_in_save_stays_within_its_query_budget(sales_client, store, salesperson,
+                                                          django_assert_max_num_queries):
+    """Issue 19: a walk-in save, who is asking included, costs at most 20 queries, with
+    everything the screen takes: likes, three dates, a piece, a purchase, two consents."""
+    likes = list(Preference.objects.for_store(store).offered()[:2])
+    form = _form(uuid.uuid4(), email="olivia@mail.example", consent_email="on",
+                 birthday_month="3", birthday_day="4", partner_birthday_month="5",
+                 partner_birthday_day="6", looked_at="Sapphire halo ring",
+                 looked_at_price="2400.00", bought="yes", purchase_amount="180.00",
+                 preferences=[str(p.pk) for p in likes])
+    with django_assert_max_num_queries(20):
+        response = sales_client.post(reverse("crm:walk-in"), form)
+    assert response.status_code == 302
+    customer = Customer.objects.get()
+    assert customer.assigned_to == salesperson and customer.last_visit_at is not None
+    assert set(customer.preferences.all()) == set(likes)
+    assert Occasion.objects.filter(customer=customer).count() == 3
+    assert Consent.objects.filter(customer=customer, granted=True).count() == 2
+    assert Purchase.objects.get(customer=customer).amount == Decimal("180.00")
+    assert WishItem.objects.filter(customer=customer).count() == 1
+    assert Assignment.objects.get(customer=customer).ended_at is None
+    assert sorted(AuditEntry.objects.filter(object_id=str(customer.pk))
+                  .values_list("action", flat=True)) == sorted([
+        "customer.created", "client.assigned", *["occasion.added"] * 3, "purchase.recorded",
+        *["consent.granted"] * 2, "customer.walk_in"])
+    assert list(customer.interactions.order_by("id").values_list("kind", flat=True)) == [
+        InteractionKind.CHANGE, InteractionKind.PURCHASE, InteractionKind.VISIT]
+    assert customer.lifetime_value == Decimal("180.00") and not customer.is_prospect
+    assert customer.history.count() == 1
+    assert {o.history.get().history_user for o in customer.occasions.all()} == {
+        salesperson.user}

@@ -1,0 +1,137 @@
+"""The customer page's one-query read (issue 19) shows exactly what a query per list shows:
+every list compared field by field, nested rows included, on a small profile."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from crm import selectors
+from crm.models import Channel, Consent, Customer, InteractionKind, PiecePhoto, Purpose
+from followups import selectors as followups_selectors
+from followups.models import Snippet
+from tests.crm.test_query_counts import _history
+from tests.factories import ConsentFactory, CustomerFactory, MessageFactory, SignUpFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(instance):
+    if instance is None:
+        return None
+    return (type(instance).__name__,
+            *[getattr(instance, field.attname) for field in instance._meta.concrete_fields])
+
+
+def _deep(instance, forward=(), nested=()):
+    return (_fields(instance), *[_fields(getattr(instance, name)) for name in forward],
+            *[[_fields(row) for row in getattr(instance, name).all()] for name in nested])
+
+
+def _lists(customer):
+    return {
+        "profile": (_fields(customer), _fields(customer.assigned_to), _fields(customer.store)),
+        "preferences": [_fields(p) for p in customer.preferences.all()],
+        "occasions": [(_fields(o), o.next_on) for o in customer.occasions.all()],
+        "wish_items": [_deep(w, nested=["photos"]) for w in customer.wish_items.all()],
+        "purchases": [_deep(p, ["associate"], ["photos"]) for p in customer.purchases.all()],
+        "consents": [_deep(c, ["recorded_by"]) for c in customer.consents.all()],
+        "timeline": [_deep(i, ["staff"]) for i in customer.recent_interactions],
+        "consent_by_address": customer.consent_by_address,
+    }
+
+
+@pytest.fixture
+def olivia(store, salesperson):
+    customer = CustomerFactory(store=store, assigned_to=salesperson, lifetime_value=Decimal(
+        "1234567.89"))
+    customer.preferences.set(store.preferences.all()[:3])
+    _history(customer, store, salesperson, 4)
+    # What a JSON round trip could bend: cents, no price, microseconds, no associate, more
+    # entries than the timeline shows, an address no longer on the profile.
+    customer.wish_items.create(description="Tennis bracelet", price=Decimal("0.10"))
+    customer.purchases.create(store=store, purchased_on=datetime.date(2019, 2, 28),
+                              amount=Decimal("99999.99"), associate=None)
+    moment = timezone.now().replace(microsecond=123456)
+    customer.interactions.bulk_create([
+        customer.interactions.model(customer=customer, kind="note", summary=f"Old {n}",
+                                    occurred_at=moment - datetime.timedelta(minutes=n))
+        for n in range(selectors.TIMELINE_LENGTH)])
+    ConsentFactory(customer=customer, address="old@mail.example", granted=False,
+                   created_at=moment, recorded_by=None)
+    return customer
+
+
+def test_the_one_query_read_equals_a_query_per_list(store, olivia, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        shown = selectors.customer_page(store=store, customer_id=olivia.pk, packed=True)
+        packed = _lists(shown)
+    straightforward = _lists(selectors.customer_page(store=store, customer_id=olivia.pk,
+                                                     packed=False))
+    assert packed == straightforward
+    assert len(packed["timeline"]) == selectors.TIMELINE_LENGTH
+    assert Decimal("99999.99") in [purchase.amount for purchase in shown.purchases.all()]
+    assert PiecePhoto.objects.count() == sum(
+        len(row[-1]) for row in packed["wish_items"] + packed["purchases"])
+
+
+def test_another_stores_customer_is_not_found(store, other_store):
+    from django.http import Http404
+
+    theirs = CustomerFactory(store=other_store)
+    with pytest.raises(Http404):
+        selectors.customer_page(store=store, customer_id=theirs.pk, packed=True)
+
+
+def test_the_follow_up_panels_in_one_query_equal_their_own_reads(
+        store, olivia, django_assert_num_queries):
+    sign_up = SignUpFactory(store=store, customer=olivia)
+    MessageFactory(customer=None, sign_up=sign_up, store=store, occasion=None,
+                   occurs_on=None, purpose=Purpose.OCCASION_REMINDERS, to=sign_up.email)
+    with django_assert_num_queries(1):
+        panels = followups_selectors.customer_page_panels(customer=olivia)
+    assert [_deep(t, ["assignee"]) for t in panels["tasks"]] == [
+        _deep(t, ["assignee"]) for t in followups_selectors.open_tasks_of(customer=olivia)]
+    assert [_fields(m) for m in panels["messages"]] == [
+        _fields(m) for m in followups_selectors.customer_messages(customer=olivia)]
+    assert [(when, way, _fields(m)) for when, way, m in panels["thread"]] == [
+        (when, way, _fields(m))
+        for when, way, m in followups_selectors.customer_thread(customer=olivia)]
+    assert [_fields(s) for s in panels["snippets"]] == [
+        _fields(s) for s in Snippet.objects.filter(store=store).order_by("title")]
+    assert any(way == "in" for _, way, _ in panels["thread"])
+    assert len(panels["messages"]) == len(panels["thread"]) - olivia.interactions.filter(
+        kind=InteractionKind.REPLY).count() + 1
+
+
+def test_a_consent_taken_back_shows_on_the_next_page(sales_client, store, salesperson):
+    customer = CustomerFactory(store=store, assigned_to=salesperson)
+    url = reverse("crm:customer", kwargs={"customer_id": customer.pk})
+    ConsentFactory(customer=customer, channel=Channel.EMAIL)
+    assert "✓" in sales_client.get(url).content.decode()
+    ConsentFactory(customer=customer, channel=Channel.EMAIL, granted=False,
+                   created_at=timezone.now() + datetime.timedelta(seconds=1))
+    page = sales_client.get(url).content.decode()
+    assert "✗" in page and "✓" not in page
+    assert Consent.objects.filter(customer=customer).count() == 2
+    assert Customer.objects.get(pk=customer.pk).assigned_to == salesperson
+
+
+def test_the_compiled_read_takes_each_customer_and_store_afresh(store, other_store,
+                                                                  salesperson):
+    """The page's SQL is built once per process; each call still reads its own customer of
+    its own store."""
+    ours, other = (CustomerFactory(store=store, first_name="Ava"),
+                   CustomerFactory(store=store, first_name="Mia"))
+    theirs = CustomerFactory(store=other_store, first_name="Zoe")
+    other.interactions.create(kind="note", summary="Mia's note", occurred_at=timezone.now())
+    for customer in (ours, other):
+        shown = selectors.customer_page(store=store, customer_id=customer.pk, packed=True)
+        assert (shown.pk, shown.first_name, shown.store) == (customer.pk, customer.first_name,
+                                                             store)
+        assert [i.summary for i in shown.recent_interactions] == (
+            ["Mia's note"] if customer == other else [])
+    assert selectors.customer_page(store=other_store, customer_id=theirs.pk,
+                                   packed=True).first_name == "Zoe"
