@@ -17,10 +17,10 @@ import itertools
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import CharField, Func, Q, Value
+from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Func, Q, Value
 from django.db.models.functions import Concat, Greatest
 
-from crm.models import Customer
+from crm.models import Customer, CustomerName
 
 # The words that drive the index; a longer query's other words only filter.
 INDEXED_WORDS = 3
@@ -84,23 +84,115 @@ def _first_name_match(words: list[str]) -> Q:
     return match
 
 
-def _fuzzy(store, words: list[str], text: str):
-    """Every word starts a name or (PostgreSQL) is like one: best similarity first."""
-    customers = _keyed(store)
-    if connection.vendor != "postgresql":
-        match = Q()
-        for word in words:
-            match &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-        return customers.filter(match).order_by("last_key", "first_key", "pk")
+# The fuzzy stage reads the names most like a single word this many at a time (two index
+# ranges each, in one query); the next ones only when the limit is not filled yet.
+FUZZY_NAMES = 5
+
+
+def _like_names(store, words: list[str]) -> list[dict]:
+    """The store's names like some word (trigram similarity at pg_trgm's threshold), with
+    their similarity to each word, most like the first word first."""
+    like, sims = Q(), {}
+    for n, word in enumerate(words):
+        like |= Q(name__trigram_similar=word)
+        sims[f"like_{n}"] = ExpressionWrapper(Q(name__trigram_similar=word),
+                                              output_field=BooleanField())
+        sims[f"sim_{n}"] = TrigramSimilarity("name", word)
+    return list(CustomerName.objects.filter(like, store=store).annotate(**sims)
+                .order_by("-sim_0", "name").values("name", *sims))
+
+
+def _legs(customers, batch, levels, limit: int) -> list[int]:
+    """The customers of `batch`'s names, best first, without those a nearer name counts."""
+    legs = []
+    for score, key in batch:
+        closer = [k for s, k in levels if s > score]
+        as_well = [k for s, k in levels if s >= score]
+        for same, other, taken in (("last", "first", closer), ("first", "last", as_well)):
+            legs.append(customers.filter(**{f"{same}_key": key})
+                        .exclude(**{f"{other}_key__in": taken})
+                        .annotate(score=Value(score), last=F("last_key"), first=F("first_key"))
+                        .order_by("last_key", "first_key", "pk")
+                        .values_list("score", "last", "first", "pk")[:limit])
+    rows = legs[0].union(*legs[1:], all=True)
+    return [pk for *_, pk in sorted(rows, key=lambda r: (-r[0], r[1], r[2], r[3]))[:limit]]
+
+
+def _by_score(store, levels: list[tuple[float, str]], found: list[int], limit: int) -> list[int]:
+    """One word: a customer's score is their nearer name's similarity, so the customers of
+    each name are two ranges of the name-key indexes (the name as surname, as first name), each
+    read in order up to the limit, without the customers a nearer name already counts. The
+    nearest names are read first, the next ones only if those fall short of the limit.
+
+    Similarity ignores case, so a name and its key score alike."""
+    customers = _keyed(store).exclude(pk__in=found)
+    ids, start = [], 0
+    while start < len(levels) and len(ids) < limit:
+        end = min(start + FUZZY_NAMES, len(levels))
+        while end < len(levels) and levels[end][0] == levels[end - 1][0]:
+            end += 1
+        ids += _legs(customers, levels[start:end], levels, limit - len(ids))
+        start = end
+    return ids
+
+
+def _levels(names: list[dict]) -> list[tuple[float, str]]:
+    """(similarity, key) of the names like the one word, the most alike first."""
+    levels, keys = [], set()
+    for row in names:
+        if name_key(row["name"]) not in keys:
+            keys.add(name_key(row["name"]))
+            levels.append((row["sim_0"], name_key(row["name"])))
+    return levels
+
+
+def _is_like(field: str, word: str, keys: list[str]) -> list[Q]:
+    """The ways a name can answer to a word: it starts with it, or it is like it."""
+    return [_starts(field, word), *([Q(**{f"{field}__in": keys})] if keys else [])]
+
+
+def _every_word_like(store, words: list[str], text: str, names: list[dict]):
+    """Several words: each starts a name or is like one, best similarity (to either name or
+    to the whole name) first. One arm per way the first two words can fall (each a range of a
+    name-key index on both names), so only the few customers answering to both are read."""
+    likes = [sorted({name_key(row["name"]) for row in names if row[f"like_{n}"]})
+             for n in range(len(words))]
+    match = Q()
+    for fields in itertools.product(("first_key", "last_key"), repeat=2):
+        ways = [_is_like(field, word, keys)
+                for field, word, keys in zip(fields, words, likes, strict=False)]
+        for arm in itertools.product(*ways):
+            match |= arm[0] & arm[1]
+    for word, keys in zip(words[2:], likes[2:], strict=True):
+        match &= Q(*_is_like("first_key", word, keys), *_is_like("last_key", word, keys),
+                   _connector=Q.OR)
+    scores = [TrigramSimilarity("first_name", text), TrigramSimilarity("last_name", text),
+              TrigramSimilarity(Concat("first_name", Value(" "), "last_name"), text)]
+    return (_keyed(store).filter(match).annotate(score=Greatest(*scores))
+            .order_by("-score", "last_key", "first_key", "pk"))
+
+
+def _contains(store, words: list[str]):
+    """SQLite (`make run`): no trigrams; any part of a name, in surname order."""
     match = Q()
     for word in words:
-        match &= (_starts_a_name(word) | Q(first_name__trigram_similar=word)
-                  | Q(last_name__trigram_similar=word))
-    scores = [TrigramSimilarity("first_name", text), TrigramSimilarity("last_name", text)]
+        match &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return _keyed(store).filter(match).order_by("last_key", "first_key", "pk")
+
+
+def _fuzzy(store, words: list[str], text: str, found: list[int], limit: int) -> list[Customer]:
+    if connection.vendor != "postgresql":
+        return list(_contains(store, words).exclude(pk__in=found)
+                    .select_related("assigned_to")[:limit])
+    names = _like_names(store, words)
     if len(words) > 1:
-        scores.append(TrigramSimilarity(Concat("first_name", Value(" "), "last_name"), text))
-    return (customers.filter(match).annotate(score=Greatest(*scores))
-            .order_by("-score", "last_key", "first_key", "pk"))
+        return list(_every_word_like(store, words, text, names).exclude(pk__in=found)
+                    .select_related("assigned_to")[:limit])
+    ids = _by_score(store, _levels(names), found, limit)
+    if not ids:
+        return []
+    by_pk = Customer.objects.select_related("assigned_to").in_bulk(ids)
+    return [by_pk[pk] for pk in ids]
 
 
 def customers_named(*, store, text: str, limit: int) -> list[Customer]:
@@ -113,6 +205,5 @@ def customers_named(*, store, text: str, limit: int) -> list[Customer]:
         found += customers.filter(_first_name_match(words)) \
             .order_by("first_key", "last_key", "pk")[:limit - len(found)]
     if len(found) < limit:
-        found += _fuzzy(store, words, text).select_related("assigned_to") \
-            .exclude(pk__in=[c.pk for c in found])[:limit - len(found)]
+        found += _fuzzy(store, words, text, [c.pk for c in found], limit - len(found))
     return found

@@ -17,7 +17,8 @@ FLOOR_BUDGET = 8
 LIST_QUERIES = FLOOR_BUDGET
 # My clients also shows the associate's calls due today, their replies and their goals.
 HOME_QUERIES = FLOOR_BUDGET
-SEARCH_QUERIES = 3
+# A name search reads up to three stages (surnames, first names, fuzzy: crm.search).
+SEARCH_QUERIES = 5
 # Not yet within the budget: every panel of the profile is a query of its own.
 PAGE_QUERIES = 14
 
