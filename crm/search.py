@@ -84,8 +84,8 @@ def _first_name_match(words: list[str]) -> Q:
     return match
 
 
-# The fuzzy stage reads the names most like a single word this many at a time (two index
-# ranges each, in one query); the next ones only when the limit is not filled yet.
+# The fuzzy stage first reads the customers of this many names most like a single word (two
+# index ranges each, in one query), the other names' only when the limit is not filled yet.
 FUZZY_NAMES = 5
 
 
@@ -122,17 +122,16 @@ def _by_score(store, levels: list[tuple[float, str]], found: list[int], limit: i
     """One word: a customer's score is their nearer name's similarity, so the customers of
     each name are two ranges of the name-key indexes (the name as surname, as first name), each
     read in order up to the limit, without the customers a nearer name already counts. The
-    nearest names are read first, the next ones only if those fall short of the limit.
+    nearest names are read first, all the others (a second query) only if those fall short.
 
     Similarity ignores case, so a name and its key score alike."""
     customers = _keyed(store).exclude(pk__in=found)
-    ids, start = [], 0
-    while start < len(levels) and len(ids) < limit:
-        end = min(start + FUZZY_NAMES, len(levels))
-        while end < len(levels) and levels[end][0] == levels[end - 1][0]:
-            end += 1
-        ids += _legs(customers, levels[start:end], levels, limit - len(ids))
-        start = end
+    end = min(FUZZY_NAMES, len(levels))
+    while end < len(levels) and levels[end][0] == levels[end - 1][0]:
+        end += 1
+    ids = _legs(customers, levels[:end], levels, limit) if levels else []
+    if len(ids) < limit and end < len(levels):
+        ids += _legs(customers, levels[end:], levels, limit - len(ids))
     return ids
 
 
