@@ -4,9 +4,10 @@
    surname ("smit" is every Smith, "maria garcia" is Maria Garcia), in surname order.
 2. First names: every word starts the first name and none starts the surname ("olivia"),
    in first-name order.
-3. Fuzzy (typos, "Hernandes", "Maria Garsia"): only when the first two found fewer than the
-   limit, best trigram similarity first. SQLite (`make run`) has no trigrams: any part of a
-   name there, in surname order.
+3. Fuzzy (typos, "Hernandes", "Maria Garsia"): only when no name starts with the words,
+   best trigram similarity first, read from the store's names (CustomerName) and then each
+   like name's customers. SQLite (`make run`) has no trigrams: any part of a name there, in
+   surname order.
 
 A stage stops at the limit inside the index (`crm_customer_store_surname_key` and
 `crm_customer_store_first_name_key`, migration 0023): at a million customers "Smith" no longer
@@ -118,14 +119,14 @@ def _legs(customers, batch, levels, limit: int) -> list[int]:
     return [pk for *_, pk in sorted(rows, key=lambda r: (-r[0], r[1], r[2], r[3]))[:limit]]
 
 
-def _by_score(store, levels: list[tuple[float, str]], found: list[int], limit: int) -> list[int]:
+def _by_score(store, levels: list[tuple[float, str]], limit: int) -> list[int]:
     """One word: a customer's score is their nearer name's similarity, so the customers of
     each name are two ranges of the name-key indexes (the name as surname, as first name), each
     read in order up to the limit, without the customers a nearer name already counts. The
     nearest names are read first, all the others (a second query) only if those fall short.
 
     Similarity ignores case, so a name and its key score alike."""
-    customers = _keyed(store).exclude(pk__in=found)
+    customers = _keyed(store)
     end = min(FUZZY_NAMES, len(levels))
     while end < len(levels) and levels[end][0] == levels[end - 1][0]:
         end += 1
@@ -179,15 +180,14 @@ def _contains(store, words: list[str]):
     return _keyed(store).filter(match).order_by("last_key", "first_key", "pk")
 
 
-def _fuzzy(store, words: list[str], text: str, found: list[int], limit: int) -> list[Customer]:
+def _fuzzy(store, words: list[str], text: str, limit: int) -> list[Customer]:
     if connection.vendor != "postgresql":
-        return list(_contains(store, words).exclude(pk__in=found)
-                    .select_related("assigned_to")[:limit])
+        return list(_contains(store, words).select_related("assigned_to")[:limit])
     names = _like_names(store, words)
     if len(words) > 1:
-        return list(_every_word_like(store, words, text, names).exclude(pk__in=found)
+        return list(_every_word_like(store, words, text, names)
                     .select_related("assigned_to")[:limit])
-    ids = _by_score(store, _levels(names), found, limit)
+    ids = _by_score(store, _levels(names), limit)
     if not ids:
         return []
     by_pk = Customer.objects.select_related("assigned_to").in_bulk(ids)
@@ -203,6 +203,4 @@ def customers_named(*, store, text: str, limit: int) -> list[Customer]:
     if len(found) < limit:
         found += customers.filter(_first_name_match(words)) \
             .order_by("first_key", "last_key", "pk")[:limit - len(found)]
-    if len(found) < limit:
-        found += _fuzzy(store, words, text, [c.pk for c in found], limit - len(found))
-    return found
+    return found or _fuzzy(store, words, text, limit)

@@ -68,15 +68,14 @@ def _recount(store, text, limit):
     first = sorted((c for c in rows if all(starts(c.first_name, w) for w in words)
                     and not any(starts(c.last_name, w) for w in words)),
                    key=lambda c: (_key(c.first_name), _key(c.last_name), c.pk))
-    seen = {c.pk for c in surname + first}
 
     def score(c):
         return max(c.sim_first, c.sim_last, *([c.sim_full] if len(words) > 1 else []))
 
-    fuzzy = sorted((c for c in rows if c.pk not in seen and all(
+    fuzzy = sorted((c for c in rows if all(
         starts(c.first_name, w) or starts(c.last_name, w) or getattr(c, f"like_{n}")
         for n, w in enumerate(words))), key=lambda c: (-score(c), *surname_order(c)))
-    return [c.pk for c in surname + first + fuzzy][:limit]
+    return [c.pk for c in (surname + first or fuzzy)][:limit]
 
 
 @pytest.mark.parametrize("fuzzy_names", [1, 5])
@@ -89,13 +88,12 @@ def test_the_stages_find_what_a_pass_over_every_customer_finds(store, people, mo
         assert found == _recount(store, query, limit), query
 
 
-def test_a_surname_comes_first_then_first_names_then_names_like_it(store, people):
+def test_a_surname_comes_first_then_first_names_and_no_name_merely_like_it(store, people):
     names = [f"{c.first_name} {c.last_name}"
              for c in customer_search(store=store, query="smith", limit=20)]
-    assert names[:8] == ["Aaron Smith", "Abigail Smith", "Liam smith", "Mary Ann Smith",
-                         "Oliver Smith", "Zoe Smith", "Emma SMITHERS", "Olive Smithson"]
-    assert names[8] == "Smith Jones"
-    assert "Noah Smyth" in names[9:]
+    assert names == ["Aaron Smith", "Abigail Smith", "Liam smith", "Mary Ann Smith",
+                     "Oliver Smith", "Zoe Smith", "Emma SMITHERS", "Olive Smithson",
+                     "Smith Jones"]
 
 
 def test_a_typo_finds_the_name_it_is_like_and_not_unrelated_ones(store, people):
