@@ -78,6 +78,13 @@ def _surname_match(words: list[str]) -> Q:
     return match
 
 
+def _may_start_one_name(words: list[str]) -> bool:
+    """Whether one first name can start with every word: only if each word starts the longest
+    ("mary ann smith" cannot, so the first-name stage is not asked)."""
+    longest = max(map(name_key, words), key=len)
+    return all(longest.startswith(name_key(word)) for word in words)
+
+
 def _first_name_match(words: list[str]) -> Q:
     match = Q()
     for word in words:
@@ -200,7 +207,7 @@ def customers_named(*, store, text: str, limit: int) -> list[Customer]:
     customers = _keyed(store).select_related("assigned_to")
     found = list(customers.filter(_surname_match(words))
                  .order_by("last_key", "first_key", "pk")[:limit])
-    if len(found) < limit:
+    if len(found) < limit and _may_start_one_name(words):
         found += customers.filter(_first_name_match(words)) \
             .order_by("first_key", "last_key", "pk")[:limit - len(found)]
     return found or _fuzzy(store, words, text, limit)

@@ -28,7 +28,7 @@ QUERIES = [
     "smith", "Smit", "sMiTh", "oli", "olivia", "olivia hern", "Maria Garcia", "garcia maria",
     "Maria Garsia", "Hernandes", "smtih", "Jhonson", "john", "jo", "mary ann",
     "mary ann smith", "Black", "blakwood", "José", "núñez", "Garcia Lopez", "a", "Brwon",
-    "Smyht", "Oliva Smth",
+    "Smyht", "Oliva Smth", "mar mari", "jo john",
 ]
 
 
