@@ -42,7 +42,8 @@ class NameKey(Func):
 
 
 def name_key(word: str) -> str:
-    return word.upper()
+    """What NameKey makes of a word: PostgreSQL upper-cases letter by letter ("ß" stays)."""
+    return "".join(c.upper() if len(c.upper()) == 1 else c for c in word)
 
 
 def _keyed(store):
@@ -106,8 +107,9 @@ def _like_names(store, words: list[str]) -> list[dict]:
         sims[f"like_{n}"] = ExpressionWrapper(Q(name__trigram_similar=word),
                                               output_field=BooleanField())
         sims[f"sim_{n}"] = TrigramSimilarity("name", word)
-    return list(CustomerName.objects.filter(like, store=store).annotate(**sims)
-                .order_by("-sim_0", "name").values("name", *sims))
+    return list(CustomerName.objects.filter(like, store=store)
+                .annotate(key=NameKey("name"), **sims)
+                .order_by("-sim_0", "name").values("name", "key", *sims))
 
 
 def _legs(customers, batch, levels, limit: int) -> list[int]:
@@ -147,9 +149,9 @@ def _levels(names: list[dict]) -> list[tuple[float, str]]:
     """(similarity, key) of the names like the one word, the most alike first."""
     levels, keys = [], set()
     for row in names:
-        if name_key(row["name"]) not in keys:
-            keys.add(name_key(row["name"]))
-            levels.append((row["sim_0"], name_key(row["name"])))
+        if row["key"] not in keys:
+            keys.add(row["key"])
+            levels.append((row["sim_0"], row["key"]))
     return levels
 
 
@@ -162,7 +164,7 @@ def _every_word_like(store, words: list[str], text: str, names: list[dict]):
     """Several words: each starts a name or is like one, best similarity (to either name or
     to the whole name) first. One arm per way the first two words can fall (each a range of a
     name-key index on both names), so only the few customers answering to both are read."""
-    likes = [sorted({name_key(row["name"]) for row in names if row[f"like_{n}"]})
+    likes = [sorted({row["key"] for row in names if row[f"like_{n}"]})
              for n in range(len(words))]
     match = Q()
     for fields in itertools.product(("first_key", "last_key"), repeat=2):
