@@ -156,7 +156,8 @@ def _id_tables(cursor, size: str) -> list[str]:
         WHERE n.nspname = %s AND c.relkind = 'r' AND a.attname = 'id'
           AND a.atttypid IN ('int4'::regtype, 'int8'::regtype)
     """, [schema(size)])
-    # Counts kept by triggers (crm_clientcount, crm_customername) follow the rows they count as those are deleted.
+    # What triggers keep (crm_clientcount, crm_customername) follows the rows it counts as
+    # those are deleted.
     return sorted(row[0] for row in cursor.fetchall() if row[0] not in KEPT_BY_TRIGGERS)
 
 
