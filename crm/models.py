@@ -230,7 +230,7 @@ class ClientCount(models.Model):
 class CustomerName(models.Model):
     """A name (first name or surname) that some of a store's customers bear, and how many.
 
-    Kept by statement triggers on crm_customer (migration 0024) whatever writes the rows, and
+    Kept by statement triggers on crm_customer (migration 0025) whatever writes the rows, and
     gone when nobody bears it any more (an erased customer's name goes with them): the name
     search's fuzzy stage (crm.search) compares what was typed with the store's few thousand
     names, not with its million customers. SQLite (`make run`) has no triggers nor trigrams and

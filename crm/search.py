@@ -10,7 +10,7 @@
    surname order.
 
 A stage stops at the limit inside the index (`crm_customer_store_surname_key` and
-`crm_customer_store_first_name_key`, migration 0023): at a million customers "Smith" no longer
+`crm_customer_store_first_name_key`, migration 0024): at a million customers "Smith" no longer
 scores and sorts the store's eight thousand Smiths to show twenty.
 """
 

@@ -34,6 +34,6 @@ def drop_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     atomic = False
-    dependencies = [("crm", "0022_campaign_and_dashboard_indexes")]
+    dependencies = [("crm", "0023_list_pages_indexes")]
 
     operations = [migrations.RunPython(create_indexes, drop_indexes)]

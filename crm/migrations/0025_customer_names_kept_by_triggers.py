@@ -78,7 +78,7 @@ _keep, _stop = _on_postgresql(FUNCTION), _on_postgresql(DROP)
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0023_name_search_keys'),
+        ('crm', '0024_name_search_keys'),
         ('staff', '0009_floor_tablets_and_pins'),
     ]
 
