@@ -227,6 +227,28 @@ class ClientCount(models.Model):
         return f"{self.clients} clients of associate {self.associate_id or 'nobody'}"
 
 
+class CustomerName(models.Model):
+    """A name (first name or surname) that some of a store's customers bear, and how many.
+
+    Kept by statement triggers on crm_customer (migration 0025) whatever writes the rows, and
+    gone when nobody bears it any more (an erased customer's name goes with them): the name
+    search's fuzzy stage (crm.search) compares what was typed with the store's few thousand
+    names, not with its million customers. SQLite (`make run`) has no triggers nor trigrams and
+    leaves it empty.
+    """
+
+    store = models.ForeignKey("staff.Store", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    customers = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "name"],
+                                               name="customername_once_per_store")]
+
+    def __str__(self):
+        return f"{self.name} ({self.customers})"
+
+
 class AssignmentReason(models.TextChoices):
     WALK_IN = "walk_in", "Walk-in"
     REASSIGNMENT = "reassignment", "Reassigned by a manager"

@@ -3,7 +3,6 @@
 import datetime
 import functools
 
-from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import (
     Count,
@@ -16,16 +15,8 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import (
-    Coalesce,
-    Concat,
-    Greatest,
-    JSONObject,
-    TruncDate,
-    TruncMonth,
-)
+from django.db.models.functions import Coalesce, JSONObject, TruncDate, TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -67,6 +58,7 @@ from crm.normalize import (
     phone_national,
     search_text,
 )
+from crm.search import customers_named
 
 # Fewer digits than this would match half the store's phone numbers.
 MIN_PHONE_DIGITS = 4
@@ -233,33 +225,6 @@ def _by_phone(store, text):
                                                                     "pk")
 
 
-def _by_name(store, text):
-    words = text.split()
-    customers = Customer.objects.for_store(store)
-    prefix = Q()
-    for word in words:
-        prefix &= Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
-    if connection.vendor != "postgresql":
-        contains = Q()
-        for word in words:
-            contains &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-        return customers.filter(prefix | contains).order_by("last_name", "first_name", "pk")
-    # Every word must name them, by its start or fuzzily: "maria garcia" is Maria Garcia first,
-    # not every Maria and every Garcia ranked alike (at 100,000 customers that was also 40 ms).
-    match = Q()
-    for word in words:
-        match &= (Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
-                  | Q(first_name__trigram_similar=word) | Q(last_name__trigram_similar=word))
-    scores = [TrigramSimilarity("first_name", text), TrigramSimilarity("last_name", text)]
-    if len(words) > 1:
-        scores.append(TrigramSimilarity(Concat("first_name", Value(" "), "last_name"), text))
-    return (
-        customers.filter(match)
-        .annotate(score=Greatest(*scores))
-        .order_by("-score", "last_name", "first_name", "pk")
-    )
-
-
 def customer_search(*, store, query: str, limit: int = 20):
     """One box: a name (prefix or fuzzy), phone digits in any format, or an email.
 
@@ -267,14 +232,14 @@ def customer_search(*, store, query: str, limit: int = 20):
     """
     text = search_text(query)
     if not text:
-        return Customer.objects.none()
+        return []
     if "@" in text or ("." in text and " " not in text and len(text) > 3):
         found = _by_email(store, text)
     elif len(phone_digits(text)) >= MIN_PHONE_DIGITS and not any(c.isalpha() for c in text):
         found = _by_phone(store, text)
     else:
-        found = _by_name(store, text)
-    return found.select_related("assigned_to")[:limit]
+        return customers_named(store=store, text=text, limit=limit)
+    return list(found.select_related("assigned_to")[:limit])
 
 
 def customer_with_pos_id(*, store, pos_id: str) -> Customer | None:
