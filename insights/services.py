@@ -99,11 +99,12 @@ def _touched_since(store, since) -> list[int]:
     once they were too many to hash (minutes after a 500,000-purchase load)."""
     customers = Customer.objects.filter(store=store)
     changed = customers.filter(Q(created_at__gte=since) | Q(updated_at__gte=since)
-                               | Q(last_visit_at__gte=since)).values_list("pk")
+                               | Q(last_visit_at__gte=since)).values_list("pk").order_by()
     bought = (Purchase.objects.filter(customer__store=store, created_at__gte=since)
-              .values_list("customer"))
+              .values_list("customer").order_by())
     replied = (Interaction.objects.filter(customer__store=store, kind=InteractionKind.REPLY,
-                                          occurred_at__gte=since).values_list("customer"))
+                                          occurred_at__gte=since).values_list("customer")
+               .order_by())
     return [pk for (pk,) in changed.union(bought, replied)]
 
 
