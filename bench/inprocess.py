@@ -1,6 +1,6 @@
 """The benchmark's in-process side, run in a subprocess per size and job:
 
-    python -m bench.inprocess samples|planner|reassign|campaign|dashboard
+    python -m bench.inprocess samples|planner|reassign|campaign|dashboard|dashboard_figures
 
 with the size's environment (bench.datasets.environment). Prints one JSON line last.
 - samples: what the pages ask for (names, phones, customers...) picked from the data, and the
@@ -14,6 +14,8 @@ with the size's environment (bench.datasets.environment). Prints one JSON line l
 - dashboard: the manager's dashboard at this size, DASHBOARD_REQUESTS requests in-process
   after a warm one (median and worst, queries), and the hourly roll-up refresh that feeds it
   (the incremental run the beat makes), rolled back.
+- dashboard_figures: each of the dashboard's selectors alone, FIGURE_RUNS times after a warm
+  call: median milliseconds and queries per figure (which figure costs the time).
 """
 
 import json
@@ -31,6 +33,7 @@ BULK_ORPHANS = 10_000
 CAMPAIGN_ACTIVE_DAYS = 240
 SAMPLES = 60
 DASHBOARD_REQUESTS = 15
+FIGURE_RUNS = 7
 
 
 def _store():
@@ -252,6 +255,50 @@ def dashboard() -> dict:
             "refreshed": sum(refreshed.values())}
 
 
+def _figure_calls(store, today) -> dict:
+    """What the dashboard's view asks insights.selectors for, one call per figure."""
+    from insights import selectors
+
+    period = selectors.Period.month_to_date(today)
+
+    def lapsed():
+        found = list(selectors.lapsed_customers(store=store, today=today)[:15])
+        selectors.add_reach_out_details(store=store, customers=found, today=today)
+
+    return {
+        "customer_base": lambda: selectors.customer_base(store=store, today=today),
+        "orphans_over_time": lambda: selectors.orphans_over_time(store=store, today=today),
+        "lapsed_list": lapsed,
+        "top_customers": lambda: selectors.top_customers(store=store),
+        "associate_figures": lambda: selectors.associate_figures(store=store, period=period,
+                                                                 today=today),
+        "follow_up_funnel": lambda: selectors.follow_up_funnel(store=store, period=period),
+        "goals": lambda: list(selectors.goals_of_store(store=store, year=today.year)),
+    }
+
+
+def dashboard_figures() -> dict:
+    """Median milliseconds (and queries) of each figure's selector, measured alone."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    store = _store()
+    found = {}
+    for name, call in _figure_calls(store, store.today()).items():
+        call()
+        times = []
+        for _ in range(FIGURE_RUNS):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                call()
+                times.append((time.perf_counter() - started) * 1000)
+        found[name] = {"p50_ms": round(statistics.median(times), 1),
+                       "max_ms": round(max(times), 1), "queries": len(queries)}
+    return found
+
+
 def main(command: str) -> dict:
     django.setup()
     if command == "samples":
@@ -272,7 +319,7 @@ def main(command: str) -> dict:
         manager = StaffMember.objects.get(user__username=_logins(store)["manager"])
         return imports.purchases_import(store, manager)
     return {"planner": planner, "reassign": reassign, "campaign": campaign,
-            "dashboard": dashboard}[command]()
+            "dashboard": dashboard, "dashboard_figures": dashboard_figures}[command]()
 
 
 if __name__ == "__main__":

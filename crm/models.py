@@ -422,6 +422,12 @@ class Consent(models.Model):
             models.Index(fields=["customer", "channel", "address", "-created_at", "-id"],
                          include=["granted", "method"], condition=Q(purpose="events"),
                          name="consent_events_latest"),
+            # Bounces alone (a few rows among millions): "did the take-in's email bounce
+            # since" is answered from this index for each envelope of a period.
+            models.Index(fields=["customer", "address", "created_at"],
+                         condition=Q(method=ConsentMethod.BOUNCE, granted=False,
+                                   channel=Channel.EMAIL),
+                         name="consent_bounces"),
         ]
         constraints = [
             # Rows from before addresses were recorded that no address on file could fill
@@ -472,8 +478,9 @@ class Interaction(models.Model):
             models.Index(fields=["occurred_at"],
                          condition=Q(kind="call", summary__startswith="Left voicemail"),
                          name="interaction_voicemails_when"),
-            # Today's replies (the calls panel on My clients): the few of the day, not every
-            # client of the associate's book.
+            # Today's replies (the calls panel on My clients), and the replies since the last
+            # roll-up refresh (`insights.services`): a few rows among millions of visits,
+            # calls and notes.
             models.Index(fields=["occurred_at"], condition=Q(kind="reply"),
                          name="interaction_replies_when"),
         ]
@@ -716,8 +723,10 @@ class WalkIn(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        # Walk-ins in a period (the dashboard's per-associate table).
-        indexes = [models.Index(fields=["created_at"], name="walkin_created")]
+        # Walk-ins in a period per associate (the dashboard's per-associate table), read
+        # from the index alone: their customer is looked up once, for the consent figure.
+        indexes = [models.Index(fields=["created_at"], include=["customer", "logged_by"],
+                                name="walkin_created_who")]
 
     def __str__(self):
         return f"Walk-in {self.created_at:%Y-%m-%d} {self.customer_id}"

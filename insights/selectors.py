@@ -315,8 +315,9 @@ def _by(rows, key: str, fields) -> dict:
 
 
 def _consenting() -> Q:
-    """Walk-ins whose customer has consent now (crm's rule), checked for these rows only."""
-    return Q(Exists(Customer.objects.filter(consent_granted_now(), pk=OuterRef("customer"))))
+    """Walk-ins whose customer has consent now (crm's rule), checked for these rows only
+    (on the customer the walk-in is joined to: one look-up of them per walk-in, not two)."""
+    return Q(consent_granted_now(customer="customer__"))
 
 
 def _walk_ins(store, start, end):
@@ -377,10 +378,12 @@ def associate_figures(*, store, period: Period, today: datetime.date,
     Ten queries, whatever the size of the store."""
     start, end = period.moments(store.tz)
     walk_ins = (_walk_ins(store, start, end).values("logged_by")
-                .annotate(walk_ins=Count("pk"),
-                          reachable=Count("pk", filter=~Q(customer__phone="")
+                # Counting the (never null) customer column, which the index holds, keeps
+                # the walk-ins' own rows unread; COUNT(id) would read each one.
+                .annotate(walk_ins=Count("customer"),
+                          reachable=Count("customer", filter=~Q(customer__phone="")
                                           | ~Q(customer__email="")),
-                          consent=Count("pk", filter=_consenting())))
+                          consent=Count("customer", filter=_consenting())))
     due = (_calls_due(store, period, today).annotate(done_on=TruncDate("done_at",
                                                                        tzinfo=store.tz))
            .values("assignee").annotate(calls_due=Count("pk"),
@@ -394,7 +397,7 @@ def associate_figures(*, store, period: Period, today: datetime.date,
                 .annotate(take_ins=Count("pk"),
                           take_ins_email=Count("pk", filter=Q(bounced=False))))
     sales = (_sales(store, period).values("associate")
-             .annotate(sales=Count("pk"), sales_amount=Sum("amount")))
+             .annotate(sales=Count("*"), sales_amount=Sum("amount")))
     profiles = (_new_profiles(store, start, end).values("actor")
                 .annotate(new_profiles=Count("pk")))
     counted = [

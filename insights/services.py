@@ -86,21 +86,35 @@ def rollups_refresh(*, now=None) -> dict:
     return {"last_contacts": contacts, "orphan_months": months, "days": days}
 
 
-def _touched_since(since) -> Q:
-    return (Q(created_at__gte=since) | Q(updated_at__gte=since) | Q(last_visit_at__gte=since)
-            | Q(pk__in=Purchase.objects.filter(created_at__gte=since).values("customer"))
-            | Q(pk__in=Interaction.objects.filter(kind=InteractionKind.REPLY,
-                                                  occurred_at__gte=since).values("customer")))
+# Past this many customers touched since the last run, recounting the store whole (one pass)
+# is cheaper than looking each of them up (a big import, or the first hour after a load).
+MAX_TOUCHED = 20_000
+
+
+def _touched_since(store, since) -> list[int]:
+    """The store's customers created, changed, visiting, buying or replying since `since`.
+
+    One UNION of three reads, each by its own index or one pass: an OR of IN (subquery)
+    conditions made PostgreSQL re-read the new purchases for each of the store's customers
+    once they were too many to hash (minutes after a 500,000-purchase load)."""
+    customers = Customer.objects.filter(store=store)
+    changed = customers.filter(Q(created_at__gte=since) | Q(updated_at__gte=since)
+                               | Q(last_visit_at__gte=since)).values_list("pk").order_by()
+    bought = (Purchase.objects.filter(customer__store=store, created_at__gte=since)
+              .values_list("customer").order_by())
+    replied = (Interaction.objects.filter(customer__store=store, kind=InteractionKind.REPLY,
+                                          occurred_at__gte=since).values_list("customer")
+               .order_by())
+    return [pk for (pk,) in changed.union(bought, replied)]
 
 
 def _store_contacts_refresh(store, since) -> tuple[int, int]:
     """The store's last contacts and daily counts; returns (last contacts written, day rows
     rewritten)."""
-    if since is None:
+    touched = None if since is None else _touched_since(store, since)
+    if touched is None or len(touched) > MAX_TOUCHED:
         written = _last_contacts_write(store, None)
         return written, daily.captured_write(store) + daily.contacts_write(store)
-    touched = list(Customer.objects.filter(store=store).filter(_touched_since(since))
-                   .values_list("pk", flat=True))
     before = daily.contact_days(store, touched)
     written = _last_contacts_write(store, touched) if touched else 0
     days = (daily.captured_write(store, daily.captured_days(store, touched))

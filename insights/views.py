@@ -43,12 +43,14 @@ def dashboard(request):
     lapsed = list(selectors.lapsed_customers(store=store, today=today)[:LAPSED_SHOWN])
     selectors.add_reach_out_details(store=store, customers=lapsed, today=today)
     goals = {g.associate_id: g for g in selectors.goals_of_store(store=store, year=today.year)}
+    rows = selectors.associate_figures(store=store, period=period, today=today)
+    for row in rows:
+        row["goal"] = goals.get(row["member"].pk)
     return render(request, "insights/dashboard.html", {
         "form": form, "period": period, "today": today, "base": base, "orphans": orphans,
         "chart": selectors.chart_data(base) | {"orphans": [p["n"] for p in orphans["points"]]},
         "top": selectors.top_customers(store=store), "lapsed": lapsed,
-        "rows": selectors.associate_figures(store=store, period=period, today=today),
-        "goals": goals, "funnel": selectors.follow_up_funnel(store=store, period=period),
+        "rows": rows, "funnel": selectors.follow_up_funnel(store=store, period=period),
         "rolled_up_through": selectors.rolled_up_through(),
     })
 

@@ -9,10 +9,13 @@ from crm.models import (
     AssignmentReason,
     Channel,
     ConsentMethod,
+    Customer,
     Interaction,
     InteractionKind,
     Source,
+    WalkIn,
 )
+from crm.selectors import consent_granted_now
 from crm.services import client_assign
 from followups.models import MessageStatus
 from insights import selectors
@@ -364,3 +367,16 @@ def test_the_dashboard_costs_the_same_queries_with_ten_times_the_data(
 # reach-outs), 1 for goals, 3 for the top 30 %, 9 for the per-associate table, 1 for the
 # funnel, 1 for the roll-up's time.
 QUERIES = 33
+
+
+def test_consent_read_on_the_walk_ins_customer_is_crms_rule_customer_by_customer(store, june):
+    """The per-associate table checks consent on the customer each walk-in is joined to; it
+    finds the walk-ins a look-up of each customer under crm's rule finds (W0 and W1 of June,
+    not W2 whose consent is for an old address, nor W3 without any)."""
+    walk_ins = WalkIn.objects.filter(customer__store=store)
+    joined = set(walk_ins.filter(consent_granted_now(customer="customer__"))
+                 .values_list("customer__first_name", flat=True))
+    consenting = Customer.objects.filter(consent_granted_now())
+    looked_up = {w.customer.first_name for w in walk_ins.select_related("customer")
+                 if consenting.filter(pk=w.customer_id).exists()}
+    assert joined == looked_up == {"W0", "W1"}

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from crm.models import Customer, Source
-from insights import selectors
+from insights import selectors, services
 from insights.models import (
     CapturedOnDay,
     ContactsOnDay,
@@ -119,3 +119,35 @@ def test_the_daily_roll_ups_refreshed_after_changes_equal_a_recount(
     rollups_refresh()  # the first run: everything counted whole
     assert selectors.customer_base(store=store, today=TODAY) == incremental
     assert (incremental["customers"], incremental["lapsed_now"]) == (3, 0)
+
+
+def test_a_refresh_after_more_changes_than_it_looks_up_recounts_the_store_whole(
+        store, other_store, make_customer, time_machine, monkeypatch):
+    """Past MAX_TOUCHED customers touched (a big import), the refresh recounts the store in
+    one pass; what it keeps is the same as a recount."""
+    ann, ben, cal = (make_customer(first_name=n) for n in ("Ann", "Ben", "Cal"))
+    make_customer(store=other_store)
+    rollups_refresh()
+    monkeypatch.setattr(services, "MAX_TOUCHED", 2)
+
+    time_machine.move_to(MOMENT + datetime.timedelta(hours=3))
+    visit(ann, at(2026, 6, 15, 14))
+    buy(ben, datetime.date(2026, 6, 1), 300)
+    reply(cal, at(2026, 6, 15, 14))
+    refreshed = rollups_refresh()
+    assert refreshed["last_contacts"] == 3 + 1  # every customer of the store, and the other's
+    assert _kept(store) == _recount(store)
+    assert _kept(store)[cal.pk] == at(2026, 6, 15, 14)
+    assert _kept_days(store) == _recount_days(store)
+
+
+def test_an_incremental_refresh_looks_up_only_the_customers_touched_since(
+        store, make_customer, time_machine):
+    ann, ben, cal, dot = (make_customer(first_name=n) for n in ("Ann", "Ben", "Cal", "Dot"))
+    rollups_refresh()
+    time_machine.move_to(MOMENT + datetime.timedelta(hours=3))
+    since = timezone.now()
+    visit(ann, at(2026, 6, 15, 16))
+    buy(ben, datetime.date(2026, 6, 1), 300)  # keyed in now, for a sale two weeks ago
+    reply(cal, at(2026, 6, 15, 16))
+    assert sorted(services._touched_since(store, since)) == sorted([ann.pk, ben.pk, cal.pk])

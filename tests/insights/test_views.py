@@ -211,3 +211,21 @@ def test_an_orphan_in_the_top_30_percent_is_flagged(manager_client, store):
     body = manager_client.get(reverse("insights:dashboard")).content.decode()
     top = body.split('id="top-customers"')[1].split("</section>")[0]
     assert "Olga Orphan" in top and "1 has no associate" in top
+
+
+def test_each_associates_row_shows_their_goal_and_links_their_figures_for_the_period(
+        manager_client, manager, store, salesperson, make_customer):
+    tom = StaffMemberFactory(store=store, display_name="Tom Brooks")
+    goal_set(associate=tom, year=2026, sales_amount=Decimal(90000), new_profiles=80,
+             appointments=12, by=manager)
+    walk_in(make_customer(first_name="Theo", assigned_to=tom), tom, at(2026, 6, 2))
+    body = manager_client.get(reverse("insights:dashboard")
+                              + "?start=2026-06-01&end=2026-06-15").content.decode()
+    row = body[body.index(f'data-associate="{tom.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert "$90,000 · 80 profiles · 12 appointments" in row
+    walk_ins = (reverse("insights:customers", args=["walk_ins"])
+                + f"?associate={tom.pk}&amp;start=2026-06-01&amp;end=2026-06-15")
+    assert f'<a href="{walk_ins}" data-figure="walk_ins">1</a>' in row
+    sally = body[body.index(f'data-associate="{salesperson.pk}"'):]
+    assert " profiles" not in sally[:sally.index("</tr>")]  # no goal set for her
