@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0023_list_pages_indexes'),
+        ('crm', '0026_customer_names_kept_by_triggers'),
         ('staff', '0009_floor_tablets_and_pins'),
     ]
 
