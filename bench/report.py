@@ -48,6 +48,8 @@ def _page_targets(sizes: dict) -> list[dict]:
     pages = sizes[largest]["pages"]
     if smallest != largest:
         for page, small in sizes[smallest]["pages"].items():
+            if page not in pages:
+                continue
             large = pages[page]["queries"]
             found.append({"what": f"{page}: queries at {smallest} = at {largest}",
                           "value": f"{small['queries']} / {large}", "limit": "equal",
@@ -74,7 +76,8 @@ def targets(results: dict) -> list[dict]:
     """Every target the results can be held to (a size not measured has none)."""
     sizes, jobs, found = results["sizes"], results["jobs"], []
     for page, size, limit in LATENCY_TARGETS:
-        if size in sizes:
+        # A page skipped this time (--skip) has no figure and so no verdict.
+        if page in sizes.get(size, {}).get("pages", {}):
             found.append(_target(f"{page} p95 at {size}", sizes[size]["pages"][page]["p95_ms"],
                                  limit, unit="ms"))
     found += _page_targets(sizes)

@@ -75,3 +75,12 @@ def test_each_figure_is_the_median_of_the_runs_with_its_spread():
     assert summary["p95_ms_spread"] == [20.0, 100.0]
     assert summary["rps"] == 88.0
     assert summary["requests"] == 300
+
+
+def test_a_page_skipped_this_time_has_no_verdict_and_breaks_nothing():
+    results = _results()
+    for size in ("10k", "100k"):
+        del results["sizes"][size]["pages"]["customer page"]
+    found = [t["what"] for t in report.targets(results)]
+    assert not [what for what in found if what.startswith("customer page")]
+    assert "search by name p95 at 100k" in found
