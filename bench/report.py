@@ -123,6 +123,9 @@ def _page_lines(size: str, measured: dict) -> list[str]:
     lines.append(f"{size:<5} {'(ceiling: bare WSGI)':<22} {'':>7} {'':>7} {'':>13} "
                  f"{ceiling:>7} {f'{low:.0f}-{high:.0f}':>13} {1:>7.0%}")
     for page, m in measured.get("tablet", {}).items():
+        if m.get("kb") is None:  # Chromium could not run: say why, keep the rest of the table
+            lines.append(f"{size:<5} tablet: {page:<14} {m.get('error', 'no figure')}")
+            continue
         lines.append(f"{size:<5} tablet: {page:<14} {m['kb']:>6} KB, DOMContentLoaded "
                      f"{m['dcl_ms']} ms, load {m['load_ms']} ms ({m['requests']} requests)")
     return lines

@@ -84,3 +84,16 @@ def test_a_page_skipped_this_time_has_no_verdict_and_breaks_nothing():
     found = [t["what"] for t in report.targets(results)]
     assert not [what for what in found if what.startswith("customer page")]
     assert "search by name p95 at 100k" in found
+
+
+def test_a_tablet_that_could_not_run_is_a_missed_target_and_the_table_still_prints():
+    results = _results()
+    for size in ("10k", "100k"):
+        results["sizes"][size]["ceiling_rps"] = 800.0
+    results["sizes"]["100k"]["tablet"] = {"(Chromium failed)": {
+        "kb": None, "requests": 0, "dcl_ms": None, "load_ms": None, "error": "no browser"}}
+    results["load"] = {"before": [1.0, 1.0, 1.0], "after": [1.0, 1.0, 1.0]}
+    results["method"] = {"runs": 1}
+    results["targets"] = report.targets(results)
+    assert "tablet: (Chromium failed): transferred" in _missed(results)
+    assert "no browser" in report.table(results)
