@@ -98,13 +98,6 @@ COLUMN = """
 ALTER TABLE crm_customer ADD COLUMN occasion_reminders_now boolean NOT NULL DEFAULT false;
 """
 
-# FOLLOW-UP's consenting customers of a book, the most recent visit first (worklists.follow_up).
-INDEX = """
-CREATE INDEX customer_reminders_book ON crm_customer
-    (store_id, assigned_to_id, last_visit_at DESC, id)
-    WHERE occasion_reminders_now AND last_visit_at IS NOT NULL;
-"""
-
 # Every customer the occasion reminders ledger knows, once.
 FILL = """
 SELECT crm_occasion_reminders_recompute(ARRAY(
@@ -112,7 +105,6 @@ SELECT crm_occasion_reminders_recompute(ARRAY(
 """
 
 DROP = """
-DROP INDEX IF EXISTS customer_reminders_book;
 DROP FUNCTION IF EXISTS crm_occasion_reminders_recompute(bigint[]);
 ALTER TABLE crm_customer DROP COLUMN IF EXISTS occasion_reminders_now;
 """
@@ -133,7 +125,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_on_postgresql(COLUMN, RECOMPUTE, LEDGER, PROFILE, FILL, INDEX),
+        migrations.RunPython(_on_postgresql(COLUMN, RECOMPUTE, LEDGER, PROFILE, FILL),
                              # 0024's trigger functions first: they call the function dropped.
                              _on_postgresql(KEPT.LEDGER.split("CREATE TRIGGER")[0],
                                             KEPT.PROFILE.split("CREATE TRIGGER")[0], DROP)),
