@@ -5,6 +5,7 @@ import functools
 
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
     DateField,
     DateTimeField,
@@ -16,6 +17,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce, JSONObject, TruncDate, TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -327,7 +329,30 @@ def customers_follow_up(*, store, lead_days: int, now=None):
     soon = _falls_between(today, today + datetime.timedelta(days=lead_days))
     due = Exists(Occasion.objects.filter(soon, customer=OuterRef("pk")))
     return customer_list(store=store).filter(last_visit_at__isnull=False).filter(
-        consent_granted_now() | due)
+        _asked_for_reminders() | due)
+
+
+def _asked_for_reminders():
+    """consent_granted_now() for the customers of the query itself: on PostgreSQL the answer
+    the triggers keep on the row (crm migration 0028, never stale), elsewhere the ledger."""
+    if connection.vendor != "postgresql":
+        return consent_granted_now()
+    return _KeptOnTheRow("occasion_reminders_now")
+
+
+class _KeptOnTheRow(Expression):
+    """A customer column the triggers keep and the model does not declare (so no `save()`
+    writes an old value back), read from the query's own customer row."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str):
+        super().__init__()
+        self.column = column
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{alias}.{connection.ops.quote_name(self.column)}", []
 
 
 def customers_potential(*, store):
