@@ -16,13 +16,16 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     Count,
     DateField,
     DateTimeField,
     Exists,
+    Expression,
     ExpressionWrapper,
     F,
     Func,
@@ -314,9 +317,37 @@ def _by(rows, key: str, fields) -> dict:
     return {row[key]: {f: row[f] for f in fields} for row in rows}
 
 
-def _consenting() -> Q:
-    """Walk-ins whose customer has consent now (crm's rule), checked for these rows only
-    (on the customer the walk-in is joined to: one look-up of them per walk-in, not two)."""
+class _KeptReminderConsent(Expression):
+    """The walk-in's customer's `occasion_reminders_now`, the column crm migration 0028 keeps
+    by triggers (never stale: set in the statement that changes the ledger or the profile),
+    read on the customer row the walk-in is already joined to."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self):
+        super().__init__()
+        # Any column of the customer: resolved, it sets up (or reuses) the join and names
+        # its alias (relabelled with it when the query becomes a subquery).
+        self.customer = F("customer__email")
+
+    def get_source_expressions(self):
+        return [self.customer]
+
+    def set_source_expressions(self, exprs):
+        (self.customer,) = exprs
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name_unless_alias(self.customer.alias)
+        return f"{alias}.occasion_reminders_now", []
+
+
+def _consenting():
+    """Walk-ins whose customer has consent now (crm's rule). On PostgreSQL the kept column;
+    SQLite has no triggers to keep it and asks the ledger for these rows (one look-up per
+    walk-in, on the customer it is joined to)."""
+    if connection.vendor == "postgresql":
+        return _KeptReminderConsent()
     return Q(consent_granted_now(customer="customer__"))
 
 
