@@ -13,12 +13,8 @@ campaign's window, or at the store's fatigue cap (touches counted as the sender 
 
 Expansion (`expand_batch`) runs the decision once per batch of customer ids into
 events_audienceentry, then copies the invited ones into the outbox and into invitations:
-three INSERT ... SELECT, whatever the size of the batch. The audience rows need no ON
-CONFLICT (its speculative insertion cost a check per row): a batch is decided once, under the
-campaign's row lock, past `expanded_through` (a retried batch rolled back whole), and a row
-already there would fail the batch loudly rather than pass silently. The outbox and the
-invitations keep ON CONFLICT DO NOTHING: their unique constraints make a second expansion (a
-retried task, a second manager, another campaign for the event) add nothing.
+three INSERT ... SELECT ... ON CONFLICT DO NOTHING, whatever the size of the batch. The
+unique constraints make a second expansion (a retried task, a second manager) add nothing.
 """
 
 import dataclasses
@@ -141,6 +137,7 @@ INSERT_AUDIENCE = """
     SELECT %(campaign)s, a.customer_id, a.reason, a.email_to, a.sms_to
     FROM ({audience}) a
     WHERE a.customer_id IS NOT NULL
+    ON CONFLICT DO NOTHING
 """
 
 # Each invited customer once per channel it has an address for.
