@@ -1,6 +1,7 @@
 """Phone numbers as people read them: the store's national format on every screen and
 printout (one filter), E.164 in `tel:` links."""
 
+import phonenumbers
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
@@ -29,6 +30,39 @@ def test_the_region_comes_from_the_setting(settings):
     settings.PHONENUMBER_DEFAULT_REGION = "GB"
     assert phone_for_people("+442079460958") == "020 7946 0958"
     assert phone_for_people("+12175550226") == "+1 217-555-0226"
+
+
+def _straight(value, region: str) -> str:
+    """The rule worked out afresh, with nothing remembered."""
+    text = "" if value is None else str(value)
+    try:
+        number = value if isinstance(value, phonenumbers.PhoneNumber) else \
+            phonenumbers.parse(text.strip(), region)
+    except phonenumbers.NumberParseException:
+        return text
+    if not number.country_code or "@" in text:
+        return text
+    home = phonenumbers.country_code_for_region(region)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL
+                                      if number.country_code == home
+                                      else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+NUMBERS = ["+12175550226", "+442079460958", "+390612345678", "+61491570156", "+1",
+           "+12175550226 ", "2175550226", "ada@mail.example", "", None, "call the shop",
+           PhoneNumber.from_string("+12175550226"), PhoneNumber.from_string("+390612345678"),
+           PhoneNumber.from_string("+12175550226 ext. 12"),
+           PhoneNumber.from_string("(217) 555-0226", region="US")]
+
+
+@pytest.mark.parametrize("region", ["US", "GB", "IT"])
+def test_a_number_read_twice_reads_as_worked_out_afresh(settings, region):
+    """The numbers remembered per process give exactly the straightforward answer, in every
+    region, the second time as the first (a region changed in between is not mixed up)."""
+    settings.PHONENUMBER_DEFAULT_REGION = region
+    for _ in range(2):
+        assert [phone_for_people(n) for n in NUMBERS] == [_straight(n, region) for n in NUMBERS]
+    assert phone_for_people(PhoneNumber.from_string("+12175550226 ext. 12")).endswith("12")
 
 
 def test_the_template_filter_is_the_same_rule():
