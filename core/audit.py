@@ -1,8 +1,8 @@
-import contextlib
 import contextvars
 
 from django.utils import timezone
 
+from core.batches import Batched
 from core.models import AuditEntry
 
 # Which device the current request comes from ("Front tablet", "browser 10.0.0.7"): set by
@@ -18,23 +18,10 @@ def user_of(by):
     return getattr(by, "user", None)
 
 
-# The entries of an `audit_batch` block, written together when it ends (None outside one).
-_batch: contextvars.ContextVar[list | None] = contextvars.ContextVar("audit_batch",
-                                                                    default=None)
-
-
-@contextlib.contextmanager
-def audit_batch():
-    """Within the block, `log_action` collects its entries and the block's end writes them in
-    one INSERT, still inside the caller's transaction (a write of many steps, a walk-in,
-    records each step and pays one round trip). Nothing is written if the block raises."""
-    entries = []
-    token = _batch.set(entries)
-    try:
-        yield
-    finally:
-        _batch.reset(token)
-    AuditEntry.objects.bulk_create(entries)
+# `audit_batch()`: within the block, `log_action`'s entries are written in one INSERT when it
+# ends (core.batches).
+_entries = Batched(AuditEntry)
+audit_batch = _entries.block
 
 
 def log_action(*, by, action: str, obj=None, store=None, data: dict | None = None,
@@ -46,13 +33,7 @@ def log_action(*, by, action: str, obj=None, store=None, data: dict | None = Non
     """
     if store is None and obj is not None:
         store = getattr(obj, "store", None)
-    entry = _entry(by=by, action=action, obj=obj, store=store, data=data, at=at)
-    batch = _batch.get()
-    if batch is None:
-        entry.save(force_insert=True)
-    else:
-        batch.append(entry)
-    return entry
+    return _entries.write(_entry(by=by, action=action, obj=obj, store=store, data=data, at=at))
 
 
 def _entry(*, by, action, obj, store, data, at) -> AuditEntry:

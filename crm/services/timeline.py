@@ -1,30 +1,16 @@
 """The customer's timeline: every entry, one at a time or many at once, is written here."""
 
-import contextlib
-import contextvars
 from collections.abc import Iterable
 
 from django.utils import timezone
 
+from core.batches import Batched
 from crm.models import Customer, Interaction
 
-# The entries of a `timeline_batch` block, written together when it ends (None outside one).
-_batch: contextvars.ContextVar[list | None] = contextvars.ContextVar("timeline_batch",
-                                                                    default=None)
-
-
-@contextlib.contextmanager
-def timeline_batch():
-    """Within the block, `interaction_add` collects its entries and the block's end writes
-    them in one INSERT, in order, still inside the caller's transaction (a walk-in adds up to
-    three). Nothing is written if the block raises; the entries have no id until the end."""
-    entries = []
-    token = _batch.set(entries)
-    try:
-        yield
-    finally:
-        _batch.reset(token)
-    Interaction.objects.bulk_create(entries)
+# `timeline_batch()`: within the block, `interaction_add`'s entries are written in one INSERT,
+# in order, when it ends (core.batches; a walk-in adds up to three).
+_entries = Batched(Interaction)
+timeline_batch = _entries.block
 
 
 def interaction_add(*, customer: Customer, kind: str, summary: str, by=None,
@@ -32,12 +18,7 @@ def interaction_add(*, customer: Customer, kind: str, summary: str, by=None,
     """Add an entry to the customer's timeline (call inside the caller's transaction)."""
     entry = Interaction(customer=customer, kind=kind, summary=summary, staff=by,
                         occurred_at=at or timezone.now())
-    batch = _batch.get()
-    if batch is None:
-        entry.save(force_insert=True)
-    else:
-        batch.append(entry)
-    return entry
+    return _entries.write(entry)
 
 
 def interactions_add(*, entries: Iterable[tuple[int, str]], kind: str, by=None,
