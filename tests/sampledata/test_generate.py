@@ -2,8 +2,9 @@
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 
+from crm import selectors
 from crm.models import Assignment, Consent, Customer, Interaction, Occasion
 from followups.models import Message
 from repairs.models import Envelope, EnvelopeCounter
@@ -108,3 +109,27 @@ def test_generate_data_refuses_to_load_a_second_chain_into_the_same_database():
     with pytest.raises(CommandError, match="already here"):
         call_command("generate_data", "--customers", "20")
     assert Customer.objects.count() == 20
+
+
+def _kept_columns() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, occasion_reminders_now, events_word_email, "
+                       "events_word_secondary_email, events_word_phone FROM crm_customer")
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def test_what_the_consent_ledger_keeps_on_each_customer_row_is_filled_after_the_load():
+    """The ledger's triggers are quiet during the bulk load; the words are filled once after."""
+    generate(customers=CUSTOMERS, seed=3)
+    kept = _kept_columns()
+    asked = set(Customer.objects.filter(selectors.consent_granted_now())
+                .values_list("pk", flat=True))
+    assert asked, "some generated customers asked for occasion reminders"
+    assert {pk for pk, row in kept.items() if row[0]} == asked
+    assert any(row[1] == "granted" for row in kept.values())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT crm_events_words_recompute(ARRAY(SELECT id FROM crm_customer))")
+    assert _kept_columns() == kept
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'crm_events_words_insert'")
+        assert cursor.fetchone() == ("A",)
