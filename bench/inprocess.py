@@ -22,6 +22,7 @@ with the size's environment (bench.datasets.environment). Prints one JSON line l
 import json
 import random
 import resource
+import statistics
 import sys
 import time
 
@@ -32,6 +33,8 @@ BULK_ORPHANS = 10_000
 # of the flagship's 800,000 match and about 107,000 of them can be invited, so the job
 # builds issue 13's 100,000-recipient campaign (120 days invited 72,500).
 CAMPAIGN_ACTIVE_DAYS = 240
+# The preview is timed as the pages are: the median of runs (the first, cold, is kept beside).
+PREVIEW_RUNS = 3
 SAMPLES = 60
 DASHBOARD_REQUESTS = 15
 FIGURE_RUNS = 7
@@ -209,9 +212,11 @@ def campaign() -> dict:
                                       by=manager)
         campaign = services.campaign_create(event=event, by=manager, channels="both",
                                             active_within_days=CAMPAIGN_ACTIVE_DAYS)
-        started = time.perf_counter()
-        preview = services.campaign_preview(campaign=campaign)
-        preview_seconds = time.perf_counter() - started
+        previews = []
+        for _ in range(PREVIEW_RUNS):
+            started = time.perf_counter()
+            preview = services.campaign_preview(campaign=campaign)
+            previews.append(time.perf_counter() - started)
         services.campaign_start(campaign=campaign, by=manager)
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
@@ -219,7 +224,8 @@ def campaign() -> dict:
             expand_seconds = time.perf_counter() - started
         decided = AudienceEntry.objects.filter(campaign=campaign).count()
         transaction.set_rollback(True)
-    return {"preview_seconds": round(preview_seconds, 2), "matched": preview.matched,
+    return {"preview_seconds": round(statistics.median(previews), 2),
+            "preview_first_seconds": round(previews[0], 2), "matched": preview.matched,
             "invited": preview.invited, "decided": decided,
             "expand_seconds": round(expand_seconds, 2), "messages": expansion.messages,
             "batches": expansion.batches, "queries": len(queries),
@@ -229,7 +235,6 @@ def campaign() -> dict:
 
 def dashboard() -> dict:
     """Server time of the dashboard, measured in-process (no HTTP, no client)."""
-    import statistics
 
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
@@ -284,7 +289,6 @@ def _figure_calls(store, today) -> dict:
 
 def dashboard_figures() -> dict:
     """Median milliseconds (and queries) of each figure's selector, measured alone."""
-    import statistics
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
