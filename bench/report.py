@@ -99,7 +99,7 @@ def targets(results: dict) -> list[dict]:
     if reassign:
         found.append(_target(f"bulk reassignment of {reassign['clients']:,} orphans",
                              reassign["seconds"], REASSIGN_SECONDS, unit="s"))
-    data = sizes.get("100k", {}).get("data")
+    data = sizes.get("100k", {}).get("data") or results.get("generated", {}).get("100k")
     if data:
         found.append(_target("generate 100k customers", round(data["seconds"], 1),
                              GENERATE_100K_SECONDS, unit="s"))
