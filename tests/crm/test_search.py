@@ -4,7 +4,7 @@ customer of the store finds, in the same order; and the store's names it reads a
 import pytest
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import Concat
 
 from crm import search
@@ -142,3 +142,16 @@ def test_the_stores_names_are_counted_whatever_writes_the_customers(store, other
     assert "Avery" not in _names(store)
     assert _names(store) == {"Ava": 1, "Leigh": 1,
                              **{n: 1 for n in {erased.first_name, erased.last_name} if n}}
+
+
+def test_a_statement_changing_no_name_leaves_the_counts_and_one_changing_a_few_moves_them(
+        store, salesperson):
+    CustomerFactory(store=store, first_name="Ava", last_name="Lee")
+    CustomerFactory(store=store, first_name="Noah", last_name="Brown")
+    Customer.objects.filter(store=store).update(assigned_to=salesperson, notes="handed over")
+    assert _names(store) == {"Ava": 1, "Lee": 1, "Noah": 1, "Brown": 1}
+
+    Customer.objects.filter(store=store).update(
+        last_name=Case(When(last_name="Lee", then=Value("Leigh")), default=F("last_name")),
+        notes="one surname corrected")
+    assert _names(store) == {"Ava": 1, "Leigh": 1, "Noah": 1, "Brown": 1}
