@@ -317,43 +317,60 @@ def _by(rows, key: str, fields) -> dict:
     return {row[key]: {f: row[f] for f in fields} for row in rows}
 
 
-class _KeptReminderConsent(Expression):
-    """The walk-in's customer's `occasion_reminders_now`, the column crm migration 0028 keeps
-    by triggers (never stale: set in the statement that changes the ledger or the profile),
-    read on the customer row the walk-in is already joined to."""
+class _KeptOnWalkIn(Expression):
+    """A column crm migration 0030 keeps on the walk-in's own row by triggers (never stale:
+    set in the statement that changes the walk-in or its customer): the customer's store,
+    whether they have a phone or an email, and whether they have occasion-reminder consent
+    now. The dashboard reads them from one index instead of looking up each customer."""
 
-    conditional = True
-    output_field = BooleanField()
+    def __init__(self, column: str, output_field):
+        super().__init__(output_field=output_field)
+        self.column = column
+        # The walk-in's customer column: resolved, it names the walk-in's alias (relabelled
+        # with it when the query becomes a subquery).
+        self.walk_in = F("customer_id")
 
-    def __init__(self):
-        super().__init__()
-        # Any column of the customer: resolved, it sets up (or reuses) the join and names
-        # its alias (relabelled with it when the query becomes a subquery).
-        self.customer = F("customer__email")
+    @property
+    def conditional(self):
+        return isinstance(self.output_field, BooleanField)
 
     def get_source_expressions(self):
-        return [self.customer]
+        return [self.walk_in]
 
     def set_source_expressions(self, exprs):
-        (self.customer,) = exprs
+        (self.walk_in,) = exprs
 
     def as_sql(self, compiler, connection):
-        alias = compiler.quote_name_unless_alias(self.customer.alias)
-        return f"{alias}.occasion_reminders_now", []
+        return f"{compiler.quote_name_unless_alias(self.walk_in.alias)}.{self.column}", []
+
+
+def _kept() -> bool:
+    """Whether the walk-ins carry their customer's answers (PostgreSQL's triggers); SQLite
+    (`make run`) has none and asks the customer and the ledger."""
+    return connection.vendor == "postgresql"
+
+
+def _reachable():
+    """Walk-ins whose customer has a phone or an email now."""
+    if _kept():
+        return _KeptOnWalkIn("customer_reachable_now", BooleanField())
+    return ~Q(customer__phone="") | ~Q(customer__email="")
 
 
 def _consenting():
-    """Walk-ins whose customer has consent now (crm's rule). On PostgreSQL the kept column;
-    SQLite has no triggers to keep it and asks the ledger for these rows (one look-up per
-    walk-in, on the customer it is joined to)."""
-    if connection.vendor == "postgresql":
-        return _KeptReminderConsent()
+    """Walk-ins whose customer has occasion-reminder consent now (crm's rule)."""
+    if _kept():
+        return _KeptOnWalkIn("customer_consents_now", BooleanField())
     return Q(consent_granted_now(customer="customer__"))
 
 
 def _walk_ins(store, start, end):
-    return WalkIn.objects.filter(customer__store=store, created_at__gte=start,
-                                 created_at__lt=end)
+    """The period's walk-ins of the store's customers (the store each customer is with now)."""
+    rows = WalkIn.objects.filter(created_at__gte=start, created_at__lt=end)
+    if _kept():
+        return (rows.alias(customer_store=_KeptOnWalkIn("customer_store_id", BigIntegerField()))
+                .filter(customer_store=store.pk))
+    return rows.filter(customer__store=store)
 
 
 def _calls_due(store, period: Period, today: datetime.date):
@@ -412,8 +429,7 @@ def associate_figures(*, store, period: Period, today: datetime.date,
                 # Counting the (never null) customer column, which the index holds, keeps
                 # the walk-ins' own rows unread; COUNT(id) would read each one.
                 .annotate(walk_ins=Count("customer"),
-                          reachable=Count("customer", filter=~Q(customer__phone="")
-                                          | ~Q(customer__email="")),
+                          reachable=Count("customer", filter=_reachable()),
                           consent=Count("customer", filter=_consenting())))
     due = (_calls_due(store, period, today).annotate(done_on=TruncDate("done_at",
                                                                        tzinfo=store.tz))
@@ -598,7 +614,7 @@ def _figure_ids(store, figure, period, today, start, end, associate):
     if figure in ("walk_ins", "reachable", "consent"):
         rows = _walk_ins(store, start, end).filter(**({"logged_by": associate} if mine else {}))
         if figure == "reachable":
-            rows = rows.filter(~Q(customer__phone="") | ~Q(customer__email=""))
+            rows = rows.filter(_reachable())
         if figure == "consent":
             rows = rows.filter(_consenting())
         return rows.values("customer")
