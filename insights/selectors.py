@@ -283,6 +283,14 @@ def chart_data(base: dict) -> dict:
 
 # ---- the top 30 % --------------------------------------------------------------------------
 
+def _orphan_among_many(store) -> Q:
+    """An orphan (no associate, or one who has left) for a condition tested on every row of
+    a long list: who has left is read once and hashed (a join, or an array searched row by
+    row, cost half as much again on the top's 72,000 rows at the 1M size)."""
+    departed = staff_selectors.members_of_store(store=store).filter(departed_on__isnull=False)
+    return Q(assigned_to__isnull=True) | Q(assigned_to__in=departed.order_by().values("pk"))
+
+
 def _top_customers(store, buyers: int):
     count = math.ceil(buyers * TOP_SHARE)
     return (Customer.objects.for_store(store).filter(lifetime_value__gt=0)
@@ -297,7 +305,7 @@ def top_customers(*, store, shown: int = 10) -> dict:
     buyers, sales = crm_selectors.buyers_of_store(store=store)
     top = _top_customers(store, buyers)
     # Aggregated over the slice itself (a subquery read down the value index).
-    theirs = (top.annotate(orphan=Case(When(_orphaned_q(), then=1), default=0))
+    theirs = (top.annotate(orphan=Case(When(_orphan_among_many(store), then=1), default=0))
               .aggregate(n=Count("pk"), sales=Sum("lifetime_value"), orphans=Sum("orphan")))
     top_sales = theirs["sales"] or Decimal(0)
     people = list(top.select_related("assigned_to")[:shown]) if buyers else []
