@@ -467,7 +467,8 @@ def associate_figures(*, store, period: Period, today: datetime.date,
         _by(sales.order_by(), "associate", ["sales", "sales_amount"]),
     ]
     by_user = _by(profiles.order_by(), "actor", ["new_profiles"])
-    members = staff_selectors.members_of_store(store=store)
+    # The rows show names and link ids: their logins are not read (hundreds at a flagship).
+    members = staff_selectors.members_of_store(store=store).select_related(None)
     if associate is not None:
         members = members.filter(pk=associate.pk)
     rows = []

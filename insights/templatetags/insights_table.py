@@ -9,11 +9,11 @@ made, and the row is joined as plain text.
 """
 
 import functools
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from django import template
 from django.conf import settings
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import numberformat
 from django.utils.formats import get_format
@@ -28,6 +28,7 @@ LINKED = ("walk_ins", "reachable", "consent", "on_time", "reached", "voicemails"
 
 # Any id: reversed once, then replaced by each associate's.
 _SOME_ID = 987654321
+_WHOLE = Decimal(1)
 
 
 def _number_format():
@@ -45,6 +46,19 @@ def _number_format():
     return lambda value: str(value) if type(value) is int else formatted(value)
 
 
+def _dollars_format():
+    """`floatformat:"0g"` of an amount (whole dollars, rounded half up, the language's
+    thousand separators) with the separators read once: floatformat reads them, and builds
+    a decimal context, for every amount."""
+    lang = get_language()
+    grouped = functools.partial(numberformat.format,
+                                decimal_sep=get_format("DECIMAL_SEPARATOR", lang),
+                                grouping=get_format("NUMBER_GROUPING", lang),
+                                thousand_sep=get_format("THOUSAND_SEPARATOR", lang),
+                                force_grouping=True, use_l10n=True)
+    return lambda amount: grouped(int(Decimal(amount).quantize(_WHOLE, ROUND_HALF_UP)))
+
+
 def _page(context, period) -> dict:
     """Each figure's link up to the associate's id, the period after it, and the number
     format: worked out once a page."""
@@ -54,7 +68,8 @@ def _page(context, period) -> dict:
         goal_edit = escape(reverse("insights:goal-edit", args=[_SOME_ID])).split(str(_SOME_ID))
         kept = {"links": {figure: (escape(reverse("insights:customers", args=[figure])), dates)
                           for figure in LINKED},
-                "number": _number_format(), "goal_edit": goal_edit,
+                "number": _number_format(), "dollars": _dollars_format(),
+                "goal_edit": goal_edit,
                 "words": {word: escape(gettext(word))
                           for word in ("left", "profiles", "appointments", "Set")}}
         context.render_context["insights_associate_rows"] = kept
@@ -77,7 +92,7 @@ def _cells(page, row) -> list[str]:
     take_ins = link("take_ins", _n(row["take_ins"]))
     if row["take_ins"]:
         take_ins += f" ({_n(row['take_ins_email_pct'])} %)"
-    sales = escape("$" + floatformat(row["sales_amount"], "0g"))
+    sales = escape("$" + page["dollars"](row["sales_amount"]))
     return [
         link("walk_ins", _n(row["walk_ins"])),
         link("reachable", _pct(row["reachable_pct"])),
@@ -97,7 +112,7 @@ def _goals_cell(page, row) -> str:
     shown = ""
     if goal:
         number = page["number"]
-        shown = (f"${escape(floatformat(goal.sales_amount, '0g'))} · "
+        shown = (f"${escape(page['dollars'](goal.sales_amount))} · "
                  f"{escape(str(number(goal.new_profiles)))} {words['profiles']}")
         if goal.appointments:
             shown += f" · {escape(str(number(goal.appointments)))} {words['appointments']}"

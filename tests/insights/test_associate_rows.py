@@ -29,6 +29,11 @@ ROWS = [
      "reached": 2, "voicemails": 1, "appointments": 12, "take_ins": 2,
      "take_ins_email_pct": 50, "sales": 116, "sales_amount": Decimal("1264276.50"),
      "new_profiles": 2},
+    # Half a dollar rounds up, across a thousand.
+    {"walk_ins": 7, "reachable_pct": 100, "consent_pct": 0, "on_time": 0, "calls_due": 1,
+     "reached": 0, "voicemails": 3, "appointments": 0, "take_ins": 1,
+     "take_ins_email_pct": 0, "sales": 1, "sales_amount": Decimal("999.50"),
+     "new_profiles": 0},
 ]
 GOALS = [None, Goal(sales_amount=Decimal("125000.40"), new_profiles=1200, appointments=0),
          Goal(sales_amount=Decimal(0), new_profiles=0, appointments=35)]
