@@ -246,10 +246,12 @@ def _lapsing(store, today, months) -> dict:
 
 def customer_base(*, store, today: datetime.date) -> dict:
     """Customers captured per month by source against customers lapsed per month, over the
-    last CHART_MONTHS months, with this year's net growth and the store's target. Four
-    queries, read from the daily roll-ups (`insights.daily`) whatever the store's size."""
+    last CHART_MONTHS months, with this year's net growth and the store's target, and when
+    the roll-ups were last refreshed. Four queries, read from the daily roll-ups
+    (`insights.daily`) whatever the store's size."""
     months = chart_months(today)
-    new = _captured(store, months, rolled_up_through())
+    through = rolled_up_through()
+    new = _captured(store, months, through)
     lapsed = _lapsing(store, today, months)
     totals = {"customers": sum(new.values()), "lapsed": sum(lapsed.values())}
     sources = [s for s in Source.values if any(new.get((m, s)) for m in months)]
@@ -269,7 +271,7 @@ def customer_base(*, store, today: datetime.date) -> dict:
             "year": today.year, "new_this_year": sum(r["new"] for r in this_year),
             "lapsed_this_year": sum(r["lapsed"] for r in this_year), "net_this_year": net,
             "target": target, "target_by_now": due_by_now,
-            "on_track": net >= due_by_now}
+            "on_track": net >= due_by_now, "rolled_up_through": through}
 
 
 def chart_data(base: dict) -> dict:
