@@ -27,7 +27,7 @@ SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('BENCH_REDIS_DB', '6')}"
 SECRET_KEY = "loupe-bench-secret-key-not-for-production-3e8d1b7a"  # noqa: S105 - bench only
 MARKER = "bench_dataset"
-KEPT_BY_TRIGGERS = {"crm_clientcount", "crm_customername"}
+KEPT_BY_TRIGGERS = {"crm_clientcount", "crm_customername", "crm_storebuyers"}
 GENERATOR = ROOT / "sampledata" / "generate"
 
 
@@ -156,8 +156,8 @@ def _id_tables(cursor, size: str) -> list[str]:
         WHERE n.nspname = %s AND c.relkind = 'r' AND a.attname = 'id'
           AND a.atttypid IN ('int4'::regtype, 'int8'::regtype)
     """, [schema(size)])
-    # What triggers keep (crm_clientcount, crm_customername) follows the rows it counts as
-    # those are deleted.
+    # What triggers keep (crm_clientcount, crm_customername, crm_storebuyers) follows the rows
+    # it counts as those are deleted.
     return sorted(row[0] for row in cursor.fetchall() if row[0] not in KEPT_BY_TRIGGERS)
 
 

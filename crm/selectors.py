@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
@@ -46,6 +47,7 @@ from crm.models import (
     Purpose,
     SignUp,
     Source,
+    StoreBuyers,
     Voucher,
     VoucherProgram,
     WalkIn,
@@ -180,6 +182,18 @@ def orphan_count(*, store) -> int:
                .filter(Q(associate_id=0) | Q(associate_id__in=departed))
                .aggregate(total=Sum("clients")))
     return counted["total"] or 0
+
+
+def buyers_of_store(*, store) -> tuple[int, Decimal]:
+    """How many of the store's customers have bought (a lifetime value above zero) and their
+    lifetime value together, from the totals the triggers keep (crm.StoreBuyers); counted from
+    the customers where there are no triggers (SQLite)."""
+    if connection.vendor != "postgresql":
+        counted = Customer.objects.for_store(store).filter(lifetime_value__gt=0).aggregate(
+            buyers=Count("pk"), sales=Sum("lifetime_value"))
+        return counted["buyers"], counted["sales"] or Decimal(0)
+    kept = StoreBuyers.objects.filter(store=store).values_list("buyers", "sales").first()
+    return kept or (0, Decimal(0))
 
 
 def client_counts():

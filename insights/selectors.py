@@ -246,10 +246,12 @@ def _lapsing(store, today, months) -> dict:
 
 def customer_base(*, store, today: datetime.date) -> dict:
     """Customers captured per month by source against customers lapsed per month, over the
-    last CHART_MONTHS months, with this year's net growth and the store's target. Four
-    queries, read from the daily roll-ups (`insights.daily`) whatever the store's size."""
+    last CHART_MONTHS months, with this year's net growth and the store's target, and when
+    the roll-ups were last refreshed. Four queries, read from the daily roll-ups
+    (`insights.daily`) whatever the store's size."""
     months = chart_months(today)
-    new = _captured(store, months, rolled_up_through())
+    through = rolled_up_through()
+    new = _captured(store, months, through)
     lapsed = _lapsing(store, today, months)
     totals = {"customers": sum(new.values()), "lapsed": sum(lapsed.values())}
     sources = [s for s in Source.values if any(new.get((m, s)) for m in months)]
@@ -269,7 +271,7 @@ def customer_base(*, store, today: datetime.date) -> dict:
             "year": today.year, "new_this_year": sum(r["new"] for r in this_year),
             "lapsed_this_year": sum(r["lapsed"] for r in this_year), "net_this_year": net,
             "target": target, "target_by_now": due_by_now,
-            "on_track": net >= due_by_now}
+            "on_track": net >= due_by_now, "rolled_up_through": through}
 
 
 def chart_data(base: dict) -> dict:
@@ -283,6 +285,14 @@ def chart_data(base: dict) -> dict:
 
 # ---- the top 30 % --------------------------------------------------------------------------
 
+def _orphan_among_many(store) -> Q:
+    """An orphan (no associate, or one who has left) for a condition tested on every row of
+    a long list: who has left is read once and hashed (a join, or an array searched row by
+    row, cost half as much again on the top's 72,000 rows at the 1M size)."""
+    departed = staff_selectors.members_of_store(store=store).filter(departed_on__isnull=False)
+    return Q(assigned_to__isnull=True) | Q(assigned_to__in=departed.order_by().values("pk"))
+
+
 def _top_customers(store, buyers: int):
     count = math.ceil(buyers * TOP_SHARE)
     return (Customer.objects.for_store(store).filter(lifetime_value__gt=0)
@@ -291,13 +301,13 @@ def _top_customers(store, buyers: int):
 
 def top_customers(*, store, shown: int = 10) -> dict:
     """The share of all sales that comes from the top 30 % of buyers, how many of them are
-    orphans, and the first `shown` of them with their associate. Three queries."""
-    totals = Customer.objects.for_store(store).filter(lifetime_value__gt=0).aggregate(
-        buyers=Count("pk"), sales=Sum("lifetime_value"))
-    buyers, sales = totals["buyers"], totals["sales"] or Decimal(0)
+    orphans, and the first `shown` of them with their associate. Three queries: the buyers
+    and their sales are the totals crm's triggers keep, the top's figures one pass down the
+    value index (orphans now, never a kept answer)."""
+    buyers, sales = crm_selectors.buyers_of_store(store=store)
     top = _top_customers(store, buyers)
     # Aggregated over the slice itself (a subquery read down the value index).
-    theirs = (top.annotate(orphan=Case(When(_orphaned_q(), then=1), default=0))
+    theirs = (top.annotate(orphan=Case(When(_orphan_among_many(store), then=1), default=0))
               .aggregate(n=Count("pk"), sales=Sum("lifetime_value"), orphans=Sum("orphan")))
     top_sales = theirs["sales"] or Decimal(0)
     people = list(top.select_related("assigned_to")[:shown]) if buyers else []
@@ -317,43 +327,60 @@ def _by(rows, key: str, fields) -> dict:
     return {row[key]: {f: row[f] for f in fields} for row in rows}
 
 
-class _KeptReminderConsent(Expression):
-    """The walk-in's customer's `occasion_reminders_now`, the column crm migration 0028 keeps
-    by triggers (never stale: set in the statement that changes the ledger or the profile),
-    read on the customer row the walk-in is already joined to."""
+class _KeptOnWalkIn(Expression):
+    """A column crm migration 0030 keeps on the walk-in's own row by triggers (never stale:
+    set in the statement that changes the walk-in or its customer): the customer's store,
+    whether they have a phone or an email, and whether they have occasion-reminder consent
+    now. The dashboard reads them from one index instead of looking up each customer."""
 
-    conditional = True
-    output_field = BooleanField()
+    def __init__(self, column: str, output_field):
+        super().__init__(output_field=output_field)
+        self.column = column
+        # The walk-in's customer column: resolved, it names the walk-in's alias (relabelled
+        # with it when the query becomes a subquery).
+        self.walk_in = F("customer_id")
 
-    def __init__(self):
-        super().__init__()
-        # Any column of the customer: resolved, it sets up (or reuses) the join and names
-        # its alias (relabelled with it when the query becomes a subquery).
-        self.customer = F("customer__email")
+    @property
+    def conditional(self):
+        return isinstance(self.output_field, BooleanField)
 
     def get_source_expressions(self):
-        return [self.customer]
+        return [self.walk_in]
 
     def set_source_expressions(self, exprs):
-        (self.customer,) = exprs
+        (self.walk_in,) = exprs
 
     def as_sql(self, compiler, connection):
-        alias = compiler.quote_name_unless_alias(self.customer.alias)
-        return f"{alias}.occasion_reminders_now", []
+        return f"{compiler.quote_name_unless_alias(self.walk_in.alias)}.{self.column}", []
+
+
+def _kept() -> bool:
+    """Whether the walk-ins carry their customer's answers (PostgreSQL's triggers); SQLite
+    (`make run`) has none and asks the customer and the ledger."""
+    return connection.vendor == "postgresql"
+
+
+def _reachable():
+    """Walk-ins whose customer has a phone or an email now."""
+    if _kept():
+        return _KeptOnWalkIn("customer_reachable_now", BooleanField())
+    return ~Q(customer__phone="") | ~Q(customer__email="")
 
 
 def _consenting():
-    """Walk-ins whose customer has consent now (crm's rule). On PostgreSQL the kept column;
-    SQLite has no triggers to keep it and asks the ledger for these rows (one look-up per
-    walk-in, on the customer it is joined to)."""
-    if connection.vendor == "postgresql":
-        return _KeptReminderConsent()
+    """Walk-ins whose customer has occasion-reminder consent now (crm's rule)."""
+    if _kept():
+        return _KeptOnWalkIn("customer_consents_now", BooleanField())
     return Q(consent_granted_now(customer="customer__"))
 
 
 def _walk_ins(store, start, end):
-    return WalkIn.objects.filter(customer__store=store, created_at__gte=start,
-                                 created_at__lt=end)
+    """The period's walk-ins of the store's customers (the store each customer is with now)."""
+    rows = WalkIn.objects.filter(created_at__gte=start, created_at__lt=end)
+    if _kept():
+        return (rows.alias(customer_store=_KeptOnWalkIn("customer_store_id", BigIntegerField()))
+                .filter(customer_store=store.pk))
+    return rows.filter(customer__store=store)
 
 
 def _calls_due(store, period: Period, today: datetime.date):
@@ -412,8 +439,7 @@ def associate_figures(*, store, period: Period, today: datetime.date,
                 # Counting the (never null) customer column, which the index holds, keeps
                 # the walk-ins' own rows unread; COUNT(id) would read each one.
                 .annotate(walk_ins=Count("customer"),
-                          reachable=Count("customer", filter=~Q(customer__phone="")
-                                          | ~Q(customer__email="")),
+                          reachable=Count("customer", filter=_reachable()),
                           consent=Count("customer", filter=_consenting())))
     due = (_calls_due(store, period, today).annotate(done_on=TruncDate("done_at",
                                                                        tzinfo=store.tz))
@@ -425,8 +451,10 @@ def associate_figures(*, store, period: Period, today: datetime.date,
     visits = (_appointments(store, start, end).values("associate")
               .annotate(appointments=Count("pk")))
     take_ins = (_take_ins(store, start, end).values("taken_in_by")
-                .annotate(take_ins=Count("pk"),
-                          take_ins_email=Count("pk", filter=Q(bounced=False))))
+                # Counting the (never null) customer, as the walk-ins: the index holds it, so
+                # the envelopes' own rows stay unread.
+                .annotate(take_ins=Count("customer"),
+                          take_ins_email=Count("customer", filter=Q(bounced=False))))
     sales = (_sales(store, period).values("associate")
              .annotate(sales=Count("*"), sales_amount=Sum("amount")))
     profiles = (_new_profiles(store, start, end).values("actor")
@@ -441,7 +469,8 @@ def associate_figures(*, store, period: Period, today: datetime.date,
         _by(sales.order_by(), "associate", ["sales", "sales_amount"]),
     ]
     by_user = _by(profiles.order_by(), "actor", ["new_profiles"])
-    members = staff_selectors.members_of_store(store=store)
+    # The rows show names and link ids: their logins are not read (hundreds at a flagship).
+    members = staff_selectors.members_of_store(store=store).select_related(None)
     if associate is not None:
         members = members.filter(pk=associate.pk)
     rows = []
@@ -598,7 +627,7 @@ def _figure_ids(store, figure, period, today, start, end, associate):
     if figure in ("walk_ins", "reachable", "consent"):
         rows = _walk_ins(store, start, end).filter(**({"logged_by": associate} if mine else {}))
         if figure == "reachable":
-            rows = rows.filter(~Q(customer__phone="") | ~Q(customer__email=""))
+            rows = rows.filter(_reachable())
         if figure == "consent":
             rows = rows.filter(_consenting())
         return rows.values("customer")
@@ -637,8 +666,8 @@ def _figure_ids(store, figure, period, today, start, end, associate):
     if figure == "lapsed":
         return _lapsed_contacts(store, today).values("customer")
     if figure == "top":
-        count = Customer.objects.for_store(store).filter(lifetime_value__gt=0).count()
-        return _top_customers(store, count).values("pk")
+        buyers, _ = crm_selectors.buyers_of_store(store=store)
+        return _top_customers(store, buyers).values("pk")
     if figure.startswith("funnel_") and figure[7:] in FUNNEL_STAGES:
         messages, stages = _funnel_messages(store, start, end)
         return messages.filter(stages[figure[7:]]).values("customer")

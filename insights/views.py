@@ -51,7 +51,7 @@ def dashboard(request):
         "chart": selectors.chart_data(base) | {"orphans": [p["n"] for p in orphans["points"]]},
         "top": selectors.top_customers(store=store), "lapsed": lapsed,
         "rows": rows, "funnel": selectors.follow_up_funnel(store=store, period=period),
-        "rolled_up_through": selectors.rolled_up_through(),
+        "rolled_up_through": base["rolled_up_through"],
     })
 
 
