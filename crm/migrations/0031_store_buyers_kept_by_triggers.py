@@ -76,7 +76,7 @@ def _on_postgresql(sql):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0028_occasion_reminders_kept_on_customer'),
+        ('crm', '0030_customer_names_counted_without_joins'),
         ('staff', '0009_floor_tablets_and_pins'),
     ]
 

@@ -95,7 +95,7 @@ def _on_postgresql(sql):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("crm", "0029_store_buyers_kept_by_triggers"),
+        ("crm", "0031_store_buyers_kept_by_triggers"),
     ]
 
     operations = [
