@@ -133,3 +133,11 @@ def test_what_the_consent_ledger_keeps_on_each_customer_row_is_filled_after_the_
     with connection.cursor() as cursor:
         cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'crm_events_words_insert'")
         assert cursor.fetchone() == ("A",)
+        # The walk-ins keep their customer's answer too (crm 0032), also filled after the load.
+        cursor.execute("SELECT count(*), count(*) FILTER (WHERE w.customer_consents_now) "
+                       "FROM crm_walkin w JOIN crm_customer c ON c.id = w.customer_id "
+                       "WHERE w.customer_consents_now IS DISTINCT FROM c.occasion_reminders_now "
+                       "OR w.customer_store_id IS DISTINCT FROM c.store_id")
+        assert cursor.fetchone() == (0, 0)
+        cursor.execute("SELECT count(*) FROM crm_walkin WHERE customer_consents_now")
+        assert cursor.fetchone()[0] > 0
