@@ -12,6 +12,8 @@ Numbers are sent as text so a `Decimal` comes back exact; dates and times come b
 8601 and are parsed by the field, as the database adapter would.
 """
 
+import datetime
+
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, models
 from django.db.models import F
@@ -101,7 +103,9 @@ class Compiled:
     (of `.values(...)`, one row at most) for those arguments, and only their values change
     from one call to the next. Building a query of many JSON columns costs more in the ORM
     than running it (about 2 ms of CPU a page); this keeps the SQL and swaps the arguments,
-    found in the parameters by stand-in values that occur nowhere else.
+    found in the parameters by stand-in values that occur nowhere else (an argument may
+    occur several times; ids, dates and moments each have their own stand-ins). The query's
+    shape must not depend on the arguments' values, only the parameters.
 
     Returns the row as a dict of its columns, each converted as the ORM converts it (a JSON
     column parsed, a jsonb[] one into a list), or None."""
@@ -109,32 +113,43 @@ class Compiled:
     # Stand-ins for the arguments (ids are positive; these are never real values), within a
     # 32-bit integer column's range (Django drops a lookup of a value out of it).
     _STAND_IN = -1_907_319_000
+    _STAND_IN_DAY = datetime.date(1001, 1, 1)
 
     def __init__(self, build):
         self.build = build
         self._sql = None
 
-    def _compile(self, names):
-        stand_ins = {name: self._STAND_IN - n for n, name in enumerate(names)}
+    @classmethod
+    def _stand_in(cls, n: int, like):
+        if isinstance(like, datetime.datetime):
+            return datetime.datetime.combine(cls._STAND_IN_DAY + datetime.timedelta(days=n),
+                                             datetime.time(), tzinfo=datetime.UTC)
+        if isinstance(like, datetime.date):
+            return cls._STAND_IN_DAY + datetime.timedelta(days=n)
+        return cls._STAND_IN - n
+
+    def _compile(self, arguments: dict):
+        stand_ins = {name: self._stand_in(n, arguments[name])
+                     for n, name in enumerate(sorted(arguments))}
         compiler = self.build(**stand_ins).query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         where = {name: [i for i, p in enumerate(params) if p == value]
                  for name, value in stand_ins.items()}
-        if any(len(found) != 1 for found in where.values()):
-            raise ValueError(f"each argument must be one parameter of the query: {where}")
+        if not all(where.values()):
+            raise ValueError(f"each argument must be a parameter of the query: {where}")
         columns = [alias for _, _, alias in compiler.select]
         # The fields' own converters (from_db_value: JSON parsed), as the ORM applies them.
         converters = compiler.get_converters([expression for expression, _, _ in compiler.select])
-        return (sql, list(params), {name: found[0] for name, found in where.items()}, columns,
-                list(converters.items()))
+        return sql, list(params), where, columns, list(converters.items())
 
     def fetch(self, **arguments) -> dict | None:
         if self._sql is None:
-            self._sql = self._compile(sorted(arguments))
+            self._sql = self._compile(arguments)
         sql, params, where, columns, converters = self._sql
         params = list(params)
-        for name, at in where.items():
-            params[at] = arguments[name]
+        for name, places in where.items():
+            for at in places:
+                params[at] = arguments[name]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
