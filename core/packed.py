@@ -18,6 +18,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, models
 from django.db.models import F
 from django.db.models.functions import Cast, JSONObject
+from django.db.models.query import get_related_populators
 
 # A forward foreign key read with the row (select_related's counterpart).
 FORWARD = "forward"
@@ -107,8 +108,9 @@ class Compiled:
     occur several times; ids, dates and moments each have their own stand-ins). The query's
     shape must not depend on the arguments' values, only the parameters.
 
-    Returns the row as a dict of its columns, each converted as the ORM converts it (a JSON
-    column parsed, a jsonb[] one into a list), or None."""
+    `fetch` returns the row as a dict of its columns, each converted as the ORM converts it
+    (a JSON column parsed, a jsonb[] one into a list), or None; `instances` the model
+    instances of a queryset that is not `.values()`."""
 
     # Stand-ins for the arguments (ids are positive; these are never real values), within a
     # 32-bit integer column's range (Django drops a lookup of a value out of it).
@@ -137,26 +139,50 @@ class Compiled:
                  for name, value in stand_ins.items()}
         if not all(where.values()):
             raise ValueError(f"each argument must be a parameter of the query: {where}")
-        columns = [alias for _, _, alias in compiler.select]
         # The fields' own converters (from_db_value: JSON parsed), as the ORM applies them.
-        converters = compiler.get_converters([expression for expression, _, _ in compiler.select])
-        return sql, list(params), where, columns, list(converters.items())
+        converters = compiler.get_converters(
+            [expression for expression, _, _ in compiler.select[:compiler.col_count]])
+        return sql, list(params), where, compiler, list(converters.items())
 
-    def fetch(self, **arguments) -> dict | None:
+    def _read(self, arguments: dict) -> tuple[list[list], object]:
+        """The rows of the query for these arguments, converted, and its compiler."""
         if self._sql is None:
             self._sql = self._compile(arguments)
-        sql, params, where, columns, converters = self._sql
+        sql, params, where, compiler, converters = self._sql
         params = list(params)
         for name, places in where.items():
             for at in places:
                 params[at] = arguments[name]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
+            rows = [list(row) for row in cursor.fetchall()]
+        for row in rows:
+            for at, (functions, expression) in converters:
+                for convert in functions:
+                    row[at] = convert(row[at], expression, connection)
+        return rows, compiler
+
+    def fetch(self, **arguments) -> dict | None:
+        rows, compiler = self._read(arguments)
+        if not rows:
             return None
-        row = list(row)
-        for at, (functions, expression) in converters:
-            for convert in functions:
-                row[at] = convert(row[at], expression, connection)
-        return dict(zip(columns, row, strict=True))
+        return dict(zip([alias for _, _, alias in compiler.select], rows[0], strict=True))
+
+    def instances(self, **arguments) -> list[models.Model]:
+        """For a queryset of model instances: what iterating it gives, the rows of
+        `select_related` put in place (as Django's ModelIterable does)."""
+        rows, compiler = self._read(arguments)
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = klass_info["select_fields"]
+        first, last = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[first:last]]
+        related = get_related_populators(klass_info, select, connection.alias)
+        found = []
+        for row in rows:
+            instance = klass_info["model"].from_db(connection.alias, names, row[first:last])
+            for populator in related:
+                populator.populate(row, instance)
+            for name, at in compiler.annotation_col_map.items():
+                setattr(instance, name, row[at])
+            found.append(instance)
+        return found

@@ -204,6 +204,21 @@ def assignment_history(*, customer):
             .select_related("associate", "set_by").order_by("-started_at", "-id"))
 
 
+def _assignments_read(*, customer_id):
+    return assignment_history(customer=customer_id)
+
+
+# On every customer page: compiled once per process (core.packed.Compiled).
+_ASSIGNMENTS = Compiled(_assignments_read)
+
+
+def assignments_shown(*, customer) -> list[Assignment]:
+    """`assignment_history` as a list, for the customer page's panel."""
+    if connection.vendor != "postgresql":
+        return list(assignment_history(customer=customer))
+    return _ASSIGNMENTS.instances(customer_id=customer.pk)
+
+
 def consent_current(*, customer: Customer, channel: str, address: str, purpose: str) -> bool:
     """Whether the customer's latest word for this address, channel and purpose is yes.
 
