@@ -5,10 +5,12 @@ import datetime
 
 from django.conf import settings
 from django.core.signing import BadSignature, TimestampSigner
+from django.db import connection
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from appointments.models import Appointment, AppointmentStatus, BookingHours, ClosedDay
+from core.packed import Compiled
 
 LINK_SALT = "appointments.link"
 # A cancelled visit is off; a moved one lives on in its new booking.
@@ -83,6 +85,22 @@ def visits_between(*, store, start: datetime.datetime, end: datetime.datetime):
 def customer_appointments(*, customer):
     return (Appointment.objects.filter(customer=customer).select_related("associate", "store")
             .order_by("-starts_at", "-id"))
+
+
+def _latest_read(*, customer_id):
+    return customer_appointments(customer=customer_id)[:LATEST_SHOWN]
+
+
+# On every customer page: compiled once per process (core.packed.Compiled).
+_LATEST = Compiled(_latest_read)
+LATEST_SHOWN = 10
+
+
+def customer_appointments_latest(*, customer) -> list[Appointment]:
+    """The customer's latest appointments, for the panel on their page."""
+    if connection.vendor != "postgresql":
+        return list(_latest_read(customer_id=customer.pk))
+    return _LATEST.instances(customer_id=customer.pk)
 
 
 def appointment_for(*, store, appointment_id: int) -> Appointment:

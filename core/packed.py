@@ -12,12 +12,13 @@ Numbers are sent as text so a `Decimal` comes back exact; dates and times come b
 8601 and are parsed by the field, as the database adapter would.
 """
 
-import json
+import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, models
 from django.db.models import F
 from django.db.models.functions import Cast, JSONObject
+from django.db.models.query import get_related_populators
 
 # A forward foreign key read with the row (select_related's counterpart).
 FORWARD = "forward"
@@ -103,45 +104,85 @@ class Compiled:
     (of `.values(...)`, one row at most) for those arguments, and only their values change
     from one call to the next. Building a query of many JSON columns costs more in the ORM
     than running it (about 2 ms of CPU a page); this keeps the SQL and swaps the arguments,
-    found in the parameters by stand-in values that occur nowhere else.
+    found in the parameters by stand-in values that occur nowhere else (an argument may
+    occur several times; ids, dates and moments each have their own stand-ins). The query's
+    shape must not depend on the arguments' values, only the parameters.
 
-    Returns the row as a dict of its columns, JSON columns parsed, or None."""
+    `fetch` returns the row as a dict of its columns, each converted as the ORM converts it
+    (a JSON column parsed, a jsonb[] one into a list), or None; `instances` the model
+    instances of a queryset that is not `.values()`."""
 
-    # Stand-ins for the arguments (ids are positive; these are never real values).
-    _STAND_IN = -7_319_000_000
+    # Stand-ins for the arguments (ids are positive; these are never real values), within a
+    # 32-bit integer column's range (Django drops a lookup of a value out of it).
+    _STAND_IN = -1_907_319_000
+    _STAND_IN_DAY = datetime.date(1001, 1, 1)
 
     def __init__(self, build):
         self.build = build
         self._sql = None
 
-    def _compile(self, names):
-        stand_ins = {name: self._STAND_IN - n for n, name in enumerate(names)}
-        query = self.build(**stand_ins).query
-        sql, params = query.sql_with_params()
+    @classmethod
+    def _stand_in(cls, n: int, like):
+        if isinstance(like, datetime.datetime):
+            return datetime.datetime.combine(cls._STAND_IN_DAY + datetime.timedelta(days=n),
+                                             datetime.time(), tzinfo=datetime.UTC)
+        if isinstance(like, datetime.date):
+            return cls._STAND_IN_DAY + datetime.timedelta(days=n)
+        return cls._STAND_IN - n
+
+    def _compile(self, arguments: dict):
+        stand_ins = {name: self._stand_in(n, arguments[name])
+                     for n, name in enumerate(sorted(arguments))}
+        compiler = self.build(**stand_ins).query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
         where = {name: [i for i, p in enumerate(params) if p == value]
                  for name, value in stand_ins.items()}
-        if any(len(found) != 1 for found in where.values()):
-            raise ValueError(f"each argument must be one parameter of the query: {where}")
-        columns = [*query.values_select, *query.annotation_select]
-        return sql, list(params), {name: found[0] for name, found in where.items()}, columns
+        if not all(where.values()):
+            raise ValueError(f"each argument must be a parameter of the query: {where}")
+        # The fields' own converters (from_db_value: JSON parsed), as the ORM applies them.
+        converters = compiler.get_converters(
+            [expression for expression, _, _ in compiler.select[:compiler.col_count]])
+        return sql, list(params), where, compiler, list(converters.items())
 
-    def fetch(self, **arguments) -> dict | None:
+    def _read(self, arguments: dict) -> tuple[list[list], object]:
+        """The rows of the query for these arguments, converted, and its compiler."""
         if self._sql is None:
-            self._sql = self._compile(sorted(arguments))
-        sql, params, where, columns = self._sql
+            self._sql = self._compile(arguments)
+        sql, params, where, compiler, converters = self._sql
         params = list(params)
-        for name, at in where.items():
-            params[at] = arguments[name]
+        for name, places in where.items():
+            for at in places:
+                params[at] = arguments[name]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
+            rows = [list(row) for row in cursor.fetchall()]
+        for row in rows:
+            for at, (functions, expression) in converters:
+                for convert in functions:
+                    row[at] = convert(row[at], expression, connection)
+        return rows, compiler
+
+    def fetch(self, **arguments) -> dict | None:
+        rows, compiler = self._read(arguments)
+        if not rows:
             return None
-        return {name: _parsed(value) for name, value in zip(columns, row, strict=True)}
+        return dict(zip([alias for _, _, alias in compiler.select], rows[0], strict=True))
 
-
-def _parsed(value):
-    """A jsonb column (text: Django reads jsonb unparsed) or a jsonb[] one (a list of text)."""
-    if isinstance(value, list):
-        return [_parsed(item) for item in value]
-    return json.loads(value) if isinstance(value, str | bytes) else value
+    def instances(self, **arguments) -> list[models.Model]:
+        """For a queryset of model instances: what iterating it gives, the rows of
+        `select_related` put in place (as Django's ModelIterable does)."""
+        rows, compiler = self._read(arguments)
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = klass_info["select_fields"]
+        first, last = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[first:last]]
+        related = get_related_populators(klass_info, select, connection.alias)
+        found = []
+        for row in rows:
+            instance = klass_info["model"].from_db(connection.alias, names, row[first:last])
+            for populator in related:
+                populator.populate(row, instance)
+            for name, at in compiler.annotation_col_map.items():
+                setattr(instance, name, row[at])
+            found.append(instance)
+        return found

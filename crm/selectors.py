@@ -134,6 +134,13 @@ def clients_of(*, staff_member):
     )
 
 
+def client_rows(*, staff_member):
+    """`clients_of` with only what a row of 'My clients' shows (name, phone, email): fifty
+    whole profiles were read and built for a list of names."""
+    return clients_of(staff_member=staff_member).only("first_name", "last_name", "phone",
+                                                      "email")
+
+
 def client_count(*, staff_member) -> int:
     """How many customers an associate looks after, from the counts the triggers keep
     (crm.ClientCount); counted where there are no triggers (SQLite)."""
@@ -209,6 +216,21 @@ def assignment_history(*, customer):
     """Who has looked after this customer, newest first."""
     return (Assignment.objects.filter(customer=customer)
             .select_related("associate", "set_by").order_by("-started_at", "-id"))
+
+
+def _assignments_read(*, customer_id):
+    return assignment_history(customer=customer_id)
+
+
+# On every customer page: compiled once per process (core.packed.Compiled).
+_ASSIGNMENTS = Compiled(_assignments_read)
+
+
+def assignments_shown(*, customer) -> list[Assignment]:
+    """`assignment_history` as a list, for the customer page's panel."""
+    if connection.vendor != "postgresql":
+        return list(assignment_history(customer=customer))
+    return _ASSIGNMENTS.instances(customer_id=customer.pk)
 
 
 def consent_current(*, customer: Customer, channel: str, address: str, purpose: str) -> bool:

@@ -50,19 +50,20 @@ def _mine(staff, prefix: str = "") -> Q:
     return q
 
 
-def tasks_due(*, staff, today: datetime.date):
-    """Open tasks due by today (replies waiting apart), oldest first, with the occasion and
-    the customer's wish list: three queries however many."""
+def calls_to_make(*, staff, today: datetime.date):
+    """Open tasks due by today (replies waiting apart), oldest first, with the customer and
+    the occasion: what the calls panel of My clients shows, in one query."""
     return (Task.objects.for_store(staff.store).open().of(staff)
             .filter(due_on__lte=today).exclude(kind=TaskKind.REPLY)
-            .select_related("customer", "occasion", "assignee")
+            .select_related("customer", "occasion").order_by("due_on", "occurs_on", "id"))
+
+
+def tasks_due(*, staff, today: datetime.date):
+    """`calls_to_make` with what Today's list shows too: who the task is for and the
+    customer's wish list (three queries however many)."""
+    return (calls_to_make(staff=staff, today=today).select_related("assignee")
             .prefetch_related(Prefetch("customer__wish_items",
-                                       queryset=WishItem.objects.order_by("-created_at")))
-            .order_by("due_on", "occurs_on", "id"))
-
-
-# The planner's calls were the only tasks once.
-calls_to_make = tasks_due
+                                       queryset=WishItem.objects.order_by("-created_at"))))
 
 
 def replies_waiting(*, staff):

@@ -2,10 +2,12 @@
 
 import datetime
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncWeek
 from django.shortcuts import get_object_or_404
 
+from core.packed import Compiled
 from crm.models import Channel, Consent, ConsentMethod, Purpose
 from repairs.models import Envelope, EnvelopePhoto, Status
 
@@ -83,8 +85,18 @@ def envelope_list_counts(*, store, now: datetime.datetime) -> dict[str, int]:
 
 def customer_envelopes(*, customer):
     """A customer's repairs, newest first, for the panel on their page."""
-    return (Envelope.objects.filter(customer=customer, store_id=customer.store_id)
+    if connection.vendor == "postgresql":
+        return _ENVELOPES.instances(customer_id=customer.pk, store_id=customer.store_id)
+    return list(_envelopes_read(customer_id=customer.pk, store_id=customer.store_id))
+
+
+def _envelopes_read(*, customer_id, store_id):
+    return (Envelope.objects.filter(customer=customer_id, store_id=store_id)
             .select_related("taken_in_by").order_by("-taken_in_at", "-number"))
+
+
+# On every customer page: compiled once per process (core.packed.Compiled).
+_ENVELOPES = Compiled(_envelopes_read)
 
 
 def _bounced():

@@ -10,4 +10,4 @@ register = template.Library()
 def customer_appointments(context, customer):
     """The customer's appointments, latest first, on their page (one query)."""
     return {"customer": customer, "perms": context.get("perms"),
-            "appointments": list(selectors.customer_appointments(customer=customer)[:10])}
+            "appointments": selectors.customer_appointments_latest(customer=customer)}

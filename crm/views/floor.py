@@ -25,7 +25,7 @@ PAGE_SIZE = 50
 @staff_required("crm.view_customer")
 def home(request):
     """My clients: the logged-in associate's customers, by name."""
-    paginator = Paginator(selectors.clients_of(staff_member=request.staff), PAGE_SIZE)
+    paginator = Paginator(selectors.client_rows(staff_member=request.staff), PAGE_SIZE)
     paginator.count = selectors.client_count(staff_member=request.staff)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "crm/home.html", {"page": page})

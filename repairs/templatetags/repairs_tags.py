@@ -12,7 +12,7 @@ def customer_repairs(context, customer):
     store = context["request"].store
     return {
         "customer": customer,
-        "envelopes": list(customer_envelopes(customer=customer)),
+        "envelopes": customer_envelopes(customer=customer),
         "today": store.today(),
         "store_tz": store.timezone,
         "perms": context.get("perms"),

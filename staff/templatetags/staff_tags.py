@@ -1,6 +1,6 @@
 from django import template
 
-from crm.selectors import assignment_history
+from crm.selectors import assignments_shown
 
 register = template.Library()
 
@@ -10,7 +10,7 @@ def customer_assignments(context, customer, *, with_reassign=True):
     """Who has looked after this customer, newest first (one query)."""
     return {
         "customer": customer,
-        "assignments": list(assignment_history(customer=customer)),
+        "assignments": assignments_shown(customer=customer),
         "perms": context.get("perms"),
         "with_reassign": with_reassign,
     }

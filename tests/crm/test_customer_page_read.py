@@ -135,3 +135,40 @@ def test_the_compiled_read_takes_each_customer_and_store_afresh(store, other_sto
             ["Mia's note"] if customer == other else [])
     assert selectors.customer_page(store=other_store, customer_id=theirs.pk,
                                    packed=True).first_name == "Zoe"
+
+
+def test_the_panels_compiled_once_equal_their_querysets(store, olivia, salesperson,
+                                                         django_assert_num_queries):
+    """Assignments, appointments and repairs on the page, read by SQL compiled once per
+    process, are the rows (and their select_related rows) the queryset gives, for each
+    customer in turn; a row whose related row is absent keeps it absent."""
+    from appointments import selectors as appointments_selectors
+    from crm.models import Assignment
+    from repairs import selectors as repairs_selectors
+    from tests.factories import AppointmentFactory, EnvelopeFactory, StaffMemberFactory
+
+    tom = StaffMemberFactory(store=store)
+    other = CustomerFactory(store=store, assigned_to=tom)
+    AppointmentFactory(customer=other, associate=tom)
+    EnvelopeFactory(customer=other, taken_in_by=tom)
+    Assignment.objects.create(customer=other, associate=None, set_by=None,
+                              started_at=timezone.now() - datetime.timedelta(days=9),
+                              ended_at=timezone.now() - datetime.timedelta(days=8))
+    for customer in (olivia, other, olivia):
+        with django_assert_num_queries(3):
+            panels = (selectors.assignments_shown(customer=customer),
+                      appointments_selectors.customer_appointments_latest(customer=customer),
+                      repairs_selectors.customer_envelopes(customer=customer))
+            shown = ([_deep(a, ["associate", "set_by"]) for a in panels[0]],
+                     [_deep(a, ["associate", "store"]) for a in panels[1]],
+                     [_deep(e, ["taken_in_by"]) for e in panels[2]])
+        assert shown == (
+            [_deep(a, ["associate", "set_by"])
+             for a in selectors.assignment_history(customer=customer)],
+            [_deep(a, ["associate", "store"]) for a in
+             appointments_selectors.customer_appointments(customer=customer)[:10]],
+            [_deep(e, ["taken_in_by"]) for e in
+             repairs_selectors._envelopes_read(customer_id=customer.pk,
+                                               store_id=customer.store_id)])
+        assert all(shown)
+        assert ([None, None] in [[row[1], row[2]] for row in shown[0]]) == (customer is other)

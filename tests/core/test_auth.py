@@ -1,0 +1,62 @@
+"""`StaffBackend.get_user`: who is asking, read fresh in one query whose SQL is compiled once
+per process, gives what `select_related("staff_member__store")` and ModelBackend give."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+
+from core.auth import StaffBackend
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_the_login_comes_with_its_staff_member_and_store(salesperson,
+                                                         django_assert_num_queries):
+    with django_assert_num_queries(1):
+        user = StaffBackend().get_user(salesperson.user_id)
+        staff = user.staff_member
+        assert staff.user is user
+        store = staff.store
+    orm = get_user_model().objects.select_related("staff_member__store").get(
+        pk=salesperson.user_id)
+    assert _fields(user) == _fields(orm)
+    assert _fields(staff) == _fields(orm.staff_member)
+    assert _fields(store) == _fields(orm.staff_member.store)
+    assert user.get_all_permissions() == ModelBackend().get_all_permissions(
+        get_user_model().objects.get(pk=salesperson.user_id))
+
+
+def test_a_permission_given_directly_counts_too(salesperson):
+    assert not StaffBackend().get_user(salesperson.user_id).has_perm("crm.manage_preferences")
+    salesperson.user.user_permissions.add(Permission.objects.get(codename="manage_preferences"))
+    assert StaffBackend().get_user(salesperson.user_id).has_perm("crm.manage_preferences")
+
+
+def test_a_login_without_a_staff_profile_has_none(django_assert_num_queries):
+    login = UserFactory()
+    user = StaffBackend().get_user(login.pk)
+    absent = get_user_model().staff_member.RelatedObjectDoesNotExist
+    with django_assert_num_queries(0), pytest.raises(absent):
+        user.staff_member  # noqa: B018 - cached as absent, no query
+    assert user.get_all_permissions() == set()
+
+
+def test_an_inactive_or_unknown_login_is_nobody(salesperson):
+    assert StaffBackend().get_user(10**9) is None
+    assert StaffBackend().get_user("not a number") is None
+    salesperson.user.is_active = False
+    salesperson.user.save()
+    assert StaffBackend().get_user(salesperson.user_id) is None
+
+
+def test_a_superuser_holds_every_permission():
+    login = UserFactory(is_superuser=True)
+    user = StaffBackend().get_user(str(login.pk))
+    assert user.has_perm("crm.erase_customer")
+    assert not hasattr(user, "_perm_cache")
