@@ -62,6 +62,8 @@ def _line_words(line: dict) -> str:
 
 def _same(rows: list[Row], name: str) -> str:
     """The receipt-level value every line repeats (a line that disagrees is an error)."""
+    if len(rows) == 1:  # most receipts: nothing to compare
+        return rows[0].get(name)
     values = {row.get(name) for row in rows} - {""}
     if len(values) > 1:
         raise LoupeError(f"the lines of this receipt give different {name} values "
@@ -81,8 +83,8 @@ def _parse(rows: list[Row], *, associates, today) -> _Receipt:
     email = normalize_email(_same(rows, "email"))
     phone = normalize_phone(_same(rows, "phone"))
     pos_id = _same(rows, "customer_pos_id")[:64]
-    first_name = _same(rows, "first_name")
-    check_one_line({"first_name": first_name, "last_name": _same(rows, "last_name")},
+    first_name, last_name = _same(rows, "first_name"), _same(rows, "last_name")
+    check_one_line({"first_name": first_name, "last_name": last_name},
                    ["first_name", "last_name"])
     if not (pos_id or email or phone):
         raise LoupeError("no customer: give the POS customer id, an email or a phone.",
@@ -103,7 +105,7 @@ def _parse(rows: list[Row], *, associates, today) -> _Receipt:
                       "description": row.get("description")[:200], "amount": amount})
     return _Receipt(number=number, line=rows[0].line, purchased_on=purchased_on, pos_id=pos_id,
                     email=email, phone=phone, first_name=first_name[:80],
-                    last_name=_same(rows, "last_name")[:80], associate=associate, lines=lines)
+                    last_name=last_name[:80], associate=associate, lines=lines)
 
 
 def _name(receipt: _Receipt) -> str:
