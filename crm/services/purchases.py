@@ -62,6 +62,8 @@ def _line_words(line: dict) -> str:
 
 def _same(rows: list[Row], name: str) -> str:
     """The receipt-level value every line repeats (a line that disagrees is an error)."""
+    if len(rows) == 1:  # most receipts: nothing to compare
+        return rows[0].get(name)
     values = {row.get(name) for row in rows} - {""}
     if len(values) > 1:
         raise LoupeError(f"the lines of this receipt give different {name} values "
@@ -81,8 +83,8 @@ def _parse(rows: list[Row], *, associates, today) -> _Receipt:
     email = normalize_email(_same(rows, "email"))
     phone = normalize_phone(_same(rows, "phone"))
     pos_id = _same(rows, "customer_pos_id")[:64]
-    first_name = _same(rows, "first_name")
-    check_one_line({"first_name": first_name, "last_name": _same(rows, "last_name")},
+    first_name, last_name = _same(rows, "first_name"), _same(rows, "last_name")
+    check_one_line({"first_name": first_name, "last_name": last_name},
                    ["first_name", "last_name"])
     if not (pos_id or email or phone):
         raise LoupeError("no customer: give the POS customer id, an email or a phone.",
@@ -103,7 +105,7 @@ def _parse(rows: list[Row], *, associates, today) -> _Receipt:
                       "description": row.get("description")[:200], "amount": amount})
     return _Receipt(number=number, line=rows[0].line, purchased_on=purchased_on, pos_id=pos_id,
                     email=email, phone=phone, first_name=first_name[:80],
-                    last_name=_same(rows, "last_name")[:80], associate=associate, lines=lines)
+                    last_name=last_name[:80], associate=associate, lines=lines)
 
 
 def _name(receipt: _Receipt) -> str:
@@ -295,18 +297,18 @@ def _write_staged(*, store, receipts: list[_Receipt], rows_of, by, now) -> None:
                 line["description"], line["amount"]]
                for r in receipts for n, line in enumerate(r.lines, start=1)))
     unmatched = receipt_staging.receipts_match(store_id=store.pk)
+    handed = []
     if unmatched:
         by_line = {r.line: r for r in receipts}
-        receipt_staging.receipts_set_customers(_add_unknown_buyers(
-            store=store, receipts=[by_line[line] for line in unmatched], rows_of=rows_of,
-            by=by, now=now))
+        handed = _add_unknown_buyers(store=store, receipts=[by_line[line] for line in unmatched],
+                                     rows_of=rows_of, by=by, now=now)
     written = receipt_staging.receipts_insert(store_id=store.pk, by_id=by and by.pk,
                                               kind=InteractionKind.PURCHASE, now=now)
     done = {line for line, *_ in written}
     for receipt in receipts:
         if receipt.line not in done and rows_of[receipt.line].kind == "new":
             rows_of[receipt.line].kind = "skip"
-    moved = receipt_staging.receipts_settle(now=now, staff_table=_staff_table())
+    moved = handed + receipt_staging.receipts_settle(now=now, staff_table=_staff_table())
     if moved:
         associates = {r.associate.pk: r.associate for r in receipts if r.associate is not None}
         clients_handed_over(store=store, moves=moved, by=by, reason=AssignmentReason.IMPORT,
@@ -318,9 +320,15 @@ def _staff_table() -> str:
     return Customer._meta.get_field("assigned_to").related_model._meta.db_table
 
 
-def _add_unknown_buyers(*, store, receipts: list[_Receipt], rows_of, by, now) -> dict[int, int]:
+_PHONE = Customer._meta.get_field("phone")
+
+
+def _add_unknown_buyers(*, store, receipts: list[_Receipt], rows_of, by,
+                        now) -> list[tuple[int, None, int]]:
     """The receipts no customer matched: a buyer with a name is added (once, however many of
-    their receipts the batch holds), one without is refused. Returns line -> customer id."""
+    their receipts the batch holds) with the totals and the associate their receipts give,
+    one without is refused. Returns (customer, None, associate) of the new buyers handed to
+    an associate."""
     customers = _Customers(store, [])
     bought_by, newcomers = {}, []
     for receipt in receipts:
@@ -330,8 +338,19 @@ def _add_unknown_buyers(*, store, receipts: list[_Receipt], rows_of, by, now) ->
         if new:
             newcomers.append(customer)
         bought_by[receipt.line] = customer
-    _add_newcomers(store=store, customers=newcomers, by=by, now=now)
-    return {line: customer.pk for line, customer in bought_by.items()}
+    if not newcomers:
+        return []
+    for customer, pk in zip(newcomers, receipt_staging.customer_ids_take(len(newcomers)),
+                            strict=True):
+        customer.pk = pk
+    handed = receipt_staging.newcomers_add(
+        newcomers=([c.pk, c.first_name, c.last_name, c.pos_id, c.email,
+                    _PHONE.get_prep_value(c.phone)] for c in newcomers),
+        found={line: customer.pk for line, customer in bought_by.items()},
+        store_id=store.pk, source=Source.IMPORT, user_id=getattr(user_of(by), "pk", None),
+        now=now)
+    _newcomers_logged(store=store, ids=[c.pk for c in newcomers], by=by, now=now)
+    return handed
 
 
 def _add_newcomers(*, store, customers: list[Customer], by, now) -> None:
@@ -344,9 +363,12 @@ def _add_newcomers(*, store, customers: list[Customer], by, now) -> None:
         customer.created_at = customer.updated_at = now
     bulk_create_with_history(customers, Customer, default_user=user_of(by),
                              default_date=now)
-    log_action(by=by, action="customers.created_from_receipts",
-               store=store, at=now, data={"count": len(customers),
-                                          "ids": [c.pk for c in customers]})
+    _newcomers_logged(store=store, ids=[c.pk for c in customers], by=by, now=now)
+
+
+def _newcomers_logged(*, store, ids: list[int], by, now) -> None:
+    log_action(by=by, action="customers.created_from_receipts", store=store, at=now,
+               data={"count": len(ids), "ids": ids})
 
 
 def _summary(receipt: _Receipt) -> str:

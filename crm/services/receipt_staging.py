@@ -8,9 +8,12 @@ dropped at commit; a second batch in one transaction (the preview) drops and mak
 """
 
 import csv
+import functools
 import io
 
 from django.db import connection
+
+from crm.models import Customer
 
 RECEIPT_COLUMNS = ("line", "number", "purchased_on", "pos_id", "email", "phone", "amount",
                    "description", "associate_id", "credit_to", "summary")
@@ -34,6 +37,16 @@ _CREATE = """
     ) ON COMMIT DROP;
     CREATE UNIQUE INDEX ON staged_receipt (number);
 """
+# The buyers no customer matched, added by the batch (ids taken from the customers' sequence
+# beforehand, so their receipts point at them before they are written).
+_CREATE_NEWCOMERS = """
+    DROP TABLE IF EXISTS pg_temp.staged_newcomer;
+    CREATE TEMP TABLE staged_newcomer (
+        id bigint PRIMARY KEY, first_name varchar(80) NOT NULL, last_name varchar(80) NOT NULL,
+        pos_id varchar(64) NOT NULL, email varchar(254) NOT NULL, phone varchar(128) NOT NULL
+    ) ON COMMIT DROP;
+"""
+NEWCOMER_COLUMNS = ("id", "first_name", "last_name", "pos_id", "email", "phone")
 
 # Receipts already in Loupe are skipped; the others find their customer by POS id, then the
 # main email, then the second email, then the phone (the oldest profile when several match),
@@ -138,13 +151,24 @@ _INSERT = """
     RETURNING r.line, r.customer_id, r.credit_to, r.purchased_on
 """
 
+# Who gets the credit for a customer of the batch: the associate of their latest receipt
+# written by it (date, then line) who may look after clients (`credit_to`). `{written}`: the
+# receipts written, or about to be.
+_CREDIT = """
+    credit AS (
+        SELECT DISTINCT ON (customer_id) customer_id, credit_to FROM staged_receipt
+         WHERE {written} AND credit_to IS NOT NULL
+         ORDER BY customer_id, purchased_on DESC, line DESC
+    )"""
+
 # The customers of the receipts written (and those keeping a POS id), locked in id order so
 # two batches touching the same customers cannot deadlock; then each of them written once:
 # lifetime value and first and last purchase derived again from all their purchases, the
 # POS id kept, and a customer nobody looks after (or whose associate left) handed to the
-# associate of their latest receipt in the batch that may look after clients (`credit_to`).
-# One write per customer: each one touches every index of crm_customer. Returns (customer,
-# associate before, associate now) of those who changed hands.
+# associate with the credit. One write per customer, and none for a customer whose values
+# stay as they are (the buyers the batch added came with theirs): each write touches every
+# index of crm_customer, same values or not. Returns (customer, associate before, associate
+# now) of those who changed hands.
 _LOCK = """
     SELECT c.id FROM crm_customer c
      WHERE c.id IN (SELECT customer_id FROM staged_receipt WHERE purchase_id IS NOT NULL
@@ -160,29 +184,86 @@ _SETTLE = """
                max(p.purchased_on) AS last_on
           FROM crm_purchase p WHERE p.customer_id IN (SELECT customer_id FROM theirs)
          GROUP BY p.customer_id
-    ), credit AS (
-        SELECT DISTINCT ON (customer_id) customer_id, credit_to FROM staged_receipt
-         WHERE purchase_id IS NOT NULL AND credit_to IS NOT NULL
-         ORDER BY customer_id, purchased_on DESC, line DESC
-    ), settled AS (
-        SELECT o.id, o.assigned_to_id AS was, t.spent, t.first_on, t.last_on, k.pos_id AS kept,
-               CASE WHEN o.assigned_to_id IS NULL OR o.assigned_to_id IN (
-                        SELECT id FROM {staff} WHERE departed_on IS NOT NULL)
-                    THEN cr.credit_to END AS credit_to
+    ), {credit}, settled AS (
+        SELECT o.id, o.assigned_to_id AS was, COALESCE(t.spent, 0) AS spent, t.first_on,
+               t.last_on,
+               CASE WHEN o.pos_id = '' AND k.pos_id IS NOT NULL THEN k.pos_id
+                    ELSE o.pos_id END AS pos_id,
+               COALESCE(CASE WHEN o.assigned_to_id IS NULL OR o.assigned_to_id IN (
+                                 SELECT id FROM {staff} WHERE departed_on IS NOT NULL)
+                             THEN cr.credit_to END, o.assigned_to_id) AS assigned_to_id
           FROM crm_customer o JOIN theirs ON theirs.customer_id = o.id
           LEFT JOIN totals t ON t.customer_id = o.id
           LEFT JOIN credit cr ON cr.customer_id = o.id
           LEFT JOIN staged_kept k ON k.customer_id = o.id
     )
     UPDATE crm_customer c
-       SET lifetime_value = COALESCE(s.spent, 0), first_purchase_on = s.first_on,
-           last_purchase_on = s.last_on, updated_at = %(now)s,
-           pos_id = CASE WHEN c.pos_id = '' AND s.kept IS NOT NULL THEN s.kept ELSE c.pos_id END,
-           assigned_to_id = COALESCE(s.credit_to, c.assigned_to_id)
+       SET lifetime_value = s.spent, first_purchase_on = s.first_on,
+           last_purchase_on = s.last_on, updated_at = %(now)s, pos_id = s.pos_id,
+           assigned_to_id = s.assigned_to_id
       FROM settled s
      WHERE c.id = s.id
+       AND (c.lifetime_value, c.first_purchase_on, c.last_purchase_on, c.pos_id,
+            c.assigned_to_id)
+           IS DISTINCT FROM (s.spent, s.first_on, s.last_on, s.pos_id, s.assigned_to_id)
     RETURNING c.id, s.was, c.assigned_to_id
 """
+
+# The new buyers, each written once with what their receipts in the batch make of them
+# (totals, and the associate with the credit: nobody looked after them before), with their
+# history rows, in one statement. `_SETTLE` derives the same values again from the purchases
+# and so leaves them as they are. Returns (customer, associate) of those handed to one.
+_ADD_NEWCOMERS = """
+    WITH bought AS (
+        SELECT customer_id, sum(amount) AS spent, min(purchased_on) AS first_on,
+               max(purchased_on) AS last_on
+          FROM staged_receipt
+         WHERE NOT already AND customer_id IN (SELECT id FROM staged_newcomer)
+         GROUP BY customer_id
+    ), {credit}, added AS (
+        INSERT INTO crm_customer ({columns})
+        SELECT {values}
+          FROM staged_newcomer n
+          LEFT JOIN bought b ON b.customer_id = n.id
+          LEFT JOIN credit cr ON cr.customer_id = n.id
+         ORDER BY n.id
+        RETURNING *
+    ), history AS (
+        INSERT INTO {history} ({history_columns}, history_date, history_type,
+                               history_user_id, history_change_reason)
+        SELECT {history_values}, %(now)s, '+', %(user)s, NULL FROM added ORDER BY id
+    )
+    SELECT id, assigned_to_id FROM added WHERE assigned_to_id IS NOT NULL ORDER BY id
+"""
+# What a new buyer's row holds beyond the field defaults.
+_NEWCOMER_VALUES = {
+    "id": "n.id", "first_name": "n.first_name", "last_name": "n.last_name",
+    "pos_id": "n.pos_id", "email": "n.email", "phone": "n.phone",
+    "store_id": "%(store)s", "source": "%(source)s", "created_at": "%(now)s",
+    "updated_at": "%(now)s", "lifetime_value": "COALESCE(b.spent, 0)",
+    "first_purchase_on": "b.first_on", "last_purchase_on": "b.last_on",
+    "assigned_to_id": "cr.credit_to",
+}
+_HISTORY_OWN = {"history_id", "history_date", "history_type", "history_user_id",
+                "history_change_reason"}
+
+
+@functools.cache
+def _add_newcomers_sql() -> tuple[str, dict]:
+    """`_ADD_NEWCOMERS` for the model's fields as they are: every other field of a customer
+    gets its default, and the history row every field the history keeps."""
+    fields = [f for f in Customer._meta.concrete_fields]
+    defaults = {f"default_{f.column}": f.get_db_prep_save(f.get_default(), connection)
+                for f in fields if f.column not in _NEWCOMER_VALUES}
+    values = [_NEWCOMER_VALUES.get(f.column, f"%(default_{f.column})s") for f in fields]
+    history = Customer.history.model
+    kept = [f.column for f in history._meta.concrete_fields if f.column not in _HISTORY_OWN]
+    sql = _ADD_NEWCOMERS.format(
+        credit=_CREDIT.format(written="NOT already AND customer_id IS NOT NULL"),
+        columns=", ".join(f.column for f in fields), values=", ".join(values),
+        history=history._meta.db_table, history_columns=", ".join(kept),
+        history_values=", ".join(f"added.{column}" for column in kept))
+    return sql, defaults
 
 
 def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:
@@ -232,5 +313,31 @@ def receipts_settle(*, now, staff_table: str) -> list[tuple[int, int | None, int
     returns (customer id, associate before, associate now) of those who changed hands."""
     with connection.cursor() as cursor:
         cursor.execute(_LOCK)
-        cursor.execute(_SETTLE.format(staff=staff_table), {"now": now})
+        cursor.execute(_SETTLE.format(staff=staff_table,
+                                      credit=_CREDIT.format(written="purchase_id IS NOT NULL")),
+                       {"now": now})
         return [row for row in cursor.fetchall() if row[1] != row[2]]
+
+
+def customer_ids_take(count: int) -> list[int]:
+    """`count` new customer ids from the customers' own sequence."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                       "FROM generate_series(1, %s)", [Customer._meta.db_table, count])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def newcomers_add(*, newcomers, found: dict[int, int], store_id: int, source: str,
+                  user_id: int | None, now) -> list[tuple[int, None, int]]:
+    """Write the batch's new buyers (`newcomers` rows in NEWCOMER_COLUMNS order, ids from
+    `customer_ids_take`) and point their receipts at them (`found`: line -> customer id);
+    returns (customer id, None, associate id) of those handed to an associate."""
+    sql, defaults = _add_newcomers_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(_CREATE_NEWCOMERS)
+        _copy(cursor, "staged_newcomer", NEWCOMER_COLUMNS, newcomers)
+    receipts_set_customers(found)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**defaults, "store": store_id, "source": source, "now": now,
+                             "user": user_id})
+        return [(pk, None, to) for pk, to in cursor.fetchall()]

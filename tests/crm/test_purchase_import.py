@@ -492,3 +492,47 @@ def test_an_orphan_goes_to_the_associate_of_their_latest_receipt_once_with_their
     assert AuditEntry.objects.get(action="clients.reassigned").data == {
         "count": 1, "reason": "import", "to": {str(salesperson.pk): 1}}
     assert ola.clients.count() == 0
+
+
+def test_a_new_buyer_is_written_once_with_their_totals_history_and_audit_entry(
+        store, manager, salesperson):
+    """The staged path adds a new buyer with what their receipts make of them (not added
+    empty, then written again): the history's creation row holds it, by the importing
+    manager, and the audit entry names them."""
+    text = HEADER + (f"R-1,{_day(store, 9)},N-1,dee@pos.example,,Dee,Doe,Rings,,,Ring,500,"
+                     f"sally\n"
+                     f"R-2,{_day(store, 3)},N-1,,,,,Chains,,,Chain,50.25,\n")
+
+    _import(store, manager, text)
+
+    dee = Customer.objects.get()
+    created = dee.history.get()
+    assert (created.history_type, created.history_user, created.lifetime_value,
+            created.assigned_to_id, created.first_name, created.pos_id, created.source) == (
+        "+", manager.user, Decimal("550.25"), salesperson.pk, "Dee", "N-1", Source.IMPORT)
+    assert (dee.first_purchase_on, dee.last_purchase_on, dee.created_at) == (
+        store.today() - datetime.timedelta(days=9), store.today() - datetime.timedelta(days=3),
+        dee.updated_at)
+    assert AuditEntry.objects.get(action="customers.created_from_receipts").data == {
+        "count": 1, "ids": [dee.pk]}
+    assert dee.assignments.get().associate == salesperson
+
+
+def test_a_receipt_that_changes_none_of_the_buyers_values_leaves_their_row_alone(
+        store, manager, ava, time_machine):
+    """Every write of a customer row touches each of its indexes, same values or not: a
+    buyer whose totals, POS id and associate stay as they were is not written."""
+    day = store.today() - datetime.timedelta(days=5)
+    Purchase.objects.create(store=store, customer=ava, amount=Decimal("100.00"),
+                            purchased_on=day)
+    Customer.objects.filter(pk=ava.pk).update(lifetime_value=Decimal("100.00"),
+                                              first_purchase_on=day, last_purchase_on=day)
+    ava.refresh_from_db()
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=5), tick=False)
+
+    run = _import(store, manager, HEADER + f"R-1,{day.isoformat()},C-17,,,,,,,,Gift box,0,\n")
+
+    assert run.created == 1
+    before = ava.updated_at
+    ava.refresh_from_db()
+    assert (ava.updated_at, ava.lifetime_value) == (before, Decimal("100.00"))
