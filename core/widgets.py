@@ -13,22 +13,31 @@ from django.utils.safestring import mark_safe
 
 
 class QuickSelect(forms.Select):
-    """A single-choice <select> with Django's markup (option groups included), built without
-    a template per option."""
+    """A single-choice <select> with Django's markup (option groups included), built from the
+    choices directly: no template, and no option dictionary, per option."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        groups = "".join(_group(label, options) for label, options, _index in widget["optgroups"])
-        return mark_safe(f'<select name="{_escape(widget["name"])}"{flatatt(widget["attrs"])}>'  # noqa: S308 - every part escaped
-                         f"{groups}</select>")
+        chosen = set(self.format_value(value))
+        found = [False]  # Django marks the first matching option only
+        groups = []
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):
+                options = "".join(_option(v, sub, chosen, found) for v, sub in label)
+                groups.append(f'<optgroup label="{_escape(option_value)}">{options}</optgroup>'
+                              if option_value else options)
+            else:
+                groups.append(_option(option_value, label, chosen, found))
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{_escape(name)}"{attrs}>'  # noqa: S308 - every part escaped
+                         f'{"".join(groups)}</select>')
 
 
-def _group(label, options) -> str:
-    html_options = "".join(
-        f'<option value="{_escape(o["value"])}"{flatatt(o["attrs"]) if o["attrs"] else ""}>'
-        f'{_escape(o["label"])}</option>' for o in options)
-    return (f"<optgroup label=\"{_escape(label)}\">{html_options}</optgroup>" if label
-            else html_options)
+def _option(value, label, chosen: set, found: list) -> str:
+    value = "" if value is None else value
+    selected = not found[0] and str(value) in chosen
+    found[0] |= selected
+    return (f'<option value="{_escape(value)}"{" selected" if selected else ""}>'
+            f"{_escape(label)}</option>")
 
 
 def _escape(text) -> str:

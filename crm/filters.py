@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import NamedModelChoiceFilter
 from core.widgets import QuickSelect
 from crm.models import Customer, Preference, Source
 
@@ -11,13 +12,14 @@ from crm.models import Customer, Preference, Source
 class CustomerFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(label=_("Name"), method="filter_name")
     # The store's whole staff (hundreds in a chain's flagship): drawn in Python.
-    assigned_to = django_filters.ModelChoiceFilter(label=_("Associate"), empty_label=_("Anyone"),
-                                                   queryset=None, widget=QuickSelect)
+    assigned_to = NamedModelChoiceFilter(label=_("Associate"), empty_label=_("Anyone"),
+                                         queryset=None, widget=QuickSelect,
+                                         label_column="display_name")
     source = django_filters.ChoiceFilter(label=_("Came from"), choices=Source.choices,
                                          empty_label=_("Anywhere"))
-    preference = django_filters.ModelChoiceFilter(label=_("Likes"), field_name="preferences",
-                                                  empty_label=_("Anything"),
-                                                  queryset=Preference.objects.none())
+    preference = NamedModelChoiceFilter(label=_("Likes"), field_name="preferences",
+                                        empty_label=_("Anything"),
+                                        queryset=Preference.objects.none(), label_column="name")
     bought = django_filters.ChoiceFilter(label=_("Bought"), method="filter_bought",
                                          empty_label=_("Either"),
                                          choices=[("yes", _("Customers")),

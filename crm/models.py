@@ -232,7 +232,7 @@ class StoreBuyers(models.Model):
     """How many of a store's customers have bought (a lifetime value above zero) and their
     lifetime value together: the dashboard's top 30 % is a share of these.
 
-    Kept by statement triggers on crm_customer (migration 0029), as `ClientCount`, whatever
+    Kept by statement triggers on crm_customer (migration 0031), as `ClientCount`, whatever
     writes the rows, so the dashboard reads one row instead of summing every buyer (a quarter
     of a million at the flagship). SQLite (`make run`) has no triggers and leaves it empty;
     insights counts there.

@@ -6,12 +6,14 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Count,
     DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -358,17 +360,41 @@ def customers_here(*, store, now=None):
                                              last_visit_at__lt=start + datetime.timedelta(days=1))
 
 
-def customers_follow_up(*, store, lead_days: int, now=None):
-    """FOLLOW-UP: visited, and asked to be reminded or have an occasion coming up (today or
-    within the store's reminder lead, `lead_days`)."""
+def customers_visited(*, store):
+    """Customers of `store` who have been in at least once: who FOLLOW-UP is drawn from."""
+    return customer_list(store=store).filter(last_visit_at__isnull=False)
+
+
+def occasion_due(*, store, lead_days: int, now=None, associate=None) -> Q:
+    """Customers (of the query) with an occasion coming up: today or within the store's
+    reminder lead, `lead_days`; with `associate`, that associate's customers only.
+
+    An associate's are read from their occasions of the window by index on PostgreSQL (each
+    occasion carries its customer's store and associate, crm migration 0033), rather than by
+    looking up the occasions of every customer the query reads."""
     today = store.today(now)
-    soon = _falls_between(today, today + datetime.timedelta(days=lead_days))
-    due = Exists(Occasion.objects.filter(soon, customer=OuterRef("pk")))
-    return customer_list(store=store).filter(last_visit_at__isnull=False).filter(
-        _asked_for_reminders() | due)
+    last = today + datetime.timedelta(days=lead_days)
+    if associate is None or connection.vendor != "postgresql":
+        mine = Q() if associate is None else Q(assigned_to=associate)
+        return mine & Q(Exists(Occasion.objects.filter(_falls_between(today, last),
+                                                       customer=OuterRef("pk"))))
+    keys = {month * 100 + day for month, day, _date in occasion_dates.window(first=today,
+                                                                             last=last)}
+    booked = (Occasion.objects
+              .alias(book_store=_KeptOnTheRow("customer_store_id", BigIntegerField()),
+                     book_associate=_KeptOnTheRow("customer_assigned_to_id", BigIntegerField()),
+                     day_key=F("month") * 100 + F("day"))
+              .filter(book_store=store.pk, book_associate=associate.pk, day_key__in=sorted(keys)))
+    return Q(assigned_to=associate, pk__in=booked.values("customer_id"))
 
 
-def _asked_for_reminders():
+def customers_follow_up(*, store, lead_days: int, now=None):
+    """FOLLOW-UP: visited, and asked to be reminded or have an occasion coming up."""
+    return customers_visited(store=store).filter(
+        asked_for_reminders() | occasion_due(store=store, lead_days=lead_days, now=now))
+
+
+def asked_for_reminders():
     """consent_granted_now() for the customers of the query itself: on PostgreSQL the answer
     the triggers keep on the row (crm migration 0028, never stale), elsewhere the ledger."""
     if connection.vendor != "postgresql":
@@ -377,13 +403,11 @@ def _asked_for_reminders():
 
 
 class _KeptOnTheRow(Expression):
-    """A customer column the triggers keep and the model does not declare (so no `save()`
-    writes an old value back), read from the query's own customer row."""
+    """A column the triggers keep and the model does not declare (so no `save()` writes an
+    old value back), read from the query's own row (a customer's, an occasion's)."""
 
-    output_field = BooleanField()
-
-    def __init__(self, column: str):
-        super().__init__()
+    def __init__(self, column: str, output_field=None):
+        super().__init__(output_field=output_field or BooleanField())
         self.column = column
 
     def as_sql(self, compiler, connection):

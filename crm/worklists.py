@@ -9,12 +9,15 @@ pages); the words are written for the rows of one page, from prefetched rows.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, DateField, F, OuterRef, Prefetch, Subquery, Value, When
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import DateField, F, Func, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.expressions import Expression
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
+from core.pagination import LISTED
 from crm import occasion_dates, selectors
-from crm.models import Channel, Consent, Occasion, Purpose, Source, WalkIn
+from crm.models import AnyOf, Channel, Consent, Occasion, Purpose, Source, WalkIn
 
 
 @dataclass(frozen=True)
@@ -54,29 +57,108 @@ def why_here(customer, *, store) -> Why:
 
 # ---- FOLLOW-UP -----------------------------------------------------------------------------
 
-def follow_up(*, store, staff, lead_days: int, anyone: bool = False, now=None):
+def follow_up(*, store, staff, lead_days: int, anyone: bool = False, now=None) -> "FollowUp":
     """FOLLOW-UP, what is due first: occasions in the window by date, soonest first; then
     customers who asked to hear from us, the most recent visit first."""
-    today = store.today(now)
-    # The one rule for when an occasion falls (crm.occasion_dates), as SQL: each (month, day)
-    # of the window with the date it falls on.
-    window = occasion_dates.window(first=today, last=today + datetime.timedelta(days=lead_days))
-    falls_on = Case(*[When(month=month, day=day, then=Value(date))
-                      for month, day, date in window],
-                    default=None, output_field=DateField())
-    soonest = (Occasion.objects.filter(customer=OuterRef("pk")).annotate(falls_on=falls_on)
-               .filter(falls_on__isnull=False).order_by("falls_on").values("falls_on")[:1])
-    asked = (Consent.objects.filter(purpose=Purpose.OCCASION_REMINDERS)
-             .order_by("-created_at", "-id"))
-    return (_mine(selectors.customers_follow_up(store=store, lead_days=lead_days, now=now),
-                  staff, anyone=anyone)
-            .annotate(occasion_on=Subquery(soonest))
-            # Into lists (to_attr): a prefetch into the related managers clones a queryset
-            # per row.
-            .prefetch_related(Prefetch("occasions", to_attr="occasions_on_file"),
-                              Prefetch("consents", queryset=asked, to_attr="reminder_consents"))
-            .order_by(F("occasion_on").asc(nulls_last=True),
-                      F("last_visit_at").desc(nulls_last=True), "pk"))
+    associate = None if anyone else staff
+    return FollowUp(_mine(selectors.customers_visited(store=store), staff, anyone=anyone),
+                    store=store, lead_days=lead_days, now=now, associate=associate)
+
+
+class FollowUp:
+    """FOLLOW-UP as two parts, each read in an order an index gives and stopped at the page's
+    end, so a page costs what it shows rather than what the associate's book holds: the
+    customers with an occasion coming up (by its date, then the latest visit), then those who
+    asked to hear from us and have none coming (the latest visit first; a partial index,
+    crm migration 0033). Membership is `selectors.customers_follow_up`'s rule, in its parts.
+
+    Paged by `OnePassPaginator`: a slice is one query, each row carrying the list's length
+    (`listed`, two index counts computed once).
+    """
+
+    def __init__(self, customers, *, store, lead_days: int, now=None, associate=None):
+        self.customers = customers  # what the list's filters narrow
+        self.store, self.lead_days, self.now, self.associate = store, lead_days, now, associate
+        self.due = selectors.occasion_due(store=store, lead_days=lead_days, now=now,
+                                          associate=associate)
+        self.asked = selectors.asked_for_reminders()
+
+    def narrowed(self, customers) -> "FollowUp":
+        """The same list drawn from `customers` (a narrower queryset: the filters')."""
+        return FollowUp(customers, store=self.store, lead_days=self.lead_days, now=self.now,
+                        associate=self.associate)
+
+    def __getitem__(self, page: slice) -> list:
+        upto = page.stop
+        due = (self.customers.filter(self.due).annotate(occasion_on=self._falls_on())
+               .order_by("occasion_on", "-last_visit_at", "pk").values("pk")[:upto])
+        asked = (self.customers.filter(self.asked).exclude(self.due)
+                 .order_by("-last_visit_at", "pk").values("pk")[:upto])
+        shown = (selectors.customer_list(store=self.store)
+                 .filter(AnyOf(F("pk"), ArraySubquery(due))
+                         | AnyOf(F("pk"), ArraySubquery(asked)))
+                 .annotate(occasion_on=self._falls_on(), **{LISTED: self._listed()})
+                 # Into lists (to_attr): a prefetch into the related managers clones a
+                 # queryset per row.
+                 .prefetch_related(Prefetch("occasions", to_attr="occasions_on_file"),
+                                   Prefetch("consents", queryset=_ASKED,
+                                            to_attr="reminder_consents"))
+                 .order_by(F("occasion_on").asc(nulls_last=True),
+                           F("last_visit_at").desc(nulls_last=True), "pk"))
+        return list(shown[page])
+
+    def count(self) -> int:
+        first = self[0:1]
+        return getattr(first[0], LISTED) if first else 0
+
+    def __iter__(self):
+        return iter(self[0:self.count()])
+
+    def _listed(self):
+        """How many are on the list: who asked, and who has a date coming but did not ask."""
+        return (_how_many(self.customers.filter(self.asked))
+                + _how_many(self.customers.filter(self.due).exclude(self.asked)))
+
+    def _falls_on(self):
+        """The soonest date one of the customer's occasions falls on in the window (NULL:
+        none)."""
+        today = self.store.today(self.now)
+        window = occasion_dates.window(first=today,
+                                       last=today + datetime.timedelta(days=self.lead_days))
+        return Subquery(Occasion.objects.filter(customer=OuterRef("pk"))
+                        .annotate(falls_on=_FallsOn(window)).filter(falls_on__isnull=False)
+                        .order_by("falls_on").values("falls_on")[:1])
+
+
+class _FallsOn(Expression):
+    """The date the query's own occasion row falls on within `window`, NULL outside it: the one
+    rule for when an occasion falls (crm.occasion_dates) as one SQL CASE over the window's
+    (month, day)s and their dates, written directly (a `Case` of `When`s cost more to build in
+    Python than the query costs to run)."""
+
+    output_field = DateField()
+
+    def __init__(self, window: list[occasion_dates.OccasionDay]):
+        super().__init__()
+        self.window = window
+
+    def as_sql(self, compiler, connection):
+        row = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        month, day = (f"{row}.{connection.ops.quote_name(name)}" for name in ("month", "day"))
+        whens = " ".join(["WHEN %s THEN %s"] * len(self.window))
+        params = [value for day in self.window for value in
+                  (day.month * 100 + day.day, self.output_field.get_db_prep_value(
+                      day.date, connection))]
+        return f"CASE {month} * 100 + {day} {whens} END", params
+
+
+_ASKED = Consent.objects.filter(purpose=Purpose.OCCASION_REMINDERS).order_by("-created_at", "-id")
+
+
+def _how_many(customers):
+    """The number of `customers`, as a subquery (uncorrelated: computed once a query)."""
+    every = Func(function="COUNT", template="COUNT(*)", output_field=IntegerField())
+    return Subquery(customers.order_by().annotate(n=every).values("n")[:1])
 
 
 _ASKED_FOR = {Channel.PHONE: "asked for a call", Channel.SMS: "asked for reminders by text",

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import NamedModelChoiceFilter
 from core.widgets import QuickSelect
 from crm.models import Customer, Preference
 from staff.selectors import departed_of_store
@@ -17,12 +18,13 @@ def _offered(request):
 class OrphanFilter(django_filters.FilterSet):
     """What a manager narrows the orphan list by: who had them, what they love, their value."""
 
-    former = django_filters.ModelChoiceFilter(
+    former = NamedModelChoiceFilter(
         field_name="assigned_to", queryset=_departed, label=_("Former associate"),
-        empty_label=_("Anyone"), null_label=_("Never assigned"), widget=QuickSelect)
-    preference = django_filters.ModelChoiceFilter(
+        empty_label=_("Anyone"), null_label=_("Never assigned"), widget=QuickSelect,
+        label_column="display_name")
+    preference = NamedModelChoiceFilter(
         field_name="preferences", queryset=_offered,
-        label=_("Loves"), empty_label=_("Anything"))
+        label=_("Loves"), empty_label=_("Anything"), label_column="name")
     min_value = django_filters.NumberFilter(
         field_name="lifetime_value", lookup_expr="gte", label=_("Bought at least ($)"),
         min_value=0)

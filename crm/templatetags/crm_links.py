@@ -15,7 +15,7 @@ register = template.Library()
 _STAND_IN = 987654321
 
 
-def _around_the_id(context) -> tuple[str, str]:
+def around_the_id(context) -> tuple[str, str]:
     found = context.render_context.get(__name__)
     if found is None:
         path = reverse("crm:customer", kwargs={"customer_id": _STAND_IN})
@@ -26,5 +26,5 @@ def _around_the_id(context) -> tuple[str, str]:
 
 @register.simple_tag(takes_context=True)
 def customer_path(context, customer_id) -> str:
-    before, after = _around_the_id(context)
+    before, after = around_the_id(context)
     return f"{before}{int(customer_id)}{after}"

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from core.access import staff_required
 from core.errors import LoupeError
-from core.pagination import OnePassPaginator, counted
+from core.pagination import OnePassPaginator
 from crm import occasion_dates, selectors, services, worklists
 from crm.filters import CustomerFilter
 from crm.forms import ConsentAnswersForm, CustomerForm, NoteForm, PurchaseForm, WalkInForm
@@ -31,13 +31,12 @@ def home(request):
     return render(request, "crm/home.html", {"page": page})
 
 
-def _customer_list(request, customers, *, title, explain, why=None, anyone=None,
-                   one_pass=False):
-    """A list of customers; `one_pass` for a list whose members are worked out row by row
-    (FOLLOW-UP: consent, dates), counted in the same query as its page instead of twice."""
+def _customer_list(request, customers, *, title, explain, why=None, anyone=None, listed=None):
+    """A list of customers; `listed` for a worklist that reads its own pages (FOLLOW-UP):
+    given the filtered customers, the list to page, counted in the same query as its page."""
     filters = CustomerFilter(request.GET or None, queryset=customers, store=request.store)
-    if one_pass:
-        paginator = OnePassPaginator(counted(filters.qs), PAGE_SIZE)
+    if listed is not None:
+        paginator = OnePassPaginator(listed(filters.qs), PAGE_SIZE)
     else:
         paginator = Paginator(filters.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -76,14 +75,15 @@ def here(request):
 def follow_up(request):
     store, anyone, now = request.store, _anyone(request), timezone.now()
     today, lead_days = store.today(now), _lead_days(store)
+    worklist = worklists.follow_up(store=store, staff=request.staff, anyone=anyone,
+                                   lead_days=lead_days, now=now)
     return _customer_list(
-        request, worklists.follow_up(store=store, staff=request.staff, anyone=anyone,
-                                     lead_days=lead_days, now=now),
+        request, worklist.customers,
         title=_("Follow up"),
         explain=_("Visited, and asked for reminders or have a date in the next %(days)s days: "
                   "the soonest date first, then the latest visits.") % {"days": lead_days},
         why=lambda c: worklists.why_follow_up(c, store=store, today=today), anyone=anyone,
-        one_pass=True)
+        listed=worklist.narrowed)
 
 
 def _lead_days(store) -> int:

@@ -31,3 +31,24 @@ def test_a_quick_select_escapes_what_it_shows():
     html = QuickSelect(choices=CHOICES).render("associate", None)
     assert 'Ann &amp; &quot;Bo&quot; &lt;b&gt;' in html and "<b>" not in html
     assert "<i>Cal</i>" in html  # already safe: shown as it is, as Django does
+
+
+@pytest.mark.django_db
+def test_named_choices_offer_what_djangos_model_choices_offer(store):
+    """The associate filter's options read as values are the options Django's model choice
+    filter gives (ids, names, the empty and the null choice), and a pick still cleans to the
+    staff member."""
+    import django_filters
+
+    from core.choices import NamedModelChoiceFilter
+    from tests.factories import StaffMemberFactory
+
+    picked = StaffMemberFactory(store=store, display_name='Ann & "Bo"')
+    StaffMemberFactory(store=store, display_name="Cal")
+    kwargs = {"queryset": store.staff.all(), "empty_label": "Anyone", "null_label": "Never"}
+    ours = NamedModelChoiceFilter(label_column="display_name", **kwargs).field
+    theirs = django_filters.ModelChoiceFilter(**kwargs).field
+    assert [(str(v), str(label)) for v, label in ours.choices] == [
+        (str(v), str(label)) for v, label in theirs.choices]
+    assert len(ours.choices) == len(theirs.choices) == 4
+    assert ours.clean(str(picked.pk)) == picked
