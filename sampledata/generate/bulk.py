@@ -98,15 +98,26 @@ _SECONDARY_INDEXES = """
 """
 
 
-# What the consent ledger's triggers keep on each customer's row (crm 0024 and 0028), filled
-# once after the load: recomputed after every COPY batch instead, each recompute read the
-# whole unindexed ledger loaded so far, and the load grew quadratic (over 20 minutes at 1m).
-_LEDGER_TRIGGER = "crm_events_words_insert"
-_KEPT_FROM_THE_LEDGER = [
+# What triggers keep on other rows (crm 0024, 0028, 0032, 0033), filled once after the load.
+# Fired during it instead, the ledger's recompute read the whole unindexed ledger loaded so far
+# after every COPY batch (the load grew quadratic: over 20 minutes at 1m), and a walk-in's or an
+# occasion's row trigger looked for a customer whose COPY batch had not gone in yet.
+_QUIET_TRIGGERS = [("crm_consent", "crm_events_words_insert"),
+                   ("crm_walkin", "crm_walkin_customer_now"),
+                   ("crm_customer", "crm_walkin_customer_changed"),
+                   ("crm_occasion", "crm_occasion_book_row"),
+                   ("crm_customer", "crm_occasion_book_customer")]
+_KEPT_AFTER_THE_LOAD = [
     "SELECT crm_events_words_recompute(ARRAY("
     "SELECT DISTINCT customer_id FROM crm_consent WHERE purpose = 'events'))",
     "SELECT crm_occasion_reminders_recompute(ARRAY("
     "SELECT DISTINCT customer_id FROM crm_consent WHERE purpose = 'occasions'))",
+    "UPDATE crm_walkin w SET customer_store_id = c.store_id, "
+    "customer_reachable_now = c.phone <> '' OR c.email <> '', "
+    "customer_consents_now = c.occasion_reminders_now "
+    "FROM crm_customer c WHERE c.id = w.customer_id",
+    "UPDATE crm_occasion o SET customer_store_id = c.store_id, "
+    "customer_assigned_to_id = c.assigned_to_id FROM crm_customer c WHERE c.id = o.customer_id",
 ]
 
 
@@ -126,15 +137,17 @@ class BulkMode:
             self.indexes += cursor.fetchall()
         for name, _ in self.indexes:
             cursor.execute(f"DROP INDEX {name}")
-        cursor.execute(f"ALTER TABLE crm_consent DISABLE TRIGGER {_LEDGER_TRIGGER}")
+        for table, trigger in _QUIET_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         if cursor.fetchone()[0]:
             cursor.execute("SET LOCAL session_replication_role = replica")
 
     def finish(self) -> None:
-        for statement in _KEPT_FROM_THE_LEDGER:
+        for statement in _KEPT_AFTER_THE_LOAD:
             self.cursor.execute(statement)
-        self.cursor.execute(f"ALTER TABLE crm_consent ENABLE ALWAYS TRIGGER {_LEDGER_TRIGGER}")
+        for table, trigger in _QUIET_TRIGGERS:
+            self.cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {trigger}")
         self.cursor.execute("SET LOCAL session_replication_role = DEFAULT")
         self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for _, definition in self.indexes:

@@ -8,7 +8,7 @@ from crm import selectors
 from crm.models import Assignment, Consent, Customer, Interaction, Occasion
 from followups.models import Message
 from repairs.models import Envelope, EnvelopeCounter
-from sampledata.generate import BENCH_PASSWORD, FLAGSHIP, generate
+from sampledata.generate import BENCH_PASSWORD, FLAGSHIP, bulk, generate
 from staff.models import StaffMember, Store
 from tests.factories import CustomerFactory
 
@@ -118,8 +118,11 @@ def _kept_columns() -> dict:
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
-def test_what_the_consent_ledger_keeps_on_each_customer_row_is_filled_after_the_load():
-    """The ledger's triggers are quiet during the bulk load; the words are filled once after."""
+def test_what_triggers_keep_is_filled_after_the_load_however_the_batches_fall(monkeypatch):
+    """The keeping triggers are quiet during the bulk load; what they keep is filled once
+    after. Small COPY batches send occasions and walk-ins before their customers' batch, as
+    at 100k and more."""
+    monkeypatch.setattr(bulk, "FLUSH_ROWS", 97)
     generate(customers=CUSTOMERS, seed=3)
     kept = _kept_columns()
     asked = set(Customer.objects.filter(selectors.consent_granted_now())
@@ -141,3 +144,8 @@ def test_what_the_consent_ledger_keeps_on_each_customer_row_is_filled_after_the_
         assert cursor.fetchone() == (0, 0)
         cursor.execute("SELECT count(*) FROM crm_walkin WHERE customer_consents_now")
         assert cursor.fetchone()[0] > 0
+        # Each occasion its customer's store and associate (crm 0033).
+        cursor.execute("SELECT count(*) FROM crm_occasion o JOIN crm_customer c "
+                       "ON c.id = o.customer_id WHERE o.customer_store_id IS DISTINCT FROM "
+                       "c.store_id OR o.customer_assigned_to_id IS DISTINCT FROM c.assigned_to_id")
+        assert cursor.fetchone() == (0,)
