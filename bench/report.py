@@ -76,8 +76,8 @@ def targets(results: dict) -> list[dict]:
     """Every target the results can be held to (a size not measured has none)."""
     sizes, jobs, found = results["sizes"], results["jobs"], []
     for page, size, limit in LATENCY_TARGETS:
-        # A page skipped this time (--skip) has no figure and so no verdict.
-        if page in sizes.get(size, {}).get("pages", {}):
+        # A page skipped this time (--skip), or only counted at this size, has no verdict.
+        if "p95_ms" in sizes.get(size, {}).get("pages", {}).get(page, {}):
             found.append(_target(f"{page} p95 at {size}", sizes[size]["pages"][page]["p95_ms"],
                                  limit, unit="ms"))
     found += _page_targets(sizes)
@@ -113,6 +113,9 @@ def _spread(m: dict, key: str, fmt: str = "") -> str:
 
 def _page_lines(size: str, measured: dict) -> list[str]:
     lines = []
+    if "ceiling_rps" not in measured:  # a size whose queries alone were counted
+        return [f"{size:<5} {page:<22} {'':>7} {'':>7} {'':>13} {'':>7} {'':>13} {'':>7} "
+                f"{'':>13} {m['queries']:>7}" for page, m in measured["pages"].items()]
     for page, m in measured["pages"].items():
         lines.append(f"{size:<5} {page:<22} {m['p50_ms']:>7} {m['p95_ms']:>7} "
                      f"{_spread(m, 'p95_ms'):>13} {m['rps']:>7} {_spread(m, 'rps'):>13} "
@@ -209,6 +212,10 @@ def markdown(results: dict) -> str:
     rows = ["| size | page | p50 ms | p95 ms (spread) | req/s (spread) | of ceiling (spread) "
             "| queries |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for size, measured in results["sizes"].items():
+        if "ceiling_rps" not in measured:  # queries alone
+            rows += [f"| {size} | {page} | | | | | {m['queries']} |"
+                     for page, m in measured["pages"].items()]
+            continue
         for page, m in measured["pages"].items():
             rows.append(f"| {size} | {page} | {m['p50_ms']} | {m['p95_ms']} "
                         f"({_spread(m, 'p95_ms')}) | {m['rps']} ({_spread(m, 'rps')}) | "

@@ -107,3 +107,20 @@ def test_generating_100k_for_the_jobs_alone_is_held_to_its_target_too():
     assert "generate 100k customers" in _missed(results)
     results["generated"]["100k"]["seconds"] = 52.0
     assert _missed(results) == []
+
+
+def test_a_size_whose_queries_alone_were_counted_is_held_to_them_and_prints():
+    """Pages are timed at the largest size; a smaller one counts each page's queries."""
+    results = _results()
+    results["sizes"]["10k"] = {"pages": {page: {"queries": m["queries"]} for page, m
+                                         in results["sizes"]["100k"]["pages"].items()}}
+    results["sizes"]["100k"]["ceiling_rps"] = 1000.0
+    assert _missed(results) == []
+    found = [t["what"] for t in report.targets(results)]
+    assert "search by name p95 at 100k" in found
+    assert not [what for what in found if "p95 at 10k" in what]
+    results["sizes"]["10k"]["pages"]["customer page"]["queries"] = 7
+    assert _missed(results) == ["customer page: queries at 10k = at 100k"]
+    results.update(load={}, method={"runs": 3}, targets=report.targets(results))
+    assert "10k   customer page" in report.table(results)
+    assert "| 10k | customer page | | | | | 7 |" in report.markdown(results)
