@@ -13,12 +13,15 @@ Numbers are sent as text so a `Decimal` comes back exact; dates and times come b
 """
 
 import datetime
+import itertools
+import weakref
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, models
 from django.db.models import F
 from django.db.models.functions import Cast, JSONObject
 from django.db.models.query import get_related_populators
+from psycopg2.extensions import AsIs
 
 # A forward foreign key read with the row (select_related's counterpart).
 FORWARD = "forward"
@@ -110,16 +113,29 @@ class Compiled:
 
     `fetch` returns the row as a dict of its columns, each converted as the ORM converts it
     (a JSON column parsed, a jsonb[] one into a list), or None; `instances` the model
-    instances of a queryset that is not `.values()`."""
+    instances of a queryset that is not `.values()`.
+
+    On PostgreSQL the SQL is also a prepared statement of each database connection: planning
+    these queries cost the database more than running them (0.1-0.8 ms each, 2 ms on a
+    customer page's six queries); a prepared statement is planned for its first few runs, then
+    PostgreSQL keeps a generic plan. It is prepared once per connection, as connection
+    set-up (like Django's own `SET TIME ZONE`), and each request sends `EXECUTE` with the
+    arguments only: one round trip, as before. Prepared statements are the session's, not the
+    transaction's: a rollback keeps them."""
 
     # Stand-ins for the arguments (ids are positive; these are never real values), within a
     # 32-bit integer column's range (Django drops a lookup of a value out of it).
     _STAND_IN = -1_907_319_000
     _STAND_IN_DAY = datetime.date(1001, 1, 1)
 
+    _names = itertools.count(1)
+
     def __init__(self, build):
         self.build = build
         self._sql = None
+        self._name = f"loupe_compiled_{next(self._names)}"
+        # The database connections (psycopg2's) that hold this query prepared.
+        self._prepared_on = weakref.WeakSet()
 
     @classmethod
     def _stand_in(cls, n: int, like):
@@ -149,18 +165,42 @@ class Compiled:
         if self._sql is None:
             self._sql = self._compile(arguments)
         sql, params, where, compiler, converters = self._sql
-        params = list(params)
-        for name, places in where.items():
-            for at in places:
-                params[at] = arguments[name]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            if connection.vendor == "postgresql":
+                self._prepare()
+                cursor.execute(self._execute, [arguments[name] for name in where])
+            else:
+                params = list(params)
+                for name, places in where.items():
+                    for at in places:
+                        params[at] = arguments[name]
+                cursor.execute(sql, params)
             rows = [list(row) for row in cursor.fetchall()]
         for row in rows:
             for at, (functions, expression) in converters:
                 for convert in functions:
                     row[at] = convert(row[at], expression, connection)
         return rows, compiler
+
+    def _prepare(self) -> None:
+        """Prepare the query on this connection if it does not hold it yet, through
+        psycopg2's own cursor (set-up, not a query of the request): the constant parameters
+        written into it, each argument as a numbered parameter (`$1`...) of `EXECUTE`."""
+        held = connection.connection
+        if held in self._prepared_on:
+            return
+        sql, params, where, _, _ = self._sql
+        numbered = list(params)
+        for number, places in enumerate(where.values(), 1):
+            for at in places:
+                numbered[at] = AsIs(f"${number}")
+        with held.cursor() as cursor:
+            cursor.execute(f"PREPARE {self._name} AS " + cursor.mogrify(sql, numbered).decode())
+        self._prepared_on.add(held)
+
+    @property
+    def _execute(self) -> str:
+        return f"EXECUTE {self._name}({', '.join(['%s'] * len(self._sql[2]))})"
 
     def fetch(self, **arguments) -> dict | None:
         rows, compiler = self._read(arguments)
@@ -186,3 +226,4 @@ class Compiled:
                 setattr(instance, name, row[at])
             found.append(instance)
         return found
+

@@ -60,3 +60,11 @@ def test_a_superuser_holds_every_permission():
     user = StaffBackend().get_user(str(login.pk))
     assert user.has_perm("crm.erase_customer")
     assert not hasattr(user, "_perm_cache")
+
+
+def test_each_login_holds_only_its_own_permissions(salesperson, service_clerk, manager):
+    for member in (salesperson, service_clerk, manager):
+        login = get_user_model().objects.get(pk=member.user_id)
+        assert StaffBackend().get_user(member.user_id).get_all_permissions() == \
+            ModelBackend().get_all_permissions(login)
+    assert not StaffBackend().get_user(service_clerk.user_id).has_perm("crm.view_customer")

@@ -1,0 +1,61 @@
+"""core.packed.Compiled: the SQL built once, prepared once per database connection, and
+every call reads the rows of its own arguments."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import CharField, Value
+from django.db.models.expressions import RawSQL
+
+from core.packed import Compiled
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _login_read(*, user_id):
+    # A constant with a quote, and one written into the SQL itself with a percent sign.
+    return (get_user_model().objects.filter(pk=user_id)
+            .annotate(said=Value("it's", output_field=CharField()),
+                      share=RawSQL("'10%%'", [], output_field=CharField()))
+            .values("username", "said", "share"))
+
+
+def _prepared(name) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
+        return cursor.fetchone()[0]
+
+
+def test_each_call_reads_its_own_arguments_once_prepared(django_assert_num_queries):
+    first, second = UserFactory(username="ada"), UserFactory(username="grace")
+    read = Compiled(_login_read)
+    with django_assert_num_queries(1):
+        assert read.fetch(user_id=first.pk) == {"username": "ada", "said": "it's",
+                                                "share": "10%"}
+    assert read.fetch(user_id=second.pk)["username"] == "grace"
+    assert read.fetch(user_id=10**9) is None
+    assert _prepared(read._name) == 1
+
+
+def test_a_rollback_keeps_the_prepared_query():
+    login = UserFactory(username="ada")
+    read = Compiled(_login_read)
+    with transaction.atomic():
+        assert read.fetch(user_id=login.pk)["username"] == "ada"
+        transaction.set_rollback(True)
+    assert _prepared(read._name) == 1
+    assert read.fetch(user_id=login.pk)["username"] == "ada"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_it_again():
+    login = UserFactory(username="ada")
+    read = Compiled(_login_read)
+    read.fetch(user_id=login.pk)
+    held = connection.connection
+    connection.close()
+    assert read.fetch(user_id=login.pk)["username"] == "ada"
+    assert connection.connection is not held
+    assert connection.connection in read._prepared_on
+    assert _prepared(read._name) == 1
