@@ -3,7 +3,8 @@ for anyone's, each row saying why it is there and when, what is due first at the
 
 The lists' membership rules stay in `crm.selectors` (customers_here, customers_follow_up,
 customers_potential); this module orders them and words the reason. Ordering is SQL (it spans
-pages); the words are written for the rows of one page, from prefetched rows.
+pages); the words are written for the rows of one page, from what each row brings
+(prefetched, or on PostgreSQL read in the same query as the page).
 """
 
 import datetime

@@ -10,7 +10,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Sum
 
 from core.models import AuditEntry
 from crm.models import Customer, Preference
-from crm.selectors import client_counts
+from crm.selectors import client_counts, orphan_lists_load
 from staff.models import FloorDevice, StaffMember, Store
 from staff.roles import Role
 from staff.suggest import Candidate, Orphan, Suggestions, pick_associates
@@ -110,10 +110,10 @@ def orphan_suggestions(*, store, orphans: QuerySet[Customer]) -> Suggestions:
 def add_upcoming(customers, *, today, limit: int = 2) -> None:
     """Give each customer `upcoming`: their next occasions as (date, occasion), soonest first.
 
-    Works on the occasions prefetched into `dated_occasions` (crm.selectors.orphans_of_store),
-    so it adds no query per row.
+    Works on the occasions read with the rows into `dated_occasions`
+    (crm.selectors.orphans_of_store), so it adds no query per row.
     """
-    for customer in customers:
+    for customer in orphan_lists_load(customers):
         dated = sorted(((o.next_date(today), o) for o in customer.dated_occasions),
                        key=lambda pair: pair[0])
         customer.upcoming = dated[:limit]
