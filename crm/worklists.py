@@ -3,18 +3,22 @@ for anyone's, each row saying why it is there and when, what is due first at the
 
 The lists' membership rules stay in `crm.selectors` (customers_here, customers_follow_up,
 customers_potential); this module orders them and words the reason. Ordering is SQL (it spans
-pages); the words are written for the rows of one page, from prefetched rows.
+pages); the words are written for the rows of one page, from what each row brings
+(prefetched, or on PostgreSQL read in the same query as the page).
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import DateField, F, Func, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.expressions import Expression
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
+from core.packed import Packed
 from core.pagination import LISTED
 from crm import occasion_dates, selectors
 from crm.models import AnyOf, Channel, Consent, Occasion, Purpose, Source, WalkIn
@@ -98,14 +102,19 @@ class FollowUp:
                  .filter(AnyOf(F("pk"), ArraySubquery(due))
                          | AnyOf(F("pk"), ArraySubquery(asked)))
                  .annotate(occasion_on=self._falls_on(), **{LISTED: self._listed()})
-                 # Into lists (to_attr): a prefetch into the related managers clones a
-                 # queryset per row.
-                 .prefetch_related(Prefetch("occasions", to_attr="occasions_on_file"),
-                                   Prefetch("consents", queryset=_ASKED,
-                                            to_attr="reminder_consents"))
                  .order_by(F("occasion_on").asc(nulls_last=True),
                            F("last_visit_at").desc(nulls_last=True), "pk"))
-        return list(shown[page])
+        if connection.vendor != "postgresql":  # SQLite (`make run`): prefetched into lists
+            return list(shown.prefetch_related(
+                Prefetch("occasions", to_attr="occasions_on_file"),
+                Prefetch("consents", queryset=_ASKED, to_attr="reminder_consents"))[page])
+        lists = _row_lists()
+        rows = list(shown.annotate(**{name: packed.expression()
+                                      for name, packed in lists.items()})[page])
+        for row in rows:
+            for name, packed in lists.items():
+                setattr(row, name, packed.load(getattr(row, name)))
+        return rows
 
     def count(self) -> int:
         first = self[0:1]
@@ -153,6 +162,16 @@ class _FallsOn(Expression):
 
 
 _ASKED = Consent.objects.filter(purpose=Purpose.OCCASION_REMINDERS).order_by("-created_at", "-id")
+
+
+@functools.cache
+def _row_lists() -> dict[str, Packed]:
+    """What a row's reason is written from, as columns of the page's own query (PostgreSQL):
+    the customer's occasions and their answers on reminders, newest first. Two prefetches
+    cost more in the ORM than the page's SQL."""
+    mine = OuterRef("pk")
+    return {"occasions_on_file": Packed(Occasion._default_manager.filter(customer=mine)),
+            "reminder_consents": Packed(_ASKED.filter(customer=mine))}
 
 
 def _how_many(customers):

@@ -8,12 +8,12 @@ time zone the partial sets (`{% timezone %}`, the store's).
 """
 
 from django import template
-from django.template.defaultfilters import date
 from django.utils import timezone
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.days import month_day
 from core.phones import phone_for_people
 from crm.templatetags.crm_links import around_the_id
 
@@ -41,7 +41,7 @@ def customer_row(context, customer) -> str:
     associate = customer.assigned_to.display_name if customer.assigned_to else ""
     seen = escape(associate or _("no associate"))
     if customer.last_visit_at:
-        on = date(timezone.localtime(customer.last_visit_at), "M j")
+        on = month_day(timezone.localtime(customer.last_visit_at))
         seen += f" · {escape(_('visited'))} {escape(on)}"
     why = getattr(customer, "why", None)
     why = f'<span class="w-100 small crm-why">{escape(why.text)}</span>' if why else ""

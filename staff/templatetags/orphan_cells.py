@@ -8,12 +8,13 @@ once a page.
 """
 
 from django import template
-from django.template.defaultfilters import date, floatformat
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.days import month_day
 from core.phones import phone_for_people
 from crm.templatetags.crm_links import around_the_id
 
@@ -35,11 +36,13 @@ def orphan_cells(context, c) -> str:
               f"<strong>{escape(c.full_name)}</strong></a>")
     if c.is_prospect:
         client += f' <span class="badge text-bg-light">{escape(_("prospect"))}</span>'
-    if c.phone:
-        client += f'<div class="small text-muted">{escape(phone_for_people(c.phone))}</div>'
-    visited = c.last_visit_at and date(timezone.localtime(c.last_visit_at), "M j, Y")
+    # The number as people read it, blank for none (a stored number's truth value would
+    # validate and format it again).
+    if phone := phone_for_people(c.phone):
+        client += f'<div class="small text-muted">{escape(phone)}</div>'
+    visited = c.last_visit_at and month_day(timezone.localtime(c.last_visit_at), year=True)
     loves = ", ".join(escape(p.name) for p in c.loves) or "–"
-    upcoming = "<br>".join(f"{escape(o.title)} {escape(date(when, 'M j'))}"
+    upcoming = "<br>".join(f"{escape(o.title)} {escape(month_day(when))}"
                            for when, o in c.upcoming) or "–"
     former = (escape(c.assigned_to.display_name) if c.assigned_to else
               f'<span class="text-muted">{escape(_("never assigned"))}</span>')

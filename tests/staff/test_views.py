@@ -501,3 +501,31 @@ def test_a_salesperson_sees_the_history_but_no_reassign_button(sales_client, sto
                             ).content.decode()
     assert "Looked after by" in html
     assert reverse("staff:client-reassign", kwargs={"customer_id": customer.pk}) not in html
+
+
+def test_the_orphan_pickers_counts_and_strengths_are_a_recount(manager_client, manager, dana,
+                                                               salesperson, service_clerk,
+                                                               store):
+    """The picker reads each associate's clients from the kept counts and their strengths
+    in the same query: both equal to counting the customers and the strengths again; only
+    who may take clients is offered."""
+    from staff.selectors import sellers_to_pick
+
+    pearls, gold = (store.preferences.get(name=name) for name in ("Pearls", "Gold"))
+    gold.position, pearls.position = 0, 1
+    gold.save(update_fields=["position"])
+    pearls.save(update_fields=["position"])
+    salesperson.strengths.set([pearls, gold])
+    CustomerFactory.create_batch(3, store=store, assigned_to=salesperson)
+    CustomerFactory(store=store, assigned_to=manager)
+    orphans_of(dana, store, 2)
+    picked = sellers_to_pick(store=store)
+    assert [s.pk for s in picked] == [manager.pk, salesperson.pk]  # by name; no clerk, no Dana
+    for seller in picked:
+        member = StaffMember.objects.get(pk=seller.pk)
+        assert seller.client_count == Customer.objects.filter(assigned_to=member).count()
+        assert seller.strength_names == [p.name for p in member.strengths.order_by(
+            "position", "name")]
+    page = manager_client.get(reverse("staff:orphans")).content.decode()
+    assert "Sally Sales (Gold, Pearls) · 3 clients" in page
+    assert "Maria Manager · 1 clients" in page
