@@ -315,7 +315,10 @@ class OccasionKind(models.TextChoices):
 class Occasion(models.Model):
     """A yearly date worth a reminder. The year is optional; Feb 29 falls on Feb 28 otherwise."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="occasions")
+    # No index of its own: the one-per-date constraint's index starts with the customer, and
+    # a handover rewrites every occasion of the clients it moves (crm 0033), each index included.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="occasions",
+                                 db_index=False)
     kind = models.CharField(max_length=20, choices=OccasionKind.choices)
     label = models.CharField(max_length=80, blank=True, help_text="For 'other': what it is.")
     month = models.PositiveSmallIntegerField()
@@ -481,7 +484,10 @@ class InteractionKind(models.TextChoices):
 class Interaction(models.Model):
     """One entry on the customer's timeline."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
+    # No index of its own: `interaction_timeline` starts with the customer (a bulk handover
+    # adds one entry per client).
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions",
+                                 db_index=False)
     kind = models.CharField(max_length=16, choices=InteractionKind.choices)
     summary = models.TextField()
     staff = models.ForeignKey("staff.StaffMember", null=True, blank=True,
