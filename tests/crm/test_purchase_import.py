@@ -541,8 +541,8 @@ def test_a_receipt_that_changes_none_of_the_buyers_values_leaves_their_row_alone
 def test_an_import_moves_the_dates_and_walk_ins_of_the_clients_it_hands_on_and_no_others(
         store, manager, salesperson, ava):
     """The triggers that keep each occasion's associate and each walk-in's answers (crm 0032,
-    0033, 0035) see every buyer's row written and follow only those whose associate changed:
-    what they keep equals a recount."""
+    0033) see every buyer's row written and follow only those whose associate changed: what
+    they keep equals a recount."""
     import uuid
 
     from django.db import connection
