@@ -521,14 +521,19 @@ class Purchase(models.Model):
     by the purchase services (`crm.services.purchases`), never typed.
     """
 
-    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="purchases")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="purchases")
+    # No index of their own for the store, the customer and the associate: each is the first
+    # column of an index below, which serves the same look-ups, and an index less is a write
+    # less for each of the tens of thousands of receipts a POS file brings.
+    store = models.ForeignKey("staff.Store", on_delete=models.PROTECT, related_name="purchases",
+                              db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="purchases",
+                                 db_index=False)
     purchased_on = models.DateField()
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     description = models.CharField(max_length=200, blank=True)
     # Who gets the credit for the sale.
     associate = models.ForeignKey("staff.StaffMember", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+                                  on_delete=models.PROTECT, related_name="+", db_index=False)
     # The POS receipt number: one purchase per receipt and store, so a re-import is a no-op.
     pos_reference = models.CharField("receipt number", max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -560,7 +565,9 @@ class Purchase(models.Model):
 class PurchaseLine(models.Model):
     """One line item of a POS receipt."""
 
-    purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="lines")
+    # Looked up by the first column of purchase_line_position_once: no index of its own.
+    purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="lines",
+                                 db_index=False)
     position = models.PositiveSmallIntegerField()
     category = models.CharField(max_length=60, blank=True)
     metal = models.CharField(max_length=60, blank=True)

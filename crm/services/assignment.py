@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.audit import log_action
+from core.columns import rows_insert
 from core.errors import LoupeError
 from crm.models import Assignment, AssignmentReason, Customer, InteractionKind
 from crm.services.timeline import interaction_add, interactions_add
@@ -133,26 +134,13 @@ def clients_handed_over(*, store, moves: list[tuple[int, int | None, int]], by, 
                      "to": {str(pk): n for pk, n in counts.items()}}, at=at)
 
 
-# The new assignments from two arrays: a file of receipts hands tens of thousands of clients
-# on, which the ORM would first build as objects.
-_OPEN = """
-    INSERT INTO {table} (customer_id, associate_id, started_at, set_by_id, reason, note)
-    SELECT m.customer_id, m.associate_id, %s, %s, %s, %s
-      FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS m(customer_id, associate_id, n)
-     ORDER BY m.n
-"""
-
-
 def _assignments_open(moves, *, by, reason: str, note: str, at) -> None:
-    if connection.vendor != "postgresql":
-        Assignment.objects.bulk_create(
-            Assignment(customer_id=customer_id, associate_id=to_id, started_at=at, set_by=by,
-                       reason=reason, note=note) for customer_id, _, to_id in moves)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(_OPEN.format(table=Assignment._meta.db_table), [
-            at, by and by.pk, str(reason), note, [customer_id for customer_id, _, _ in moves],
-            [to_id for _, _, to_id in moves]])
+    """The new assignments in one insert: a file of receipts hands tens of thousands of
+    clients on."""
+    rows_insert(Assignment, same={"started_at": at, "set_by_id": by and by.pk,
+                                  "reason": str(reason), "note": note},
+                each={"customer_id": [customer_id for customer_id, _, _ in moves],
+                      "associate_id": [to_id for _, _, to_id in moves]})
 
 
 def _receivers(*, store, ids: set[int]) -> dict:

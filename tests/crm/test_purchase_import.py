@@ -536,3 +536,43 @@ def test_a_receipt_that_changes_none_of_the_buyers_values_leaves_their_row_alone
     before = ava.updated_at
     ava.refresh_from_db()
     assert (ava.updated_at, ava.lifetime_value) == (before, Decimal("100.00"))
+
+
+def test_an_import_moves_the_dates_and_walk_ins_of_the_clients_it_hands_on_and_no_others(
+        store, manager, salesperson, ava):
+    """The triggers that keep each occasion's associate and each walk-in's answers (crm 0032,
+    0033) see every buyer's row written and follow only those whose associate changed: what
+    they keep equals a recount."""
+    import uuid
+
+    from django.db import connection
+
+    from crm.models import OccasionKind, WalkIn
+    from tests.factories import OccasionFactory
+
+    other = StaffMemberFactory(store=store, display_name="Olga Other")
+    looked_after = CustomerFactory(store=store, pos_id="C-2", assigned_to=other)
+    orphan = CustomerFactory(store=store, pos_id="C-3", assigned_to=None)
+    for n, customer in enumerate((ava, looked_after, orphan), start=1):
+        OccasionFactory(customer=customer, kind=OccasionKind.BIRTHDAY, month=5, day=n)
+        WalkIn.objects.create(key=uuid.uuid4(), customer=customer, logged_by=other,
+                              created_at=timezone.now())
+    day = _day(store, 1)
+
+    _import(store, manager, HEADER + (f"R-1,{day},C-17,,,,,,,,Ring,100,sally\n"
+                                      f"R-2,{day},C-2,,,,,,,,Ring,100,sally\n"
+                                      f"R-3,{day},C-3,,,,,,,,Ring,100,Olga Other\n"))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT customer_id, customer_store_id, customer_assigned_to_id "
+                       "FROM crm_occasion")
+        kept_dates = {customer: rest for customer, *rest in cursor.fetchall()}
+        cursor.execute("SELECT customer_id, customer_store_id, customer_reachable_now "
+                       "FROM crm_walkin")
+        kept_walk_ins = {customer: rest for customer, *rest in cursor.fetchall()}
+    assert kept_dates == {c.pk: [c.store_id, c.assigned_to_id]
+                          for c in Customer.objects.filter(occasions__isnull=False)}
+    assert kept_walk_ins == {c.pk: [c.store_id, bool(c.phone or c.email)]
+                             for c in Customer.objects.filter(walk_ins__isnull=False)}
+    assert kept_dates == {ava.pk: [store.pk, salesperson.pk], looked_after.pk: [store.pk, other.pk],
+                          orphan.pk: [store.pk, other.pk]}
