@@ -88,6 +88,21 @@ class Packed:
         return instance
 
 
+def columns(lists: dict[str, Packed]) -> dict[str, ArraySubquery]:
+    """Each of `lists` as a column of its name (for `.annotate()`, `.values()`, a JSONObject)."""
+    return {name: packed.expression() for name, packed in lists.items()}
+
+
+def rows_load(rows, lists: dict[str, Packed]) -> list[models.Model]:
+    """The instances of a queryset annotated with `columns(lists)`, each of those columns
+    turned into its list of instances, under the same name."""
+    rows = list(rows)
+    for row in rows:
+        for name, packed in lists.items():
+            setattr(row, name, packed.load(getattr(row, name)))
+    return rows
+
+
 def attach(instance, name: str, related: list) -> None:
     """Put `related` where `prefetch_related(name)` would: `instance.<name>.all()` returns
     them without a query."""

@@ -27,7 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.errors import LoupeError
-from core.packed import FORWARD, Compiled, Packed, attach
+from core.packed import FORWARD, Compiled, Packed, attach, columns, rows_load
 from crm import occasion_dates
 from crm.links import INVALID, VOUCHER_INVALID, sign_up_named_by, voucher_named_by
 from crm.models import (
@@ -177,8 +177,7 @@ def orphans_of_store(*, store):
                      to_attr="loves"),
             Prefetch("occasions", queryset=Occasion.objects.order_by("month", "day"),
                      to_attr="dated_occasions"))
-    return orphans.annotate(**{name: packed.expression()
-                               for name, packed in _orphan_lists().items()})
+    return orphans.annotate(**columns(_orphan_lists()))
 
 
 @functools.cache
@@ -193,13 +192,9 @@ def _orphan_lists() -> dict[str, Packed]:
 def orphan_lists_load(orphans) -> list[Customer]:
     """The rows of `orphans_of_store` (a page of them), their `loves` and `dated_occasions`
     as lists of instances."""
-    rows = list(orphans)
-    if connection.vendor == "postgresql":
-        lists = _orphan_lists()
-        for row in rows:
-            for name, packed in lists.items():
-                setattr(row, name, packed.load(getattr(row, name)))
-    return rows
+    if connection.vendor != "postgresql":
+        return list(orphans)
+    return rows_load(orphans, _orphan_lists())
 
 
 def orphan_count(*, store) -> int:
@@ -478,7 +473,7 @@ def _page_read(*, store_id, customer_id):
     customer = Packed(Customer.objects.filter(store_id=store_id, pk=customer_id),
                       assigned_to=FORWARD, store=FORWARD)
     return customer.queryset.values(page=JSONObject(
-        customer=customer.row(), **{name: packed.expression() for name, packed in lists.items()}))
+        customer=customer.row(), **columns(lists)))
 
 
 # The page's one query, compiled once per process (core.packed.Compiled).

@@ -18,7 +18,7 @@ from django.db.models.expressions import Expression
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from core.packed import Packed
+from core.packed import Packed, columns, rows_load
 from core.pagination import LISTED
 from crm import occasion_dates, selectors
 from crm.models import AnyOf, Channel, Consent, Occasion, Purpose, Source, WalkIn
@@ -109,12 +109,7 @@ class FollowUp:
                 Prefetch("occasions", to_attr="occasions_on_file"),
                 Prefetch("consents", queryset=_ASKED, to_attr="reminder_consents"))[page])
         lists = _row_lists()
-        rows = list(shown.annotate(**{name: packed.expression()
-                                      for name, packed in lists.items()})[page])
-        for row in rows:
-            for name, packed in lists.items():
-                setattr(row, name, packed.load(getattr(row, name)))
-        return rows
+        return rows_load(shown.annotate(**columns(lists))[page], lists)
 
     def count(self) -> int:
         first = self[0:1]
