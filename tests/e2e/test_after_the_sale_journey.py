@@ -10,6 +10,7 @@ import re
 import pytest
 from celery.contrib.testing.worker import start_worker
 from PIL import Image
+from playwright.sync_api import expect
 
 from config.celery import app
 from crm.models import Customer, Import, ImportStatus, Purchase
@@ -57,9 +58,9 @@ def test_a_manager_imports_the_pos_file_and_the_associate_sees_the_purchase(
     page.locator("input[type=file]").set_input_files(str(pos_file))
     page.get_by_role("button", name="Preview").click()
     page.get_by_text("nothing is saved yet").wait_for()
-    assert page.locator(".crm-import-preview tbody tr").count() == 3
-    assert page.locator(".crm-import-preview tr.table-danger").get_by_text(
-        "“Nobody Here” is not an associate of this store").is_visible()
+    expect(page.locator(".crm-import-preview tbody tr")).to_have_count(3)
+    expect(page.locator(".crm-import-preview tr.table-danger").get_by_text(
+        "“Nobody Here” is not an associate of this store")).to_be_visible()
     assert not Purchase.objects.exists()
     screenshot("after-sale-import-preview")
 
@@ -71,9 +72,9 @@ def test_a_manager_imports_the_pos_file_and_the_associate_sees_the_purchase(
         page.locator("#import-progress").get_by_text("Done").wait_for(timeout=30_000)
     run = Import.objects.get()
     assert (run.status, run.rows_done, run.created, run.refused) == (ImportStatus.DONE, 4, 2, 1)
-    assert page.locator("#import-progress").get_by_text("4 of 4 rows (100%)").is_visible()
+    expect(page.locator("#import-progress").get_by_text("4 of 4 rows (100%)")).to_be_visible()
     page.reload()
-    assert page.locator(".crm-import-problems").get_by_text("Nobody Here").is_visible()
+    expect(page.locator(".crm-import-problems").get_by_text("Nobody Here")).to_be_visible()
     screenshot("after-sale-import-done")
     _log_out(page)
 
@@ -84,19 +85,19 @@ def test_a_manager_imports_the_pos_file_and_the_associate_sees_the_purchase(
     call = page.locator(".task-reason", has_text="Thank-you call for the purchase of "
                                                  f"{bought:%b} {bought.day}: ask their "
                                                  "wedding date")
-    assert call.is_visible()
-    assert page.get_by_role("link", name="Ava Brown").first.is_visible()
+    expect(call).to_be_visible()
+    expect(page.get_by_role("link", name="Ava Brown").first).to_be_visible()
     screenshot("after-sale-thank-you-call-on-today")
     page.get_by_role("link", name="My clients").click()
     page.wait_for_url("**/customers/")
     # Ava is in the list, and in the calls to make beside it (her thank-you call).
-    assert page.locator(".crm-row-link", has_text="Ava Brown").is_visible()
-    assert page.get_by_role("link", name=re.compile("Noah Smith")).is_visible()
+    expect(page.locator(".crm-row-link", has_text="Ava Brown")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Noah Smith"))).to_be_visible()
     page.locator(".crm-row-link", has_text="Ava Brown").click()
     purchase = page.locator(".crm-purchase").first
-    assert purchase.get_by_text(re.compile(r"\$4,825\.00 · Solitaire engagement ring")) \
-        .is_visible()
-    assert purchase.get_by_text("receipt R-2041").is_visible()
+    expect(purchase.get_by_text(re.compile(r"\$4,825\.00 · Solitaire engagement ring"))) \
+        .to_be_visible()
+    expect(purchase.get_by_text("receipt R-2041")).to_be_visible()
     screenshot("after-sale-associate-sees-purchase")
     ava.refresh_from_db()
     assert (ava.assigned_to, ava.is_prospect) == (salesperson, False)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from crm.models import Customer, Interaction, InteractionKind, Purchase, Source, WalkIn
 from followups.models import REACH_OUT, CallTask
@@ -56,8 +57,8 @@ def test_manager_asks_the_associate_to_reach_out_to_a_lapsed_top_client(
     lara = a_year_of_customers
     log_in(manager)
     page.wait_for_url("**/dashboard/")
-    assert page.get_by_role("heading", name="Customer base").is_visible()
-    assert page.locator("#base-chart").is_visible()
+    expect(page.get_by_role("heading", name="Customer base")).to_be_visible()
+    expect(page.locator("#base-chart")).to_be_visible()
     page.wait_for_function("Object.keys(Chart.instances).length === 2")
     lapsed = page.locator("#lapsed tbody tr").first
     assert "Lara Quinn" in lapsed.inner_text() and "Sally Sales" in lapsed.inner_text()
@@ -67,18 +68,19 @@ def test_manager_asks_the_associate_to_reach_out_to_a_lapsed_top_client(
 
     page.emulate_media(media="print")
     assert not page.locator("nav").first.is_visible()
-    assert page.locator(".insights-months").is_visible()  # the chart's numbers, on paper
+    expect(page.locator(".insights-months")).to_be_visible()  # the chart's numbers, on paper
     screenshot("dashboard-print")
     page.emulate_media(media="screen")
 
     lapsed.get_by_role("link", name="Lara Quinn").click()
     page.wait_for_url(f"**/customers/{lara.pk}/")
-    assert page.get_by_text("Picked up her anniversary band").is_visible()
+    expect(page.get_by_text("Picked up her anniversary band")).to_be_visible()
     page.go_back()
     page.locator("#lapsed").get_by_role("button", name="Reach out to Lara Quinn").click()
     page.wait_for_url("**/dashboard/")
-    assert page.get_by_text("Sally Sales has a call to reach out to Lara Quinn today").is_visible()
-    assert page.locator("#lapsed tbody tr").first.get_by_text("Reach-out asked").is_visible()
+    expect(
+        page.get_by_text("Sally Sales has a call to reach out to Lara Quinn today")).to_be_visible()
+    expect(page.locator("#lapsed tbody tr").first.get_by_text("Reach-out asked")).to_be_visible()
     screenshot("dashboard-reach-out-asked")
     task = CallTask.objects.get(customer=lara)
     assert (task.assignee, task.reason) == (salesperson, REACH_OUT)
@@ -88,11 +90,11 @@ def test_manager_asks_the_associate_to_reach_out_to_a_lapsed_top_client(
     page.wait_for_url("**/followups/today/")  # a salesperson's day starts on Today
     page.goto("/customers/")
     panel = page.locator(".calls-due-panel")
-    assert panel.get_by_text("Lara Quinn").is_visible()
-    assert panel.get_by_text(REACH_OUT).is_visible()
+    expect(panel.get_by_text("Lara Quinn")).to_be_visible()
+    expect(panel.get_by_text(REACH_OUT)).to_be_visible()
     screenshot("associate-home-reach-out")
     page.get_by_role("link", name="My year").click()  # from the goals panel (no room in the bar)
-    assert page.get_by_role("heading", name="My figures").is_visible()
-    assert page.locator("tr[data-associate]").count() == 1
+    expect(page.get_by_role("heading", name="My figures")).to_be_visible()
+    expect(page.locator("tr[data-associate]")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1024
     screenshot("associate-my-year")

@@ -8,6 +8,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from playwright.sync_api import expect
 
 from crm.models import Channel, Consent, ConsentMethod, Purpose
 from events import services
@@ -52,7 +53,7 @@ def test_a_trunk_show_from_invitation_to_the_guest_list(page, log_in, screenshot
     page.fill("input[name=rsvp_by]", (show_day - datetime.timedelta(days=2)).isoformat())
     screenshot("events-new")
     page.get_by_role("button", name="Save event").click()
-    assert page.get_by_text("Sapphire trunk show is on the calendar.").is_visible()
+    expect(page.get_by_text("Sapphire trunk show is on the calendar.")).to_be_visible()
 
     page.get_by_role("link", name="New campaign").click()
     page.get_by_role("button", name="Save and preview the audience").click()
@@ -68,7 +69,8 @@ def test_a_trunk_show_from_invitation_to_the_guest_list(page, log_in, screenshot
     page.fill("input[name=date]", send_day.isoformat())
     page.fill("input[name=time]", "10:00")
     page.get_by_role("button", name="Schedule").click()
-    assert page.get_by_text(f"Scheduled for {send_day:%b} {send_day.day} at 10:00.").is_visible()
+    expect(
+        page.get_by_text(f"Scheduled for {send_day:%b} {send_day.day} at 10:00.")).to_be_visible()
     campaign = Campaign.objects.get()
     assert campaign.status == CampaignStatus.SCHEDULED
     screenshot("events-campaign-scheduled")
@@ -87,11 +89,11 @@ def test_a_trunk_show_from_invitation_to_the_guest_list(page, log_in, screenshot
         viewport={"width": 1024, "height": 768}, base_url=page.url.split("/events")[0])
     rsvp = customer_page.new_page()
     rsvp.goto(link)
-    assert rsvp.get_by_text("Nora, will you come?").is_visible()
+    expect(rsvp.get_by_text("Nora, will you come?")).to_be_visible()
     rsvp.get_by_label("Yes, I will come").check()
     rsvp.fill("input[name=guests]", "1")
     rsvp.get_by_role("button", name="Send my answer").click()
-    assert rsvp.get_by_text("Thank you, Nora: you are confirmed (2 seats).").is_visible()
+    expect(rsvp.get_by_text("Thank you, Nora: you are confirmed (2 seats).")).to_be_visible()
     rsvp.screenshot(path=str(screenshot("events-rsvp").with_name("events-rsvp-customer.png")),
                     full_page=True)
     customer_page.close()

@@ -65,7 +65,7 @@ def test_a_walk_in_survives_a_lock_for_her_and_is_gone_for_a_colleague(
     content = page.content()
     assert "Olivia" not in content and "Hernandez" not in content
     expect(page.get_by_role("heading", name="Locked")).to_be_visible()
-    assert page.locator("nav a[href='/customers/all/']").count() == 0
+    expect(page.locator("nav a[href='/customers/all/']")).to_have_count(0)
 
     # Sally unlocks and finds her form as she left it.
     _take_over(page, "Sally Sales", "1357")

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from crm.models import Channel, Purpose
 from followups.compose import unsubscribe_token
@@ -35,20 +36,20 @@ def test_an_associate_makes_todays_calls(page, log_in, screenshot, store, salesp
                    status=MessageStatus.SENT, sent_at=timezone.now())
     log_in(salesperson)
     page.wait_for_url("**/followups/today/")  # a salesperson's day starts on Today
-    assert page.get_by_text("Sapphire halo ring").is_visible()
-    assert page.get_by_text("Anniversary · Thursday, Dec 10").is_visible()
+    expect(page.get_by_text("Sapphire halo ring")).to_be_visible()
+    expect(page.get_by_text("Anniversary · Thursday, Dec 10")).to_be_visible()
     screenshot("followups-today")
 
     # No answer the first time: the call stays on the list with the try counted.
     page.get_by_role("button", name="Left voicemail").click()
-    assert page.get_by_text("Voicemail for Nora Lee noted (tries: 1)").is_visible()
-    assert page.get_by_text("Left voicemail: 1 try so far").is_visible()
+    expect(page.get_by_text("Voicemail for Nora Lee noted (tries: 1)")).to_be_visible()
+    expect(page.get_by_text("Left voicemail: 1 try so far")).to_be_visible()
     screenshot("followups-today-voicemail")
 
     page.fill("input[name=outcome]", "Coming in Saturday")
     page.get_by_role("button", name="Called").click()
-    assert page.get_by_text("Call to Nora Lee ticked off.").is_visible()
-    assert page.get_by_text("Nothing due today.").is_visible()
+    expect(page.get_by_text("Call to Nora Lee ticked off.")).to_be_visible()
+    expect(page.get_by_text("Nothing due today.")).to_be_visible()
     call = CallTask.objects.get()
     assert (call.outcome, call.attempts) == ("Coming in Saturday", 2)
 
@@ -63,8 +64,9 @@ def test_a_manager_previews_and_saves_a_text_template(page, log_in, screenshot, 
     page.fill("textarea[name=body]", "Hi {{ first_name }}, {{ occasion }} on {{ date }}!")
     page.fill("input[name=preview_customer]", "harper@mail.example")
     page.get_by_role("button", name="Preview").click()
-    assert page.locator("#preview").get_by_text("Hi Harper, birthday on December 24!").is_visible()
-    assert page.get_by_text("1 text segment").is_visible()
+    expect(
+        page.locator("#preview").get_by_text("Hi Harper, birthday on December 24!")).to_be_visible()
+    expect(page.get_by_text("1 text segment")).to_be_visible()
     screenshot("followups-template-preview")
 
     page.get_by_role("button", name="Save template").click()
@@ -85,14 +87,14 @@ def test_a_manager_filters_the_message_log_and_opens_settings(page, log_in, scre
     page.get_by_role("link", name="Message log").click()
     page.select_option("select[name=status]", "failed")
     page.get_by_role("button", name="Filter").click()
-    assert page.get_by_text("Twilio 21610: texted STOP").is_visible()
+    expect(page.get_by_text("Twilio 21610: texted STOP")).to_be_visible()
     assert not page.get_by_text("Sentworth").count()
     screenshot("followups-message-log")
 
     page.get_by_role("link", name="Messaging settings").click()
     page.fill("input[name=send_from]", "21:00")
     page.get_by_role("button", name="Save settings").click()
-    assert page.get_by_text("Sending must start before it ends.").is_visible()
+    expect(page.get_by_text("Sending must start before it ends.")).to_be_visible()
     screenshot("followups-settings-error")
 
 
@@ -104,5 +106,5 @@ def test_a_customer_unsubscribes_from_the_email_link(page, screenshot, store):
         f"Olivia, do you want to stop all emails from us to {customer.email}?").is_visible()
     screenshot("followups-unsubscribe")
     page.get_by_role("button", name="Unsubscribe me").click()
-    assert page.get_by_text(f"{customer.email} is unsubscribed.").is_visible()
+    expect(page.get_by_text(f"{customer.email} is unsubscribed.")).to_be_visible()
     assert customer.consents.filter(granted=False).count() == 1

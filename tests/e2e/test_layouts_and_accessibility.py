@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from appointments.selectors import manage_token
 from crm.models import Channel, Purpose
@@ -215,16 +216,16 @@ def test_portrait_folds_the_navigation_and_log_out_is_a_tap_away(page, log_in, s
     page.goto(reverse("crm:customers"))
     screenshot("layout-landscape-customers")
     log_out = page.locator("nav").get_by_role("button", name="Log out")
-    assert log_out.is_visible()
+    expect(log_out).to_be_visible()
 
     page.set_viewport_size(PORTRAIT)
     toggler = page.locator("nav").get_by_role("button", name="Menu")
-    assert toggler.is_visible()
+    expect(toggler).to_be_visible()
     assert not log_out.is_visible()  # folded away with the links
     screenshot("layout-portrait-folded")
     toggler.click()
     page.locator("#nav.show").wait_for()  # unfolded, its animation over
-    assert page.locator("nav").get_by_role("link", name="Staff").is_visible()
+    expect(page.locator("nav").get_by_role("link", name="Staff")).to_be_visible()
     screenshot("layout-portrait-menu-open")
     log_out.click()
     page.wait_for_url("**/login/**")

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -11,7 +12,7 @@ def test_salesperson_logs_in_on_the_tablet_and_sees_their_home(page, log_in, scr
     page.get_by_role("link", name="My clients").click()
     page.wait_for_url("**/customers/")
     assert page.locator("h1").inner_text() == "My clients 0"  # heading and the size of the book
-    assert page.locator("nav").get_by_text("Sally Sales").is_visible()
+    expect(page.locator("nav").get_by_text("Sally Sales")).to_be_visible()
     assert screenshot("login-home").stat().st_size > 0
 
 
@@ -20,5 +21,5 @@ def test_wrong_password_shows_a_message_and_keeps_the_username(page, salesperson
     page.fill("input[name=username]", "sally")
     page.fill("input[name=password]", "wrong")
     page.click("button[type=submit]")
-    assert page.get_by_text("correct username and password").is_visible()
+    expect(page.get_by_text("correct username and password")).to_be_visible()
     assert page.input_value("input[name=username]") == "sally"

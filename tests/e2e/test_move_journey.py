@@ -5,6 +5,7 @@ shows the new time (the customer's "moved" notice waits in the outbox)."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from appointments.models import Appointment
 from crm.models import Customer
@@ -37,7 +38,7 @@ def test_book_someone_new_then_move_the_visit(page, log_in, screenshot, store, s
     screenshot("move-book-someone-new")
     page.get_by_role("button", name="Book").click()
     page.wait_for_url("**/appointments/?day=*")
-    assert page.get_by_text("Ines Roth is booked on").is_visible()
+    expect(page.get_by_text("Ines Roth is booked on")).to_be_visible()
     assert Customer.objects.get(first_name="Ines").is_prospect
 
     page.locator(".calendar-day").get_by_text("Ines Roth · Bridal").click()
@@ -47,7 +48,7 @@ def test_book_someone_new_then_move_the_visit(page, log_in, screenshot, store, s
     screenshot("move-new-time")
     page.get_by_role("button", name="Move").click()
     page.wait_for_url("**/appointments/?day=*")
-    assert page.locator(".calendar-day").get_by_text("15:00–16:00").is_visible()
+    expect(page.locator(".calendar-day").get_by_text("15:00–16:00")).to_be_visible()
     assert not page.locator(".calendar-day").get_by_text("11:00–12:00").is_visible()
     screenshot("move-calendar-after")
     moved = Appointment.objects.get(status="booked")

@@ -1,6 +1,7 @@
 """A manager hands a departed associate's clients on, and the new associate sees them."""
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.models import AssignmentReason, Customer
 from crm.services import client_assign
@@ -37,14 +38,14 @@ def test_manager_hands_a_departed_associates_clients_to_the_pearl_specialist(
     screenshot("staff-depart")
     page.get_by_role("button", name="Mark departed").click()
     page.wait_for_url("**/staff/")
-    assert page.get_by_text("Dana Price has left").is_visible()
+    expect(page.get_by_text("Dana Price has left")).to_be_visible()
 
     page.get_by_role("link", name="Orphaned clients").click()
-    assert page.locator("tbody tr").count() == 3
+    expect(page.locator("tbody tr")).to_have_count(3)
     screenshot("orphans-list")
 
     page.get_by_role("link", name="Print list").click()
-    assert page.get_by_role("heading", name="Orphaned clients to review").is_visible()
+    expect(page.get_by_role("heading", name="Orphaned clients to review")).to_be_visible()
     screenshot("orphans-print-screen")
     page.emulate_media(media="print")
     assert not page.locator("nav").first.is_visible()
@@ -59,7 +60,7 @@ def test_manager_hands_a_departed_associates_clients_to_the_pearl_specialist(
         assert selects.nth(n).locator("option:checked").inner_text().startswith("Sally Sales")
     screenshot("orphans-suggestions")
     page.get_by_role("button", name="Accept ticked suggestions").click()
-    assert page.get_by_text("3 suggestions accepted").is_visible()
+    expect(page.get_by_text("3 suggestions accepted")).to_be_visible()
     assert Customer.objects.filter(assigned_to=salesperson).count() == 3
 
     page.get_by_role("button", name="Log out").click()
@@ -68,7 +69,7 @@ def test_manager_hands_a_departed_associates_clients_to_the_pearl_specialist(
     page.get_by_role("link", name="My clients").click()
     page.wait_for_url("**/customers/")
     for name in ("Olivia Reed", "Henry Stone", "Ruth Marsh"):
-        assert page.get_by_text(name).first.is_visible()
+        expect(page.get_by_text(name).first).to_be_visible()
     screenshot("orphans-new-associate-clients")
 
 
@@ -89,16 +90,16 @@ def test_manager_accepts_every_suggestion_at_once_after_seeing_who_gets_what(
     page.get_by_role("link", name="Staff", exact=True).click()
     page.wait_for_url("**/staff/")
     page.goto("/staff/orphans/suggestions/")
-    assert page.get_by_text("Nobody on the team is strong in:").is_visible()
-    assert page.get_by_text("Nobody is strong in Colored gems").is_visible()
-    assert page.get_by_text("Strong in Pearls").first.is_visible()
+    expect(page.get_by_text("Nobody on the team is strong in:")).to_be_visible()
+    expect(page.get_by_text("Nobody is strong in Colored gems")).to_be_visible()
+    expect(page.get_by_text("Strong in Pearls").first).to_be_visible()
     screenshot("orphans-suggestions-why")
 
     page.get_by_role("link", name="Accept all 4 suggestions").click()
-    assert page.get_by_role("row", name="Sally Sales").is_visible()
+    expect(page.get_by_role("row", name="Sally Sales")).to_be_visible()
     screenshot("orphans-accept-all")
     page.get_by_role("button", name="Yes, hand on all 4 clients").click()
-    assert page.get_by_text("4 suggestions accepted").is_visible()
+    expect(page.get_by_text("4 suggestions accepted")).to_be_visible()
     assert not Customer.objects.orphaned().exists()
     assert Customer.objects.filter(assigned_to=salesperson).count() == 4
 
@@ -116,14 +117,14 @@ def test_manager_adds_an_associate_after_a_weak_password_is_refused(page, log_in
     page.locator("#id_password1").fill("nina12")
     page.locator("#id_password2").fill("nina12")
     page.get_by_role("button", name="Add and create the login").click()
-    assert page.get_by_text("This password is too short").is_visible()
+    expect(page.get_by_text("This password is too short")).to_be_visible()
     assert page.locator("#id_display_name").input_value() == "Nina Novak"
     screenshot("staff-add-refused")
     page.locator("#id_password1").fill("sapphire-halo-ring-42")
     page.locator("#id_password2").fill("sapphire-halo-ring-42")
     page.get_by_role("button", name="Add and create the login").click()
     page.wait_for_url("**/staff/")
-    assert page.get_by_text("Nina Novak can now log in as nina").is_visible()
+    expect(page.get_by_text("Nina Novak can now log in as nina")).to_be_visible()
 
 
 def test_manager_reassigns_one_client_from_the_customer_page(page, log_in, screenshot, manager,
@@ -140,6 +141,6 @@ def test_manager_reassigns_one_client_from_the_customer_page(page, log_in, scree
     page.get_by_role("button", name="Reassign").click()
     page.wait_for_url(f"**/customers/{customer.pk}/")
     panel = page.locator("#assignments")
-    assert panel.get_by_text("Sally Sales").is_visible()
-    assert panel.get_by_text("Dana Price").is_visible()
+    expect(panel.get_by_text("Sally Sales")).to_be_visible()
+    expect(panel.get_by_text("Dana Price")).to_be_visible()
     screenshot("customer-assignments-panel")

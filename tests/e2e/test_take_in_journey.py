@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from repairs.models import Envelope
 
@@ -44,13 +45,14 @@ def test_service_staff_take_in_a_ring_for_a_new_customer_and_print_the_envelope(
     page.wait_for_url(re.compile(r"/repairs/\d+/$"))
     envelope = Envelope.objects.get()
     assert envelope.customer.email == "ada@mail.example"
-    assert page.get_by_role("heading", name=re.compile(f"Envelope #{envelope.number}")).is_visible()
+    heading = page.get_by_role("heading", name=re.compile(f"Envelope #{envelope.number}"))
+    expect(heading).to_be_visible()
     screenshot("take-in-envelope")
 
     page.get_by_role("link", name="Print envelope").click()
     page.wait_for_url("**/print/")
-    assert page.locator(".repair-envelope svg").is_visible()
-    assert page.get_by_text("Claim ticket").is_visible()
+    expect(page.locator(".repair-envelope svg")).to_be_visible()
+    expect(page.get_by_text("Claim ticket")).to_be_visible()
     screenshot("take-in-print-screen")
     page.emulate_media(media="print")
     assert not page.locator("nav").is_visible()
@@ -69,7 +71,7 @@ def test_a_returning_customer_is_found_and_keeps_both_emails(page, log_in, scree
     EnvelopeFactory(customer=customer, promised_on=store.today() - datetime.timedelta(days=2))
     log_in(service_clerk)
     page.wait_for_url("**/repairs/")
-    assert page.get_by_text("Overdue").first.is_visible()
+    expect(page.get_by_text("Overdue").first).to_be_visible()
     screenshot("repairs-home")
 
     page.goto("/repairs/take-in/")
@@ -111,6 +113,6 @@ def test_a_manager_reads_the_email_capture_report(page, log_in, screenshot, mana
     page.goto("/repairs/")
     page.get_by_role("link", name="Capture report").click()
     page.wait_for_url("**/capture-report/")
-    assert page.get_by_text("typo@gmial.example").is_visible()
-    assert page.get_by_role("cell", name="Sam Service").is_visible()
+    expect(page.get_by_text("typo@gmial.example")).to_be_visible()
+    expect(page.get_by_role("cell", name="Sam Service")).to_be_visible()
     screenshot("repairs-capture-report")

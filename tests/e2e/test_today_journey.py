@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from appointments.models import Appointment
 from crm.models import Channel, Purpose
@@ -34,7 +35,7 @@ def test_from_a_call_to_a_booked_visit_and_an_answered_text(page, log_in, screen
 
     log_in(salesperson)
     page.wait_for_url("**/followups/today/")
-    assert page.get_by_text("Anniversary · Thursday, Dec 10").is_visible()
+    expect(page.get_by_text("Anniversary · Thursday, Dec 10")).to_be_visible()
     screenshot("today-call-due")
 
     # The call reaches her: she will come in. Booking from the task closes it.
@@ -48,16 +49,17 @@ def test_from_a_call_to_a_booked_visit_and_an_answered_text(page, log_in, screen
     screenshot("today-book-from-task")
     page.get_by_role("button", name="Book").click()
     page.wait_for_url("**/appointments/?day=*")
-    assert page.get_by_text("Nora Lee is booked on").is_visible()
-    assert page.locator(".calendar-day").get_by_text("Nora Lee · Anniversary shopping").is_visible()
-    assert page.locator(".calendar-day").get_by_text("11:00–12:00").is_visible()
+    expect(page.get_by_text("Nora Lee is booked on")).to_be_visible()
+    calendar_day = page.locator(".calendar-day")
+    expect(calendar_day.get_by_text("Nora Lee · Anniversary shopping")).to_be_visible()
+    expect(page.locator(".calendar-day").get_by_text("11:00–12:00")).to_be_visible()
     screenshot("today-store-calendar")
     appointment = Appointment.objects.get()
     assert appointment.task.done_at is not None
     assert Message.objects.filter(appointment=appointment).exists()  # the confirmation
 
     page.get_by_role("link", name="Week").click()
-    assert page.locator(".calendar-week").get_by_text("Nora Lee").is_visible()
+    expect(page.locator(".calendar-week").get_by_text("Nora Lee")).to_be_visible()
     screenshot("today-store-week")
 
     # Her text arrives (the webhook's service, as Twilio would call it).
@@ -66,38 +68,38 @@ def test_from_a_call_to_a_booked_visit_and_an_answered_text(page, log_in, screen
     page.locator("nav").get_by_role("link", name="Today").click()
     page.wait_for_url("**/followups/today/")
     replies = page.locator(".today-replies")
-    assert replies.get_by_text("“Can I bring my sister too?”").is_visible()
+    expect(replies.get_by_text("“Can I bring my sister too?”")).to_be_visible()
     assert page.locator("h2").first.inner_text().startswith("Replies waiting")
     screenshot("today-reply-waiting")
 
     replies.get_by_role("link", name="Answer").click()
     page.wait_for_url("**/conversation/")
-    assert page.get_by_text("Texted: Can I bring my sister too?").is_visible()
+    expect(page.get_by_text("Texted: Can I bring my sister too?")).to_be_visible()
     page.fill("textarea[name=words]", "Of course! See you both then.")
-    assert page.get_by_text("29 characters · 1 text segment").is_visible()
+    expect(page.get_by_text("29 characters · 1 text segment")).to_be_visible()
     page.fill("textarea[name=words]", "Of course! See you both then 💍")
-    assert page.get_by_text("1 text segment (special characters: 70 per segment)").is_visible()
+    expect(page.get_by_text("1 text segment (special characters: 70 per segment)")).to_be_visible()
     screenshot("today-conversation-reply")
     page.get_by_role("button", name="Send").click()
-    page.wait_for_url("**/conversation/")
-    reply = Message.objects.get(kind="reply")
     messaging = services.messaging_settings_for(store=store)
     if messaging.may_send_at(timezone.now()):
-        assert page.get_by_text(f"Your reply to {PHONE} is on its way.").is_visible()
+        expect(page.get_by_text(f"Your reply to {PHONE} is on its way.")).to_be_visible()
     else:  # run at night: it waits for the morning and says so
-        assert page.get_by_text("Quiet hours: waits until").first.is_visible()
-    assert page.locator(".thread-out").last.get_by_text(
-        "Of course! See you both then 💍").is_visible()
+        expect(page.get_by_text("Quiet hours: waits until").first).to_be_visible()
+    expect(page.locator(".thread-out").last.get_by_text(
+        "Of course! See you both then 💍")).to_be_visible()
     screenshot("today-conversation-sent")
+    reply = Message.objects.get(kind="reply")  # the page said so: the post is done
     assert reply.words == "Of course! See you both then 💍"
     assert not Task.objects.filter(kind="reply", done_at__isnull=True).exists()
 
     # Her page shows the thread with the reply box, and the visit.
     page.get_by_role("link", name="Profile").click()
+    page.wait_for_url(f"**/customers/{nora.pk}/")
     conversation = page.locator("#conversation")
-    assert conversation.get_by_text("Texted: Can I bring my sister too?").is_visible()
-    assert conversation.locator("textarea[name=words]").is_visible()
-    assert page.get_by_text("Anniversary shopping · Sally Sales").is_visible()
+    expect(conversation.get_by_text("Texted: Can I bring my sister too?")).to_be_visible()
+    expect(conversation.locator("textarea[name=words]")).to_be_visible()
+    expect(page.get_by_text("Anniversary shopping · Sally Sales")).to_be_visible()
     screenshot("today-customer-page")
     page.locator("nav").get_by_role("link", name="Today").click()
-    assert page.get_by_text("Nobody is waiting for an answer.").is_visible()
+    expect(page.get_by_text("Nobody is waiting for an answer.")).to_be_visible()

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from crm.links import confirmation_token
 from crm.models import Drawing, Purchase, Source, Voucher, VoucherKind
@@ -40,7 +41,7 @@ def test_a_visitor_signs_up_confirms_and_the_associate_redeems_the_voucher(
     screenshot("voucher-sign-up")
     page.get_by_role("button", name="Sign up").click()
     page.wait_for_url("**/join/thanks/**")
-    assert page.get_by_text("not combinable with other offers").is_visible()
+    expect(page.get_by_text("not combinable with other offers")).to_be_visible()
     screenshot("voucher-thanks")
 
     message = Message.objects.get(sign_up__email="vera@mail.example")
@@ -51,7 +52,7 @@ def test_a_visitor_signs_up_confirms_and_the_associate_redeems_the_voucher(
     page.locator("#voucher-code").wait_for()
     voucher = Voucher.objects.get()
     assert page.locator("#voucher-code").inner_text() == voucher.shown_code
-    assert page.locator("#voucher svg").is_visible()
+    expect(page.locator("#voucher svg")).to_be_visible()
     screenshot("voucher-confirmed")
 
     log_in(salesperson)
@@ -60,7 +61,7 @@ def test_a_visitor_signs_up_confirms_and_the_associate_redeems_the_voucher(
     page.locator("#id_code").fill(voucher.shown_code.lower())
     page.get_by_role("button", name="Look up").click()
     page.locator("#voucher-card").wait_for()
-    assert page.get_by_text("Vera Visitor").is_visible()
+    expect(page.get_by_text("Vera Visitor")).to_be_visible()
     page.locator("#id_total").fill("150")
     page.get_by_role("button", name="Redeem against this purchase").click()
     page.get_by_text("needs a purchase of $200.00 or more").wait_for()
@@ -114,7 +115,7 @@ def test_a_manager_closes_the_drawing_and_draws_the_winner(page, log_in, screens
     assert Message.objects.get(drawing=drawing).to == drawing.winner.email
 
     page.get_by_role("link", name="Entrant list (print)").click()
-    assert page.locator("#entrants tbody tr").count() == 3
+    expect(page.locator("#entrants tbody tr")).to_have_count(3)
     page.emulate_media(media="print")
     assert not page.locator("nav").is_visible()
     screenshot("drawing-entrants-print")

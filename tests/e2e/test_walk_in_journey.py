@@ -31,7 +31,7 @@ def test_a_walk_in_who_bought_nothing_is_logged_and_found_again_by_search(
 
     page.wait_for_url("**/customers/*/")
     assert page.locator("h1").inner_text().startswith("Olivia Hernandez")
-    assert page.get_by_text("did not buy (Bringing her partner on Saturday)").is_visible()
+    expect(page.get_by_text("did not buy (Bringing her partner on Saturday)")).to_be_visible()
     screenshot("walk-in-customer-page")
     olivia = Customer.objects.get()
     assert olivia.assigned_to == salesperson and olivia.is_prospect
@@ -63,7 +63,7 @@ def test_a_text_yes_without_a_phone_is_refused_beside_the_box_and_keeps_the_typi
     page.fill("input[name=email]", "noah@mail.example")
     page.locator("input[name=consent_sms]").check()
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("To text reminders we need their mobile number above.").is_visible()
+    expect(page.get_by_text("To text reminders we need their mobile number above.")).to_be_visible()
     assert page.input_value("input[name=email]") == "noah@mail.example"
     screenshot("walk-in-refused")
     assert not Customer.objects.exists()
@@ -127,6 +127,6 @@ def test_log_a_visit_shows_what_is_on_file_and_a_corrected_birthday_replaces_the
     page.select_option("select[name=month]", label="February")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#id_day")).to_have_value("31")
-    assert page.get_by_text("February has no day 31.").is_visible()
+    expect(page.get_by_text("February has no day 31.")).to_be_visible()
     screenshot("occasion-edit-refused")
     assert Occasion.objects.get(customer=known).day == 11
