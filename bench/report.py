@@ -97,7 +97,8 @@ def targets(results: dict) -> list[dict]:
     found += _import_and_worker_targets(jobs)
     reassign = jobs.get("bulk reassignment", {}).get("100k")
     if reassign:
-        found.append(_target(f"bulk reassignment of {reassign['clients']:,} orphans",
+        runs = f", median of {reassign['runs']}" if "runs" in reassign else ""
+        found.append(_target(f"bulk reassignment of {reassign['clients']:,} orphans{runs}",
                              reassign["seconds"], REASSIGN_SECONDS, unit="s"))
     data = sizes.get("100k", {}).get("data") or results.get("generated", {}).get("100k")
     if data:

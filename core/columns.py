@@ -10,7 +10,11 @@ in, and take their ids, in the lists' order). Elsewhere (SQLite on a laptop) `bu
 
 from collections.abc import Mapping, Sequence
 
-from django.db import connection
+from django.db import connection, models
+
+# Columns whose values the database takes as Python gives them (ids, numbers, text): not
+# prepared one by one (for 10,000 rows of two such columns that cost 30 ms).
+_AS_THEY_ARE = (models.IntegerField, models.ForeignKey, models.CharField, models.TextField)
 
 _INSERT = """
     INSERT INTO {table} ({columns})
@@ -47,8 +51,13 @@ def rows_insert(model, *, same: Mapping[str, object],
         arrays=", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in varying),
         names=", ".join(f"c{n}" for n in range(len(varying))))
     parameters = [f.get_db_prep_save(value, connection) for f, value in shared.items()]
-    parameters += [[f.get_db_prep_save(value, connection) for value in values]
-                   for f, values in varying.items()]
+    parameters += [_column(f, values) for f, values in varying.items()]
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
     return count
+
+
+def _column(field, values: Sequence) -> list:
+    if isinstance(field, _AS_THEY_ARE):
+        return list(values)
+    return [field.get_db_prep_save(value, connection) for value in values]

@@ -1,9 +1,10 @@
 import calendar
 import datetime
+from collections.abc import Collection
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import models
-from django.db.models import BooleanField, F, Func, Q, Subquery
+from django.db import connection, models
+from django.db.models import BooleanField, F, Func, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import In
 from phonenumber_field.modelfields import PhoneNumberField
@@ -78,6 +79,15 @@ class AnyOf(Func):
     def as_sqlite(self, compiler, connection, **extra_context):
         value, array = self.get_source_expressions()
         return compiler.compile(In(value, Subquery(array.query)))
+
+
+def among(field: str, ids: Collection[int]) -> Q | AnyOf:
+    """`field IN ids` for thousands of ids: on PostgreSQL one array (`= ANY`), which the ORM
+    passes as it is (preparing 10,000 ids one by one for `__in` took 40 ms of a reassignment);
+    elsewhere (SQLite, `make run`) `__in`."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": ids})
+    return AnyOf(F(field), Value(list(ids)))
 
 
 class CustomerQuerySet(models.QuerySet):

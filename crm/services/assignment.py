@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.audit import log_action
 from core.columns import rows_insert
 from core.errors import LoupeError
-from crm.models import Assignment, AssignmentReason, Customer, InteractionKind
+from crm.models import Assignment, AssignmentReason, Customer, InteractionKind, among
 from crm.services.timeline import interaction_add, interactions_add
 from crm.signals import clients_assigned
 
@@ -91,7 +91,7 @@ def clients_reassign(*, store, moves: list[Move], by,
         raise LoupeError("Tick at least one client to reassign.", field="customers")
     receivers = _receivers(store=store, ids={m.associate_id for m in wanted.values()})
     # Lock in id order so two managers reassigning overlapping lists cannot deadlock.
-    current = dict(Customer.objects.select_for_update().filter(store=store, pk__in=wanted)
+    current = dict(Customer.objects.select_for_update().filter(among("pk", wanted), store=store)
                    .order_by("pk").values_list("pk", "assigned_to_id"))
     stale = [pk for pk, m in wanted.items()
              if pk not in current or current[pk] != m.shown_associate_id]
@@ -122,7 +122,7 @@ def clients_handed_over(*, store, moves: list[tuple[int, int | None, int]], by, 
     """
     receivers = receivers or _receivers(store=store, ids={to for _, _, to in moves})
     ids = [customer_id for customer_id, _, _ in moves]
-    Assignment.objects.filter(customer_id__in=ids, ended_at__isnull=True).update(ended_at=at)
+    Assignment.objects.filter(among("customer_id", ids), ended_at__isnull=True).update(ended_at=at)
     _assignments_open(moves, by=by, reason=reason, note=note, at=at)
     interactions_add(kind=InteractionKind.CHANGE, by=by, at=at, entries=(
         (customer_id, _looked_after(receivers[to_id].display_name, reason))

@@ -87,6 +87,7 @@ def test_a_manager_filters_the_message_log_and_opens_settings(page, log_in, scre
     page.get_by_role("link", name="Message log").click()
     page.select_option("select[name=status]", "failed")
     page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**status=failed**")  # the filtered log, not the one before it
     expect(page.get_by_text("Twilio 21610: texted STOP")).to_be_visible()
     assert not page.get_by_text("Sentworth").count()
     screenshot("followups-message-log")
