@@ -439,8 +439,12 @@ class TaskQuerySet(models.QuerySet):
     def of(self, staff):
         """The staff member's tasks; a manager also carries the orphaned clients' (no
         assignee, or one who has left)."""
-        mine = Q(assignee=staff)
-        if staff.is_manager:
+        return self.of_id(staff.pk, manager=staff.is_manager)
+
+    def of_id(self, staff_id: int, *, manager: bool):
+        """`of` by the staff member's id (a compiled read's argument)."""
+        mine = Q(assignee=staff_id)
+        if manager:
             mine |= Q(assignee__isnull=True) | Q(assignee__departed_on__isnull=False)
         return self.filter(mine)
 

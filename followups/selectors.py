@@ -43,8 +43,12 @@ def _day_start(store, now) -> datetime.datetime:
 
 def _mine(staff, prefix: str = "") -> Q:
     """An associate's own clients; a manager also carries the orphaned clients."""
-    q = Q(**{f"{prefix}assigned_to": staff})
-    if staff.is_manager:
+    return _mine_id(staff.pk, manager=staff.is_manager, prefix=prefix)
+
+
+def _mine_id(staff_id: int, *, manager: bool, prefix: str = "") -> Q:
+    q = Q(**{f"{prefix}assigned_to": staff_id})
+    if manager:
         q |= Q(**{f"{prefix}assigned_to__isnull": True})
         q |= Q(**{f"{prefix}assigned_to__departed_on__isnull": False})
     return q
@@ -53,9 +57,28 @@ def _mine(staff, prefix: str = "") -> Q:
 def calls_to_make(*, staff, today: datetime.date):
     """Open tasks due by today (replies waiting apart), oldest first, with the customer and
     the occasion: what the calls panel of My clients shows, in one query."""
-    return (Task.objects.for_store(staff.store).open().of(staff)
+    return _calls_to_make(store=staff.store_id, staff=staff.pk, today=today,
+                          manager=staff.is_manager)
+
+
+def _calls_to_make(*, store: int, staff: int, today: datetime.date, manager: bool):
+    return (Task.objects.filter(store=store).open().of_id(staff, manager=manager)
             .filter(due_on__lte=today).exclude(kind=TaskKind.REPLY)
             .select_related("customer", "occasion").order_by("due_on", "occurs_on", "id"))
+
+
+def calls_due_panel(*, staff, now) -> dict:
+    """My clients' calls panel: `calls_to_make` today and `replies_today`, as lists. On
+    PostgreSQL both are compiled reads (core.packed.Compiled): building the two queries
+    in the ORM cost more than running them, on every view of the associate's home page."""
+    today = staff.store.today(now)
+    if connection.vendor != "postgresql":
+        return {"calls": list(calls_to_make(staff=staff, today=today)),
+                "replies": list(replies_today(staff=staff, now=now))}
+    ids = {"store": staff.store_id, "staff": staff.pk}
+    return {"calls": _CALLS[staff.is_manager].instances(**ids, today=today),
+            "replies": _REPLIES[staff.is_manager].instances(
+                **ids, since=_day_start(staff.store, now))}
 
 
 def tasks_due(*, staff, today: datetime.date):
@@ -180,10 +203,23 @@ def messages_sent_today(*, staff, now):
 
 
 def replies_today(*, staff, now):
-    return (Interaction.objects.filter(customer__store=staff.store, kind=InteractionKind.REPLY,
-                                       occurred_at__gte=_day_start(staff.store, now))
-            .filter(_mine(staff, "customer__")).select_related("customer")
-            .order_by("-occurred_at"))
+    return _replies_since(store=staff.store_id, staff=staff.pk,
+                          since=_day_start(staff.store, now), manager=staff.is_manager)
+
+
+def _replies_since(*, store: int, staff: int, since: datetime.datetime, manager: bool):
+    return (Interaction.objects.filter(customer__store=store, kind=InteractionKind.REPLY,
+                                       occurred_at__gte=since)
+            .filter(_mine_id(staff, manager=manager, prefix="customer__"))
+            .select_related("customer").order_by("-occurred_at"))
+
+
+# My clients' calls panel, compiled once per process for an associate and for a manager
+# (whose tasks and clients include the orphaned ones: another query).
+_CALLS = {manager: Compiled(functools.partial(_calls_to_make, manager=manager))
+          for manager in (False, True)}
+_REPLIES = {manager: Compiled(functools.partial(_replies_since, manager=manager))
+            for manager in (False, True)}
 
 
 def message_log(*, store):

@@ -16,8 +16,4 @@ def calls_due_panel(context):
     staff = request.staff
     if not staff or not request.user.has_perm("followups.view_followups"):
         return {"shown": False}
-    now = timezone.now()
-    return {"shown": True,
-            "calls": list(selectors.calls_to_make(staff=staff,
-                                                  today=staff.store.today(now))),
-            "replies": list(selectors.replies_today(staff=staff, now=now))}
+    return {"shown": True, **selectors.calls_due_panel(staff=staff, now=timezone.now())}
