@@ -123,7 +123,7 @@ class Compiled:
     from one call to the next. Building a query of many JSON columns costs more in the ORM
     than running it (about 2 ms of CPU a page); this keeps the SQL and swaps the arguments,
     found in the parameters by stand-in values that occur nowhere else (an argument may
-    occur several times; ids, dates and moments each have their own stand-ins). The query's
+    occur several times; ids, dates, moments and text each have their own stand-ins). The query's
     shape must not depend on the arguments' values, only the parameters.
 
     `fetch` returns the row as a dict of its columns, each converted as the ORM converts it
@@ -142,6 +142,8 @@ class Compiled:
     # 32-bit integer column's range (Django drops a lookup of a value out of it).
     _STAND_IN = -1_907_319_000
     _STAND_IN_DAY = datetime.date(1001, 1, 1)
+    # Text is an argument as it is (a lookup that rewrites it, as `startswith` does, is not).
+    _STAND_IN_TEXT = "\x01loupe-stand-in-"
 
     _names = itertools.count(1)
 
@@ -159,6 +161,8 @@ class Compiled:
                                              datetime.time(), tzinfo=datetime.UTC)
         if isinstance(like, datetime.date):
             return cls._STAND_IN_DAY + datetime.timedelta(days=n)
+        if isinstance(like, str):
+            return f"{cls._STAND_IN_TEXT}{n}"
         return cls._STAND_IN - n
 
     def _compile(self, arguments: dict):
