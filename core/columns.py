@@ -13,8 +13,10 @@ from collections.abc import Mapping, Sequence
 from django.db import connection, models
 
 # Columns whose values the database takes as Python gives them (ids, numbers, text): not
-# prepared one by one (for 10,000 rows of two such columns that cost 30 ms).
-_AS_THEY_ARE = (models.IntegerField, models.ForeignKey, models.CharField, models.TextField)
+# prepared one by one (for 10,000 rows of two such columns that cost 30 ms). These classes
+# exactly: a subclass may prepare its values (a phone number field turns them into text).
+_AS_THEY_ARE = {models.AutoField, models.BigAutoField, models.IntegerField,
+                models.BigIntegerField, models.ForeignKey, models.CharField, models.TextField}
 
 _INSERT = """
     INSERT INTO {table} ({columns})
@@ -58,6 +60,6 @@ def rows_insert(model, *, same: Mapping[str, object],
 
 
 def _column(field, values: Sequence) -> list:
-    if isinstance(field, _AS_THEY_ARE):
+    if type(field) in _AS_THEY_ARE:
         return list(values)
     return [field.get_db_prep_save(value, connection) for value in values]

@@ -245,4 +245,3 @@ class Compiled:
                 setattr(instance, name, row[at])
             found.append(instance)
         return found
-

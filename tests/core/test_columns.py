@@ -65,3 +65,19 @@ def test_no_rows_is_no_insert(vendor, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert rows_insert(Interaction, same={"kind": InteractionKind.NOTE, "occurred_at": AT},
                            each={"customer_id": [], "summary": []}) == 0
+
+
+def test_a_column_whose_field_prepares_its_values_is_prepared():
+    """Ids and text go as they are; a subclass's values (a phone number) are prepared."""
+    from phonenumber_field.phonenumber import PhoneNumber
+
+    from core.columns import _column
+    from crm.models import Customer
+
+    phone = Customer._meta.get_field("phone")
+    number = PhoneNumber.from_string("+12175550142")
+    prepared = _column(phone, [number, None])
+    assert prepared == ["+12175550142", None]
+    assert type(prepared[0]) is str  # a PhoneNumber equals its text, but psycopg2 cannot send it
+    ids = [3, 1, 2]
+    assert _column(Customer._meta.get_field("assigned_to"), ids) == ids
