@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.functional import LazyObject, empty
 
 
 def has_staff_profile(request) -> bool:
@@ -19,6 +20,23 @@ def has_staff_profile(request) -> bool:
 def no_staff_profile(request):
     """The clear answer for a login that belongs to no store, with a way out (403)."""
     return render(request, "no_staff_profile.html", status=403)
+
+
+def _unwrapped(value):
+    if isinstance(value, LazyObject):
+        if value._wrapped is empty:
+            value._setup()
+        return value._wrapped
+    return value
+
+
+def _resolved(request) -> None:
+    """Who is asking, as themselves: once let in, the login, staff member and store are read
+    (they were, to let them in) and the lazy stand-ins give way to the objects, so the page's
+    hundreds of reads of them no longer each go through the stand-in (~0.2 ms a page)."""
+    request.user = _unwrapped(request.user)
+    request.staff = _unwrapped(request.staff)
+    request.store = _unwrapped(request.store)
 
 
 def staff_required(*perms: str):
@@ -41,6 +59,7 @@ def staff_required(*perms: str):
                 raise PermissionDenied
             if perms and not request.user.has_perms(perms):
                 raise PermissionDenied
+            _resolved(request)
             return view(request, *args, **kwargs)
 
         return wrapped
