@@ -95,19 +95,29 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "core.context_processors.staff",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "core.context_processors.staff",
-            ],
-        },
+        "OPTIONS": {"context_processors": CONTEXT_PROCESSORS},
+    },
+    # The floor's busiest screens and the layout's navigation (core.jinja): jinja2/*.jinja.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        # The CSRF token once a page (the backend's own is worked out, and masked, each time
+        # the page writes it).
+        "OPTIONS": {"environment": "core.jinja.environment",
+                    "context_processors": [*CONTEXT_PROCESSORS,
+                                           "django.template.context_processors.csrf"]},
     },
 ]
 

@@ -38,11 +38,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Greatest, TruncDate, TruncMonth
+from django.db.models.functions import Cast, ExtractYear, Greatest, TruncDate, TruncMonth
 
 from appointments import selectors as appointments_selectors
 from core.models import AuditEntry
-from core.packed import Compiled
+from core.packed import FORWARD, Compiled, Packed
 from crm import selectors as crm_selectors
 from crm.models import (
     Assignment,
@@ -679,10 +679,9 @@ def _figure_ids(store, figure, period, today, start, end, associate):
 
 def goal_progress(*, store, associate, year: int) -> dict:
     """The associate's goal for `year` (None if none is set) and how far they are: sales
-    attributed, new profiles created and visits booked with them this year. Two queries (the
-    goal; the three figures as subqueries of one SELECT): the panel sits on floor pages that
-    keep to eight."""
-    goal = Goal.objects.filter(associate=associate, year=year).select_related("set_by").first()
+    attributed, new profiles created and visits booked with them this year. One query (the
+    goal and the three figures as subqueries of one compiled SELECT): the panel sits on floor
+    pages that keep to eight."""
     period = Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     start, end = period.moments(store.tz)
     arguments = {"store_id": store.pk, "associate_id": associate.pk,
@@ -690,6 +689,7 @@ def goal_progress(*, store, associate, year: int) -> dict:
                  "last_day": period.end, "start": start, "end": end}
     figures = (_PROGRESS.fetch(**arguments) if connection.vendor == "postgresql"
                else _progress_read(**arguments).get())
+    goal = _GOAL.load_one(figures["goal"]) if figures["goal"] else None
     sold, profiles, visits = figures["sold"] or Decimal(0), figures["profiles"], figures["visits"]
     return {"goal": goal, "year": year, "sales": sold, "new_profiles": profiles,
             "appointments": visits,
@@ -699,15 +699,20 @@ def goal_progress(*, store, associate, year: int) -> dict:
 
 
 def _progress_read(*, store_id, associate_id, user_id, first_day, last_day, start, end):
-    """The goal panel's three figures, one row."""
+    """The associate's goal for the year of `first_day` (a JSON row, or None) and the goal
+    panel's three figures, one row."""
     period = Period(first_day, last_day)
     stores = Goal._meta.get_field("store").related_model.objects
+    goal = Goal.objects.filter(associate=associate_id,
+                               year=ExtractYear(Cast(Value(first_day), DateField())))
     return stores.filter(pk=store_id).values(
+        goal=Subquery(goal.values(row=_GOAL.row())[:1]),
         sold=_scalar(_sales(store_id, period).filter(associate=associate_id), "SUM", "amount"),
         profiles=_scalar(_new_profiles(store_id, start, end).filter(actor=user_id)),
         visits=_scalar(_appointments(store_id, start, end).filter(associate=associate_id)))
 
 
+_GOAL = Packed(Goal.objects.all(), set_by=FORWARD)
 # The panel's figures are on every My clients page: their SQL is compiled once per process
 # (core.packed.Compiled; building three subqueries cost more than running them).
 _PROGRESS = Compiled(_progress_read)

@@ -165,7 +165,7 @@ def _orphan_page(request, orphans):
     return paginator.get_page(request.GET.get("page"))
 
 
-def _orphans_page(request, form, sellers, template="staff/orphans.html", **extra):
+def _orphans_page(request, form, sellers, template="staff/orphans.jinja", **extra):
     orphans = _orphan_filter(request)
     page = _orphan_page(request, orphans)
     selectors.add_upcoming(page.object_list, today=request.store.today())

@@ -23,6 +23,25 @@ def _real_postgresql(django_db_setup, django_db_blocker):
         )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jinja_templates_reported():
+    """Jinja2 templates (core.jinja) report their rendering as Django's test environment has
+    Django's own report it, so `response.context` and `response.templates` show them."""
+    import jinja2
+    from django.test.signals import template_rendered
+
+    render = jinja2.Template.render
+
+    def reported(self, *args, **kwargs):
+        context = dict(*args, **kwargs)
+        template_rendered.send(sender=self, template=self, context=context)
+        return render(self, context)
+
+    jinja2.Template.render = reported
+    yield
+    jinja2.Template.render = render
+
+
 # CI runs the date-sensitive tests a second time with the clock moved here, far from today
 # (for example "2028-02-29T20:30:00-05:00", a leap-day evening that is already March 1 in UTC).
 # A test that leans on the real date then fails in CI rather than on a newcomer's first run.

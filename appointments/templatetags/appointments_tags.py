@@ -1,12 +1,12 @@
 from django import template
 
 from appointments import selectors
+from core.jinja import part
 
 register = template.Library()
 
 
-@register.inclusion_tag("appointments/partials/_customer_appointments_panel.html",
-                        takes_context=True)
+@part(register, "appointments/customer_appointments.jinja")
 def customer_appointments(context, customer):
     """The customer's appointments, latest first, on their page (one query)."""
     return {"customer": customer, "perms": context.get("perms"),

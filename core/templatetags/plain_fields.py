@@ -14,6 +14,7 @@ from django.forms.utils import flatatt
 from django.forms.widgets import Input
 from django.utils.safestring import mark_safe
 
+from core.jinja import jinja_global
 from core.widgets import escape_text, select_html
 
 register = template.Library()
@@ -36,6 +37,7 @@ def _control_class(widget) -> str:
     return "form-select" if isinstance(widget, forms.Select) else "form-control"
 
 
+@jinja_global("plain_field")
 @register.simple_tag
 def plain_field(field) -> str:
     """The field's label, control, help text and errors, as crispy's `as_crispy_field`

@@ -24,17 +24,17 @@ _LINK = ('<li class="list-group-item list-group-item-action p-0"><a class="crm-r
          'text-decoration-none" href="')
 
 
-def _link(context) -> tuple[str, str]:
-    """The customer page's path around the id, reversed once a page (crm_links)."""
-    before, after = around_the_id(context)
+def _link() -> tuple[str, str]:
+    """The customer page's path around the id, worked out once per process (crm_links)."""
+    before, after = around_the_id()
     return escape(before), escape(after)
 
 
-@register.simple_tag(takes_context=True)
-def customer_row(context, customer) -> str:
+@register.simple_tag
+def customer_row(customer) -> str:
     """The list item of `customer`: name (a prospect marked), phone and email, associate and
     last visit, and why they are on a worklist (`customer.why`, if set)."""
-    head, tail = _link(context)
+    head, tail = _link()
     name = escape(customer.full_name)
     if customer.is_prospect:
         name += f' <span class="badge text-bg-light border">{escape(_("prospect"))}</span>'

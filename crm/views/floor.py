@@ -28,7 +28,8 @@ def home(request):
     paginator = Paginator(selectors.client_rows(staff_member=request.staff), PAGE_SIZE)
     paginator.count = selectors.client_count(staff_member=request.staff)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "crm/home.html", {"page": page})
+    page.object_list = [selectors.ClientRow(*row) for row in page.object_list]
+    return render(request, "crm/home.jinja", {"page": page})
 
 
 def _customer_list(request, customers, *, title, explain, why=None, anyone=None, listed=None):
@@ -110,7 +111,7 @@ def potential(request):
 def search(request):
     query = request.GET.get("q", "")
     results = selectors.customer_search(store=request.store, query=query)
-    template = "crm/partials/_search_results.html" if request.htmx else "crm/search.html"
+    template = "crm/_search_results.jinja" if request.htmx else "crm/search.jinja"
     return render(request, template, {"query": query, "results": results})
 
 
@@ -190,8 +191,8 @@ def customer(request, customer_id):
     if not request.user.has_perm("crm.view_customer"):
         return redirect("crm:contact", customer_id=customer_id)
     shown = selectors.customer_page(store=request.store, customer_id=customer_id)
-    return render(request, "crm/customer.html", {
-        "customer": shown, "note_form": NoteForm(), "today": request.store.today()})
+    with timezone.override(shown.store.timezone):
+        return render(request, "crm/customer.jinja", {"customer": shown})
 
 
 @staff_required("crm.change_customer")

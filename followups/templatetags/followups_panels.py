@@ -4,12 +4,13 @@ associate's calls without crm importing followups)."""
 from django import template
 from django.utils import timezone
 
+from core.jinja import part
 from followups import selectors
 
 register = template.Library()
 
 
-@register.inclusion_tag("followups/partials/_calls_due.html", takes_context=True)
+@part(register, "followups/calls_due.jinja")
 def calls_due_panel(context):
     """The logged-in associate's calls due today (and overdue) and today's replies."""
     request = context["request"]

@@ -1,6 +1,7 @@
 from django import template
 from django.utils import timezone
 
+from core.jinja import part
 from followups import selectors
 
 register = template.Library()
@@ -14,7 +15,7 @@ def _panels(customer) -> dict:
     return customer.followups_panels
 
 
-@register.inclusion_tag("followups/partials/_customer_messages_list.html", takes_context=True)
+@part(register, "followups/customer_messages.jinja")
 def customer_messages(context, customer):
     """Every message for the customer with its status, in the store's time."""
     staff = context.get("staff_member")
@@ -23,8 +24,7 @@ def customer_messages(context, customer):
             "store_timezone": staff.store.timezone if staff else timezone.get_current_timezone()}
 
 
-@register.inclusion_tag("followups/partials/_customer_conversation_panel.html",
-                        takes_context=True)
+@part(register, "followups/customer_conversation.jinja")
 def customer_conversation(context, customer):
     """The customer page's conversation (the latest entries, newest last), its reply box and
     the customer's open tasks."""

@@ -3,12 +3,13 @@ importing insights."""
 
 from django import template
 
+from core.jinja import part
 from insights.selectors import goal_progress
 
 register = template.Library()
 
 
-@register.inclusion_tag("insights/partials/_goals.html", takes_context=True)
+@part(register, "insights/goals.jinja")
 def my_goals_panel(context):
     request = context["request"]
     staff = request.staff

@@ -1,12 +1,13 @@
 from django import template
 
+from core.jinja import part
 from repairs.models import Status
 from repairs.selectors import customer_envelopes
 
 register = template.Library()
 
 
-@register.inclusion_tag("repairs/partials/_customer_repairs_list.html", takes_context=True)
+@part(register, "repairs/customer_repairs.jinja")
 def customer_repairs(context, customer):
     """The repairs panel on a customer's page: one query, whatever the number of repairs."""
     store = context["request"].store

@@ -15,23 +15,26 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core.days import month_day
+from core.jinja import jinja_global
 from core.phones import phone_for_people
 from crm.templatetags.crm_links import around_the_id
 
 register = template.Library()
 
 
-def _link(context) -> tuple[str, str]:
-    """The customer page's path around the id, reversed once a page (crm_links)."""
-    before, after = around_the_id(context)
+def _link() -> tuple[str, str]:
+    """The customer page's path around the id, worked out once per process (crm_links)."""
+    before, after = around_the_id()
     return escape(before), escape(after)
 
 
-@register.simple_tag(takes_context=True)
-def orphan_cells(context, c) -> str:
+@jinja_global("orphan_cells")
+@register.simple_tag
+def orphan_cells(c) -> str:
     """The client, bought, last visit, loves, upcoming and former associate cells of `c`
-    (from `crm.selectors.orphans_of_store`, with `staff.selectors.add_upcoming`)."""
-    head, tail = _link(context)
+    (from `crm.selectors.orphans_of_store`, with `staff.selectors.add_upcoming`), in a Django
+    template (`{% orphan_cells c %}`) or a Jinja2 one (`{{ orphan_cells(c) }}`)."""
+    head, tail = _link()
     client = (f'<a class="client-link" href="{head}{c.pk}{tail}">'
               f"<strong>{escape(c.full_name)}</strong></a>")
     if c.is_prospect:

@@ -1,11 +1,12 @@
 from django import template
 
+from core.jinja import part
 from crm.selectors import assignments_shown
 
 register = template.Library()
 
 
-@register.inclusion_tag("staff/partials/_assignment_history.html", takes_context=True)
+@part(register, "staff/customer_assignments.jinja")
 def customer_assignments(context, customer, *, with_reassign=True):
     """Who has looked after this customer, newest first (one query)."""
     return {

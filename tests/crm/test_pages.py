@@ -45,9 +45,8 @@ def test_the_customer_page_shows_the_profile_and_the_panels_of_other_rooms(
     response = sales_client.get(reverse("crm:customer", kwargs={"customer_id": olivia.pk}))
     assert response.context["customer"] == olivia
     used = {t.name for t in response.templates}
-    assert {"staff/partials/_customer_assignments.html",
-            "repairs/partials/_customer_repairs.html",
-            "followups/partials/_customer_messages.html"} <= used
+    assert {"staff/customer_assignments.jinja", "repairs/customer_repairs.jinja",
+            "followups/customer_messages.jinja"} <= used
     page = response.content.decode()
     assert "Anniversary" in page and "Text me at 217" in page and "Sally Sales" in page
 
@@ -103,7 +102,7 @@ def test_search_by_touch_finds_them_and_links_to_their_page(sales_client, store)
                              phone="+15550102345")
     response = sales_client.get(reverse("crm:search"), {"q": "(555) 010-2345"},
                                 headers={"HX-Request": "true"})
-    assert [t.name for t in response.templates] == ["crm/partials/_search_results.html"]
+    assert [t.name for t in response.templates] == ["crm/_search_results.jinja"]
     assert reverse("crm:customer", kwargs={"customer_id": olivia.pk}) in (
         response.content.decode())
 

@@ -29,7 +29,7 @@ ADDRESSES = [
 ])
 def test_the_reply_fields_are_what_crispy_draws(addresses, initial):
     form = ReplyForm(addresses=addresses, initial={"key": uuid.uuid4(), **initial})
-    plain = render_to_string("followups/partials/_reply_fields.html", {"form": form})
+    plain = render_to_string("followups/_reply_fields.jinja", {"form": form})
     assert parse_html(plain) == parse_html(CRISPY.render(Context({"form": form})))
 
 
