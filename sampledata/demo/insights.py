@@ -16,8 +16,8 @@ GOALS = {"sally": (Decimal(180_000), 60), "tom": (Decimal(140_000), 45)}
 
 
 def load_demo_insights(*, store, rng, now) -> None:
-    """Spread profile creation over the last year and a half (never after the first visit or
-    the first assignment), set a growth target and two associates' goals."""
+    """Date each profile's capture (never after the first visit or the first assignment),
+    set a growth target and two associates' goals."""
     first_assigned = dict(Customer.objects.for_store(store).filter(assignments__isnull=False)
                           .annotate(first=Min("assignments__started_at"))
                           .values_list("pk", "first"))
@@ -25,7 +25,11 @@ def load_demo_insights(*, store, rng, now) -> None:
     for customer in customers:
         latest = min(filter(None, [customer.last_visit_at, first_assigned.get(customer.pk),
                                    now]))
-        customer.created_at = latest - datetime.timedelta(days=rng.randint(0, 540))
+        # A client who first came this past year was captured then; older ones at any time
+        # in the year and a half before.
+        recent = now - latest < datetime.timedelta(days=365)
+        customer.created_at = latest - datetime.timedelta(
+            days=rng.randint(0, 14) if recent else rng.randint(0, 540))
     Customer.objects.bulk_update(customers, ["created_at"], batch_size=500)
     store.yearly_growth_target = 60
     store.save(update_fields=["yearly_growth_target"])

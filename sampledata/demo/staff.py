@@ -18,7 +18,10 @@ def load_demo_staff(*, store, rng, now) -> None:
     rows = []
     for customer in Customer.objects.for_store(store).filter(assigned_to__isnull=False):
         seen = customer.last_visit_at or now
-        started = seen - datetime.timedelta(days=rng.randint(30, 900))
+        # Half the book is new this past year (captured around their first visit, so the
+        # dashboard's captures fill each month); the rest has been with the store for years.
+        known = rng.randint(0, 45) if rng.random() < 0.5 else rng.randint(45, 900)
+        started = seen - datetime.timedelta(days=known)
         others = [s for s in sellers if s.pk != customer.assigned_to_id]
         if others and rng.random() < 0.15:
             handed_on = started + (seen - started) / 2
