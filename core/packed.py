@@ -119,7 +119,7 @@ def attach(instance, name: str, related: list) -> None:
 
 class Compiled:
     """A read whose SQL is built once per process: `build(**arguments)` returns the queryset
-    (of `.values(...)`, one row at most) for those arguments, and only their values change
+    for those arguments, and only their values change
     from one call to the next. Building a query of many JSON columns costs more in the ORM
     than running it (about 2 ms of CPU a page); this keeps the SQL and swaps the arguments,
     found in the parameters by stand-in values that occur nowhere else (an argument may
@@ -127,8 +127,9 @@ class Compiled:
     shape must not depend on the arguments' values, only the parameters.
 
     `fetch` returns the row as a dict of its columns, each converted as the ORM converts it
-    (a JSON column parsed, a jsonb[] one into a list), or None; `instances` the model
-    instances of a queryset that is not `.values()`.
+    (a JSON column parsed, a jsonb[] one into a list), or None; `rows` every row of a
+    `.values_list()` so converted; `instances` the model instances of a queryset that is not
+    `.values()`.
 
     On PostgreSQL the SQL is also a prepared statement of each database connection: planning
     these queries cost the database more than running them (0.1-0.8 ms each, 2 ms on a
@@ -226,6 +227,10 @@ class Compiled:
         if not rows:
             return None
         return dict(zip([alias for _, _, alias in compiler.select], rows[0], strict=True))
+
+    def rows(self, **arguments) -> list[list]:
+        """Every row of a `.values_list()` queryset, each a list of its converted columns."""
+        return self._read(arguments)[0]
 
     def instances(self, **arguments) -> list[models.Model]:
         """For a queryset of model instances: what iterating it gives, the rows of

@@ -221,6 +221,26 @@ def orphan_lists_load(orphans) -> list[Customer]:
     return rows_load(orphans, _orphan_lists())
 
 
+# The first pages of the unfiltered list, the ones a manager opens, each a compiled read
+# (core.packed.Compiled: a slice's LIMIT and OFFSET are part of its SQL, so one per page;
+# deeper pages, rarely opened, are built by the ORM rather than kept prepared).
+COMPILED_ORPHAN_PAGES = 5
+_ORPHAN_PAGES: dict[tuple[int, int], Compiled] = {}
+
+
+def orphans_at(*, store, offset: int, limit: int) -> list[Customer] | None:
+    """The rows of `orphans_of_store(store=store)[offset:offset + limit]` as iterating it gives
+    them (their lists for `orphan_lists_load`), read by a compiled query (PostgreSQL, the
+    first COMPILED_ORPHAN_PAGES pages); None elsewhere, for the caller to read the slice."""
+    if connection.vendor != "postgresql" or offset >= COMPILED_ORPHAN_PAGES * limit:
+        return None
+    key = (offset, limit)
+    if key not in _ORPHAN_PAGES:
+        _ORPHAN_PAGES[key] = Compiled(
+            lambda *, store_id: orphans_of_store(store=store_id)[offset:offset + limit])
+    return _ORPHAN_PAGES[key].instances(store_id=store.pk)
+
+
 def orphan_count(*, store) -> int:
     """The store's orphaned clients, from the counts the triggers keep (crm.ClientCount): one
     row for "nobody" and one per associate who has left, however many customers there are."""

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Sum
 
 from core.models import AuditEntry
+from core.packed import Compiled
 from crm.models import Customer, Preference
 from crm.selectors import client_counts, orphan_lists_load
 from staff.models import FloorDevice, StaffMember, Store
@@ -41,19 +42,30 @@ class Seller(NamedTuple):
     strength_names: list[str]
 
 
+def _sellers_read(*, store_id):
+    strengths = (Preference.objects.filter(strong_staff=OuterRef("pk"))
+                 .order_by("position", "name").values("name"))
+    return (sellers_of_store(store=store_id).annotate(client_count=client_counts(),
+                                                      strength_names=ArraySubquery(strengths))
+            .order_by("display_name")
+            .values_list("pk", "display_name", "client_count", "strength_names"))
+
+
+# The orphan list's picker, compiled once per process and prepared on each connection
+# (core.packed.Compiled): building and planning it cost more than running it.
+_SELLERS = Compiled(_sellers_read)
+
+
 def sellers_to_pick(*, store) -> list[Seller]:
     """Who a manager may hand clients to, each with their client count and the names of
     their strengths, in one query: the orphan list's picker. Read as values: 320 associates
     built as staff members (and their logins) cost more than the rest of the list."""
-    sellers = (sellers_of_store(store=store).annotate(client_count=client_counts())
-               .order_by("display_name"))
     if connection.vendor != "postgresql":  # SQLite (`make run`): the strengths prefetched
+        sellers = (sellers_of_store(store=store).annotate(client_count=client_counts())
+                   .order_by("display_name").prefetch_related("strengths"))
         return [Seller(m.pk, m.display_name, m.client_count, [p.name for p in m.strengths.all()])
-                for m in sellers.prefetch_related("strengths")]
-    strengths = (Preference.objects.filter(strong_staff=OuterRef("pk"))
-                 .order_by("position", "name").values("name"))
-    return [Seller(*row) for row in sellers.annotate(strength_names=ArraySubquery(strengths))
-            .values_list("pk", "display_name", "client_count", "strength_names")]
+                for m in sellers]
+    return [Seller(*row) for row in _SELLERS.rows(store_id=store.pk)]
 
 
 def members_of_store(*, store) -> QuerySet[StaffMember]:

@@ -158,11 +158,19 @@ ORPHAN_FILTERS = ("former", "preference", "min_value")
 
 def _orphan_page(request, orphans):
     """A page of orphans; unfiltered, their number comes from the kept counts, not a count
-    of the store's customers (a filtered list counts what it matched)."""
+    of the store's customers (a filtered list counts what it matched), and the first pages
+    in the list's own order are read by a compiled query."""
     paginator = Paginator(orphans.qs, PER_PAGE)
-    if not any(request.GET.get(name) for name in ORPHAN_FILTERS):
-        paginator.count = crm_selectors.orphan_count(store=request.store)
-    return paginator.get_page(request.GET.get("page"))
+    if any(request.GET.get(name) for name in ORPHAN_FILTERS):
+        return paginator.get_page(request.GET.get("page"))
+    paginator.count = crm_selectors.orphan_count(store=request.store)
+    page = paginator.get_page(request.GET.get("page"))
+    if not request.GET.get("sort") and paginator.count:
+        compiled = crm_selectors.orphans_at(store=request.store, limit=PER_PAGE,
+                                            offset=page.start_index() - 1)
+        if compiled is not None:
+            page.object_list = compiled
+    return page
 
 
 def _orphans_page(request, form, sellers, template="staff/orphans.jinja", **extra):

@@ -529,3 +529,29 @@ def test_the_orphan_pickers_counts_and_strengths_are_a_recount(manager_client, m
     page = manager_client.get(reverse("staff:orphans")).content.decode()
     assert "Sally Sales (Gold, Pearls) · 3 clients" in page
     assert "Maria Manager · 1 clients" in page
+
+
+@pytest.mark.parametrize("page", [1, 2, 5, 6])
+def test_the_orphan_lists_first_pages_read_compiled_show_what_the_queryset_shows(
+        manager_client, dana, store, other_store, page):
+    """Pages 1-5 of the unfiltered list come from a compiled read (crm.selectors.orphans_at),
+    the sixth from the ORM: each shows the same clients, loves and dates, in the same order,
+    and only this store's."""
+    from crm.selectors import COMPILED_ORPHAN_PAGES, orphans_at, orphans_of_store
+
+    orphans_of(dana, store, 290)
+    Customer.objects.filter(store=store, last_name__endswith="7").update(lifetime_value=7)
+    CustomerFactory(store=other_store, assigned_to=None, lifetime_value=10_000)
+    offset = (page - 1) * 50
+    compiled = orphans_at(store=store, offset=offset, limit=50)
+    assert (compiled is None) == (page > COMPILED_ORPHAN_PAGES)
+    expected = [c.pk for c in orphans_of_store(store=store)[offset:offset + 50]]
+    if compiled is not None:
+        assert [c.pk for c in compiled] == expected
+
+    response = manager_client.get(reverse("staff:orphans"), {"page": str(page)})
+    shown = list(response.context["page"])
+    assert [c.pk for c in shown] == expected
+    assert all([p.name for p in c.loves] == ["Pearls"] for c in shown)
+    assert all(len(c.upcoming) == 1 for c in shown)
+    assert shown[0].assigned_to == dana
