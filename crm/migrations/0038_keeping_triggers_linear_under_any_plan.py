@@ -133,14 +133,6 @@ BEFORE = (COUNTS.FUNCTION.split("CREATE TRIGGER")[0], BUYERS.FUNCTION.split("CRE
           REMINDERS.PROFILE, BY_INDEX.OCCASIONS, BY_INDEX.WALK_IN_CUSTOMERS)
 
 
-def _on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -148,5 +140,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_on_postgresql(LINEAR), _on_postgresql(BEFORE)),
+        # 0034's runner: each statement in turn, on PostgreSQL only.
+        migrations.RunPython(BY_INDEX._on_postgresql(*LINEAR), BY_INDEX._on_postgresql(*BEFORE)),
     ]
