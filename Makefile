@@ -15,7 +15,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(TEST_DB) \
 # pytest-xdist: one process per core (each with its own test database); tests that share the
 # real Celery worker on Redis are kept in one process by their xdist_group.
 PYTEST_WORKERS ?= auto
-PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
 # The layers point down (.importlinter); a broken contract fails with its name.
 LINT_IMPORTS := $(BIN)/lint-imports --no-cache --no-logo
 # A second moment, far from today, for the date-sensitive tests (make test-dates): a leap-day
