@@ -123,7 +123,8 @@ class Compiled:
     from one call to the next. Building a query of many JSON columns costs more in the ORM
     than running it (about 2 ms of CPU a page); this keeps the SQL and swaps the arguments,
     found in the parameters by stand-in values that occur nowhere else (an argument may
-    occur several times; ids, dates, moments and text each have their own stand-ins). The query's
+    occur several times; ids, dates, moments and text each have their own stand-ins, and an
+    array parameter, a list, a one-element list of its kind's). The query's
     shape must not depend on the arguments' values, only the parameters.
 
     `fetch` returns the row as a dict of its columns, each converted as the ORM converts it
@@ -157,6 +158,8 @@ class Compiled:
 
     @classmethod
     def _stand_in(cls, n: int, like):
+        if isinstance(like, list):  # an array parameter: one stand-in element of its kind
+            return [cls._stand_in(n, like[0] if like else 0)]
         if isinstance(like, datetime.datetime):
             return datetime.datetime.combine(cls._STAND_IN_DAY + datetime.timedelta(days=n),
                                              datetime.time(), tzinfo=datetime.UTC)

@@ -48,3 +48,9 @@ def window(*, first: datetime.date, last: datetime.date) -> list[OccasionDay]:
             days.append(OccasionDay(2, 29, date))
         date += datetime.timedelta(days=1)
     return days
+
+
+def keyed(days: list[OccasionDay]) -> tuple[list[int], list[datetime.date]]:
+    """A window as two lists for SQL, in its order: each (month, day) as month * 100 + day,
+    and the date it falls on."""
+    return [day.month * 100 + day.day for day in days], [day.date for day in days]

@@ -5,6 +5,7 @@ import functools
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
@@ -16,11 +17,13 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.expressions import Expression
 from django.db.models.functions import Cast, Coalesce, JSONObject, TruncDate, TruncMonth
@@ -33,6 +36,7 @@ from core.packed import FORWARD, Compiled, Packed, attach, columns, rows_load
 from crm import occasion_dates
 from crm.links import INVALID, VOUCHER_INVALID, sign_up_named_by, voucher_named_by
 from crm.models import (
+    AnyOf,
     Assignment,
     Channel,
     ClientCount,
@@ -439,14 +443,21 @@ def occasion_due(*, store, lead_days: int, now=None, associate=None) -> Q:
         mine = Q() if associate is None else Q(assigned_to=associate)
         return mine & Q(Exists(Occasion.objects.filter(_falls_between(today, last),
                                                        customer=OuterRef("pk"))))
-    keys = {month * 100 + day for month, day, _date in occasion_dates.window(first=today,
-                                                                             last=last)}
+    keys, _dates = occasion_dates.keyed(occasion_dates.window(first=today, last=last))
+    return booked_for(store_id=store.pk, associate_id=associate.pk, keys=keys)
+
+
+def booked_for(*, store_id: int, associate_id: int, keys: list[int]) -> Q:
+    """The associate's customers with an occasion stored on one of `keys` (month * 100 + day),
+    read from the occasions by index (PostgreSQL); `keys` is one array parameter whatever
+    its length, so the query's text is the same every day."""
     booked = (Occasion.objects
               .alias(book_store=_KeptOnTheRow("customer_store_id", BigIntegerField()),
                      book_associate=_KeptOnTheRow("customer_assigned_to_id", BigIntegerField()),
                      day_key=F("month") * 100 + F("day"))
-              .filter(book_store=store.pk, book_associate=associate.pk, day_key__in=sorted(keys)))
-    return Q(assigned_to=associate, pk__in=booked.values("customer_id"))
+              .filter(AnyOf(F("day_key"), Value(list(keys), ArrayField(IntegerField()))),
+                      book_store=store_id, book_associate=associate_id))
+    return Q(assigned_to=associate_id, pk__in=booked.values("customer_id"))
 
 
 def customers_follow_up(*, store, lead_days: int, now=None):

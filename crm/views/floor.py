@@ -78,13 +78,15 @@ def follow_up(request):
     today, lead_days = store.today(now), _lead_days(store)
     worklist = worklists.follow_up(store=store, staff=request.staff, anyone=anyone,
                                    lead_days=lead_days, now=now)
+    # Unfiltered, the list is the worklist itself (its first pages read by a compiled query).
+    filtered = any(request.GET.get(name) for name in CustomerFilter.base_filters)
     return _customer_list(
         request, worklist.customers,
         title=_("Follow up"),
         explain=_("Visited, and asked for reminders or have a date in the next %(days)s days: "
                   "the soonest date first, then the latest visits.") % {"days": lead_days},
         why=lambda c: worklists.why_follow_up(c, store=store, today=today), anyone=anyone,
-        listed=worklist.narrowed)
+        listed=worklist.narrowed if filtered else lambda _filtered: worklist)
 
 
 def _lead_days(store) -> int:

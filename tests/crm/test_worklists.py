@@ -146,3 +146,63 @@ def test_follow_up_counts_what_it_lists_page_after_page(sales_client, store, sal
     assert sorted(listed) == sorted(recount.values_list("pk", flat=True))
     assert listed == [c.pk for c in worklists.follow_up(store=store, staff=salesperson,
                                                         lead_days=14)]
+
+
+def _follow_up_pages(client, monkeypatch, *, compiled: bool, **params):
+    monkeypatch.setattr(worklists, "COMPILED_ROWS", 250 if compiled else 0)
+    page = client.get(reverse("crm:follow-up"), params).context["page"]
+    return [(c.pk, c.why.text, c.occasion_on) for c in page], page.paginator.count
+
+
+@pytest.mark.parametrize("page", [1, 2])
+def test_follow_ups_first_pages_read_compiled_show_what_the_queryset_shows(
+        sales_client, store, other_store, salesperson, monkeypatch, django_assert_num_queries,
+        page):
+    """The associate's own list, unfiltered, is read by a compiled query (worklists
+    COMPILED_ROWS): the same rows, reasons, dates and count as the ORM's read, and only this
+    store's and this associate's."""
+    from crm.views.floor import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 7):
+        customer = CustomerFactory(store=store, first_name=f"C{n:02d}", assigned_to=salesperson,
+                                   last_visit_at=on(11, 1 + n % 28))
+        if n % 3:
+            OccasionFactory(customer=customer, month=12, day=1 + n % 14)
+        if n % 2 or not n % 3:  # some with both: listed once, by their date
+            ConsentFactory(customer=customer, channel=Channel.EMAIL, created_at=on(11, 1))
+    OccasionFactory(customer=CustomerFactory(store=other_store, last_visit_at=on(11, 3)),
+                    month=12, day=2)
+    OccasionFactory(customer=CustomerFactory(store=store, last_visit_at=on(11, 3)),
+                    month=12, day=2)
+
+    orm, orm_count = _follow_up_pages(sales_client, monkeypatch, compiled=False, page=page)
+    compiled, count = _follow_up_pages(sales_client, monkeypatch, compiled=True, page=page)
+    assert (compiled, count) == (orm, orm_count)
+    assert len(compiled) == (PAGE_SIZE if page == 1 else 7) and count == PAGE_SIZE + 7
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    with CaptureQueriesContext(connection) as queries:
+        sales_client.get(reverse("crm:follow-up"), {"page": page})
+    sent = [q["sql"] for q in queries.captured_queries]
+    assert not any("array_position" in sql for sql in sent)  # the page's query, as text
+    assert any(sql.startswith("EXECUTE loupe_compiled_") for sql in sent)
+
+
+def test_a_follow_up_read_compiled_one_day_is_right_on_a_day_with_a_longer_window(
+        sales_client, store, salesperson, monkeypatch, time_machine):
+    """The window's days are array parameters: the query compiled on Nov 30 (15 days) reads
+    right on Feb 20, 2027, whose window carries Feb 29 beside Feb 28 (16 days)."""
+    leap = CustomerFactory(store=store, first_name="Leap", assigned_to=salesperson,
+                           last_visit_at=on(11, 2))
+    OccasionFactory(customer=leap, kind=OccasionKind.BIRTHDAY, month=2, day=29)
+    soon = CustomerFactory(store=store, first_name="Soon", assigned_to=salesperson,
+                           last_visit_at=on(11, 3))
+    OccasionFactory(customer=soon, kind=OccasionKind.BIRTHDAY, month=12, day=2)
+    first, _ = _follow_up_pages(sales_client, monkeypatch, compiled=True)
+    assert [why for _, why, _ in first] == ["Birthday on Dec 2 (in 2 days)"]
+
+    time_machine.move_to(datetime.datetime(2027, 2, 20, 10, 0, tzinfo=CHICAGO))
+    later, _ = _follow_up_pages(sales_client, monkeypatch, compiled=True)
+    orm, _ = _follow_up_pages(sales_client, monkeypatch, compiled=False)
+    assert later == orm == [(leap.pk, "Birthday on Feb 28 (in 8 days)",
+                             datetime.date(2027, 2, 28))]
