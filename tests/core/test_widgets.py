@@ -52,3 +52,14 @@ def test_named_choices_offer_what_djangos_model_choices_offer(store):
         (str(v), str(label)) for v, label in theirs.choices]
     assert len(ours.choices) == len(theirs.choices) == 4
     assert ours.clean(str(picked.pk)) == picked
+
+
+def test_remembered_options_follow_their_choices_and_what_is_marked_safe():
+    """The options' markup is remembered by what it is drawn from: a renamed associate shows
+    renamed, and a name that is markup only when marked safe is escaped when it is not."""
+    draw = QuickSelect(choices=[(1, "Ann")]).render
+    assert ">Ann<" in draw("associate", "1")
+    assert ">Anne<" in QuickSelect(choices=[(1, "Anne")]).render("associate", "1")
+    assert "<i>Cal</i>" in QuickSelect(choices=[(2, mark_safe("<i>Cal</i>"))]).render("a", "")
+    plain = QuickSelect(choices=[(2, "<i>Cal</i>")]).render("a", "")
+    assert "<i>" not in plain and "&lt;i&gt;Cal&lt;/i&gt;" in plain
