@@ -106,8 +106,7 @@ class FollowUp:
                 Prefetch("occasions", to_attr="occasions_on_file"),
                 Prefetch("consents", queryset=_ASKED, to_attr="reminder_consents"))[page])
         lists = _row_lists()
-        if self.whole and self.associate is not None and page.step is None \
-                and page.start < page.stop <= COMPILED_ROWS:
+        if self.whole and self.associate is not None and _compiled_slice(page):
             return rows_load(_compiled_page(page.start, page.stop).instances(
                 store_id=self.store.pk, associate_id=self.associate.pk, keys=self.keys,
                 dates=self.dates), lists)
@@ -143,9 +142,19 @@ def _shown(customers, *, due, asked, store, keys, dates, upto: int):
                       F("last_visit_at").desc(nulls_last=True), "pk"))
 
 
-# The rows of an associate's whole list read by a compiled query: its first five pages.
+# The rows of an associate's whole list read by a compiled query: its first five pages of
+# fifty (the list's page, crm.views.floor.PAGE_SIZE) and its first row (the count); any other
+# slice by the ORM, so the compiled statements stay few.
 COMPILED_ROWS = 250
+COMPILED_PAGE = 50
 _PAGES: dict[tuple[int, int], Compiled] = {}
+
+
+def _compiled_slice(page: slice) -> bool:
+    start, stop = page.start or 0, page.stop
+    return (page.step is None and stop is not None and stop <= COMPILED_ROWS
+            and ((start, stop) == (0, 1)
+                 or (start % COMPILED_PAGE == 0 and stop - start == COMPILED_PAGE)))
 
 
 def _compiled_page(start: int, stop: int) -> Compiled:
