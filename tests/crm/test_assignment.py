@@ -145,3 +145,23 @@ def test_reassigning_to_the_same_associate_twice_writes_history_once(store, mana
 def test_an_empty_selection_is_refused(store, manager):
     with pytest.raises(LoupeError, match="at least one"):
         clients_reassign(store=store, moves=[], by=manager)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_handovers_planner_setting_ends_with_its_transaction(store, manager, salesperson):
+    """The handover plans for rows in memory (crm.services.assignment._HAND_OVER) for its own
+    transaction only: the connection plans as before once it commits."""
+    from django.db import connection
+
+    def random_page_cost() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW random_page_cost")
+            return cursor.fetchone()[0]
+
+    gone, customers = _orphans(store, 3)
+    before = random_page_cost()
+    if before == "1.1":
+        pytest.skip("this server already plans for rows in memory")
+    assert clients_reassign(store=store, moves=_moves(customers, gone, salesperson),
+                            by=manager) == 3
+    assert random_page_cost() == before
