@@ -13,6 +13,7 @@ Numbers are sent as text so a `Decimal` comes back exact; dates and times come b
 """
 
 import datetime
+import functools
 import itertools
 import weakref
 
@@ -253,3 +254,19 @@ class Compiled:
                 setattr(instance, name, row[at])
             found.append(instance)
         return found
+
+
+class CompiledSlices:
+    """Compiled reads of the slices of one read: `build(start, stop, **arguments)` returns its
+    queryset's rows [start:stop]. A slice's LIMIT and OFFSET are part of its SQL, so each slice
+    is a `Compiled` of its own, made on first use and kept for the process: callers ask for
+    few slices (a list's first pages)."""
+
+    def __init__(self, build):
+        self.build = build
+        self._slices: dict[tuple[int, int], Compiled] = {}
+
+    def __getitem__(self, bounds: tuple[int, int]) -> Compiled:
+        if bounds not in self._slices:
+            self._slices[bounds] = Compiled(functools.partial(self.build, *bounds))
+        return self._slices[bounds]

@@ -32,7 +32,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.errors import LoupeError
-from core.packed import FORWARD, Compiled, Packed, attach, columns, rows_load
+from core.packed import FORWARD, Compiled, CompiledSlices, Packed, attach, columns, rows_load
 from crm import occasion_dates
 from crm.links import INVALID, VOUCHER_INVALID, sign_up_named_by, voucher_named_by
 from crm.models import (
@@ -229,7 +229,8 @@ def orphan_lists_load(orphans) -> list[Customer]:
 # (core.packed.Compiled: a slice's LIMIT and OFFSET are part of its SQL, so one per page;
 # deeper pages, rarely opened, are built by the ORM rather than kept prepared).
 COMPILED_ORPHAN_PAGES = 5
-_ORPHAN_PAGES: dict[tuple[int, int], Compiled] = {}
+_ORPHAN_PAGES = CompiledSlices(
+    lambda start, stop, *, store_id: orphans_of_store(store=store_id)[start:stop])
 
 
 def orphans_at(*, store, offset: int, limit: int) -> list[Customer] | None:
@@ -238,11 +239,7 @@ def orphans_at(*, store, offset: int, limit: int) -> list[Customer] | None:
     first COMPILED_ORPHAN_PAGES pages); None elsewhere, for the caller to read the slice."""
     if connection.vendor != "postgresql" or offset >= COMPILED_ORPHAN_PAGES * limit:
         return None
-    key = (offset, limit)
-    if key not in _ORPHAN_PAGES:
-        _ORPHAN_PAGES[key] = Compiled(
-            lambda *, store_id: orphans_of_store(store=store_id)[offset:offset + limit])
-    return _ORPHAN_PAGES[key].instances(store_id=store.pk)
+    return _ORPHAN_PAGES[offset, offset + limit].instances(store_id=store.pk)
 
 
 def orphan_count(*, store) -> int:

@@ -18,7 +18,7 @@ from django.db.models.expressions import Expression
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from core.packed import Compiled, Packed, columns, rows_load
+from core.packed import CompiledSlices, Packed, columns, rows_load
 from core.pagination import LISTED
 from crm import occasion_dates, selectors
 from crm.models import AnyOf, Channel, Consent, Occasion, Purpose, Source, WalkIn
@@ -107,7 +107,7 @@ class FollowUp:
                 Prefetch("consents", queryset=_ASKED, to_attr="reminder_consents"))[page])
         lists = _row_lists()
         if self.whole and self.associate is not None and _compiled_slice(page):
-            return rows_load(_compiled_page(page.start, page.stop).instances(
+            return rows_load(_PAGES[page.start or 0, page.stop].instances(
                 store_id=self.store.pk, associate_id=self.associate.pk, keys=self.keys,
                 dates=self.dates), lists)
         return rows_load(self._shown(page.stop).annotate(**columns(lists))[page], lists)
@@ -147,7 +147,6 @@ def _shown(customers, *, due, asked, store, keys, dates, upto: int):
 # slice by the ORM, so the compiled statements stay few.
 COMPILED_ROWS = 250
 COMPILED_PAGE = 50
-_PAGES: dict[tuple[int, int], Compiled] = {}
 
 
 def _compiled_slice(page: slice) -> bool:
@@ -157,20 +156,17 @@ def _compiled_slice(page: slice) -> bool:
                  or (start % COMPILED_PAGE == 0 and stop - start == COMPILED_PAGE)))
 
 
-def _compiled_page(start: int, stop: int) -> Compiled:
-    """The compiled read of rows [start:stop] of an associate's whole list: what `_shown`
-    builds for those arguments (the same query the ORM path sends, its values swapped)."""
-    if (start, stop) not in _PAGES:
-        def build(*, store_id, associate_id, keys, dates):
-            customers = (selectors.customers_visited(store=store_id)
-                         .filter(assigned_to=associate_id))
-            due = selectors.booked_for(store_id=store_id, associate_id=associate_id, keys=keys)
-            return _shown(customers, due=due, asked=selectors.asked_for_reminders(),
-                          store=store_id, keys=keys, dates=dates, upto=stop,
-                          ).annotate(**columns(_row_lists()))[start:stop]
+def _associates_rows(start: int, stop: int, *, store_id, associate_id, keys, dates):
+    """Rows [start:stop] of an associate's whole list: what `_shown` builds for those
+    arguments (the same query the ORM path sends), for a compiled read."""
+    customers = selectors.customers_visited(store=store_id).filter(assigned_to=associate_id)
+    due = selectors.booked_for(store_id=store_id, associate_id=associate_id, keys=keys)
+    return _shown(customers, due=due, asked=selectors.asked_for_reminders(), store=store_id,
+                  keys=keys, dates=dates, upto=stop,
+                  ).annotate(**columns(_row_lists()))[start:stop]
 
-        _PAGES[start, stop] = Compiled(build)
-    return _PAGES[start, stop]
+
+_PAGES = CompiledSlices(_associates_rows)
 
 
 def _falls_on(keys: list[int], dates: list[datetime.date]) -> Subquery:
