@@ -6,11 +6,13 @@ import datetime
 from django.conf import settings
 from django.core.signing import BadSignature, TimestampSigner
 from django.db import connection
+from django.db.models import OuterRef
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from appointments.models import Appointment, AppointmentStatus, BookingHours, ClosedDay
-from core.packed import Compiled
+from core.packed import FORWARD, Compiled, Packed
+from crm.selectors import panel_read
 
 LINK_SALT = "appointments.link"
 # A cancelled visit is off; a moved one lives on in its new booking.
@@ -91,13 +93,24 @@ def _latest_read(*, customer_id):
     return customer_appointments(customer=customer_id)[:LATEST_SHOWN]
 
 
-# On every customer page: compiled once per process (core.packed.Compiled).
+# The panel for a customer not read by the page's query: compiled once per process.
 _LATEST = Compiled(_latest_read)
 LATEST_SHOWN = 10
 
 
+def customer_page_lists() -> dict[str, Packed]:
+    """The panel's appointments as a list of the customer page's own query
+    (crm.selectors.customer_page_panel, added by AppointmentsConfig.ready)."""
+    return {"latest": Packed(_latest_read(customer_id=OuterRef("pk")),
+                             associate=FORWARD, store=FORWARD)}
+
+
 def customer_appointments_latest(*, customer) -> list[Appointment]:
-    """The customer's latest appointments, for the panel on their page."""
+    """The customer's latest appointments, for the panel on their page (read with the page
+    on PostgreSQL: `customer_page_lists`)."""
+    read = panel_read(customer, "appointments")
+    if read is not None:
+        return read["latest"]
     if connection.vendor != "postgresql":
         return list(_latest_read(customer_id=customer.pk))
     return _LATEST.instances(customer_id=customer.pk)

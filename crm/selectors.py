@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+from collections.abc import Callable
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -282,19 +283,13 @@ def assignment_history(*, customer):
             .select_related("associate", "set_by").order_by("-started_at", "-id"))
 
 
-def _assignments_read(*, customer_id):
-    return assignment_history(customer=customer_id)
-
-
-# On every customer page: compiled once per process (core.packed.Compiled).
-_ASSIGNMENTS = Compiled(_assignments_read)
-
-
 def assignments_shown(*, customer) -> list[Assignment]:
-    """`assignment_history` as a list, for the customer page's panel."""
-    if connection.vendor != "postgresql":
-        return list(assignment_history(customer=customer))
-    return _ASSIGNMENTS.instances(customer_id=customer.pk)
+    """`assignment_history` as a list, for the customer page's panel (read with the page on
+    PostgreSQL, `_assignments_panel`)."""
+    read = panel_read(customer, "assignments")
+    if read is not None:
+        return read["assignments"]
+    return list(assignment_history(customer=customer))
 
 
 def consent_current(*, customer: Customer, channel: str, address: str, purpose: str) -> bool:
@@ -520,12 +515,46 @@ def _page_lists() -> dict[str, Packed]:
     }
 
 
+# The panels other rooms draw on the customer page (repairs, appointments, follow-ups) and
+# crm's own assignments, read in the page's one query: name -> a function returning the
+# panel's lists as `Packed` relative to the customer (`OuterRef("pk")`). A room adds its own
+# in its AppConfig.ready() (crm imports no room), before any page is read and compiled.
+_PANELS: dict[str, Callable[[], dict[str, Packed]]] = {}
+
+
+def customer_page_panel(name: str, lists: Callable[[], dict[str, Packed]]) -> None:
+    """Read the panel `name`'s `lists()` with the customer page's one query (PostgreSQL):
+    `panel_read(customer, name)` then returns them for that page's customer."""
+    _PANELS[name] = lists
+
+
+def panel_read(customer: Customer, name: str) -> dict[str, list] | None:
+    """The lists of the panel `name` read with `customer`'s page (this request's), or None for
+    a customer read any other way: the panel reads its own."""
+    return getattr(customer, "page_panels", {}).get(name)
+
+
+def _assignments_panel() -> dict[str, Packed]:
+    history = Assignment._default_manager.filter(customer=OuterRef("pk"))
+    return {"assignments": Packed(history.order_by("-started_at", "-id"),
+                                  associate=FORWARD, set_by=FORWARD)}
+
+
+customer_page_panel("assignments", _assignments_panel)
+
+
+@functools.cache
+def _panel_lists() -> dict[str, dict[str, Packed]]:
+    return {name: lists() for name, lists in _PANELS.items()}
+
+
 def _page_read(*, store_id, customer_id):
     lists = _page_lists()
     customer = Packed(Customer.objects.filter(store_id=store_id, pk=customer_id),
                       assigned_to=FORWARD, store=FORWARD)
+    panels = {name: JSONObject(**columns(panel)) for name, panel in _panel_lists().items()}
     return customer.queryset.values(page=JSONObject(
-        customer=customer.row(), **columns(lists)))
+        customer=customer.row(), **columns(lists), panels=JSONObject(**panels)))
 
 
 # The page's one query, compiled once per process (core.packed.Compiled).
@@ -546,6 +575,10 @@ def _packed_page(store, customer_id) -> Customer:
             customer.recent_interactions = rows
         else:
             attach(customer, name, rows)
+    customer.page_panels = {
+        name: {list_name: packed.load(page["panels"][name][list_name])
+               for list_name, packed in panel.items()}
+        for name, panel in _panel_lists().items()}
     return customer
 
 

@@ -21,6 +21,7 @@ from crm.models import (
     SignUp,
     WishItem,
 )
+from crm.selectors import panel_read
 from followups.models import (
     ASKED_FOR_KINDS,
     REACH_OUT,
@@ -150,18 +151,22 @@ def customer_page_panels(*, customer) -> dict:
 
     The conversation's texts out are the customer's own messages of that list, in the
     opposite order ((due_at, id) ascending is exactly the reverse of descending)."""
+    read = panel_read(customer, "followups")
+    if read is not None:
+        return _panels(customer, *(read[name] for name in customer_page_lists()))
     if connection.vendor != "postgresql":
         messages = list(customer_messages(customer=customer).select_related("written_by"))
         return _panels(customer, list(open_tasks_of(customer=customer)), messages,
                        list(_replies(customer)), list(snippets_of(store=customer.store)))
     row = _PANELS.fetch(customer_id=customer.pk)
-    lists = _page_lists()
+    lists = customer_page_lists()
     return _panels(customer, *(lists[name].load(row[f"page_{name}"]) for name in lists))
 
 
 def _panels_read(*, customer_id):
     return Customer.objects.filter(pk=customer_id).values(
-        **{f"page_{name}": packed.expression() for name, packed in _page_lists().items()})
+        **{f"page_{name}": packed.expression()
+           for name, packed in customer_page_lists().items()})
 
 
 # The panels' one query, compiled once per process (core.packed.Compiled).
@@ -169,7 +174,9 @@ _PANELS = Compiled(_panels_read)
 
 
 @functools.cache
-def _page_lists() -> dict[str, Packed]:
+def customer_page_lists() -> dict[str, Packed]:
+    """The panels' lists: read by their own query (`_PANELS`) or as lists of the customer
+    page's (crm.selectors.customer_page_panel, added by FollowupsConfig.ready)."""
     mine = OuterRef("pk")
     sign_ups = SignUp.objects.filter(customer=OuterRef(mine)).values("pk")
     return {

@@ -7,8 +7,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncWeek
 from django.shortcuts import get_object_or_404
 
-from core.packed import Compiled
+from core.packed import FORWARD, Compiled, Packed
 from crm.models import Channel, Consent, ConsentMethod, Purpose
+from crm.selectors import panel_read
 from repairs.models import Envelope, EnvelopePhoto, Status
 
 # Ready repairs nobody has collected after this many days get a call from the counter.
@@ -84,7 +85,11 @@ def envelope_list_counts(*, store, now: datetime.datetime) -> dict[str, int]:
 
 
 def customer_envelopes(*, customer):
-    """A customer's repairs, newest first, for the panel on their page."""
+    """A customer's repairs, newest first, for the panel on their page (read with the page on
+    PostgreSQL: `customer_page_panel`)."""
+    read = panel_read(customer, "repairs")
+    if read is not None:
+        return read["envelopes"]
     if connection.vendor == "postgresql":
         return _ENVELOPES.instances(customer_id=customer.pk, store_id=customer.store_id)
     return list(_envelopes_read(customer_id=customer.pk, store_id=customer.store_id))
@@ -95,8 +100,16 @@ def _envelopes_read(*, customer_id, store_id):
             .select_related("taken_in_by").order_by("-taken_in_at", "-number"))
 
 
-# On every customer page: compiled once per process (core.packed.Compiled).
+# The panel for a customer not read by the page's query: compiled once per process.
 _ENVELOPES = Compiled(_envelopes_read)
+
+
+def customer_page_lists() -> dict[str, Packed]:
+    """The panel's envelopes as a list of the customer page's own query
+    (crm.selectors.customer_page_panel, added by RepairsConfig.ready)."""
+    mine = OuterRef("pk")
+    return {"envelopes": Packed(_envelopes_read(customer_id=mine, store_id=OuterRef("store")),
+                                taken_in_by=FORWARD)}
 
 
 def _bounced():

@@ -137,38 +137,58 @@ def test_the_compiled_read_takes_each_customer_and_store_afresh(store, other_sto
                                    packed=True).first_name == "Zoe"
 
 
-def test_the_panels_compiled_once_equal_their_querysets(store, olivia, salesperson,
-                                                         django_assert_num_queries):
-    """Assignments, appointments and repairs on the page, read by SQL compiled once per
-    process, are the rows (and their select_related rows) the queryset gives, for each
-    customer in turn; a row whose related row is absent keeps it absent."""
+def _panels_drawn(customer):
+    """What each room's panel on the customer page is given for `customer`."""
     from appointments import selectors as appointments_selectors
-    from crm.models import Assignment
     from repairs import selectors as repairs_selectors
-    from tests.factories import AppointmentFactory, EnvelopeFactory, StaffMemberFactory
+
+    follow_ups = followups_selectors.customer_page_panels(customer=customer)
+    return (
+        [_deep(a, ["associate", "set_by"]) for a in selectors.assignments_shown(
+            customer=customer)],
+        [_deep(a, ["associate", "store"]) for a in
+         appointments_selectors.customer_appointments_latest(customer=customer)],
+        [_deep(e, ["taken_in_by"]) for e in repairs_selectors.customer_envelopes(
+            customer=customer)],
+        [_deep(t, ["assignee"]) for t in follow_ups["tasks"]],
+        [_deep(m, ["written_by"]) for m in follow_ups["messages"]],
+        [(when, way, _fields(m)) for when, way, m in follow_ups["thread"]],
+        [_fields(s) for s in follow_ups["snippets"]])
+
+
+def test_the_rooms_panels_are_read_with_the_page(store, olivia, salesperson,
+                                                 django_assert_num_queries):
+    """Assignments, appointments, repairs and follow-ups on the page are read by the page's
+    own query (crm.selectors.customer_page_panel) and are the rows (and their related rows)
+    each room's own read gives, for each customer in turn; a row whose related row is absent
+    keeps it absent. A customer read any other way has its panels read by their own queries."""
+    from crm.models import Assignment
+    from tests.factories import (
+        AppointmentFactory,
+        EnvelopeFactory,
+        StaffMemberFactory,
+        TaskFactory,
+    )
 
     tom = StaffMemberFactory(store=store)
     other = CustomerFactory(store=store, assigned_to=tom)
     AppointmentFactory(customer=other, associate=tom)
     EnvelopeFactory(customer=other, taken_in_by=tom)
+    EnvelopeFactory(customer=other, taken_in_by=tom, store=StaffMemberFactory().store)
+    TaskFactory(customer=other, assignee=tom)
+    MessageFactory(customer=other, store=store)
     Assignment.objects.create(customer=other, associate=None, set_by=None,
                               started_at=timezone.now() - datetime.timedelta(days=9),
                               ended_at=timezone.now() - datetime.timedelta(days=8))
     for customer in (olivia, other, olivia):
-        with django_assert_num_queries(3):
-            panels = (selectors.assignments_shown(customer=customer),
-                      appointments_selectors.customer_appointments_latest(customer=customer),
-                      repairs_selectors.customer_envelopes(customer=customer))
-            shown = ([_deep(a, ["associate", "set_by"]) for a in panels[0]],
-                     [_deep(a, ["associate", "store"]) for a in panels[1]],
-                     [_deep(e, ["taken_in_by"]) for e in panels[2]])
-        assert shown == (
-            [_deep(a, ["associate", "set_by"])
-             for a in selectors.assignment_history(customer=customer)],
-            [_deep(a, ["associate", "store"]) for a in
-             appointments_selectors.customer_appointments(customer=customer)[:10]],
-            [_deep(e, ["taken_in_by"]) for e in
-             repairs_selectors._envelopes_read(customer_id=customer.pk,
-                                               store_id=customer.store_id)])
-        assert all(shown)
+        with django_assert_num_queries(1):
+            page = selectors.customer_page(store=store, customer_id=customer.pk, packed=True)
+            shown = _panels_drawn(page)
+        read_alone = Customer.objects.get(pk=customer.pk)
+        with django_assert_num_queries(4):
+            assert _panels_drawn(read_alone) == shown
+        assert all(shown[:3]), shown
         assert ([None, None] in [[row[1], row[2]] for row in shown[0]]) == (customer is other)
+    # Hers: the task, the message, the one envelope of this store (not the other store's).
+    theirs = _panels_drawn(selectors.customer_page(store=store, customer_id=other.pk))
+    assert [len(theirs[n]) for n in (2, 3, 4)] == [1, 1, 1]

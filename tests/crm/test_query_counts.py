@@ -32,9 +32,9 @@ HOME_QUERIES = FLOOR_BUDGET
 # Who is asking, then a name search's stages (crm.search): surnames, first names, and for a
 # typo the store's names alike, their customers (twice at most) and those customers' rows.
 SEARCH_QUERIES = 7
-# The customer page: who is asking; the profile with its lists; the follow-ups' panels;
-# assignments, appointments and repairs (one each).
-PAGE_QUERIES = 6
+# The customer page: who is asking; the profile with its lists and every room's panel
+# (assignments, appointments, repairs, follow-ups) in one query.
+PAGE_QUERIES = 2
 
 
 def _fill(store, salesperson, n):
