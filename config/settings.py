@@ -97,7 +97,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 CONTEXT_PROCESSORS = [
     "django.template.context_processors.request",
-    "django.contrib.auth.context_processors.auth",
+    # Django's `auth` with each request's permissions gathered once (core.context_processors).
+    "core.context_processors.auth",
     "django.contrib.messages.context_processors.messages",
     "core.context_processors.staff",
 ]

@@ -68,3 +68,35 @@ def test_each_login_holds_only_its_own_permissions(salesperson, service_clerk, m
         assert StaffBackend().get_user(member.user_id).get_all_permissions() == \
             ModelBackend().get_all_permissions(login)
     assert not StaffBackend().get_user(service_clerk.user_id).has_perm("crm.view_customer")
+
+
+@pytest.mark.parametrize("role", ["salesperson", "service_clerk", "manager"])
+def test_the_pages_perms_answer_as_has_perm_does(request, role, django_assert_max_num_queries):
+    """`perms` in templates (core.context_processors.RequestPerms) gives `has_perm`'s answer
+    for every permission there is, for each role, a superuser, a login that was switched off
+    and nobody logged in; a permission given after the login counts on the next request."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from core.context_processors import auth
+
+    member = request.getfixturevalue(role)
+    names = [f"{app}.{codename}" for app, codename in
+             Permission.objects.values_list("content_type__app_label", "codename")]
+    superuser = UserFactory(is_superuser=True)
+    switched_off = StaffBackend().get_user(member.user_id)
+    switched_off.is_active = False
+    for user in (StaffBackend().get_user(member.user_id), superuser, switched_off,
+                 AnonymousUser()):
+        asking = RequestFactory().get("/")
+        asking.user = user
+        perms = auth(asking)["perms"]
+        with django_assert_max_num_queries(0 if user is not superuser else 2):
+            answers = {name: perms[name.split(".")[0]][name.split(".")[1]] for name in names}
+        assert answers == {name: user.has_perm(name) for name in names}
+        assert any(answers.values()) == (user.is_active and user.pk is not None)
+        assert all(answers.values()) == (user is superuser)
+    member.user.user_permissions.add(Permission.objects.get(codename="manage_preferences"))
+    asking = RequestFactory().get("/")
+    asking.user = StaffBackend().get_user(member.user_id)
+    assert auth(asking)["perms"]["crm"]["manage_preferences"]
