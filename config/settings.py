@@ -97,8 +97,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 CONTEXT_PROCESSORS = [
     "django.template.context_processors.request",
-    # Django's `auth` with each request's permissions gathered once (core.context_processors).
-    "core.context_processors.auth",
+    "django.contrib.auth.context_processors.auth",
     "django.contrib.messages.context_processors.messages",
     "core.context_processors.staff",
 ]
@@ -116,8 +115,10 @@ TEMPLATES = [
         "APP_DIRS": False,
         # The CSRF token once a page (the backend's own is worked out, and masked, each time
         # the page writes it).
+        # Django's `auth` there with each request's permissions gathered once, for a page's
+        # dozen checks (core.context_processors.auth; the admin's templates keep Django's).
         "OPTIONS": {"environment": "core.jinja.environment",
-                    "context_processors": [*CONTEXT_PROCESSORS,
+                    "context_processors": [*CONTEXT_PROCESSORS, "core.context_processors.auth",
                                            "django.template.context_processors.csrf"]},
     },
 ]
