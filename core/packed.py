@@ -19,7 +19,7 @@ import weakref
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, models
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Cast, JSONObject
 from django.db.models.query import get_related_populators
 from psycopg2.extensions import AsIs
@@ -46,6 +46,17 @@ def _instance(model, row, db):
     return model.from_db(db, [field.attname for field in fields], values)
 
 
+def _forward(field) -> Subquery:
+    """The row a forward foreign key points at, as one JSON object (null for none): looked up
+    by its key for each row. As a join, PostgreSQL hashed the whole related table for a list
+    of a few rows (the 530 staff members of a chain, for a customer's timeline, consents,
+    assignments and messages: half a millisecond of a customer page's 1.5)."""
+    related = field.related_model
+    return Subquery(related._base_manager.filter(**{
+        field.target_field.attname: OuterRef(field.attname)}).values(
+        packed_row=JSONObject(**_columns(related))))
+
+
 class Packed:
     """`queryset`'s rows as one array column, each with the forward foreign keys named
     `name=FORWARD` and the reverse or many-to-many relations named `name=Packed(...)` (whose
@@ -63,10 +74,8 @@ class Packed:
         """One row of the queryset with its related rows, as one JSON object."""
         columns = _columns(self.model)
         for name, how in self.related.items():
-            columns[name] = (
-                JSONObject(**_columns(self.model._meta.get_field(name).related_model,
-                                      f"{name}__"))
-                if how == FORWARD else how.expression())
+            columns[name] = (_forward(self.model._meta.get_field(name)) if how == FORWARD
+                             else how.expression())
         return JSONObject(**columns)
 
     def expression(self) -> ArraySubquery:
