@@ -113,10 +113,10 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "jinja2"],
         "APP_DIRS": False,
-        # The CSRF token once a page (the backend's own is worked out, and masked, each time
-        # the page writes it).
-        # Django's `auth` there with each request's permissions gathered once, for a page's
-        # dozen checks (core.context_processors.auth; the admin's templates keep Django's).
+        # `perms` from the permissions gathered once a request, for a page's dozen checks
+        # (core.context_processors.auth; the admin's Django templates keep Django's). The CSRF
+        # token once a page (the backend's own is worked out, and masked, each time the page
+        # writes it).
         "OPTIONS": {"environment": "core.jinja.environment",
                     "context_processors": [*CONTEXT_PROCESSORS, "core.context_processors.auth",
                                            "django.template.context_processors.csrf"]},
