@@ -74,6 +74,8 @@ def _log_in(port, samples) -> dict:
 
 
 def _one_run(run, port, sessions, samples, args, numbers, size) -> tuple[float, dict]:
+    if datasets.autovacuum_stand_in(size):
+        log(f"{size} run {run}: autovacuum is off on this server: the counts' tables vacuumed")
     ceiling = throughput(Session(port), lambda: Call("GET", CEILING_PATH),
                          concurrency=CONCURRENCY, seconds=args.seconds)
     log(f"{size} run {run}: ceiling {ceiling} req/s, load {load()}")
