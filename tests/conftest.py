@@ -64,6 +64,15 @@ def _own_cache_per_process(worker_id):
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _quick_password_hashes():
+    """Passwords and floor PINs hashed with few rounds (tests.hashers): still Django's
+    PBKDF2, and the default hashers stay listed after it, so a hash made elsewhere checks."""
+    with override_settings(PASSWORD_HASHERS=["tests.hashers.QuickPBKDF2",
+                                             *settings.PASSWORD_HASHERS]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clock(request):
     """With LOUPE_TEST_NOW set, every test that does not freeze its own moment starts there.
