@@ -81,8 +81,18 @@ def ensure_database() -> None:
         if cursor.fetchone() is None:
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
     with connect() as connection, connection.cursor() as cursor:
-        # Extensions live in public, which every size's search_path includes.
-        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+        # Extensions live in public, which every size's search_path includes: one made by a
+        # size's migrate would live in that size's schema, and generating that size again
+        # (DROP SCHEMA ... CASCADE) would take the other sizes' uses of it along (btree_gist:
+        # their appointments' no-double-booking constraint).
+        # A database from before this was made moves it there.
+        for extension in ("pg_trgm", "btree_gist"):
+            name = sql.Identifier(extension)
+            cursor.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {} SCHEMA public").format(name))
+            cursor.execute("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
+                           "ON n.oid = e.extnamespace WHERE e.extname = %s", [extension])
+            if cursor.fetchone()[0] != "public":
+                cursor.execute(sql.SQL("ALTER EXTENSION {} SET SCHEMA public").format(name))
 
 
 def _marker(cursor, size: str) -> dict | None:
