@@ -199,11 +199,13 @@ def write_marks(size: str) -> dict[str, int]:
         return marks
 
 
-def undo_writes(size: str, marks: dict[str, int]) -> int:
+def undo_writes(size: str, marks: dict[str, int], *, vacuum: bool = False) -> int:
     """Delete every row the benchmark added (ids above the marks), so the next run measures
-    the same data. One transaction; foreign keys are skipped since every new row goes."""
+    the same data. One transaction; foreign keys are skipped since every new row goes.
+    `vacuum`: then VACUUM the tables rows went from (a run starts where the one before did:
+    the deleted rows' index entries gone, as after the size's own VACUUM)."""
     connection = psycopg2.connect(f"{SERVER}/{DATABASE}")
-    removed = 0
+    removed, emptied = 0, []
     try:
         with connection, connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")
@@ -212,6 +214,14 @@ def undo_writes(size: str, marks: dict[str, int]) -> int:
                                .format(sql.Identifier(schema(size)), sql.Identifier(table)),
                                [mark])
                 removed += cursor.rowcount
+                if cursor.rowcount:
+                    emptied.append(table)
+        if vacuum:
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                for table in emptied:
+                    cursor.execute(sql.SQL("VACUUM {}.{}").format(sql.Identifier(schema(size)),
+                                                                  sql.Identifier(table)))
     finally:
         connection.close()
     return removed
