@@ -144,6 +144,13 @@ def ensure(size: str, log) -> dict:
         return {**wanted, "generated_at": now.isoformat(), "seconds": seconds, "reused": False}
 
 
+def _vacuum(cursor, size: str, tables, *, analyze: bool = False) -> None:
+    """VACUUM (ANALYZE) each of `tables` of the size, on an autocommit connection's cursor."""
+    command = sql.SQL("VACUUM ANALYZE {}.{}" if analyze else "VACUUM {}.{}")
+    for table in tables:
+        cursor.execute(command.format(sql.Identifier(schema(size)), sql.Identifier(table)))
+
+
 def vacuum(size: str) -> None:
     """VACUUM ANALYZE every table of the size, as autovacuum keeps a live database.
 
@@ -153,9 +160,7 @@ def vacuum(size: str) -> None:
     """
     with connect() as connection, connection.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema(size)])
-        for (table,) in cursor.fetchall():
-            cursor.execute(sql.SQL("VACUUM ANALYZE {}.{}").format(sql.Identifier(schema(size)),
-                                                                  sql.Identifier(table)))
+        _vacuum(cursor, size, [table for (table,) in cursor.fetchall()], analyze=True)
 
 
 def autovacuum_stand_in(size: str) -> bool:
@@ -169,9 +174,7 @@ def autovacuum_stand_in(size: str) -> bool:
         cursor.execute("SELECT current_setting('autovacuum')::boolean")
         if cursor.fetchone()[0]:
             return False
-        for table in sorted(KEPT_BY_TRIGGERS):
-            cursor.execute(sql.SQL("VACUUM {}.{}").format(sql.Identifier(schema(size)),
-                                                         sql.Identifier(table)))
+        _vacuum(cursor, size, sorted(KEPT_BY_TRIGGERS))
     return True
 
 
@@ -219,9 +222,7 @@ def undo_writes(size: str, marks: dict[str, int], *, vacuum: bool = False) -> in
         if vacuum:
             connection.autocommit = True
             with connection.cursor() as cursor:
-                for table in emptied:
-                    cursor.execute(sql.SQL("VACUUM {}.{}").format(sql.Identifier(schema(size)),
-                                                                  sql.Identifier(table)))
+                _vacuum(cursor, size, emptied)
     finally:
         connection.close()
     return removed
