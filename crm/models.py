@@ -7,6 +7,7 @@ from django.db import connection, models
 from django.db.models import BooleanField, F, Func, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import In
+from django.utils.encoding import force_str
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -322,6 +323,11 @@ class OccasionKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# What `get_kind_display()` gives, made once: Django turns the choices into a dictionary on
+# every call (the orphan list asks a hundred times a page).
+_OCCASION_KIND_LABELS = dict(OccasionKind.choices)
+
+
 class Occasion(models.Model):
     """A yearly date worth a reminder. The year is optional; Feb 29 falls on Feb 28 otherwise."""
 
@@ -361,7 +367,7 @@ class Occasion(models.Model):
     def title(self) -> str:
         if self.kind == OccasionKind.OTHER and self.label:
             return self.label
-        return self.get_kind_display()
+        return force_str(_OCCASION_KIND_LABELS.get(self.kind, self.kind), strings_only=True)
 
     def on_year(self, year: int) -> datetime.date:
         """The date it falls on in `year` (the rule: crm.occasion_dates)."""
