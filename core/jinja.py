@@ -29,12 +29,11 @@ from django.templatetags.static import static as django_static
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
-from django.utils.encoding import force_str
-from django.utils.hashable import make_hashable
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from jinja2 import ChainableUndefined, Environment, pass_context
 
+from core.labels import choice_label
 from core.phones import phone_for_people
 
 ENGINE = "jinja2"
@@ -182,20 +181,6 @@ def _quick_date(value: datetime.date, format_string: str) -> str | None:
     return "".join(text if spec is None else _SPECIFIERS[spec](value) for spec, text in pieces)
 
 
-def label(instance, name: str) -> str:
-    """`{{ consent|label("method") }}`: what `consent.get_method_display()` gives, from the
-    field's choices turned into a dictionary once per process (Django turns them into one on
-    every call: a customer page asked twenty times). A model's choices are fixed."""
-    field = instance._meta.get_field(name)
-    value = getattr(instance, field.attname)
-    return force_str(_labels(field).get(make_hashable(value), value), strings_only=True)
-
-
-@functools.cache
-def _labels(field) -> dict:
-    return dict(make_hashable(field.flatchoices))
-
-
 def environment(**options) -> Environment:
     # A name the page lacks is blank, and so is anything read from it, as in Django's
     # templates (a panel drawn from a test's bare context has no `perms`).
@@ -205,7 +190,7 @@ def environment(**options) -> Environment:
     for module in get_installed_libraries().values():
         import_module(module)
     env.globals.update(url=url, static=static, querystring=querystring, **_PARTS)
-    env.filters.update(phone=phone_for_people, date=date, label=label,
+    env.filters.update(phone=phone_for_people, date=date, label=choice_label,
                        floatformat=defaultfilters.floatformat,
                        linebreaksbr=defaultfilters.linebreaksbr,
                        truncatechars=defaultfilters.truncatechars,

@@ -7,10 +7,10 @@ from django.db import connection, models
 from django.db.models import BooleanField, F, Func, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import In
-from django.utils.encoding import force_str
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from core.labels import choice_label
 from core.models import PhotoBase
 from crm import occasion_dates
 
@@ -323,11 +323,6 @@ class OccasionKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-# What `get_kind_display()` gives, made once: Django turns the choices into a dictionary on
-# every call (the orphan list asks a hundred times a page).
-_OCCASION_KIND_LABELS = dict(OccasionKind.choices)
-
-
 class Occasion(models.Model):
     """A yearly date worth a reminder. The year is optional; Feb 29 falls on Feb 28 otherwise."""
 
@@ -367,7 +362,7 @@ class Occasion(models.Model):
     def title(self) -> str:
         if self.kind == OccasionKind.OTHER and self.label:
             return self.label
-        return force_str(_OCCASION_KIND_LABELS.get(self.kind, self.kind), strings_only=True)
+        return choice_label(self, "kind")
 
     def on_year(self, year: int) -> datetime.date:
         """The date it falls on in `year` (the rule: crm.occasion_dates)."""

@@ -9,7 +9,6 @@ made, and the row is joined as plain text.
 """
 
 import functools
-from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from django import template
@@ -20,6 +19,8 @@ from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
+from core.amounts import dollars_format
+
 register = template.Library()
 
 LINKED = ("walk_ins", "reachable", "consent", "on_time", "reached", "voicemails",
@@ -28,7 +29,6 @@ LINKED = ("walk_ins", "reachable", "consent", "on_time", "reached", "voicemails"
 
 # Any id: reversed once, then replaced by each associate's.
 _SOME_ID = 987654321
-_WHOLE = Decimal(1)
 
 
 def _number_format():
@@ -46,19 +46,6 @@ def _number_format():
     return lambda value: str(value) if type(value) is int else formatted(value)
 
 
-def _dollars_format():
-    """`floatformat:"0g"` of an amount (whole dollars, rounded half up, the language's
-    thousand separators) with the separators read once: floatformat reads them, and builds
-    a decimal context, for every amount."""
-    lang = get_language()
-    grouped = functools.partial(numberformat.format,
-                                decimal_sep=get_format("DECIMAL_SEPARATOR", lang),
-                                grouping=get_format("NUMBER_GROUPING", lang),
-                                thousand_sep=get_format("THOUSAND_SEPARATOR", lang),
-                                force_grouping=True, use_l10n=True)
-    return lambda amount: grouped(int(Decimal(amount).quantize(_WHOLE, ROUND_HALF_UP)))
-
-
 def _page(context, period) -> dict:
     """Each figure's link up to the associate's id, the period after it, and the number
     format: worked out once a page."""
@@ -68,7 +55,7 @@ def _page(context, period) -> dict:
         goal_edit = escape(reverse("insights:goal-edit", args=[_SOME_ID])).split(str(_SOME_ID))
         kept = {"links": {figure: (escape(reverse("insights:customers", args=[figure])), dates)
                           for figure in LINKED},
-                "number": _number_format(), "dollars": _dollars_format(),
+                "number": _number_format(), "dollars": dollars_format(),
                 "goal_edit": goal_edit,
                 "words": {word: escape(gettext(word))
                           for word in ("left", "profiles", "appointments", "Set")}}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.amounts import dollars_format
 from core.days import month_day
 from core.jinja import jinja_global
 from core.phones import phone_for_people
@@ -32,12 +33,11 @@ def escape(text) -> str:
 
 
 def dollars(value) -> str:
-    """What `value|floatformat:"0g"` writes for an amount (whole dollars, half up, grouped
-    by thousands as the store's English formats group them); anything but a finite
-    non-negative Decimal goes to Django."""
+    """What `value|floatformat:"0g"` writes for an amount (core.amounts); anything but a
+    finite non-negative Decimal goes to Django."""
     if type(value) is not decimal.Decimal or not value.is_finite() or value < 0:
         return floatformat(value, "0g")
-    return f"{int(value.quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP)):,}"
+    return dollars_format()(value)
 
 
 def _link() -> tuple[str, str]:

@@ -45,9 +45,9 @@ def test_what_django_must_write_is_left_to_django():
 def test_a_choice_label_is_what_django_displays(db):
     """`|label("field")` gives what `get_<field>_display()` gives: the label of a value among
     the choices, the value itself for one that is not."""
-    from core.jinja import label
+    from core.labels import choice_label
     from crm.models import Interaction, InteractionKind
 
     for kind in [*InteractionKind.values, "not-a-kind"]:
         entry = Interaction(kind=kind)
-        assert label(entry, "kind") == entry.get_kind_display()
+        assert choice_label(entry, "kind") == entry.get_kind_display()
