@@ -30,6 +30,8 @@ def phone_for_people(value) -> str:
     international; an email address, a blank or words come back as they were, so this fits
     any contact address."""
     text, region = _text_of(value), settings.PHONENUMBER_DEFAULT_REGION
+    if not text and not isinstance(value, phonenumbers.PhoneNumber):
+        return ""  # no number (a third of My clients' rows): nothing to parse and refuse
     if _is_plain_e164(value, text):
         return _e164_for_people(text, region)
     return _for_people(value, text, region)

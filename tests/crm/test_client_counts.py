@@ -71,3 +71,28 @@ def test_my_clients_counts_the_book_from_the_kept_counts(sales_client, store, sa
              for n in (1, 2)]
     assert [p.paginator.count for p in pages] == [PAGE_SIZE + 4] * 2
     assert [c.pk for p in pages for c in p] == list(book.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("page", [1, 2, 5, 6])
+def test_my_clients_first_pages_read_compiled_show_what_the_queryset_shows(
+        sales_client, store, other_store, salesperson, page):
+    """Pages 1-5 of My clients come from a compiled read (crm.selectors.client_rows_at), the
+    sixth from the ORM: each shows the same rows in the same order, only the associate's own
+    clients of this store."""
+    from crm.selectors import COMPILED_CLIENT_PAGES, ClientRow, client_rows, client_rows_at
+    from crm.views.floor import PAGE_SIZE
+
+    book = CustomerFactory.create_batch(PAGE_SIZE * 5 + 7, store=store, assigned_to=salesperson)
+    Customer.objects.filter(pk__in=[c.pk for c in book[::30]]).update(phone="")
+    CustomerFactory(store=store, assigned_to=StaffMemberFactory(store=store), first_name="A")
+    CustomerFactory(store=other_store, assigned_to=salesperson, first_name="A")
+    offset = (page - 1) * PAGE_SIZE
+    compiled = client_rows_at(staff_member=salesperson, offset=offset, limit=PAGE_SIZE)
+    expected = [ClientRow(*row) for row in
+                client_rows(staff_member=salesperson)[offset:offset + PAGE_SIZE]]
+    assert (compiled is None) == (page > COMPILED_CLIENT_PAGES)
+    if compiled is not None:
+        assert compiled == expected
+    shown = list(sales_client.get(reverse("crm:home"), {"page": str(page)}).context["page"])
+    assert shown == expected
+    assert len(shown) == (7 if page == 6 else PAGE_SIZE)
