@@ -136,11 +136,12 @@ def _shown(address: str) -> str:
 def clients_of(*, staff_member):
     """The customers an associate looks after, shaped for the 'My clients' list (in the
     order of the index customer_store_book: a page reads its own rows, not the whole book)."""
-    return (
-        Customer.objects.for_store(staff_member.store)
-        .filter(assigned_to=staff_member)
-        .order_by("first_name", "last_name", "pk")
-    )
+    return _book(store_id=staff_member.store_id, associate_id=staff_member.pk)
+
+
+def _book(*, store_id, associate_id):
+    return (Customer.objects.filter(store=store_id, assigned_to=associate_id)
+            .order_by("first_name", "last_name", "pk"))
 
 
 class ClientRow(NamedTuple):
@@ -165,9 +166,8 @@ def client_rows(*, staff_member):
 
 
 def _client_rows_of(*, store_id, associate_id):
-    return (Customer.objects.filter(store=store_id, assigned_to=associate_id)
-            .order_by("first_name", "last_name", "pk")
-            .values_list("pk", "first_name", "last_name", Cast("phone", CharField()), "email"))
+    return _book(store_id=store_id, associate_id=associate_id).values_list(
+        "pk", "first_name", "last_name", Cast("phone", CharField()), "email")
 
 
 # The first pages of My clients, the ones an associate opens, each a compiled read (as the

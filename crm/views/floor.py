@@ -28,11 +28,13 @@ def home(request):
     paginator = Paginator(selectors.client_rows(staff_member=request.staff), PAGE_SIZE)
     paginator.count = selectors.client_count(staff_member=request.staff)
     page = paginator.get_page(request.GET.get("page"))
-    compiled = selectors.client_rows_at(staff_member=request.staff, limit=PAGE_SIZE,
-                                        offset=page.start_index() - 1) if paginator.count \
-        else None
-    page.object_list = compiled if compiled is not None \
-        else [selectors.ClientRow(*row) for row in page.object_list]
+    rows = None
+    if paginator.count:  # the first pages by a compiled read; an empty book has no rows
+        rows = selectors.client_rows_at(staff_member=request.staff, limit=PAGE_SIZE,
+                                        offset=page.start_index() - 1)
+    if rows is None:
+        rows = [selectors.ClientRow(*row) for row in page.object_list]
+    page.object_list = rows
     return render(request, "crm/home.jinja", {"page": page})
 
 
