@@ -98,3 +98,15 @@ def test_my_clients_shows_the_panel(sales_client, book):
     assert "Ask about the resized ring" in page
     assert "See you Saturday" in page
     assert "Call me" not in page and "Is anyone there?" not in page
+
+
+def test_a_task_with_neither_occasion_nor_reason_shows_what_kind_it_is(sales_client, store,
+                                                                      salesperson):
+    """A thank-you note planned after a sale has no occasion and no words of its own: the
+    panel says what it is instead of leaving the row's end blank."""
+    emma = CustomerFactory(store=store, assigned_to=salesperson, first_name="Emma",
+                           last_name="Perez")
+    TaskFactory(customer=emma, kind=TaskKind.THANK_YOU, occasion=None, occurs_on=None,
+                reason="", due_on=store.today())
+    page = sales_client.get(reverse("crm:home")).content.decode()
+    assert "Emma Perez</a> · Thank-you note</li>" in page
