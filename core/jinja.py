@@ -189,8 +189,7 @@ def environment(**options) -> Environment:
     # Every template tag library, imported as `{% load %}` would, has registered its parts.
     for module in get_installed_libraries().values():
         import_module(module)
-    env.globals.update(url=url, url_around=url_around, static=static,
-                       querystring=querystring, **_PARTS)
+    env.globals.update(url=url, static=static, querystring=querystring, **_PARTS)
     env.filters.update(phone=phone_for_people, date=date, label=choice_label,
                        floatformat=defaultfilters.floatformat,
                        linebreaksbr=defaultfilters.linebreaksbr,
