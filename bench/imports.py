@@ -134,22 +134,14 @@ def _import_once(store, manager, path: Path) -> dict:
             "purchases_added": Purchase.objects.count() - purchases}
 
 
-def _same_start() -> None:
-    """Every run from the same state: the import's tables vacuumed, the buffers written out."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM {', '.join(IMPORT_TABLES)}")
-        cursor.execute("CHECKPOINT")
-
-
 def _one_run(store, manager, path: Path, *, again: bool) -> dict:
     """Import the file (and, if `again`, the same file once more); everything rolled back."""
     from django.db import transaction
 
+    from bench.inprocess import same_start
     from crm.models import Customer
 
-    _same_start()
+    same_start(IMPORT_TABLES)
     customers = Customer.objects.count()
     with transaction.atomic():
         found = _import_once(store, manager, path)
