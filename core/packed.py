@@ -39,11 +39,36 @@ def _columns(model, prefix=""):
     return {field.attname: _column(field, prefix) for field in model._meta.concrete_fields}
 
 
-def _instance(model, row, db):
+# Fields whose `to_python` gives back a JSON value of theirs unchanged (text, a number, a
+# boolean, null): their column is taken as it is.
+_AS_IT_IS = frozenset({models.Field.to_python, models.CharField.to_python,
+                       models.TextField.to_python, models.IntegerField.to_python,
+                       models.BooleanField.to_python})
+
+
+def _converter(field):
+    """What turns the field's JSON value into its Python value: None for a value taken as it
+    is (a JSON column, or a field whose `to_python` would give it back unchanged)."""
+    if isinstance(field, models.JSONField):
+        return None
+    target = field.target_field if field.is_relation else field
+    return None if type(target).to_python in _AS_IT_IS else field.to_python
+
+
+@functools.cache
+def _loader(model) -> tuple[list[str], list[tuple[str, object]]]:
+    """The model's column names and, for each, its converter (worked out once per model:
+    calling `to_python` on every column of every row was a twentieth of a customer page)."""
     fields = model._meta.concrete_fields
-    values = [row[field.attname] if isinstance(field, models.JSONField)
-              else field.to_python(row[field.attname]) for field in fields]
-    return model.from_db(db, [field.attname for field in fields], values)
+    return ([field.attname for field in fields],
+            [(field.attname, _converter(field)) for field in fields])
+
+
+def _instance(model, row, db):
+    names, converters = _loader(model)
+    values = [row[name] if convert is None else convert(row[name])
+              for name, convert in converters]
+    return model.from_db(db, names, values)
 
 
 def _forward(field) -> Subquery:
@@ -159,8 +184,12 @@ class Compiled:
 
     _names = itertools.count(1)
 
-    def __init__(self, build):
+    def __init__(self, build, *, prepared: bool = True):
         self.build = build
+        # Not prepared: the SQL is sent with its arguments and planned for them each time,
+        # for a query whose generic plan would be far worse than a custom one (an OR of
+        # several name ranges, each as selective as its words are).
+        self.prepared = prepared
         self._sql = None
         self._name = f"loupe_compiled_{next(self._names)}"
         # The database connections (psycopg2's) that hold this query prepared.
@@ -199,7 +228,7 @@ class Compiled:
             self._sql = self._compile(arguments)
         sql, params, where, compiler, converters = self._sql
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            if self.prepared and connection.vendor == "postgresql":
                 self._prepare()
                 cursor.execute(self._execute, [arguments[name] for name in where])
             else:

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from core.labels import choice_label
 from core.models import PhotoBase
+from core.phones import phone_text
 from crm import occasion_dates
 
 
@@ -216,7 +217,7 @@ class Customer(models.Model):
     def addresses(self) -> list[str]:
         """The emails (main first) and the number on the profile: where we may write, each
         with its own consent."""
-        return [a for a in (self.email, self.secondary_email, str(self.phone or "")) if a]
+        return [a for a in (self.email, self.secondary_email, phone_text(self.phone)) if a]
 
 
 class ClientCount(models.Model):

@@ -23,7 +23,7 @@ from django.db.models import BooleanField, CharField, ExpressionWrapper, Func, Q
 from django.db.models.functions import Concat, Greatest
 
 from core.packed import Compiled
-from crm.models import Customer, CustomerName
+from crm.models import Customer, CustomerName, among
 
 # The words that drive the index; a longer query's other words only filter.
 INDEXED_WORDS = 3
@@ -100,18 +100,35 @@ def _first_name_match(words: list[str]) -> Q:
 FUZZY_NAMES = 5
 
 
-def _like_names(store, words: list[str]) -> list[dict]:
-    """The store's names like some word (trigram similarity at pg_trgm's threshold), with
-    their similarity to each word, most like the first word first."""
+def _names_like(*, store: int, **words):
+    """The store's names like some of `words` (`w0`, `w1`...; trigram similarity at
+    pg_trgm's threshold), with their similarity to each, most like the first word first."""
     like, sims = Q(), {}
-    for n, word in enumerate(words):
+    for n in range(len(words)):
+        word = words[f"w{n}"]
         like |= Q(name__trigram_similar=word)
         sims[f"like_{n}"] = ExpressionWrapper(Q(name__trigram_similar=word),
                                               output_field=BooleanField())
         sims[f"sim_{n}"] = TrigramSimilarity("name", word)
-    return list(CustomerName.objects.filter(like, store=store)
-                .annotate(key=NameKey("name"), **sims)
-                .order_by("-sim_0", "name").values("name", "key", *sims))
+    return (CustomerName.objects.filter(like, store=store)
+            .annotate(key=NameKey("name"), **sims)
+            .order_by("-sim_0", "name").values_list("name", "key", *sims))
+
+
+@functools.cache
+def _compiled_names(words: int) -> Compiled:
+    """`_names_like` for this number of words (its SQL's shape)."""
+    return Compiled(_names_like)
+
+
+def _like_names(store, words: list[str]) -> list[dict]:
+    """`_names_like` as a compiled read (building it in the ORM cost about as much CPU as the
+    rest of a typo's search), each row a dict of its columns."""
+    columns = ["name", "key", *itertools.chain.from_iterable(
+        (f"like_{n}", f"sim_{n}") for n in range(len(words)))]
+    rows = _compiled_names(len(words)).rows(
+        store=store.pk, **{f"w{n}": word for n, word in enumerate(words)})
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 # The customers of a batch of names in one statement, whatever the number of names: for each
@@ -224,51 +241,135 @@ def _fuzzy(store, words: list[str], text: str, limit: int) -> list[Customer]:
     ids = _by_score(store, _levels(names), limit)
     if not ids:
         return []
-    by_pk = Customer.objects.select_related("assigned_to").in_bulk(ids)
+    by_pk = {found.pk: found for found in _CUSTOMERS.instances(ids=ids)}
     return [by_pk[pk] for pk in ids]
 
 
+def _customers_read(*, ids):
+    return Customer.objects.select_related("assigned_to").filter(among("pk", ids))
+
+
+# The customers a typo found, by id (a compiled read: in_bulk built its query in the ORM).
+_CUSTOMERS = Compiled(_customers_read)
+
+
 # A name key's prefix as a range: every key that starts with the prefix sorts (byte by byte,
-# COLLATE "C") from the prefix up to the prefix followed by the highest code point.
-_PREFIX_END = "\U0010ffff"
+# COLLATE "C") from the prefix up to the prefix with its last letter's successor ("SMITH" up
+# to "SMITI"), the bounds PostgreSQL itself takes for `LIKE 'SMITH%'` and estimates well.
+_LAST_CODE_POINT, _SURROGATES = 0x10FFFF, range(0xD800, 0xE000)
 
 
-def _surnames_starting(*, store: int, start: str, end: str):
-    return (_keyed(store).select_related("assigned_to")
-            .filter(last_key__gte=start, last_key__lt=end)
+def _prefix_end(key: str) -> str:
+    """The least key after every key that starts with `key` (UTF-8 sorts by code point)."""
+    after = ord(key[-1]) + 1
+    if after in _SURROGATES:  # not characters: the next one is
+        after = _SURROGATES.stop
+    if after > _LAST_CODE_POINT:  # a noncharacter no name holds: nothing follows it
+        return key + chr(_LAST_CODE_POINT)
+    return key[:-1] + chr(after)
+
+
+def _starting(field: str, n: int, bounds: dict) -> Q:
+    """Word `n` starts the name: its key's range (`w<n>` up to `e<n>`)."""
+    return Q(**{f"{field}__gte": bounds[f"w{n}"], f"{field}__lt": bounds[f"e{n}"]})
+
+
+# An arm of the surname stage: (the word the surname starts with, the word the first name
+# starts with or NO_FIRST_NAME).
+NO_FIRST_NAME = -1
+
+
+def _longest(keys: list[str], group: list[int]) -> int | None:
+    """The word of `group` that every other word of it starts (the first such, if several
+    are the same), or None when no one name can start with all of them."""
+    longest = max((keys[n] for n in group), key=len)
+    if not all(longest.startswith(keys[n]) for n in group):
+        return None
+    return keys.index(longest)
+
+
+def _surname_arms(keys: list[str]) -> tuple[tuple[int, int], ...]:
+    """`_surname_match` as arms of at most two ranges: each way the words can fall on the
+    surname (at least one) and the first name, the words on one name met by its longest
+    ("smith smithson" is every Smithson), and no arm for words that cannot start one name (a
+    contradiction PostgreSQL would estimate at thousands of rows and read in index order)."""
+    arms = set()
+    for fields in itertools.product((False, True), repeat=len(keys)):  # True: the surname
+        on_surname = [n for n, last in enumerate(fields) if last]
+        on_first = [n for n, last in enumerate(fields) if not last]
+        if not on_surname:
+            continue
+        surname = _longest(keys, on_surname)
+        first = _longest(keys, on_first) if on_first else NO_FIRST_NAME
+        if surname is not None and first is not None:
+            arms.add((surname, first))
+    return tuple(sorted(arms))
+
+
+def _surnames_starting(*, store: int, arms: tuple[tuple[int, int], ...], **bounds):
+    match = Q()
+    for surname, first in arms:
+        arm = _starting("last_key", surname, bounds)
+        if first != NO_FIRST_NAME:
+            arm &= _starting("first_key", first, bounds)
+        match |= arm
+    return (_keyed(store).select_related("assigned_to").filter(match)
             .order_by("last_key", "first_key", "pk"))
 
 
-def _first_names_starting(*, store: int, start: str, end: str):
+def _first_names_starting(*, store: int, **bounds):
+    """The first-name stage (`_first_name_match`) of words that can start one first name:
+    it starts with the longest (`w0`) and the surname not with the shortest (`w1`), so not
+    with any of them."""
     return (_keyed(store).select_related("assigned_to")
-            .filter(first_key__gte=start, first_key__lt=end)
-            .exclude(last_key__gte=start, last_key__lt=end)
+            .filter(_starting("first_key", 0, bounds)).exclude(_starting("last_key", 1, bounds))
             .order_by("first_key", "last_key", "pk"))
 
 
 @functools.cache
-def _compiled(stage, limit: int) -> Compiled:
-    return Compiled(lambda **bounds: stage(**bounds)[:limit])
+def _compiled_surnames(arms: tuple, limit: int) -> Compiled:
+    """The surname stage of these arms. One range (one word) is read by a prepared
+    statement, whose generic plan reads it from the index as a custom plan does; an OR of
+    ranges is planned for its words each time (a generic plan read a million-customer
+    store's whole index for "James Watkins", 0.9 s)."""
+    return Compiled(lambda **bounds: _surnames_starting(arms=arms, **bounds)[:limit],
+                    prepared=len(arms) == 1)
 
 
-def _one_word(store, word: str, limit: int) -> list[Customer]:
-    """One word, the floor's usual search, on PostgreSQL: the surname and first-name stages
-    as compiled reads (core.packed.Compiled; building them in the ORM cost more than running
-    them). The prefix is a range of the name key, which the prepared statement's generic plan
-    reads from the index (a LIKE pattern given as a parameter it could not)."""
-    key = name_key(word)
-    bounds = {"store": store.pk, "start": key, "end": key + _PREFIX_END}
-    found = _compiled(_surnames_starting, limit).instances(**bounds)
-    if len(found) < limit:
-        found += _compiled(_first_names_starting, limit).instances(**bounds)[:limit - len(found)]
+@functools.cache
+def _compiled_first_names(limit: int) -> Compiled:
+    return Compiled(lambda **bounds: _first_names_starting(**bounds)[:limit])
+
+
+def _bounds(keys: list[str], used) -> dict:
+    return {name: bound for n in sorted(used)
+            for name, bound in ((f"w{n}", keys[n]), (f"e{n}", _prefix_end(keys[n])))}
+
+
+def _by_prefixes(store, words: list[str], limit: int) -> list[Customer]:
+    """Up to INDEXED_WORDS words, the floor's usual search, on PostgreSQL: the surname and
+    first-name stages as compiled reads (core.packed.Compiled; building them in the ORM cost
+    more than running them, about 1 ms of CPU for a full name's arms). Each prefix is a range
+    of the name key (a LIKE pattern given as a parameter, a prepared statement could not
+    read from the index)."""
+    keys = [name_key(word) for word in words]
+    arms = _surname_arms(keys)
+    used = {n for arm in arms for n in arm if n != NO_FIRST_NAME}
+    found = (_compiled_surnames(arms, limit).instances(store=store.pk, **_bounds(keys, used))
+             if arms else [])
+    if len(found) < limit and _may_start_one_name(words):
+        longest, shortest = max(keys, key=len), min(keys, key=len)
+        found += _compiled_first_names(limit).instances(
+            store=store.pk, w0=longest, e0=_prefix_end(longest), w1=shortest,
+            e1=_prefix_end(shortest))[:limit - len(found)]
     return found
 
 
 def customers_named(*, store, text: str, limit: int) -> list[Customer]:
     """Customers of `store` whose name is `text` (words in any order), best first."""
     words = text.split()
-    if connection.vendor == "postgresql" and len(words) == 1:
-        return _one_word(store, words[0], limit) or _fuzzy(store, words, text, limit)
+    if connection.vendor == "postgresql" and len(words) <= INDEXED_WORDS:
+        return _by_prefixes(store, words, limit) or _fuzzy(store, words, text, limit)
     customers = _keyed(store).select_related("assigned_to")
     found = list(customers.filter(_surname_match(words))
                  .order_by("last_key", "first_key", "pk")[:limit])

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.audit import log_action
 from core.errors import LoupeError
+from core.phones import phone_text
 from crm.models import Channel, Customer, InteractionKind, Purpose
 from crm.normalize import normalize_email
 from crm.selectors import consent_current
@@ -39,7 +40,7 @@ EMAILED = "Emailed: "
 def reply_addresses(customer: Customer) -> list[tuple[str, str]]:
     """(channel, address) a reply can go to: the profile's emails and its number."""
     found = [(Channel.EMAIL, customer.email), (Channel.EMAIL, customer.secondary_email),
-             (Channel.SMS, str(customer.phone or ""))]
+             (Channel.SMS, phone_text(customer.phone))]
     return [(channel, address) for channel, address in found if address]
 
 

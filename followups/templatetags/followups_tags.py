@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 
 from core.jinja import part
+from core.phones import phone_text
 from followups import selectors
 
 register = template.Library()
@@ -42,6 +43,6 @@ def customer_conversation(context, customer):
             "thread": panels["thread"][-8:], "tasks": tasks,
             "form": ReplyForm(addresses=addresses, initial={
                 "key": uuid.uuid4(),
-                "address": str(customer.phone) if waiting else
+                "address": phone_text(customer.phone) if waiting else
                 (addresses[0][1] if addresses else "")}),
             "snippets": panels["snippets"]}

@@ -7,7 +7,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from phonenumber_field.phonenumber import PhoneNumber
 
-from core.phones import phone_for_people
+from core.phones import phone_for_people, phone_text
 from tests.factories import CustomerFactory, EnvelopeFactory, StaffMemberFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +142,23 @@ def test_a_number_in_e164_text_reads_as_its_validated_form(typed):
     except phonenumbers.NumberParseException:
         number = PhoneNumber(raw_input=typed)
     assert phone_for_people(number) == _straight(number, "US")
+
+
+@pytest.mark.parametrize("stored", ["+12175550226", "+442079460958", "+390612345678",
+                                    "+61491570156", ""])
+def test_a_stored_numbers_text_is_what_str_gives_without_validating_it(store, stored,
+                                                                        monkeypatch):
+    """`phone_text`, what a profile's addresses and the reply box use, gives the text `str()`
+    gives of a number read from the database, without validating it again."""
+    from crm.models import Customer
+
+    pk = CustomerFactory(store=store, phone=stored).pk
+    number = Customer.objects.get(pk=pk).phone
+    expected = str(number or "")
+    monkeypatch.setattr(PhoneNumber, "is_valid", lambda self: pytest.fail("validated again"))
+    assert phone_text(number) == expected == stored
+
+
+@pytest.mark.parametrize("number", [n for n in NUMBERS if not isinstance(n, str)])
+def test_any_numbers_text_is_what_str_gives(number):
+    assert phone_text(number) == ("" if number is None else str(number))

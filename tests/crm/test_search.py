@@ -6,6 +6,8 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import Concat
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crm import search
 from crm.models import Customer, CustomerName
@@ -157,3 +159,27 @@ def test_a_statement_changing_no_name_leaves_the_counts_and_one_changing_a_few_m
         last_name=Case(When(last_name="Lee", then=Value("Leigh")), default=F("last_name")),
         notes="one surname corrected")
     assert _names(store) == {"Ava": 1, "Leigh": 1, "Noah": 1, "Brown": 1}
+
+
+# Any character but the last code point, a noncharacter no name holds.
+_LETTERS = st.characters(max_codepoint=0x10FFFE)
+
+
+@given(key=st.text(_LETTERS, min_size=1, max_size=6), name=st.text(_LETTERS, max_size=8))
+def test_a_prefix_is_the_range_up_to_its_end(key, name):
+    """A name key starts with the prefix exactly when it sorts (byte by byte, as COLLATE "C"
+    does) from the prefix up to `_prefix_end`, whatever the letters."""
+    end = search._prefix_end(key).encode()
+    assert (key.encode() <= name.encode() < end) == name.startswith(key)
+    assert (key + name).encode() < end
+
+
+def test_the_surname_stage_has_an_arm_per_way_the_words_can_fall():
+    """Each arm: (the word starting the surname, the word starting the first name); words on
+    one name met by their longest, no arm for words no one name can start with."""
+    first = search.NO_FIRST_NAME
+    assert search._surname_arms(["SMITH"]) == ((0, first),)
+    assert search._surname_arms(["JAMES", "WATKINS"]) == ((0, 1), (1, 0))
+    assert search._surname_arms(["SMITH", "SMITHSON"]) == ((0, 1), (1, first), (1, 0))
+    assert search._surname_arms(["ANN", "ANN"]) == ((0, first), (0, 0))
+    assert search._surname_arms(["MARY", "ANN", "SMITH"]) == ()
