@@ -20,8 +20,10 @@ import weakref
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, models
 from django.db.models import F, OuterRef, Subquery
+from django.db.models.base import ModelState
 from django.db.models.functions import Cast, JSONObject
 from django.db.models.query import get_related_populators
+from django.db.models.signals import post_init, pre_init
 from psycopg2.extensions import AsIs
 
 # A forward foreign key read with the row (select_related's counterpart).
@@ -68,7 +70,23 @@ def _instance(model, row, db):
     names, converters = _loader(model)
     values = [row[name] if convert is None else convert(row[name])
               for name, convert in converters]
-    return model.from_db(db, names, values)
+    return built(model, db, names, values)
+
+
+def built(model, db, names: list[str], values: list):
+    """`model.from_db(db, names, values)`; for every concrete field's value, the instance
+    Django's `Model.__init__` makes, its values put in its `__dict__` at once. `__init__` set
+    them one by one through each field's descriptor (a foreign key's checks whether its cached
+    object is stale: a new instance has none) and sent `pre_init` and `post_init` (when
+    something listens, as an ImageField with dimension fields does, Django builds it)."""
+    if (len(values) != len(model._meta.concrete_fields)  # some deferred: Django's way
+            or pre_init.has_listeners(model) or post_init.has_listeners(model)):
+        return model.from_db(db, names, values)
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(names, values, strict=True))
+    instance._state = state = ModelState()
+    state.adding, state.db = False, db
+    return instance
 
 
 def _forward(field) -> Subquery:
@@ -285,7 +303,7 @@ class Compiled:
         related = get_related_populators(klass_info, select, connection.alias)
         found = []
         for row in rows:
-            instance = klass_info["model"].from_db(connection.alias, names, row[first:last])
+            instance = built(klass_info["model"], connection.alias, names, row[first:last])
             for populator in related:
                 populator.populate(row, instance)
             for name, at in compiler.annotation_col_map.items():
