@@ -74,11 +74,12 @@ def _instance(model, row, db):
 
 
 def built(model, db, names: list[str], values: list):
-    """`model.from_db(db, names, values)`; for every concrete field's value, the instance
-    Django's `Model.__init__` makes, its values put in its `__dict__` at once. `__init__` set
-    them one by one through each field's descriptor (a foreign key's checks whether its cached
-    object is stale: a new instance has none) and sent `pre_init` and `post_init` (when
-    something listens, as an ImageField with dimension fields does, Django builds it)."""
+    """What `model.from_db(db, names, values)` returns. Given every concrete field's value,
+    it is made without `Model.__init__`: the values go into its `__dict__` at once, where
+    `__init__` set them one by one through each field's descriptor (a foreign key's checks
+    whether its cached object is stale; a new instance has none) and sent `pre_init` and
+    `post_init`. When something listens to those (an ImageField with dimension fields does),
+    or a field is deferred, Django builds it."""
     if (len(values) != len(model._meta.concrete_fields)  # some deferred: Django's way
             or pre_init.has_listeners(model) or post_init.has_listeners(model)):
         return model.from_db(db, names, values)
