@@ -61,21 +61,53 @@ def _starts_a_name(word: str) -> Q:
     return _starts("first_key", word) | _starts("last_key", word)
 
 
-def _surname_match(words: list[str]) -> Q:
-    """Some word starts the surname and every word starts a name, written as one arm per
-    way the first words can fall (each arm a range of the surname index)."""
-    head, rest = words[:INDEXED_WORDS], words[INDEXED_WORDS:]
+# An arm of the surname stage: (the word the surname starts with, the word the first name
+# starts with or NO_FIRST_NAME).
+NO_FIRST_NAME = -1
+
+
+def _longest(keys: list[str], group: list[int]) -> int | None:
+    """The word of `group` that every other word of it starts (the first such, if several
+    are the same), or None when no one name can start with all of them."""
+    longest = max((keys[n] for n in group), key=len)
+    if not all(longest.startswith(keys[n]) for n in group):
+        return None
+    return keys.index(longest)
+
+
+def _surname_arms(keys: list[str]) -> tuple[tuple[int, int], ...]:
+    """The surname stage as arms of at most two name prefixes: each way the words can fall
+    on the surname (at least one) and the first name, the words on one name met by its
+    longest ("smith smithson" is every Smithson), and no arm for words that cannot start one
+    name (a contradiction PostgreSQL would estimate at thousands of rows and read in index
+    order)."""
     arms = set()
-    for i, surname in enumerate(head):
-        others = head[:i] + head[i + 1:]
-        for fields in itertools.product(("first_key", "last_key"), repeat=len(others)):
-            arms.add(frozenset([("last_key", surname), *zip(fields, others, strict=True)]))
+    for fields in itertools.product((False, True), repeat=len(keys)):  # True: the surname
+        on_surname = [n for n, last in enumerate(fields) if last]
+        on_first = [n for n, last in enumerate(fields) if not last]
+        if not on_surname:
+            continue
+        surname = _longest(keys, on_surname)
+        first = _longest(keys, on_first) if on_first else NO_FIRST_NAME
+        if surname is not None and first is not None:
+            arms.add((surname, first))
+    return tuple(sorted(arms))
+
+
+def _surname_match(words: list[str]) -> Q:
+    """Some word starts the surname and every word starts a name: one arm per way the first
+    words can fall (`_surname_arms`, each arm a range of the surname index), the other words
+    only filtering."""
+    head, rest = words[:INDEXED_WORDS], words[INDEXED_WORDS:]
+    arms = _surname_arms([name_key(word) for word in head])
+    if not arms:
+        return Q(pk__in=[])  # no one name can start with the words: nobody
     match = Q()
-    for arm in sorted(arms, key=sorted):
-        both = Q()
-        for field, word in sorted(arm):
-            both &= _starts(field, word)
-        match |= both
+    for surname, first in arms:
+        arm = _starts("last_key", head[surname])
+        if first != NO_FIRST_NAME:
+            arm &= _starts("first_key", head[first])
+        match |= arm
     for word in rest:
         match &= _starts_a_name(word)
     return match
@@ -272,38 +304,6 @@ def _prefix_end(key: str) -> str:
 def _starting(field: str, n: int, bounds: dict) -> Q:
     """Word `n` starts the name: its key's range (`w<n>` up to `e<n>`)."""
     return Q(**{f"{field}__gte": bounds[f"w{n}"], f"{field}__lt": bounds[f"e{n}"]})
-
-
-# An arm of the surname stage: (the word the surname starts with, the word the first name
-# starts with or NO_FIRST_NAME).
-NO_FIRST_NAME = -1
-
-
-def _longest(keys: list[str], group: list[int]) -> int | None:
-    """The word of `group` that every other word of it starts (the first such, if several
-    are the same), or None when no one name can start with all of them."""
-    longest = max((keys[n] for n in group), key=len)
-    if not all(longest.startswith(keys[n]) for n in group):
-        return None
-    return keys.index(longest)
-
-
-def _surname_arms(keys: list[str]) -> tuple[tuple[int, int], ...]:
-    """`_surname_match` as arms of at most two ranges: each way the words can fall on the
-    surname (at least one) and the first name, the words on one name met by its longest
-    ("smith smithson" is every Smithson), and no arm for words that cannot start one name (a
-    contradiction PostgreSQL would estimate at thousands of rows and read in index order)."""
-    arms = set()
-    for fields in itertools.product((False, True), repeat=len(keys)):  # True: the surname
-        on_surname = [n for n, last in enumerate(fields) if last]
-        on_first = [n for n, last in enumerate(fields) if not last]
-        if not on_surname:
-            continue
-        surname = _longest(keys, on_surname)
-        first = _longest(keys, on_first) if on_first else NO_FIRST_NAME
-        if surname is not None and first is not None:
-            arms.add((surname, first))
-    return tuple(sorted(arms))
 
 
 def _surnames_starting(*, store: int, arms: tuple[tuple[int, int], ...], **bounds):
