@@ -38,11 +38,12 @@ def customer_conversation(context, customer):
     tasks = panels["tasks"]
     addresses = reply_addresses(customer)
     # Their text waiting: answer on the number (no query: the open tasks are at hand).
-    waiting = customer.phone and any(task.is_reply for task in tasks)
+    number = phone_text(customer.phone)
+    waiting = number and any(task.is_reply for task in tasks)
     return {"customer": customer, "perms": context.get("perms"),
             "thread": panels["thread"][-8:], "tasks": tasks,
             "form": ReplyForm(addresses=addresses, initial={
                 "key": uuid.uuid4(),
-                "address": phone_text(customer.phone) if waiting else
+                "address": number if waiting else
                 (addresses[0][1] if addresses else "")}),
             "snippets": panels["snippets"]}
