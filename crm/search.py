@@ -273,15 +273,17 @@ def _fuzzy(store, words: list[str], text: str, limit: int) -> list[Customer]:
     ids = _by_score(store, _levels(names), limit)
     if not ids:
         return []
-    by_pk = {found.pk: found for found in _CUSTOMERS.instances(ids=ids)}
+    by_pk = {found.pk: found for found in _CUSTOMERS.instances(store=store.pk, ids=ids)}
     return [by_pk[pk] for pk in ids]
 
 
-def _customers_read(*, ids):
-    return Customer.objects.select_related("assigned_to").filter(among("pk", ids))
+def _customers_read(*, store: int, ids):
+    return (Customer.objects.for_store(store).select_related("assigned_to")
+            .filter(among("pk", ids)))
 
 
-# The customers a typo found, by id (a compiled read: in_bulk built its query in the ORM).
+# The customers a typo found, by id, of the store asking (a compiled read: in_bulk built its
+# query in the ORM).
 _CUSTOMERS = Compiled(_customers_read)
 
 

@@ -186,3 +186,10 @@ def test_the_surname_stage_has_an_arm_per_way_the_words_can_fall():
     assert search._surname_arms(["SMITH", "SMITHSON"]) == ((0, 1), (1, first), (1, 0))
     assert search._surname_arms(["ANN", "ANN"]) == ((0, first), (0, 0))
     assert search._surname_arms(["MARY", "ANN", "SMITH"]) == ()
+
+
+def test_a_typos_customers_are_read_within_the_store_asking(store, other_store):
+    theirs = CustomerFactory(store=other_store, first_name="Olivia", last_name="Hernandez")
+    ours = CustomerFactory(store=store, first_name="Olivia", last_name="Hernandez")
+    found = search._CUSTOMERS.instances(store=store.pk, ids=[theirs.pk, ours.pk])
+    assert [c.pk for c in found] == [ours.pk]
